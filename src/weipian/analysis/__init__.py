@@ -1,0 +1,1 @@
+"""Pure geometry: validity, CRS, area, overlay. One operation a module."""

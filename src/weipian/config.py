@@ -1,0 +1,43 @@
+"""Settings from ``WEIPIAN_*`` environment variables and an optional ``.env``.
+
+Built at the edges (CLI, web) and passed inward as plain values; the core never reads it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of weipian; docs/settings.md lists them all (a test checks)."""
+
+    model_config = SettingsConfigDict(env_prefix="WEIPIAN_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///weipian.db",
+        description="数据库地址：sqlite:///路径.db（默认）或 postgresql+psycopg://用户@主机/库（需 PostGIS）",
+    )
+    verification_days: int = Field(
+        default=15, ge=1, description="核查填报期限（天），从下发日期起算，可按批次覆盖"
+    )
+    same_place_min_overlap: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="同一位置判定阈值：重叠面积占较小图斑面积的比例",
+    )
+    area_method: Literal["ellipsoidal", "gauss_kruger"] = Field(
+        default="ellipsoidal", description="面积计算方法：ellipsoidal（CGCS2000 椭球面积）或 gauss_kruger"
+    )
+    gauss_kruger_epsg: int = Field(
+        default=4527, description="高斯投影面积所用坐标系（4527 带带号，或 4548）"
+    )
+    county_bbox: tuple[float, float, float, float] = Field(
+        default=(117.8, 24.4, 118.9, 25.5),
+        description="本县经纬度范围（西,南,东,北），用于无 .prj 文件时推断坐标系",
+    )
+    data_dir: Path = Field(default=Path("weipian-data"), description="附件、影像等文件的存放目录")

@@ -1,0 +1,55 @@
+"""Reference layer kinds (INTERFACE.md ``--kind``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LayerKind(StrEnum):
+    """The kinds of reference layer weipian knows; values are the ``--kind`` spellings."""
+
+    landuse = "landuse"
+    basic_farmland = "basic_farmland"
+    eco_redline = "eco_redline"
+    dev_boundary = "dev_boundary"
+    preapproval = "preapproval"
+    conversion_approval = "conversion_approval"
+    land_supply = "land_supply"
+    temporary_use = "temporary_use"
+    facility_agri = "facility_agri"
+    consolidation = "consolidation"
+    mining_right = "mining_right"
+    protected_area = "protected_area"
+    military = "military"
+    townships = "townships"
+    prior_patches = "prior_patches"
+
+    @property
+    def label(self) -> str:
+        return LAYER_LABELS[self]
+
+
+LAYER_LABELS: dict[LayerKind, str] = {
+    LayerKind.landuse: "国土调查地类图斑",
+    LayerKind.basic_farmland: "永久基本农田",
+    LayerKind.eco_redline: "生态保护红线",
+    LayerKind.dev_boundary: "城镇开发边界",
+    LayerKind.preapproval: "建设用地预审",
+    LayerKind.conversion_approval: "建设用地审批（农转用/征收）",
+    LayerKind.land_supply: "土地供应",
+    LayerKind.temporary_use: "临时用地",
+    LayerKind.facility_agri: "设施农业用地",
+    LayerKind.consolidation: "全域土地综合整治/增减挂钩",
+    LayerKind.mining_right: "采矿权",
+    LayerKind.protected_area: "自然保护地",
+    LayerKind.military: "军事用地",
+    LayerKind.townships: "乡镇（街道）界线",
+    LayerKind.prior_patches: "往年卫片图斑",
+}
+
+# Attributes a layer file must carry for its kind (any alias listed is accepted).
+REQUIRED_ATTRIBUTES: dict[LayerKind, dict[str, tuple[str, ...]]] = {
+    LayerKind.townships: {"XZQDM": ("XZQDM", "行政区代码", "XZDM")},
+    LayerKind.prior_patches: {"JCBH": ("JCBH", "TBBH", "监测编号")},
+    LayerKind.landuse: {"DLBM": ("DLBM", "地类编码")},
+}

@@ -1,0 +1,20 @@
+"""Where patches come from (``--source``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    """Issuing channel of a batch; the value is the INTERFACE.md spelling."""
+
+    ministry = "ministry"  # 部卫片: 自然资源部执法综合监管平台
+    province = "province"  # 省卫片: 福建省自然资源执法监察综合管理系统 (天地网)
+    self = "self"  # 自主发现: found locally without an issued patch
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS[self]
+
+
+SOURCE_LABELS = {Source.ministry: "部卫片", Source.province: "省卫片", Source.self: "自主发现"}

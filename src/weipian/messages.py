@@ -1,0 +1,54 @@
+"""Stable codes → Simplified Chinese sentences for the CLI, the web and reports.
+
+Each sentence says what is wrong and, where it helps, what to do. Tests assert codes, not
+these sentences.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, str] = {
+    # packages and files
+    "package.not_found": "找不到文件：{path}。请检查路径是否正确。",
+    "package.unsupported": "不支持的文件类型：{path}。请提供 .zip（内含 shapefile）、.shp、.gpkg 或 .geojson 文件。",
+    "package.corrupt_zip": "压缩包已损坏或不是有效的 zip 文件：{path}。请重新下载或重新打包后再导入。",
+    "package.no_dataset": "压缩包 {path} 中没有找到 .shp、.gpkg 或 .geojson 数据文件。",
+    "package.many_datasets": "压缩包 {path} 中有多个数据文件（{names}），无法确定导入哪一个。请每个压缩包只放一个图层。",
+    "package.unreadable": "无法读取文件 {path}：文件内容与扩展名不符或已损坏（{detail}）。",
+    "package.no_geometry": "文件 {path} 没有几何图形（空间）字段，无法作为图斑或图层导入。",
+    "package.empty": "文件 {path} 中没有任何要素。",
+    "package.all_rejected": "文件 {path} 中的 {count} 条记录全部不能导入（见逐条原因），未写入任何数据。",
+    "package.missing_field": "文件 {path} 缺少必需字段 {field}（也未找到其别名 {aliases}）。请检查字段名。",
+    "crs.unknown": "无法识别文件 {path} 的坐标系（{detail}）。请提供正确的 .prj 文件。",
+    "crs.ambiguous": "文件 {path} 没有 .prj 坐标系文件，且无法从坐标值唯一推断坐标系（候选：{candidates}）。请补充 .prj 文件后再导入。",
+    "crs.inferred": "文件 {path} 没有 .prj 坐标系文件，已根据坐标值推断为 EPSG:{epsg}，请核对。",
+    "batch.exists": "批次“{batch}”（{source}）已导入过，不能重复导入。如需重新导入，请换一个批次名称。",
+    "batch.not_found": "没有名为“{batch}”的批次。",
+    "layer.unknown_kind": "未知的图层类型：{kind}。可用类型：{kinds}。",
+    "layer.missing_field": "图层文件 {path} 缺少 {kind} 类型所需的字段 {field}。",
+    "source.unknown": "未知的图斑来源：{source}。可用：ministry（部卫片）、province（省卫片）、self（自主发现）。",
+    "date.invalid": "日期格式不正确：{value}。请使用 YYYY-MM-DD。",
+    "database.url": "数据库地址无法识别：{url}。请使用 sqlite:///文件.db 或 postgresql+psycopg://用户@主机/库。",
+    "database.not_initialised": "数据库尚未初始化或版本过旧。请先运行：weipian init",
+    "database.postgis_missing": "PostgreSQL 数据库未安装 PostGIS 扩展。请在该库中执行：CREATE EXTENSION postgis;",
+    # rows (rejected one by one, the rest of the package goes on)
+    "row.geometry_empty": "第 {row} 行（{id}）的几何图形为空。",
+    "row.geometry_not_polygon": "第 {row} 行（{id}）的几何图形不是面（{geom_type}）。",
+    "row.missing_id": "第 {row} 行缺少监测编号（JCBH）。",
+    "row.duplicate_id": "第 {row} 行的监测编号 {id} 在本文件中重复出现（首次出现在第 {first_row} 行）。",
+    "row.exists": "第 {row} 行的图斑 {id} 已存在于库中（同一来源、年度、行政区代码）。",
+    "row.bad_value": "第 {row} 行（{id}）字段 {field} 的值“{value}”无法识别。",
+}
+
+
+def message(code: str, **params: Any) -> str:
+    """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
+    template = MESSAGES.get(code)
+    if template is None:
+        detail = "，".join(f"{k}={v}" for k, v in params.items())
+        return f"错误 {code}" + (f"：{detail}" if detail else "")
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
