@@ -1,0 +1,41 @@
+"""The ``weipian`` command line: one module per command group; this file wires them."""
+
+from __future__ import annotations
+
+import typer
+
+from weipian import __version__
+from weipian.cli import layers
+from weipian.cli.demo import demo_command
+from weipian.cli.intake import import_command
+from weipian.cli.store import init_command, summary_command
+
+app = typer.Typer(
+    name="weipian",
+    help="卫片执法：图斑接收、内业比对、合法性判定、整改台账与统计报表。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(init_command)
+app.command("demo")(demo_command)
+app.command("import")(import_command)
+app.command("summary")(summary_command)
+app.add_typer(layers.app, name="layers")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"weipian {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本"),
+) -> None:
+    """卫片执法：图斑接收、内业比对、合法性判定、整改台账与统计报表。"""
+
+
+def main() -> None:
+    app()

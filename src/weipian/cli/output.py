@@ -1,0 +1,99 @@
+"""CLI output: JSON on stdout for ``--json``, Chinese text and progress bars on stderr."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from weipian.errors import WeipianError
+from weipian.messages import message
+
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, dates and paths as JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(obj), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def fail(exc: WeipianError, as_json: bool) -> NoReturn:
+    """Report a user-facing error and exit 1 (INTERFACE.md)."""
+    text = message(exc.code, **exc.params)
+    if as_json:
+        payload: dict[str, Any] = {"code": exc.code, "message": text}
+        if "rejected" in exc.params:
+            payload["rejected"] = rejections_json(exc.params["rejected"])
+        emit_json({"error": payload})
+    else:
+        err.print(f"[bold red]错误：[/]{text}", highlight=False)
+        for item in exc.params.get("rejected", [])[:20]:
+            err.print(f"  - {message(item.code, row=item.row, id=item.id or '无编号', **item.params)}")
+    raise typer.Exit(1)
+
+
+def rejections_json(rejected: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": r.row,
+            "id": r.id,
+            "code": r.code,
+            "message": message(r.code, row=r.row, id=r.id or "无编号", **r.params),
+        }
+        for r in rejected
+    ]
+
+
+def guarded(as_json: bool, fn: Callable[[], T]) -> T:
+    """Run ``fn``; turn a WeipianError into the CLI's error output and exit code 1."""
+    try:
+        return fn()
+    except WeipianError as exc:
+        fail(exc, as_json)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback that draws rich bars on stderr, one bar per step label."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bars:
+        tasks: dict[str, Any] = {}
+
+        def update(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
+
+        yield update

@@ -1,0 +1,147 @@
+"""Turn a delivered attribute table into patch fields (INTERFACE.md names), row by row.
+
+Aliased column names are mapped through ``domain/data/field_aliases.yaml``; 亩 columns become
+m²; dates become ``YYYYMMDD``. Rows that cannot be patches are rejected with a code, and the
+rest of the package goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from weipian.domain.fields import Alias, aliases_of, match_columns
+from weipian.domain.units import mu_to_m2
+from weipian.errors import InputError
+
+TEXT_FIELDS = ("XZQDM", "XZQMC", "TBLX", "QQJCBH", "QQTBLX", "TYWZJCTBWQBH", "SFSK")
+
+
+@dataclass
+class Rejection:
+    """One row that was not imported, and why (a message code)."""
+
+    row: int  # 1-based row number in the delivered file
+    id: str | None
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PatchFields:
+    """Mapped fields for every delivered row; ``None`` where the file has no value."""
+
+    jcbh: NDArray[np.object_]
+    text: dict[str, NDArray[np.object_]]
+    before_date: NDArray[np.object_]
+    after_date: NDArray[np.object_]
+    issued_on: NDArray[np.object_]
+    year: NDArray[np.object_]
+    delivered_area_m2: NDArray[np.object_]
+    extra: list[dict[str, Any]]  # every unmapped column, JSON-ready
+
+
+def _values(attrs: pd.DataFrame, alias: Alias | None) -> NDArray[np.object_]:
+    if alias is None:
+        return np.full(len(attrs), None, dtype=object)
+    series = attrs[alias.name]
+    values = series.astype(object).to_numpy().copy()
+    values[pd.isna(series).to_numpy()] = None
+    return values
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    return s or None
+
+
+def yyyymmdd(v: Any) -> str | None:
+    """A delivered date (20220315, '2022-03-15', datetime) as ``YYYYMMDD``, or None.
+
+    >>> yyyymmdd("2022-3-5"), yyyymmdd(20220315.0), yyyymmdd("bad")
+    ('20220305', '20220315', None)
+    """
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
+        return v.strftime("%Y%m%d")
+    s = _text(v)
+    if s is None:
+        return None
+    m = re.fullmatch(r"(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?", s)
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    try:
+        return dt.date(y, mo, d).strftime("%Y%m%d")
+    except ValueError:
+        return None
+
+
+def _date(v: Any) -> dt.date | None:
+    s = yyyymmdd(v)
+    return dt.date(int(s[:4]), int(s[4:6]), int(s[6:])) if s else None
+
+
+def _number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def json_ready(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
+        return v.isoformat()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, bytes):
+        return v.hex()
+    return v
+
+
+def map_fields(attrs: pd.DataFrame, path: str) -> PatchFields:
+    """Map a delivered attribute table onto patch fields; refuses a file without JCBH."""
+    found = match_columns([str(c) for c in attrs.columns])
+    if "JCBH" not in found:
+        raise InputError("package.missing_field", path=path, field="JCBH", aliases="、".join(aliases_of("JCBH")))
+    jcbh = np.array([_text(v) for v in _values(attrs, found["JCBH"])], dtype=object)
+    text = {f: np.array([_text(v) for v in _values(attrs, found.get(f))], dtype=object) for f in TEXT_FIELDS}
+    area_alias = found.get("JCMJ")
+    raw_area = [_number(v) for v in _values(attrs, area_alias)]
+    if area_alias is not None and area_alias.unit == "mu":
+        raw_area = [mu_to_m2(v) if v is not None else None for v in raw_area]
+    years = []
+    for v in _values(attrs, found.get("NF")):
+        n = _number(v)
+        years.append(int(n) if n is not None and 1990 < n < 2200 else None)
+    mapped = {a.name for a in found.values()}
+    extra_cols = [c for c in attrs.columns if c not in mapped]
+    extra_values = {c: _values(attrs, Alias("", str(c))) for c in extra_cols}
+    extra = [{str(c): json_ready(extra_values[c][i]) for c in extra_cols} for i in range(len(attrs))]
+    return PatchFields(
+        jcbh=jcbh,
+        text=text,
+        before_date=np.array([yyyymmdd(v) for v in _values(attrs, found.get("QSX"))], dtype=object),
+        after_date=np.array([yyyymmdd(v) for v in _values(attrs, found.get("HSX"))], dtype=object),
+        issued_on=np.array([_date(v) for v in _values(attrs, found.get("XFSJ"))], dtype=object),
+        year=np.array(years, dtype=object),
+        delivered_area_m2=np.array(raw_area, dtype=object),
+        extra=extra,
+    )

@@ -1,0 +1,366 @@
+"""Patch intake: ``weipian import`` — read a package, check every row, store the batch whole.
+
+All reading and geometry work happens before the write transaction opens; the batch, its
+patches and their same-place links are then written in one transaction, so a bad package, an
+error or a killed process leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from weipian.analysis.area import AreaMethod, areas
+from weipian.analysis.match import largest_share, same_place
+from weipian.domain.layers import LayerKind
+from weipian.domain.sources import Source
+from weipian.domain.townships import COUNTY_CODE
+from weipian.errors import Conflict, InputError
+from weipian.io.patch_rows import PatchFields, Rejection, map_fields
+from weipian.io.readers import VectorTable, read_vector
+from weipian.services.common import Progress, no_progress, prepare_geoms
+from weipian.storage.layers import current_layer, load_features
+from weipian.storage.patches import existing_identities, find_batch, patches_in_bbox
+from weipian.storage.store import Store
+from weipian.storage.tables import batches, patch_links, patches
+from weipian.storage.townships import township_names
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class IntakeOptions:
+    """What the edge passes in: the batch's identity and the settings intake uses."""
+
+    source: Source
+    batch: str | None = None
+    issued: dt.date | None = None
+    verification_days: int = 15
+    same_place_min_overlap: float = 0.5
+    area_method: AreaMethod = field(default_factory=AreaMethod)
+    region: tuple[float, float, float, float] = (117.8, 24.4, 118.9, 25.5)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class ImportSummary:
+    """What ``weipian import --json`` prints (INTERFACE.md), plus a few facts for people."""
+
+    batch: str
+    source: str
+    accepted: int = 0
+    repaired: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    source_crs: str = ""
+    crs_inferred: bool = False
+    linked: int = 0
+    unassigned: int = 0
+    due_on: dt.date | None = None
+    warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def import_package(
+    store: Store, path: Path, options: IntakeOptions, progress: Progress = no_progress
+) -> ImportSummary:
+    """Import one patch package as one batch, all or nothing."""
+    progress("读取文件", 0, 1)
+    table = read_vector(path, options.region)
+    progress("读取文件", 1, 1)
+    fields = map_fields(table.attrs, str(path))
+    prepared = prepare_geoms(table)
+    batch_name = options.batch or Path(path).stem
+    issued = options.issued or _first_date(fields.issued_on) or options.today
+    summary = ImportSummary(batch=batch_name, source=options.source.value)
+    summary.source_crs, summary.crs_inferred = table.crs, table.crs_inferred
+    if table.crs_inferred:
+        summary.warnings.append(("crs.inferred", {"path": str(path), "epsg": table.epsg}))
+
+    keep = _check_rows(fields, prepared.problem, prepared.geom_type, summary)
+    if not keep.any():
+        raise InputError("package.all_rejected", path=str(path), count=len(keep), rejected=summary.rejected)
+    idx = np.flatnonzero(keep)
+    geoms = prepared.geoms[idx]
+    area = areas(geoms, options.area_method)
+    centre = shapely.centroid(geoms)
+    default_year = issued.year
+
+    with store.writing() as session:
+        if find_batch(session, options.source.value, batch_name) is not None:
+            raise Conflict("batch.exists", batch=batch_name, source=options.source.label)
+        progress("归属乡镇", 0, 1)
+        town_code, town_share = _assign_townships(session, geoms, fields.text["XZQDM"][idx])
+        progress("归属乡镇", 1, 1)
+        admin = np.array(
+            [fields.text["XZQDM"][i] or (town_code[k] or COUNTY_CODE) for k, i in enumerate(idx)], dtype=object
+        )
+        years = np.array(
+            [fields.year[i] or _year_of(fields.after_date[i]) or default_year for i in idx], dtype=np.int64
+        )
+        exists = existing_identities(
+            session,
+            options.source.value,
+            [(int(years[k]), str(admin[k]), str(fields.jcbh[i])) for k, i in enumerate(idx)],
+        )
+        fresh = np.array(
+            [(int(years[k]), str(admin[k]), str(fields.jcbh[i])) not in exists for k, i in enumerate(idx)],
+            dtype=bool,
+        )
+        for k in np.flatnonzero(~fresh):
+            i = idx[k]
+            summary.rejected.append(Rejection(int(i) + 1, fields.jcbh[i], "row.exists"))
+        if not fresh.any():
+            raise InputError("package.all_rejected", path=str(path), count=len(keep), rejected=summary.rejected)
+        sel = np.flatnonzero(fresh)
+        idx, geoms, area, centre = idx[sel], geoms[sel], area[sel], centre[sel]
+        admin, years, town_code, town_share = admin[sel], years[sel], town_code[sel], town_share[sel]
+
+        due_on = issued + dt.timedelta(days=options.verification_days)
+        batch_id = session.execute(
+            insert(batches).values(
+                source=options.source.value,
+                name=batch_name,
+                year=int(np.bincount(years - years.min()).argmax() + years.min()),
+                issued_on=issued,
+                verification_days=options.verification_days,
+                due_on=due_on,
+                file_name=Path(path).name,
+                file_hash=table.file_hash,
+                source_crs=table.crs[:32],
+                crs_inferred=table.crs_inferred,
+                area_method=options.area_method.code,
+                patch_count=len(idx),
+                repaired_count=int(prepared.repaired[idx].sum()),
+                imported_at=dt.datetime.now(dt.UTC),
+            )
+        ).inserted_primary_key[0]
+        rows = _patch_rows(
+            batch_id, options, fields, idx, geoms, area, centre, admin, years, town_code, town_share,
+            prepared.repaired, due_on,
+        )
+        for start in range(0, len(rows), CHUNK):
+            session.execute(insert(patches), rows[start : start + CHUNK])
+            progress("写入图斑", min(start + CHUNK, len(rows)), len(rows))
+        new_ids = _ids_of(session, batch_id)
+        codes = [str(fields.jcbh[i]) for i in idx]
+        linked, same_place_codes = _link_same_place(
+            session, batch_id, new_ids, codes, geoms, area, years, options.same_place_min_overlap
+        )
+        _fill_same_place_codes(session, new_ids, fields, idx, same_place_codes)
+        progress("同位置关联", 1, 1)
+
+    summary.accepted = len(idx)
+    summary.repaired = int(prepared.repaired[idx].sum())
+    summary.linked = linked
+    summary.unassigned = int(sum(1 for c in town_code if c is None))
+    summary.due_on = due_on
+    summary.rejected.sort(key=lambda r: r.row)
+    return summary
+
+
+def _first_date(values: NDArray[np.object_]) -> dt.date | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def _year_of(yyyymmdd: str | None) -> int | None:
+    return int(yyyymmdd[:4]) if yyyymmdd else None
+
+
+def _check_rows(
+    fields: PatchFields, problem: NDArray[np.str_], geom_type: NDArray[np.str_], summary: ImportSummary
+) -> NDArray[np.bool_]:
+    """Reject rows with no id, a repeated id, or no usable polygon; return the rows to keep."""
+    keep = np.ones(len(fields.jcbh), dtype=bool)
+    first_row: dict[str, int] = {}
+    for i, code in enumerate(fields.jcbh):
+        row = i + 1
+        if code is None:
+            summary.rejected.append(Rejection(row, None, "row.missing_id"))
+            keep[i] = False
+        elif problem[i]:
+            params = {"geom_type": geom_type[i]} if problem[i] == "row.geometry_not_polygon" else {}
+            summary.rejected.append(Rejection(row, code, str(problem[i]), params))
+            keep[i] = False
+        elif code in first_row:
+            summary.rejected.append(Rejection(row, code, "row.duplicate_id", {"first_row": first_row[code]}))
+            keep[i] = False
+        else:
+            first_row[code] = row
+    return keep
+
+
+def _assign_townships(
+    session: Session, geoms: NDArray[np.object_], delivered: NDArray[np.object_]
+) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
+    """Township of each patch: largest share of the townships layer, else a 9-digit XZQDM."""
+    known = township_names(session)
+    code = np.array([c if c in known else None for c in delivered], dtype=object)
+    share = np.full(len(geoms), None, dtype=object)
+    layer = current_layer(session, LayerKind.townships.value)
+    if layer is None:
+        return code, share
+    zones = load_features(session, layer.id)
+    best, frac = largest_share(geoms, zones.geoms)
+    for k, b in enumerate(best):
+        if b >= 0 and zones.codes[b] in known:
+            code[k], share[k] = zones.codes[b], float(frac[k])
+    return code, share
+
+
+def _patch_rows(
+    batch_id: int,
+    options: IntakeOptions,
+    fields: PatchFields,
+    idx: NDArray[np.int64],
+    geoms: NDArray[np.object_],
+    area: NDArray[np.float64],
+    centre: NDArray[np.object_],
+    admin: NDArray[np.object_],
+    years: NDArray[np.int64],
+    town_code: NDArray[np.object_],
+    town_share: NDArray[np.object_],
+    repaired: NDArray[np.bool_],
+    due_on: dt.date,
+) -> list[dict[str, Any]]:
+    wkb = shapely.to_wkb(geoms)
+    bounds = shapely.bounds(geoms)
+    xs, ys = shapely.get_x(centre), shapely.get_y(centre)
+    t = fields.text
+    rows = []
+    for k, i in enumerate(idx):
+        delivered_area = fields.delivered_area_m2[i]
+        rows.append(
+            {
+                "batch_id": batch_id,
+                "source": options.source.value,
+                "year": int(years[k]),
+                "admin_code": admin[k],
+                "patch_code": fields.jcbh[i],
+                "admin_name": t["XZQMC"][i],
+                "township_code": town_code[k],
+                "township_share": town_share[k],
+                "change_type": t["TBLX"][i],
+                "before_date": fields.before_date[i],
+                "after_date": fields.after_date[i],
+                "lon": float(xs[k]),
+                "lat": float(ys[k]),
+                "area_m2": float(area[k]),
+                "area_method": options.area_method.code,
+                "delivered_area_m2": delivered_area,
+                "issued_on": fields.issued_on[i],
+                "prior_patch_code": t["QQJCBH"][i],
+                "prior_change_type": t["QQTBLX"][i],
+                "same_place_codes_delivered": t["TYWZJCTBWQBH"][i],
+                "same_place_codes": t["TYWZJCTBWQBH"][i],
+                "is_mining": t["SFSK"][i],
+                "attrs": fields.extra[i],
+                "source_row": int(i) + 1,
+                "repaired": bool(repaired[i]),
+                "state": "issued",
+                "due_on": due_on,
+                "wkb": wkb[k],
+                "minx": float(bounds[k, 0]),
+                "miny": float(bounds[k, 1]),
+                "maxx": float(bounds[k, 2]),
+                "maxy": float(bounds[k, 3]),
+            }
+        )
+    return rows
+
+
+def _ids_of(session: Session, batch_id: int) -> NDArray[np.int64]:
+    ids = session.scalars(select(patches.c.id).where(patches.c.batch_id == batch_id).order_by(patches.c.id))
+    return np.fromiter(ids, dtype=np.int64)
+
+
+def _link_same_place(
+    session: Session,
+    batch_id: int,
+    new_ids: NDArray[np.int64],
+    codes: list[str],
+    geoms: NDArray[np.object_],
+    area: NDArray[np.float64],
+    years: NDArray[np.int64],
+    min_ratio: float,
+) -> tuple[int, dict[int, list[str]]]:
+    """Link new patches to prior-year patches and to patches of other batches at the same place.
+
+    Returns the number of links and, per new patch position, the codes of earlier-year patches.
+    """
+    bounds = shapely.total_bounds(geoms)
+    bbox = (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
+    earlier: dict[int, list[str]] = {}
+    links: list[dict[str, Any]] = []
+    prior_layer = current_layer(session, LayerKind.prior_patches.value)
+    if prior_layer is not None:
+        prior = load_features(session, prior_layer.id, bbox)
+        match = same_place(geoms, prior.geoms, min_ratio)
+        for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
+            code = prior.codes[b] or ""
+            year = _int_or_none(prior.attrs[b].get("NF") or prior.attrs[b].get("year"))
+            links.append(_link(new_ids[a], "same_place_prior", None, int(prior.ids[b]), code, year, m2, ratio))
+            if year is None or year < years[a]:
+                earlier.setdefault(int(a), []).append(code)
+    others = patches_in_bbox(session, bbox)
+    other_mask = others.batch_ids != batch_id
+    if other_mask.any():
+        o_ids, o_geoms, o_years = others.ids[other_mask], others.geoms[other_mask], others.years[other_mask]
+        o_codes = [c for c, m in zip(others.codes, other_mask, strict=True) if m]
+        match = same_place(geoms, o_geoms, min_ratio)
+        for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
+            links.append(
+                _link(new_ids[a], "same_place_patch", int(o_ids[b]), None, o_codes[b], int(o_years[b]), m2, ratio)
+            )
+            if o_years[b] < years[a]:
+                earlier.setdefault(int(a), []).append(o_codes[b])
+    if links:
+        session.execute(insert(patch_links), links)
+    return len(links), earlier
+
+
+def _int_or_none(v: Any) -> int | None:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _link(
+    patch_id: Any, kind: str, target_patch: int | None, target_feature: int | None,
+    code: str, year: int | None, m2: float, ratio: float,
+) -> dict[str, Any]:
+    return {
+        "patch_id": int(patch_id),
+        "kind": kind,
+        "target_patch_id": target_patch,
+        "target_feature_id": target_feature,
+        "target_code": code,
+        "target_year": year,
+        "overlap_m2": float(m2),
+        "overlap_ratio": float(ratio),
+    }
+
+
+def _fill_same_place_codes(
+    session: Session,
+    new_ids: NDArray[np.int64],
+    fields: PatchFields,
+    idx: NDArray[np.int64],
+    earlier: dict[int, list[str]],
+) -> None:
+    """TYWZJCTBWQBH = the delivered codes, then the computed earlier ones not already there."""
+    for pos, codes in earlier.items():
+        delivered = fields.text["TYWZJCTBWQBH"][idx[pos]]
+        merged = [c for c in (delivered or "").replace("，", ",").split(",") if c.strip()]
+        merged += [c for c in codes if c not in merged]
+        session.execute(
+            patches.update().where(patches.c.id == int(new_ids[pos])).values(same_place_codes=",".join(merged))
+        )

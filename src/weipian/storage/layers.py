@@ -1,0 +1,62 @@
+"""Queries on reference layers and their features."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.orm import Session
+
+from weipian.storage.spatial import BBox, bbox_clause
+from weipian.storage.tables import layer_features, layers
+
+
+def current_layer(session: Session, kind: str) -> Row[Any] | None:
+    """The current version of a layer kind, or None if it was never imported."""
+    return session.execute(
+        select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))
+    ).first()
+
+
+def next_version(session: Session, kind: str) -> int:
+    latest = session.scalar(select(func.max(layers.c.version)).where(layers.c.kind == kind))
+    return int(latest or 0) + 1
+
+
+def retire_versions(session: Session, kind: str) -> None:
+    """Mark every version of ``kind`` as not current (a new one is about to be added)."""
+    session.execute(update(layers).where(layers.c.kind == kind).values(is_current=False))
+
+
+def list_layers(session: Session) -> list[Row[Any]]:
+    return list(session.execute(select(layers).order_by(layers.c.kind, layers.c.version)))
+
+
+@dataclass(frozen=True)
+class Features:
+    """Features of one layer: ids, key codes, attributes and EPSG:4490 geometries, row for row."""
+
+    ids: NDArray[np.int64]
+    codes: list[str | None]
+    attrs: list[dict[str, Any]]
+    geoms: NDArray[np.object_]
+
+
+def load_features(session: Session, layer_id: int, bbox: BBox | None = None) -> Features:
+    """Features of a layer, optionally only those whose box meets ``bbox``."""
+    query = select(layer_features.c.id, layer_features.c.code, layer_features.c.attrs, layer_features.c.wkb).where(
+        layer_features.c.layer_id == layer_id
+    )
+    if bbox is not None:
+        query = query.where(bbox_clause(session, layer_features, bbox))
+    rows = session.execute(query.order_by(layer_features.c.id)).all()
+    return Features(
+        ids=np.array([r.id for r in rows], dtype=np.int64),
+        codes=[r.code for r in rows],
+        attrs=[r.attrs for r in rows],
+        geoms=shapely.from_wkb([r.wkb for r in rows]) if rows else np.zeros(0, dtype=object),
+    )

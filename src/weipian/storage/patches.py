@@ -1,0 +1,100 @@
+"""Queries on batches and patches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from weipian.storage.spatial import BBox, bbox_clause
+from weipian.storage.tables import batches, patches, townships
+
+
+def find_batch(session: Session, source: str, name: str) -> Row[Any] | None:
+    return session.execute(select(batches).where(batches.c.source == source, batches.c.name == name)).first()
+
+
+def existing_identities(
+    session: Session, source: str, keys: list[tuple[int, str, str]]
+) -> set[tuple[int, str, str]]:
+    """Which of the (year, admin_code, patch_code) identities of ``source`` are stored already."""
+    found: set[tuple[int, str, str]] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        rows = session.execute(
+            select(patches.c.year, patches.c.admin_code, patches.c.patch_code).where(
+                patches.c.source == source,
+                tuple_(patches.c.year, patches.c.admin_code, patches.c.patch_code).in_(chunk),
+            )
+        )
+        found.update((r.year, r.admin_code, r.patch_code) for r in rows)
+    return found
+
+
+@dataclass(frozen=True)
+class StoredPatches:
+    """Stored patches: ids, identity fields and EPSG:4490 geometries, row for row."""
+
+    ids: NDArray[np.int64]
+    codes: list[str]
+    years: NDArray[np.int64]
+    batch_ids: NDArray[np.int64]
+    geoms: NDArray[np.object_]
+
+
+def patches_in_bbox(session: Session, bbox: BBox) -> StoredPatches:
+    """Stored patches whose box meets ``bbox``."""
+    rows = session.execute(
+        select(patches.c.id, patches.c.patch_code, patches.c.year, patches.c.batch_id, patches.c.wkb)
+        .where(bbox_clause(session, patches, bbox))
+        .order_by(patches.c.id)
+    ).all()
+    return StoredPatches(
+        ids=np.array([r.id for r in rows], dtype=np.int64),
+        codes=[r.patch_code for r in rows],
+        years=np.array([r.year for r in rows], dtype=np.int64),
+        batch_ids=np.array([r.batch_id for r in rows], dtype=np.int64),
+        geoms=shapely.from_wkb([r.wkb for r in rows]) if rows else np.zeros(0, dtype=object),
+    )
+
+
+def batch_summaries(session: Session) -> list[Row[Any]]:
+    """One row per batch: source, name, year, issued, due, patches, repaired."""
+    return list(
+        session.execute(
+            select(
+                batches.c.id,
+                batches.c.source,
+                batches.c.name,
+                batches.c.year,
+                batches.c.issued_on,
+                batches.c.due_on,
+                batches.c.patch_count,
+                batches.c.repaired_count,
+                batches.c.source_crs,
+            ).order_by(batches.c.issued_on, batches.c.id)
+        )
+    )
+
+
+def township_counts(session: Session) -> list[Row[Any]]:
+    """Patches and area per township and source (unassigned patches under a null code)."""
+    return list(
+        session.execute(
+            select(
+                patches.c.township_code,
+                townships.c.name,
+                patches.c.source,
+                func.count().label("patches"),
+                func.sum(patches.c.area_m2).label("area_m2"),
+            )
+            .select_from(patches.outerjoin(townships, patches.c.township_code == townships.c.code))
+            .group_by(patches.c.township_code, townships.c.name, patches.c.source)
+            .order_by(patches.c.township_code)
+        )
+    )

@@ -1,0 +1,86 @@
+"""The Store: one engine, one writer at a time, sessions for readers.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on; every write transaction
+starts with ``BEGIN IMMEDIATE`` under a process-wide lock, so a writer never meets a half-done
+write and readers keep their own snapshots. PostgreSQL needs neither; the same code runs on it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from weipian.errors import InputError
+
+SpatialIndex = Literal["rtree", "gist"]
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take over transaction control from the stdlib driver, which defers BEGIN.
+        dbapi_conn.isolation_level = None
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """Database access for weipian: ``writing()`` for changes, ``reading()`` for queries."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise InputError("database.url", url=url) from exc
+        self.url = url
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = create_engine(url, echo=echo)
+            _configure_sqlite(self.engine)
+            self.spatial_index: SpatialIndex = "rtree"
+        elif self.dialect == "postgresql":
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            self.spatial_index = "gist"
+        else:
+            raise InputError("database.url", url=url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A session whose block commits on success and rolls back on any error."""
+        with self._write_lock, self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries; nothing it does is committed."""
+        with self._sessions() as session:
+            yield session
+
+    def is_initialised(self) -> bool:
+        """Whether the schema is at the newest migration."""
+        from weipian.storage.migrate import current_revision, head_revision
+
+        try:
+            return current_revision(self.engine) == head_revision()
+        except (OperationalError, ProgrammingError):
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))

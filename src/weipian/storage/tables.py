@@ -1,0 +1,156 @@
+"""The database tables, as SQLAlchemy Core. One schema for SQLite and PostgreSQL.
+
+Geometry is kept as WKB (EPSG:4490) plus its bounding box on both backends; analysis runs in
+Python, so both give identical numbers. SQLite indexes the box with an R*Tree virtual table
+(``patch_rtree``, ``feature_rtree``); PostgreSQL adds a generated PostGIS ``geom`` column with a
+GiST index for QGIS and server-side queries. Both are made by the migrations, not here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _bbox() -> list[Column[float]]:
+    return [Column(n, Float, nullable=False) for n in ("minx", "miny", "maxx", "maxy")]
+
+
+townships = Table(
+    "townships",
+    metadata,
+    Column("code", String(12), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(16), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("verification_days", Integer, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("file_name", String(512), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("source_crs", String(32), nullable=False),
+    Column("crs_inferred", Boolean, nullable=False),
+    Column("area_method", String(32), nullable=False),
+    Column("patch_count", Integer, nullable=False),
+    Column("repaired_count", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source", "name", name="uq_batches_source_name"),
+)
+
+patches = Table(
+    "patches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False, index=True),
+    Column("source", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("admin_code", String(12), nullable=False),  # XZQDM as delivered
+    Column("patch_code", String(64), nullable=False),  # JCBH
+    Column("admin_name", String(64)),  # XZQMC as delivered
+    Column("township_code", String(12), ForeignKey("townships.code"), index=True),
+    Column("township_share", Float),  # share of the patch inside that township, 0–1
+    Column("change_type", String(16)),  # TBLX
+    Column("before_date", String(8)),  # QSX, YYYYMMDD
+    Column("after_date", String(8)),  # HSX, YYYYMMDD
+    Column("lon", Float, nullable=False),  # LZB
+    Column("lat", Float, nullable=False),  # BZB
+    Column("area_m2", Float, nullable=False),  # JCMJ, computed
+    Column("area_method", String(32), nullable=False),
+    Column("delivered_area_m2", Float),  # JCMJ as delivered, converted to m²
+    Column("issued_on", Date),  # XFSJ
+    Column("prior_patch_code", String(64)),  # QQJCBH
+    Column("prior_change_type", String(16)),  # QQTBLX
+    Column("same_place_codes_delivered", Text),  # TYWZJCTBWQBH as delivered
+    Column("same_place_codes", Text),  # TYWZJCTBWQBH: delivered ∪ computed earlier codes
+    Column("is_mining", String(2)),  # SFSK 是/否
+    Column("attrs", JSON, nullable=False),  # every other delivered attribute
+    Column("source_row", Integer, nullable=False),
+    Column("repaired", Boolean, nullable=False),
+    Column("state", String(24), nullable=False, index=True),  # ZT
+    Column("due_on", Date, nullable=False),
+    Column("wkb", LargeBinary, nullable=False),
+    *_bbox(),
+    UniqueConstraint("source", "year", "admin_code", "patch_code", name="uq_patches_identity"),
+)
+
+layers = Table(
+    "layers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("as_of", Date),
+    Column("file_name", String(512), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("source_crs", String(32), nullable=False),
+    Column("crs_inferred", Boolean, nullable=False),
+    Column("feature_count", Integer, nullable=False),
+    Column("repaired_count", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kind", "version", name="uq_layers_kind_version"),
+)
+
+layer_features = Table(
+    "layer_features",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("layer_id", Integer, ForeignKey("layers.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(64)),  # the kind's key attribute: XZQDM, JCBH, DLBM …
+    Column("source_row", Integer, nullable=False),
+    Column("repaired", Boolean, nullable=False),
+    Column("attrs", JSON, nullable=False),
+    Column("wkb", LargeBinary, nullable=False),
+    *_bbox(),
+    Index("ix_layer_features_layer_code", "layer_id", "code"),
+)
+
+patch_links = Table(
+    "patch_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),  # same_place_prior | same_place_patch
+    Column("target_patch_id", Integer, ForeignKey("patches.id", ondelete="CASCADE")),
+    Column("target_feature_id", Integer, ForeignKey("layer_features.id", ondelete="CASCADE")),
+    Column("target_code", String(64), nullable=False),
+    Column("target_year", Integer),
+    Column("overlap_m2", Float, nullable=False),
+    Column("overlap_ratio", Float, nullable=False),  # overlap ÷ the smaller of the two areas
+)
+
+SPATIAL_TABLES = {"patches": "patch_rtree", "layer_features": "feature_rtree"}
