@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     area_method: Literal["ellipsoidal", "gauss_kruger"] = Field(
         default="ellipsoidal", description="面积计算方法：ellipsoidal（CGCS2000 椭球面积）或 gauss_kruger"
     )
-    gauss_kruger_epsg: int = Field(
-        default=4527, description="高斯投影面积所用坐标系（4527 带带号，或 4548）"
-    )
+    gauss_kruger_epsg: int = Field(default=4527, description="高斯投影面积所用坐标系（4527 带带号，或 4548）")
     county_bbox: tuple[float, float, float, float] = Field(
         default=(117.8, 24.4, 118.9, 25.5),
         description="本县经纬度范围（西,南,东,北），用于无 .prj 文件时推断坐标系",

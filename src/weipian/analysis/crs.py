@@ -70,7 +70,7 @@ def detect_crs(
         try:
             if _fits(epsg, bounds, region):
                 fitting.append(epsg)
-        except Exception:  # noqa: BLE001 - an impossible transform just means "does not fit"
+        except Exception:
             continue
     if len(fitting) == 1:
         return CrsGuess(fitting[0], inferred=True, candidates=tuple(fitting))

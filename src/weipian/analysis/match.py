@@ -15,7 +15,9 @@ __all__ = ["SamePlace", "largest_share", "same_place"]
 
 def _pairs(
     a: NDArray[np.object_], b: NDArray[np.object_], centre: tuple[float, float]
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[
+    NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+]:
     """Intersecting pairs (ia, ib) with intersection area and both areas, in m²."""
     pa = project_equal_area(a, centre)
     pb = project_equal_area(b, centre)

@@ -57,9 +57,7 @@ def repair(geoms: NDArray[np.object_]) -> RepairResult:
     repaired = np.zeros(n, dtype=bool)
     problem = np.full(n, "", dtype=object)
     types = shapely.get_type_id(geoms)
-    type_names = np.array(
-        [g.geom_type if g is not None else "None" for g in geoms], dtype=object
-    )
+    type_names = np.array([g.geom_type if g is not None else "None" for g in geoms], dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     problem[missing] = "row.geometry_empty"
     polygonal = np.isin(types, [3, 6])  # Polygon, MultiPolygon

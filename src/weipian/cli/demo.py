@@ -28,10 +28,18 @@ def demo_command(
                 "dir": manifest.dir,
                 "layers": manifest.layers,
                 "packages": [
-                    {"path": p.path, "source": p.source, "batch": p.batch, "issued": p.issued, "patches": p.patches}
+                    {
+                        "path": p.path,
+                        "source": p.source,
+                        "batch": p.batch,
+                        "issued": p.issued,
+                        "patches": p.patches,
+                    }
                     for p in manifest.packages
                 ],
             }
         )
     else:
-        err.print(f"演示数据已写入 {manifest.dir}：{len(manifest.layers)} 个参考图层，{len(manifest.packages)} 个图斑数据包。")
+        err.print(
+            f"演示数据已写入 {manifest.dir}：{len(manifest.layers)} 个参考图层，{len(manifest.packages)} 个图斑数据包。"
+        )

@@ -29,9 +29,13 @@ def parse_date(value: str | None) -> dt.date | None:
 
 def import_command(
     path: Annotated[Path, typer.Argument(help="图斑数据包：.zip（内含 shapefile）、.shp、.gpkg 或 .geojson")],
-    source: Annotated[Source, typer.Option("--source", help="来源：ministry 部卫片 / province 省卫片 / self 自主发现")],
+    source: Annotated[
+        Source, typer.Option("--source", help="来源：ministry 部卫片 / province 省卫片 / self 自主发现")
+    ],
     batch: Annotated[str | None, typer.Option("--batch", help="批次名称（默认取文件名）")] = None,
-    issued: Annotated[str | None, typer.Option("--issued", help="下发日期 YYYY-MM-DD（默认取 XFSJ 字段或今天）")] = None,
+    issued: Annotated[
+        str | None, typer.Option("--issued", help="下发日期 YYYY-MM-DD（默认取 XFSJ 字段或今天）")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
     """导入一个图斑数据包（整批导入，出错则不写入任何数据）。"""

@@ -59,7 +59,9 @@ def import_cmd(
 
 
 @app.command("list")
-def list_cmd(as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False) -> None:
+def list_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
+) -> None:
     """列出已导入的参考图层及其版本。"""
 
     def run() -> list[dict[str, object]]:
@@ -87,7 +89,11 @@ def list_cmd(as_json: Annotated[bool, typer.Option("--json", help="以一个 JSO
         table.add_column(col)
     for r in rows:
         table.add_row(
-            f"{LayerKind(r['kind']).label}（{r['kind']}）", str(r["name"]), str(r["version"]),
-            str(r["as_of"] or ""), str(r["features"]), "是" if r["current"] else "",
+            f"{LayerKind(str(r['kind'])).label}（{r['kind']}）",
+            str(r["name"]),
+            str(r["version"]),
+            str(r["as_of"] or ""),
+            str(r["features"]),
+            "是" if r["current"] else "",
         )
     out.print(table)

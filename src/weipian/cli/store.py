@@ -52,8 +52,14 @@ def summary_command(as_json: JsonOpt = False) -> None:
         bt.add_column(col)
     for b in result["batches"]:
         bt.add_row(
-            Source(b["source"]).label, b["name"], str(b["year"]), str(b["issued_on"]), str(b["due_on"]),
-            str(b["patch_count"]), str(b["repaired_count"]), b["source_crs"],
+            Source(b["source"]).label,
+            b["name"],
+            str(b["year"]),
+            str(b["issued_on"]),
+            str(b["due_on"]),
+            str(b["patch_count"]),
+            str(b["repaired_count"]),
+            b["source_crs"],
         )
     out.print(bt)
     by_town: dict[tuple[str, str], dict[str, float]] = {}
@@ -70,12 +76,22 @@ def summary_command(as_json: JsonOpt = False) -> None:
         for k in totals:
             totals[k] += c[k]
         tt.add_row(
-            code, name, str(int(c["ministry"])), str(int(c["province"])), str(int(c["self"])),
-            str(int(c["ministry"] + c["province"] + c["self"])), f"{m2_to_mu(c['area']):.2f}",
+            code,
+            name,
+            str(int(c["ministry"])),
+            str(int(c["province"])),
+            str(int(c["self"])),
+            str(int(c["ministry"] + c["province"] + c["self"])),
+            f"{m2_to_mu(c['area']):.2f}",
         )
     tt.add_row(
-        "", "合计", str(int(totals["ministry"])), str(int(totals["province"])), str(int(totals["self"])),
-        str(int(totals["ministry"] + totals["province"] + totals["self"])), f"{m2_to_mu(totals['area']):.2f}",
+        "",
+        "合计",
+        str(int(totals["ministry"])),
+        str(int(totals["province"])),
+        str(int(totals["self"])),
+        str(int(totals["ministry"] + totals["province"] + totals["self"])),
+        f"{m2_to_mu(totals['area']):.2f}",
         style="bold",
     )
     out.print(tt)

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from weipian.domain.fields import Alias, aliases_of, match_columns
 from weipian.domain.units import mu_to_m2
 from weipian.errors import InputError
+from weipian.io.readers import column_values
 
 TEXT_FIELDS = ("XZQDM", "XZQMC", "TBLX", "QQJCBH", "QQTBLX", "TYWZJCTBWQBH", "SFSK")
 
@@ -49,12 +50,7 @@ class PatchFields:
 
 
 def _values(attrs: pd.DataFrame, alias: Alias | None) -> NDArray[np.object_]:
-    if alias is None:
-        return np.full(len(attrs), None, dtype=object)
-    series = attrs[alias.name]
-    values = series.astype(object).to_numpy().copy()
-    values[pd.isna(series).to_numpy()] = None
-    return values
+    return column_values(attrs, alias.name if alias else None)
 
 
 def _text(v: Any) -> str | None:
@@ -120,7 +116,9 @@ def map_fields(attrs: pd.DataFrame, path: str) -> PatchFields:
     """Map a delivered attribute table onto patch fields; refuses a file without JCBH."""
     found = match_columns([str(c) for c in attrs.columns])
     if "JCBH" not in found:
-        raise InputError("package.missing_field", path=path, field="JCBH", aliases="、".join(aliases_of("JCBH")))
+        raise InputError(
+            "package.missing_field", path=path, field="JCBH", aliases="、".join(aliases_of("JCBH"))
+        )
     jcbh = np.array([_text(v) for v in _values(attrs, found["JCBH"])], dtype=object)
     text = {f: np.array([_text(v) for v in _values(attrs, found.get(f))], dtype=object) for f in TEXT_FIELDS}
     area_alias = found.get("JCMJ")

@@ -21,7 +21,7 @@ import pandas as pd
 import pyogrio
 import shapely
 from numpy.typing import NDArray
-from pyogrio.errors import DataLayerError, DataSourceError
+from pyogrio.errors import CRSError, DataLayerError, DataSourceError
 
 from weipian.analysis.crs import detect_crs, epsg_of
 from weipian.errors import InputError
@@ -112,6 +112,8 @@ def read_vector(path: Path, region: tuple[float, float, float, float]) -> Vector
             if info.get("geometry_type") is None:
                 raise InputError("package.no_geometry", path=str(path))
             meta, table = pyogrio.read_arrow(dataset, encoding=encoding)
+        except CRSError as exc:
+            raise InputError("crs.unknown", path=str(path), detail=_short(exc)) from exc
         except (DataSourceError, DataLayerError) as exc:
             raise InputError("package.unreadable", path=str(path), detail=_short(exc)) from exc
         geom_col = meta.get("geometry_name") or "wkb_geometry"
@@ -132,7 +134,7 @@ def _resolve_crs(
     if declared:
         try:
             epsg = epsg_of(declared)
-        except Exception as exc:  # noqa: BLE001 - pyproj raises several types for bad WKT
+        except Exception as exc:
             raise InputError("crs.unknown", path=str(path), detail=_short(exc)) from exc
         return (f"EPSG:{epsg}" if epsg else declared), epsg, False
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
@@ -156,6 +158,6 @@ def column_values(attrs: pd.DataFrame, column: str | None) -> NDArray[np.object_
     if column is None or column not in attrs.columns:
         return np.full(len(attrs), None, dtype=object)
     series = attrs[column]
-    values = series.astype(object).to_numpy()
+    values = series.astype(object).to_numpy().copy()
     values[pd.isna(series).to_numpy()] = None
     return values

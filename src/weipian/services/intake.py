@@ -25,7 +25,7 @@ from weipian.domain.sources import Source
 from weipian.domain.townships import COUNTY_CODE
 from weipian.errors import Conflict, InputError
 from weipian.io.patch_rows import PatchFields, Rejection, map_fields
-from weipian.io.readers import VectorTable, read_vector
+from weipian.io.readers import read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
 from weipian.storage.layers import current_layer, load_features
 from weipian.storage.patches import existing_identities, find_batch, patches_in_bbox
@@ -99,7 +99,8 @@ def import_package(
         town_code, town_share = _assign_townships(session, geoms, fields.text["XZQDM"][idx])
         progress("归属乡镇", 1, 1)
         admin = np.array(
-            [fields.text["XZQDM"][i] or (town_code[k] or COUNTY_CODE) for k, i in enumerate(idx)], dtype=object
+            [fields.text["XZQDM"][i] or (town_code[k] or COUNTY_CODE) for k, i in enumerate(idx)],
+            dtype=object,
         )
         years = np.array(
             [fields.year[i] or _year_of(fields.after_date[i]) or default_year for i in idx], dtype=np.int64
@@ -117,14 +118,17 @@ def import_package(
             i = idx[k]
             summary.rejected.append(Rejection(int(i) + 1, fields.jcbh[i], "row.exists"))
         if not fresh.any():
-            raise InputError("package.all_rejected", path=str(path), count=len(keep), rejected=summary.rejected)
+            raise InputError(
+                "package.all_rejected", path=str(path), count=len(keep), rejected=summary.rejected
+            )
         sel = np.flatnonzero(fresh)
         idx, geoms, area, centre = idx[sel], geoms[sel], area[sel], centre[sel]
         admin, years, town_code, town_share = admin[sel], years[sel], town_code[sel], town_share[sel]
 
         due_on = issued + dt.timedelta(days=options.verification_days)
         batch_id = session.execute(
-            insert(batches).values(
+            insert(batches)
+            .values(
                 source=options.source.value,
                 name=batch_name,
                 year=int(np.bincount(years - years.min()).argmax() + years.min()),
@@ -140,10 +144,22 @@ def import_package(
                 repaired_count=int(prepared.repaired[idx].sum()),
                 imported_at=dt.datetime.now(dt.UTC),
             )
-        ).inserted_primary_key[0]
+            .returning(batches.c.id)
+        ).scalar_one()
         rows = _patch_rows(
-            batch_id, options, fields, idx, geoms, area, centre, admin, years, town_code, town_share,
-            prepared.repaired, due_on,
+            batch_id,
+            options,
+            fields,
+            idx,
+            geoms,
+            area,
+            centre,
+            admin,
+            years,
+            town_code,
+            town_share,
+            prepared.repaired,
+            due_on,
         )
         for start in range(0, len(rows), CHUNK):
             session.execute(insert(patches), rows[start : start + CHUNK])
@@ -306,7 +322,9 @@ def _link_same_place(
         for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
             code = prior.codes[b] or ""
             year = _int_or_none(prior.attrs[b].get("NF") or prior.attrs[b].get("year"))
-            links.append(_link(new_ids[a], "same_place_prior", None, int(prior.ids[b]), code, year, m2, ratio))
+            links.append(
+                _link(new_ids[a], "same_place_prior", None, int(prior.ids[b]), code, year, m2, ratio)
+            )
             if year is None or year < years[a]:
                 earlier.setdefault(int(a), []).append(code)
     others = patches_in_bbox(session, bbox)
@@ -317,7 +335,16 @@ def _link_same_place(
         match = same_place(geoms, o_geoms, min_ratio)
         for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
             links.append(
-                _link(new_ids[a], "same_place_patch", int(o_ids[b]), None, o_codes[b], int(o_years[b]), m2, ratio)
+                _link(
+                    new_ids[a],
+                    "same_place_patch",
+                    int(o_ids[b]),
+                    None,
+                    o_codes[b],
+                    int(o_years[b]),
+                    m2,
+                    ratio,
+                )
             )
             if o_years[b] < years[a]:
                 earlier.setdefault(int(a), []).append(o_codes[b])
@@ -334,8 +361,14 @@ def _int_or_none(v: Any) -> int | None:
 
 
 def _link(
-    patch_id: Any, kind: str, target_patch: int | None, target_feature: int | None,
-    code: str, year: int | None, m2: float, ratio: float,
+    patch_id: Any,
+    kind: str,
+    target_patch: int | None,
+    target_feature: int | None,
+    code: str,
+    year: int | None,
+    m2: float,
+    ratio: float,
 ) -> dict[str, Any]:
     return {
         "patch_id": int(patch_id),
@@ -362,5 +395,7 @@ def _fill_same_place_codes(
         merged = [c for c in (delivered or "").replace("，", ",").split(",") if c.strip()]
         merged += [c for c in codes if c not in merged]
         session.execute(
-            patches.update().where(patches.c.id == int(new_ids[pos])).values(same_place_codes=",".join(merged))
+            patches.update()
+            .where(patches.c.id == int(new_ids[pos]))
+            .values(same_place_codes=",".join(merged))
         )

@@ -45,7 +45,7 @@ def _key_column(columns: list[str], kind: LayerKind, path: Path) -> str | None:
     wanted = REQUIRED_ATTRIBUTES.get(kind)
     if not wanted:
         return None
-    (fieldname, aliases), = wanted.items()
+    ((fieldname, aliases),) = wanted.items()
     upper = {c.strip().upper(): c for c in columns}
     for alias in aliases:
         if alias.upper() in upper:
@@ -86,7 +86,8 @@ def import_layer(
         version = next_version(session, kind.value)
         retire_versions(session, kind.value)
         layer_id = session.execute(
-            insert(layers).values(
+            insert(layers)
+            .values(
                 kind=kind.value,
                 name=summary.name,
                 version=version,
@@ -100,7 +101,8 @@ def import_layer(
                 is_current=True,
                 imported_at=dt.datetime.now(dt.UTC),
             )
-        ).inserted_primary_key[0]
+            .returning(layers.c.id)
+        ).scalar_one()
         for start in range(0, len(idx), CHUNK):
             rows: list[dict[str, Any]] = []
             for k in range(start, min(start + CHUNK, len(idx))):

@@ -17,9 +17,7 @@ from weipian.storage.tables import layer_features, layers
 
 def current_layer(session: Session, kind: str) -> Row[Any] | None:
     """The current version of a layer kind, or None if it was never imported."""
-    return session.execute(
-        select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))
-    ).first()
+    return session.execute(select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))).first()
 
 
 def next_version(session: Session, kind: str) -> int:
@@ -48,9 +46,9 @@ class Features:
 
 def load_features(session: Session, layer_id: int, bbox: BBox | None = None) -> Features:
     """Features of a layer, optionally only those whose box meets ``bbox``."""
-    query = select(layer_features.c.id, layer_features.c.code, layer_features.c.attrs, layer_features.c.wkb).where(
-        layer_features.c.layer_id == layer_id
-    )
+    query = select(
+        layer_features.c.id, layer_features.c.code, layer_features.c.attrs, layer_features.c.wkb
+    ).where(layer_features.c.layer_id == layer_id)
     if bbox is not None:
         query = query.where(bbox_clause(session, layer_features, bbox))
     rows = session.execute(query.order_by(layer_features.c.id)).all()

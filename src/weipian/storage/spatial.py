@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, Table, and_, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, Table, and_, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from weipian.storage.tables import SPATIAL_TABLES
@@ -24,16 +24,20 @@ def bbox_clause(session: Session, table: Table, bbox: BBox) -> ColumnElement[boo
     """A WHERE clause keeping rows of ``table`` whose box meets ``bbox`` (minx, miny, maxx, maxy)."""
     minx, miny, maxx, maxy = (float(v) for v in bbox)
     if spatial_index(session) == "gist":
-        return text(
-            f"{table.name}.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4490)"
-        ).bindparams(bx0=minx, by0=miny, bx1=maxx, by1=maxy)  # type: ignore[return-value]
+        return text(f"{table.name}.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4490)").bindparams(
+            bx0=minx, by0=miny, bx1=maxx, by1=maxy
+        )  # type: ignore[return-value]
     rtree = SPATIAL_TABLES[table.name]
-    ids = select(literal_column("id")).select_from(text(rtree)).where(
-        and_(
-            literal_column("minx") <= maxx,
-            literal_column("maxx") >= minx,
-            literal_column("miny") <= maxy,
-            literal_column("maxy") >= miny,
+    ids: Select[tuple[Any]] = (
+        select(literal_column("id"))
+        .select_from(text(rtree))
+        .where(
+            and_(
+                literal_column("minx") <= maxx,
+                literal_column("maxx") >= minx,
+                literal_column("miny") <= maxy,
+                literal_column("maxy") >= miny,
+            )
         )
     )
     return table.c.id.in_(ids)

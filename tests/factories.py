@@ -1,0 +1,106 @@
+"""Builders of small delivery files for tests: real GBK shapefiles, GeoPackages, GeoJSON.
+
+Squares are drawn in EPSG:4527 metres near Nan'an so areas are obvious; ``ORIGIN`` is the
+100 m square whose ellipsoidal area PostGIS gives as 9 995.058190 m² (STACK.md).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+ORIGIN = (39641453.0, 2755704.0)  # EPSG:4527, inside Nan'an
+SQUARE_100M_ELLIPSOIDAL_M2 = 9995.058190
+
+
+def gk_square(dx: float = 0.0, dy: float = 0.0, size: float = 100.0) -> shapely.Polygon:
+    """A square in EPSG:4527 metres, offset from ``ORIGIN``."""
+    x, y = ORIGIN[0] + dx, ORIGIN[1] + dy
+    return shapely.box(x, y, x + size, y + size)
+
+
+def to_4490(geoms: Sequence[Any], epsg: int = 4527) -> list[Any]:
+    return list(gpd.GeoSeries(list(geoms), crs=epsg).to_crs(4490))
+
+
+def patch_rows(n: int, prefix: str = "P", **extra: Any) -> list[dict[str, Any]]:
+    """Attribute rows for ``n`` patches with plausible delivered fields."""
+    return [
+        {
+            "JCBH": f"{prefix}{i:04d}",
+            "XZQDM": "350583",
+            "XZQMC": "南安市",
+            "TBLX": "20",
+            "QSX": "20220301",
+            "HSX": "20220901",
+            "NF": 2022,
+            **extra,
+        }
+        for i in range(n)
+    ]
+
+
+def write_vector(
+    path: Path,
+    rows: list[dict[str, Any]],
+    geoms: Sequence[Any],
+    *,
+    epsg: int | None = 4527,
+    encoding: str | None = None,
+    keep_cpg: bool = True,
+    keep_prj: bool = True,
+) -> Path:
+    """Write ``rows``/``geoms`` with the driver the suffix implies; options mimic deliveries."""
+    gdf = gpd.GeoDataFrame(rows, geometry=list(geoms), crs=epsg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {}
+    if encoding:
+        kwargs["encoding"] = encoding
+    pyogrio.write_dataframe(gdf, path, **kwargs)
+    if path.suffix == ".shp":
+        if not keep_cpg:
+            path.with_suffix(".cpg").unlink(missing_ok=True)
+        if not keep_prj:
+            path.with_suffix(".prj").unlink(missing_ok=True)
+    return path
+
+
+class _GbkZipInfo(zipfile.ZipInfo):
+    """Member name stored in GBK without the UTF-8 flag, as zips made on Chinese Windows are."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def zip_shapefile(shp: Path, zip_path: Path, *, gbk_names: bool = False) -> Path:
+    """Zip a shapefile's parts; ``gbk_names`` stores member names in GBK without the UTF-8 flag."""
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for part in sorted(shp.parent.glob(shp.stem + ".*")):
+            if gbk_names:
+                info = _GbkZipInfo(part.name)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, part.read_bytes())
+            else:
+                zf.write(part, part.name)
+    return zip_path
+
+
+def square_grid(n: int, size: float = 100.0, gap: float = 50.0) -> list[shapely.Polygon]:
+    """``n`` separate squares in a row, EPSG:4527."""
+    return [gk_square(i * (size + gap), 0.0, size) for i in range(n)]
+
+
+def bowtie(dx: float = 0.0) -> shapely.Polygon:
+    x, y = ORIGIN[0] + dx, ORIGIN[1] - 500
+    return shapely.Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100), (x, y)])
+
+
+def as_array(geoms: Sequence[Any]) -> np.ndarray:  # type: ignore[type-arg]
+    return np.array(list(geoms), dtype=object)
