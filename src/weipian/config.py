@@ -5,7 +5,6 @@ Built at the edges (CLI, web) and passed inward as plain values; the core never 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -38,4 +37,3 @@ class Settings(BaseSettings):
         default=(117.8, 24.4, 118.9, 25.5),
         description="本县经纬度范围（西,南,东,北），用于无 .prj 文件时推断坐标系",
     )
-    data_dir: Path = Field(default=Path("weipian-data"), description="附件、影像等文件的存放目录")

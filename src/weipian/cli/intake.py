@@ -36,6 +36,14 @@ def import_command(
     issued: Annotated[
         str | None, typer.Option("--issued", help="下发日期 YYYY-MM-DD（默认取 XFSJ 字段或今天）")
     ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--verification-days",
+            min=1,
+            help="本批次核查填报期限（天），默认取设置 WEIPIAN_VERIFICATION_DAYS",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
     """导入一个图斑数据包（整批导入，出错则不写入任何数据）。"""
@@ -48,7 +56,7 @@ def import_command(
             source=source,
             batch=batch,
             issued=parse_date(issued),
-            verification_days=s.verification_days,
+            verification_days=days or s.verification_days,
             same_place_min_overlap=s.same_place_min_overlap,
             area_method=method,
             region=s.county_bbox,
