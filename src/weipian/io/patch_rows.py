@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,12 @@ def yyyymmdd(v: Any) -> str | None:
     >>> yyyymmdd("2022-3-5"), yyyymmdd(20220315.0), yyyymmdd("bad")
     ('20220305', '20220315', None)
     """
+    if isinstance(v, str):
+        return _yyyymmdd_text(v)  # delivered dates repeat: parse each distinct text once
+    return _yyyymmdd(v)
+
+
+def _yyyymmdd(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
@@ -83,6 +90,11 @@ def yyyymmdd(v: Any) -> str | None:
         return dt.date(y, mo, d).strftime("%Y%m%d")
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _yyyymmdd_text(v: str) -> str | None:
+    return _yyyymmdd(v)
 
 
 def _date(v: Any) -> dt.date | None:
@@ -131,8 +143,8 @@ def map_fields(attrs: pd.DataFrame, path: str) -> PatchFields:
         years.append(int(n) if n is not None and 1990 < n < 2200 else None)
     mapped = {a.name for a in found.values()}
     extra_cols = [c for c in attrs.columns if c not in mapped]
-    extra_values = {c: _values(attrs, Alias("", str(c))) for c in extra_cols}
-    extra = [{str(c): json_ready(extra_values[c][i]) for c in extra_cols} for i in range(len(attrs))]
+    extra_values = [(str(c), column_values(attrs, str(c)).tolist()) for c in extra_cols]
+    extra = [{c: json_ready(vals[i]) for c, vals in extra_values} for i in range(len(attrs))]
     return PatchFields(
         jcbh=jcbh,
         text=text,

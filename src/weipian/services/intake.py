@@ -27,6 +27,7 @@ from weipian.errors import Conflict, InputError
 from weipian.io.patch_rows import PatchFields, Rejection, map_fields
 from weipian.io.readers import read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
+from weipian.storage.bulk import bulk_insert, index_boxes
 from weipian.storage.layers import current_layer, load_features
 from weipian.storage.patches import existing_identities, find_batch, patches_in_bbox
 from weipian.storage.store import Store
@@ -105,18 +106,13 @@ def import_package(
         years = np.array(
             [fields.year[i] or _year_of(fields.after_date[i]) or default_year for i in idx], dtype=np.int64
         )
-        exists = existing_identities(
-            session,
-            options.source.value,
-            [(int(years[k]), str(admin[k]), str(fields.jcbh[i])) for k, i in enumerate(idx)],
-        )
+        exists = existing_identities(session, options.source.value, sorted({int(y) for y in years}))
         fresh = np.array(
             [(int(years[k]), str(admin[k]), str(fields.jcbh[i])) not in exists for k, i in enumerate(idx)],
             dtype=bool,
         )
         for k in np.flatnonzero(~fresh):
-            i = idx[k]
-            summary.rejected.append(Rejection(int(i) + 1, fields.jcbh[i], "row.exists"))
+            summary.rejected.append(Rejection(int(idx[k]) + 1, fields.jcbh[idx[k]], "row.exists"))
         if not fresh.any():
             raise InputError(
                 "package.all_rejected", path=str(path), count=len(keep), rejected=summary.rejected
@@ -125,6 +121,10 @@ def import_package(
         idx, geoms, area, centre = idx[sel], geoms[sel], area[sel], centre[sel]
         admin, years, town_code, town_share = admin[sel], years[sel], town_code[sel], town_share[sel]
 
+        # Match against what is stored *before* adding this batch, so it never meets itself.
+        progress("同位置关联", 0, 1)
+        links = _same_place(session, geoms, years, options.same_place_min_overlap)
+        progress("同位置关联", 1, 1)
         due_on = issued + dt.timedelta(days=options.verification_days)
         batch_id = session.execute(
             insert(batches)
@@ -146,35 +146,26 @@ def import_package(
             )
             .returning(batches.c.id)
         ).scalar_one()
-        rows = _patch_rows(
-            batch_id,
-            options,
-            fields,
-            idx,
-            geoms,
-            area,
-            centre,
-            admin,
-            years,
-            town_code,
-            town_share,
-            prepared.repaired,
-            due_on,
-        )
-        for start in range(0, len(rows), CHUNK):
-            session.execute(insert(patches), rows[start : start + CHUNK])
-            progress("写入图斑", min(start + CHUNK, len(rows)), len(rows))
+        columns = _patch_columns(
+            batch_id, options, fields, idx, geoms, area, centre, admin, years, town_code, town_share,
+            prepared.repaired, due_on, links.earlier,
+        )  # fmt: skip
+        for start in range(0, len(idx), CHUNK):
+            bulk_insert(
+                session, patches, {name: values[start : start + CHUNK] for name, values in columns.items()}
+            )
+            progress("写入图斑", min(start + CHUNK, len(idx)), len(idx))
+        index_boxes(session, patches, "batch_id = :batch", {"batch": batch_id})
         new_ids = _ids_of(session, batch_id)
-        codes = [str(fields.jcbh[i]) for i in idx]
-        linked, same_place_codes = _link_same_place(
-            session, batch_id, new_ids, codes, geoms, area, years, options.same_place_min_overlap
-        )
-        _fill_same_place_codes(session, new_ids, fields, idx, same_place_codes)
-        progress("同位置关联", 1, 1)
+        if links.rows:
+            link_rows = [(int(new_ids[k]), *rest) for k, *rest in links.rows]
+            bulk_insert(
+                session, patch_links, dict(zip(LINK_COLUMNS, zip(*link_rows, strict=True), strict=True))
+            )
 
     summary.accepted = len(idx)
     summary.repaired = int(prepared.repaired[idx].sum())
-    summary.linked = linked
+    summary.linked = len(links.rows)
     summary.unassigned = int(sum(1 for c in town_code if c is None))
     summary.due_on = due_on
     summary.rejected.sort(key=lambda r: r.row)
@@ -231,7 +222,7 @@ def _assign_townships(
     return code, share
 
 
-def _patch_rows(
+def _patch_columns(
     batch_id: int,
     options: IntakeOptions,
     fields: PatchFields,
@@ -245,51 +236,59 @@ def _patch_rows(
     town_share: NDArray[np.object_],
     repaired: NDArray[np.bool_],
     due_on: dt.date,
-) -> list[dict[str, Any]]:
-    wkb = shapely.to_wkb(geoms)
+    earlier: dict[int, list[str]],
+) -> dict[str, list[Any]]:
+    """The patches table's columns for the kept rows, column-wise for bulk_insert."""
+    n = len(idx)
+    t = {name: values[idx].tolist() for name, values in fields.text.items()}
     bounds = shapely.bounds(geoms)
-    xs, ys = shapely.get_x(centre), shapely.get_y(centre)
-    t = fields.text
-    rows = []
-    for k, i in enumerate(idx):
-        delivered_area = fields.delivered_area_m2[i]
-        rows.append(
-            {
-                "batch_id": batch_id,
-                "source": options.source.value,
-                "year": int(years[k]),
-                "admin_code": admin[k],
-                "patch_code": fields.jcbh[i],
-                "admin_name": t["XZQMC"][i],
-                "township_code": town_code[k],
-                "township_share": town_share[k],
-                "change_type": t["TBLX"][i],
-                "before_date": fields.before_date[i],
-                "after_date": fields.after_date[i],
-                "lon": float(xs[k]),
-                "lat": float(ys[k]),
-                "area_m2": float(area[k]),
-                "area_method": options.area_method.code,
-                "delivered_area_m2": delivered_area,
-                "issued_on": fields.issued_on[i],
-                "prior_patch_code": t["QQJCBH"][i],
-                "prior_change_type": t["QQTBLX"][i],
-                "same_place_codes_delivered": t["TYWZJCTBWQBH"][i],
-                "same_place_codes": t["TYWZJCTBWQBH"][i],
-                "is_mining": t["SFSK"][i],
-                "attrs": fields.extra[i],
-                "source_row": int(i) + 1,
-                "repaired": bool(repaired[i]),
-                "state": "issued",
-                "due_on": due_on,
-                "wkb": wkb[k],
-                "minx": float(bounds[k, 0]),
-                "miny": float(bounds[k, 1]),
-                "maxx": float(bounds[k, 2]),
-                "maxy": float(bounds[k, 3]),
-            }
-        )
-    return rows
+    return {
+        "batch_id": [batch_id] * n,
+        "source": [options.source.value] * n,
+        "year": years.tolist(),
+        "admin_code": admin.tolist(),
+        "patch_code": fields.jcbh[idx].tolist(),
+        "admin_name": t["XZQMC"],
+        "township_code": town_code.tolist(),
+        "township_share": town_share.tolist(),
+        "change_type": t["TBLX"],
+        "before_date": fields.before_date[idx].tolist(),
+        "after_date": fields.after_date[idx].tolist(),
+        "lon": shapely.get_x(centre).tolist(),
+        "lat": shapely.get_y(centre).tolist(),
+        "area_m2": area.tolist(),
+        "area_method": [options.area_method.code] * n,
+        "delivered_area_m2": fields.delivered_area_m2[idx].tolist(),
+        "issued_on": fields.issued_on[idx].tolist(),
+        "prior_patch_code": t["QQJCBH"],
+        "prior_change_type": t["QQTBLX"],
+        "same_place_codes_delivered": t["TYWZJCTBWQBH"],
+        "same_place_codes": [_merge_codes(c, earlier.get(k, [])) for k, c in enumerate(t["TYWZJCTBWQBH"])],
+        "is_mining": t["SFSK"],
+        "attrs": [fields.extra[i] for i in idx.tolist()],
+        "source_row": (idx + 1).tolist(),
+        "repaired": repaired[idx].tolist(),
+        "state": ["issued"] * n,
+        "due_on": [due_on] * n,
+        "wkb": shapely.to_wkb(geoms).tolist(),
+        "minx": bounds[:, 0].tolist(),
+        "miny": bounds[:, 1].tolist(),
+        "maxx": bounds[:, 2].tolist(),
+        "maxy": bounds[:, 3].tolist(),
+    }
+
+
+LINK_COLUMNS = (
+    "patch_id", "kind", "target_patch_id", "target_feature_id", "target_code", "target_year",
+    "overlap_m2", "overlap_ratio",
+)  # fmt: skip
+
+
+def _merge_codes(delivered: str | None, computed: list[str]) -> str | None:
+    """TYWZJCTBWQBH: the delivered codes, then the computed earlier ones not already there."""
+    merged = [c.strip() for c in (delivered or "").replace("，", ",").split(",") if c.strip()]
+    merged += [c for c in computed if c not in merged]
+    return ",".join(merged) or None
 
 
 def _ids_of(session: Session, batch_id: int) -> NDArray[np.int64]:
@@ -297,24 +296,21 @@ def _ids_of(session: Session, batch_id: int) -> NDArray[np.int64]:
     return np.fromiter(ids, dtype=np.int64)
 
 
-def _link_same_place(
-    session: Session,
-    batch_id: int,
-    new_ids: NDArray[np.int64],
-    codes: list[str],
-    geoms: NDArray[np.object_],
-    area: NDArray[np.float64],
-    years: NDArray[np.int64],
-    min_ratio: float,
-) -> tuple[int, dict[int, list[str]]]:
-    """Link new patches to prior-year patches and to patches of other batches at the same place.
+@dataclass
+class _Links:
+    """Link rows keyed by the new patch's position, and earlier-year codes per position."""
 
-    Returns the number of links and, per new patch position, the codes of earlier-year patches.
-    """
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    earlier: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _same_place(
+    session: Session, geoms: NDArray[np.object_], years: NDArray[np.int64], min_ratio: float
+) -> _Links:
+    """Match new patches with prior-year patches and stored patches at the same place."""
     bounds = shapely.total_bounds(geoms)
     bbox = (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
-    earlier: dict[int, list[str]] = {}
-    links: list[dict[str, Any]] = []
+    out = _Links()
     prior_layer = current_layer(session, LayerKind.prior_patches.value)
     if prior_layer is not None:
         prior = load_features(session, prior_layer.id, bbox)
@@ -322,35 +318,30 @@ def _link_same_place(
         for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
             code = prior.codes[b] or ""
             year = _int_or_none(prior.attrs[b].get("NF") or prior.attrs[b].get("year"))
-            links.append(
-                _link(new_ids[a], "same_place_prior", None, int(prior.ids[b]), code, year, m2, ratio)
+            out.rows.append(
+                (int(a), "same_place_prior", None, int(prior.ids[b]), code, year, float(m2), float(ratio))
             )
             if year is None or year < years[a]:
-                earlier.setdefault(int(a), []).append(code)
+                out.earlier.setdefault(int(a), []).append(code)
     others = patches_in_bbox(session, bbox)
-    other_mask = others.batch_ids != batch_id
-    if other_mask.any():
-        o_ids, o_geoms, o_years = others.ids[other_mask], others.geoms[other_mask], others.years[other_mask]
-        o_codes = [c for c, m in zip(others.codes, other_mask, strict=True) if m]
-        match = same_place(geoms, o_geoms, min_ratio)
-        for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
-            links.append(
-                _link(
-                    new_ids[a],
-                    "same_place_patch",
-                    int(o_ids[b]),
-                    None,
-                    o_codes[b],
-                    int(o_years[b]),
-                    m2,
-                    ratio,
-                )
+    match = same_place(geoms, others.geoms, min_ratio)
+    for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
+        year = int(others.years[b])
+        out.rows.append(
+            (
+                int(a),
+                "same_place_patch",
+                int(others.ids[b]),
+                None,
+                others.codes[b],
+                year,
+                float(m2),
+                float(ratio),
             )
-            if o_years[b] < years[a]:
-                earlier.setdefault(int(a), []).append(o_codes[b])
-    if links:
-        session.execute(insert(patch_links), links)
-    return len(links), earlier
+        )
+        if year < years[a]:
+            out.earlier.setdefault(int(a), []).append(others.codes[b])
+    return out
 
 
 def _int_or_none(v: Any) -> int | None:
@@ -358,44 +349,3 @@ def _int_or_none(v: Any) -> int | None:
         return int(v)
     except (TypeError, ValueError):
         return None
-
-
-def _link(
-    patch_id: Any,
-    kind: str,
-    target_patch: int | None,
-    target_feature: int | None,
-    code: str,
-    year: int | None,
-    m2: float,
-    ratio: float,
-) -> dict[str, Any]:
-    return {
-        "patch_id": int(patch_id),
-        "kind": kind,
-        "target_patch_id": target_patch,
-        "target_feature_id": target_feature,
-        "target_code": code,
-        "target_year": year,
-        "overlap_m2": float(m2),
-        "overlap_ratio": float(ratio),
-    }
-
-
-def _fill_same_place_codes(
-    session: Session,
-    new_ids: NDArray[np.int64],
-    fields: PatchFields,
-    idx: NDArray[np.int64],
-    earlier: dict[int, list[str]],
-) -> None:
-    """TYWZJCTBWQBH = the delivered codes, then the computed earlier ones not already there."""
-    for pos, codes in earlier.items():
-        delivered = fields.text["TYWZJCTBWQBH"][idx[pos]]
-        merged = [c for c in (delivered or "").replace("，", ",").split(",") if c.strip()]
-        merged += [c for c in codes if c not in merged]
-        session.execute(
-            patches.update()
-            .where(patches.c.id == int(new_ids[pos]))
-            .values(same_place_codes=",".join(merged))
-        )

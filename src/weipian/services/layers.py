@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import shapely
@@ -20,11 +19,24 @@ from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, json_ready
 from weipian.io.readers import column_values, read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
+from weipian.storage.bulk import bulk_insert, index_boxes
 from weipian.storage.layers import next_version, retire_versions
 from weipian.storage.store import Store
 from weipian.storage.tables import layer_features, layers
 
 CHUNK = 5000
+FEATURE_COLUMNS = (
+    "layer_id",
+    "code",
+    "source_row",
+    "repaired",
+    "attrs",
+    "wkb",
+    "minx",
+    "miny",
+    "maxx",
+    "maxy",
+)
 
 
 @dataclass
@@ -103,26 +115,28 @@ def import_layer(
             )
             .returning(layers.c.id)
         ).scalar_one()
+        code_values = [None if c is None else str(json_ready(c)) for c in codes[idx].tolist()]
+        attrs = [{c: json_ready(values[c][i]) for c in columns} for i in idx.tolist()]
         for start in range(0, len(idx), CHUNK):
-            rows: list[dict[str, Any]] = []
-            for k in range(start, min(start + CHUNK, len(idx))):
-                i = idx[k]
-                rows.append(
-                    {
-                        "layer_id": layer_id,
-                        "code": None if codes[i] is None else str(json_ready(codes[i])),
-                        "source_row": int(i) + 1,
-                        "repaired": bool(prepared.repaired[i]),
-                        "attrs": {c: json_ready(values[c][i]) for c in columns},
-                        "wkb": wkb[k],
-                        "minx": float(bounds[k, 0]),
-                        "miny": float(bounds[k, 1]),
-                        "maxx": float(bounds[k, 2]),
-                        "maxy": float(bounds[k, 3]),
-                    }
-                )
-            session.execute(insert(layer_features), rows)
+            part = slice(start, start + CHUNK)
+            bulk_insert(
+                session,
+                layer_features,
+                {
+                    "layer_id": [layer_id] * len(idx[part]),
+                    "code": code_values[part],
+                    "source_row": (idx[part] + 1).tolist(),
+                    "repaired": prepared.repaired[idx[part]].tolist(),
+                    "attrs": attrs[part],
+                    "wkb": wkb[part].tolist(),
+                    "minx": bounds[part, 0].tolist(),
+                    "miny": bounds[part, 1].tolist(),
+                    "maxx": bounds[part, 2].tolist(),
+                    "maxy": bounds[part, 3].tolist(),
+                },
+            )
             progress("写入要素", min(start + CHUNK, len(idx)), len(idx))
+        index_boxes(session, layer_features, "layer_id = :layer", {"layer": layer_id})
     summary.version = version
     summary.features = len(idx)
     summary.repaired = int(prepared.repaired[idx].sum())

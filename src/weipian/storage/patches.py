@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from weipian.storage.spatial import BBox, bbox_clause
@@ -19,21 +19,14 @@ def find_batch(session: Session, source: str, name: str) -> Row[Any] | None:
     return session.execute(select(batches).where(batches.c.source == source, batches.c.name == name)).first()
 
 
-def existing_identities(
-    session: Session, source: str, keys: list[tuple[int, str, str]]
-) -> set[tuple[int, str, str]]:
-    """Which of the (year, admin_code, patch_code) identities of ``source`` are stored already."""
-    found: set[tuple[int, str, str]] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        rows = session.execute(
-            select(patches.c.year, patches.c.admin_code, patches.c.patch_code).where(
-                patches.c.source == source,
-                tuple_(patches.c.year, patches.c.admin_code, patches.c.patch_code).in_(chunk),
-            )
+def existing_identities(session: Session, source: str, years: list[int]) -> set[tuple[int, str, str]]:
+    """All stored (year, admin_code, patch_code) identities of ``source`` in ``years``."""
+    rows = session.execute(
+        select(patches.c.year, patches.c.admin_code, patches.c.patch_code).where(
+            patches.c.source == source, patches.c.year.in_(years)
         )
-        found.update((r.year, r.admin_code, r.patch_code) for r in rows)
-    return found
+    )
+    return {(r.year, r.admin_code, r.patch_code) for r in rows}
 
 
 @dataclass(frozen=True)
