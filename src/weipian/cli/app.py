@@ -6,6 +6,7 @@ import typer
 
 from weipian import __version__
 from weipian.cli import layers
+from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.intake import import_command
 from weipian.cli.store import init_command, summary_command
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command("init")(init_command)
 app.command("demo")(demo_command)
 app.command("import")(import_command)
+app.command("analyze")(analyze_command)
 app.command("summary")(summary_command)
 app.add_typer(layers.app, name="layers")
 

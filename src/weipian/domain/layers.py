@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+import yaml
 
 
 class LayerKind(StrEnum):
@@ -53,3 +57,20 @@ REQUIRED_ATTRIBUTES: dict[LayerKind, dict[str, tuple[str, ...]]] = {
     LayerKind.prior_patches: {"JCBH": ("JCBH", "TBBH", "监测编号")},
     LayerKind.landuse: {"DLBM": ("DLBM", "地类编码")},
 }
+
+
+@cache
+def layer_field_names() -> dict[str, object]:
+    """Delivered attribute names per role (``doc_no`` per kind, ``doc_date``, ``valid_from`` …)."""
+    text = resources.files("weipian.domain").joinpath("data/layer_fields.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text))
+
+
+def pick_attribute(attrs: dict[str, object], names: list[str]) -> object | None:
+    """The first present, non-empty value among ``names`` (case-insensitive)."""
+    upper = {k.upper(): v for k, v in attrs.items()}
+    for name in names:
+        v = upper.get(name.upper())
+        if v not in (None, ""):
+            return v
+    return None

@@ -14,13 +14,13 @@ import numpy as np
 import shapely
 from sqlalchemy import insert
 
-from weipian.domain.layers import REQUIRED_ATTRIBUTES, LayerKind
+from weipian.domain.layers import REQUIRED_ATTRIBUTES, LayerKind, layer_field_names
 from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, json_ready
 from weipian.io.readers import column_values, read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
 from weipian.storage.bulk import bulk_insert, index_boxes
-from weipian.storage.layers import next_version, retire_versions
+from weipian.storage.layers import mark_stale, next_version, retire_versions
 from weipian.storage.store import Store
 from weipian.storage.tables import layer_features, layers
 
@@ -51,18 +51,28 @@ class LayerSummary:
     rejected: list[Rejection] = field(default_factory=list)
     source_crs: str = ""
     crs_inferred: bool = False
+    stale: int = 0  # patches whose desk comparison used an older version of this kind
 
 
 def _key_column(columns: list[str], kind: LayerKind, path: Path) -> str | None:
-    wanted = REQUIRED_ATTRIBUTES.get(kind)
-    if not wanted:
-        return None
-    ((fieldname, aliases),) = wanted.items()
+    """The column holding each feature's key (XZQDM, JCBH, DLBM, document number …).
+
+    Required for the kinds that cannot work without it; for the others the first known
+    document-number column, if any.
+    """
     upper = {c.strip().upper(): c for c in columns}
-    for alias in aliases:
-        if alias.upper() in upper:
-            return upper[alias.upper()]
-    raise InputError("layer.missing_field", path=str(path), kind=kind.value, field=fieldname)
+    wanted = REQUIRED_ATTRIBUTES.get(kind)
+    if wanted:
+        ((fieldname, aliases),) = wanted.items()
+        for alias in aliases:
+            if alias.upper() in upper:
+                return upper[alias.upper()]
+        raise InputError("layer.missing_field", path=str(path), kind=kind.value, field=fieldname)
+    doc_names: dict[str, list[str]] = layer_field_names()["doc_no"]  # type: ignore[assignment]
+    for name in doc_names.get(kind.value, []):
+        if name.upper() in upper:
+            return upper[name.upper()]
+    return None
 
 
 def import_layer(
@@ -137,6 +147,7 @@ def import_layer(
             )
             progress("写入要素", min(start + CHUNK, len(idx)), len(idx))
         index_boxes(session, layer_features, "layer_id = :layer", {"layer": layer_id})
+        summary.stale = mark_stale(session, kind.value, layer_id)
     summary.version = version
     summary.features = len(idx)
     summary.repaired = int(prepared.repaired[idx].sum())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, Table, text
@@ -36,7 +36,7 @@ def _ready(table: Table, name: str, values: Sequence[Any], sqlite: bool) -> Sequ
     return values
 
 
-def bulk_insert(session: Session, table: Table, data: dict[str, Sequence[Any]]) -> None:
+def bulk_insert(session: Session, table: Table, data: Mapping[str, Sequence[Any]]) -> None:
     """Insert rows given column-wise (name → equally long value lists) in the session's transaction."""
     if not data or not len(next(iter(data.values()))):
         return

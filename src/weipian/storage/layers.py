@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from weipian.storage.spatial import BBox, bbox_clause
@@ -44,17 +44,42 @@ class Features:
     geoms: NDArray[np.object_]
 
 
-def load_features(session: Session, layer_id: int, bbox: BBox | None = None) -> Features:
-    """Features of a layer, optionally only those whose box meets ``bbox``."""
-    query = select(
-        layer_features.c.id, layer_features.c.code, layer_features.c.attrs, layer_features.c.wkb
-    ).where(layer_features.c.layer_id == layer_id)
+def load_features(
+    session: Session, layer_id: int, bbox: BBox | None = None, *, with_attrs: bool = True
+) -> Features:
+    """Features of a layer, optionally only those whose box meets ``bbox``.
+
+    ``with_attrs=False`` skips the attribute JSON (empty dicts), for layers read for areas only.
+    """
+    attrs_col = layer_features.c.attrs if with_attrs else literal(None).label("attrs")
+    query = select(layer_features.c.id, layer_features.c.code, attrs_col, layer_features.c.wkb).where(
+        layer_features.c.layer_id == layer_id
+    )
     if bbox is not None:
         query = query.where(bbox_clause(session, layer_features, bbox))
     rows = session.execute(query.order_by(layer_features.c.id)).all()
     return Features(
         ids=np.array([r.id for r in rows], dtype=np.int64),
         codes=[r.code for r in rows],
-        attrs=[r.attrs for r in rows],
+        attrs=[r.attrs or {} for r in rows],
         geoms=shapely.from_wkb([r.wkb for r in rows]) if rows else np.zeros(0, dtype=object),
     )
+
+
+def mark_stale(session: Session, kind: str, current_id: int) -> int:
+    """Mark facts computed on another version of ``kind`` as stale; returns how many."""
+    from weipian.storage.tables import analysis_runs, patch_facts
+
+    runs = [
+        r.id
+        for r in session.execute(select(analysis_runs.c.id, analysis_runs.c.layer_versions))
+        if kind in (r.layer_versions or {}) and r.layer_versions[kind] != current_id
+    ]
+    if not runs:
+        return 0
+    result = session.execute(
+        update(patch_facts)
+        .where(patch_facts.c.run_id.in_(runs), patch_facts.c.stale.is_(False))
+        .values(stale=True)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

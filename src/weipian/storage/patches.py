@@ -91,3 +91,8 @@ def township_counts(session: Session) -> list[Row[Any]]:
             .order_by(patches.c.township_code)
         )
     )
+
+
+def find_batch_by_name(session: Session, name: str) -> list[Row[Any]]:
+    """Batches called ``name`` (one per source at most)."""
+    return list(session.execute(select(batches).where(batches.c.name == name)))

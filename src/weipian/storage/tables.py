@@ -154,3 +154,65 @@ patch_links = Table(
 )
 
 SPATIAL_TABLES = {"patches": "patch_rtree", "layer_features": "feature_rtree"}
+
+analysis_runs = Table(
+    "analysis_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("engine", String(32), nullable=False),  # local:N | dask:ADDRESS
+    Column("area_method", String(32), nullable=False),
+    Column("layer_versions", JSON, nullable=False),  # kind → layer id used
+    Column("missing_kinds", JSON, nullable=False),
+    Column("patch_count", Integer, nullable=False),
+)
+
+# One row per analysed patch: the figures of its latest desk comparison.
+patch_facts = Table(
+    "patch_facts",
+    metadata,
+    Column("patch_id", Integer, ForeignKey("patches.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_id", Integer, ForeignKey("analysis_runs.id"), nullable=False, index=True),
+    Column("area_method", String(32), nullable=False),
+    Column("area_m2", Float, nullable=False),  # JCMJ by area_method
+    Column("farmland_m2", Float),  # GDMJ
+    Column("agri_m2", Float),  # NYDMJ
+    Column("construction_m2", Float),  # JSYDMJ
+    Column("unused_m2", Float),  # WLYDMJ
+    Column("land_classes", JSON),  # DLBM → m²
+    Column("basic_farmland_m2", Float),  # YJJBNTMJ
+    Column("eco_redline_m2", Float),  # STHXMJ
+    Column("dev_inside_m2", Float),
+    Column("protected_m2", Float),
+    Column("military_m2", Float),
+    Column("prior_m2", Float),
+    Column("approval_kind", String(32)),
+    Column("approval_no", String(128)),  # PZWH
+    Column("approval_ratio", Float),  # PZBL, %
+    Column("mining_status", String(16)),  # none | inside | straddling | outside
+    Column("mining_licence", String(128)),
+    Column("mining_valid", Boolean),  # licence valid at 后时相
+    Column("is_mining", String(2)),  # SFSK suggestion 是/否
+    Column("restricted", Boolean, nullable=False),  # military overlap
+    Column("stale", Boolean, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every record a patch overlaps, per kind: approvals, licences, prior patches, zones.
+patch_overlaps = Table(
+    "patch_overlaps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey("analysis_runs.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("layer_id", Integer, ForeignKey("layers.id"), nullable=False),
+    Column("feature_id", Integer, ForeignKey("layer_features.id", ondelete="CASCADE"), nullable=False),
+    Column("doc_no", String(128)),
+    Column("doc_date", String(10)),
+    Column("valid_from", String(10)),
+    Column("valid_to", String(10)),
+    Column("area_m2", Float, nullable=False),
+    Column("ratio", Float, nullable=False),  # share of the patch, 0–1
+)

@@ -1,0 +1,142 @@
+"""``weipian analyze``: the desk comparison (内业比对) of every patch against every current layer.
+
+Patches are cut into spatially compact chunks; each chunk is one task (``analyze_chunk``) run in
+a local process pool or on a Dask cluster, and its results are written in a transaction of their
+own as soon as it returns, so a long run can be stopped and its finished chunks stay valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from sqlalchemy import delete, insert, select, update
+
+from weipian.analysis.area import AreaMethod
+from weipian.analysis.desk import spatial_order
+from weipian.analysis.overlay import patch_centre
+from weipian.errors import NotFound
+from weipian.services.analyze_chunk import ANALYSED_KINDS, ChunkFacts, ChunkTask, analyze_chunk
+from weipian.services.common import Progress, no_progress
+from weipian.storage.bulk import bulk_insert
+from weipian.storage.layers import current_layer
+from weipian.storage.patches import find_batch_by_name
+from weipian.storage.store import Store
+from weipian.storage.tables import analysis_runs, patch_facts, patch_overlaps, patches
+
+
+@dataclass
+class AnalysisSummary:
+    """What ``weipian analyze --json`` prints."""
+
+    run_id: int = 0
+    patches: int = 0
+    chunks: int = 0
+    engine: str = ""
+    area_method: str = ""
+    layers: dict[str, int] = field(default_factory=dict)
+    missing_kinds: list[str] = field(default_factory=list)
+    restricted: int = 0
+
+
+def _chunks(ids: np.ndarray, geoms: np.ndarray, size: int) -> Iterator[list[int]]:  # type: ignore[type-arg]
+    order = spatial_order(geoms)
+    for start in range(0, len(order), size):
+        yield sorted(int(i) for i in ids[order[start : start + size]])
+
+
+def analyze(
+    store: Store,
+    *,
+    batch: str | None = None,
+    workers: int = 2,
+    scheduler: str | None = None,
+    method: AreaMethod | None = None,
+    chunk_size: int = 2000,
+    progress: Progress = no_progress,
+) -> AnalysisSummary:
+    """Overlay the patches (of one batch, or all) with every current layer and store the figures."""
+    method = method or AreaMethod()
+    with store.reading() as session:
+        query = select(patches.c.id, patches.c.wkb)
+        if batch is not None:
+            found = find_batch_by_name(session, batch)
+            if not found:
+                raise NotFound("batch.not_found", batch=batch)
+            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        rows = session.execute(query.order_by(patches.c.id)).all()
+        layers = {}
+        for kind in ANALYSED_KINDS:
+            layer = current_layer(session, kind)
+            if layer is not None:
+                layers[kind] = layer.id
+    ids = np.array([r.id for r in rows], dtype=np.int64)
+    geoms = shapely.from_wkb([r.wkb for r in rows]) if rows else np.zeros(0, dtype=object)
+    centre = patch_centre(geoms)
+    tasks = [
+        ChunkTask(store.url, chunk, layers, centre, method.code) for chunk in _chunks(ids, geoms, chunk_size)
+    ]
+    engine = f"dask:{scheduler}" if scheduler else f"local:{workers}"
+    summary = AnalysisSummary(
+        patches=len(ids), chunks=len(tasks), engine=engine, area_method=method.code, layers=layers,
+        missing_kinds=[k for k in ANALYSED_KINDS if k not in layers],
+    )  # fmt: skip
+    with store.writing() as session:
+        summary.run_id = session.execute(
+            insert(analysis_runs)
+            .values(
+                started_at=dt.datetime.now(dt.UTC), engine=engine, area_method=method.code,
+                layer_versions=layers, missing_kinds=summary.missing_kinds, patch_count=len(ids),
+            )
+            .returning(analysis_runs.c.id)
+        ).scalar_one()  # fmt: skip
+    done = 0
+    progress("内业比对", 0, len(ids))
+    for task, result in _run(tasks, workers, scheduler):
+        _write(store, summary.run_id, task, result)
+        summary.restricted += sum(result.facts["restricted"])
+        done += len(task.patch_ids)
+        progress("内业比对", done, len(ids))
+    with store.writing() as session:
+        session.execute(
+            update(analysis_runs)
+            .where(analysis_runs.c.id == summary.run_id)
+            .values(finished_at=dt.datetime.now(dt.UTC))
+        )
+    return summary
+
+
+def _run(
+    tasks: list[ChunkTask], workers: int, scheduler: str | None
+) -> Iterator[tuple[ChunkTask, ChunkFacts]]:
+    """Yield each task with its result as it finishes, from a Dask cluster, a pool, or inline."""
+    if scheduler:
+        from weipian.services.analyze_dask import run_on_dask
+
+        yield from run_on_dask(tasks, scheduler)
+    elif workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, analyze_chunk(task)
+    else:
+        # fork: workers start at once and open their own database connections.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from zip(tasks, pool.map(analyze_chunk, tasks), strict=True)
+
+
+def _write(store: Store, run_id: int, task: ChunkTask, result: ChunkFacts) -> None:
+    """Replace the chunk's patches' facts and overlaps in one transaction."""
+    now = dt.datetime.now(dt.UTC)
+    n = len(result.facts["patch_id"])
+    facts = {**result.facts, "run_id": [run_id] * n, "stale": [False] * n, "computed_at": [now] * n}
+    overlaps = {**result.overlaps, "run_id": [run_id] * len(result.overlaps["patch_id"])}
+    with store.writing() as session:
+        session.execute(delete(patch_overlaps).where(patch_overlaps.c.patch_id.in_(task.patch_ids)))
+        session.execute(delete(patch_facts).where(patch_facts.c.patch_id.in_(task.patch_ids)))
+        bulk_insert(session, patch_facts, facts)
+        if overlaps["patch_id"]:
+            bulk_insert(session, patch_overlaps, overlaps)

@@ -1,0 +1,222 @@
+"""One chunk of the desk comparison: a spatially compact group of patches against every layer.
+
+This is the unit of work for both engines: the local process pool and a Dask cluster run the
+same function on the same chunks, so their results are identical. A worker opens the store
+itself and reads only the features inside its chunk's box, which keeps memory bounded by the
+chunk, not by the layer (a province-scale 三调 layer never has to fit in one process).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from sqlalchemy import select
+
+from weipian.analysis.area import AreaMethod, areas
+from weipian.analysis.desk import covered_area, land_use, mining_status
+from weipian.analysis.overlay import overlay
+from weipian.domain.landclass import land_classes
+from weipian.domain.layers import LayerKind, layer_field_names, pick_attribute
+from weipian.io.patch_rows import yyyymmdd
+from weipian.storage.layers import load_features
+from weipian.storage.store import Store
+from weipian.storage.tables import patches
+
+# Kinds whose every overlapped record is kept (number, dates, share), and those that only give
+# an area covered. PZWH/PZBL come from the approval routes (预审 is not an approval by itself).
+APPROVAL_KINDS = ("conversion_approval", "land_supply", "temporary_use", "facility_agri", "consolidation")
+RECORD_KINDS = ("preapproval", *APPROVAL_KINDS, "mining_right", "prior_patches", "protected_area", "military")
+ZONE_COLUMNS = {
+    "basic_farmland": "basic_farmland_m2",
+    "eco_redline": "eco_redline_m2",
+    "dev_boundary": "dev_inside_m2",
+    "protected_area": "protected_m2",
+    "military": "military_m2",
+    "prior_patches": "prior_m2",
+}
+ANALYSED_KINDS = tuple(k.value for k in LayerKind if k is not LayerKind.townships)
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """What a worker needs: where the store is, which patches, which layer versions, how to measure."""
+
+    url: str
+    patch_ids: list[int]
+    layers: dict[str, int]  # kind → layer id (current versions; missing kinds absent)
+    centre: tuple[float, float]
+    method: str  # AreaMethod code
+    inside_at: float = 0.999
+
+
+@dataclass
+class ChunkFacts:
+    """Column-wise rows for patch_facts and patch_overlaps (run id and time added by the writer)."""
+
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    overlaps: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@cache
+def _store(url: str) -> Store:
+    return Store(url)  # one engine per worker process, reused across chunks
+
+
+def analyze_chunk(task: ChunkTask) -> ChunkFacts:
+    """Desk comparison of one chunk of patches against every current layer."""
+    store = _store(task.url)
+    with store.reading() as session:
+        rows = session.execute(
+            select(patches.c.id, patches.c.wkb, patches.c.after_date, patches.c.change_type)
+            .where(patches.c.id.in_(task.patch_ids))
+            .order_by(patches.c.id)
+        ).all()
+        geoms = shapely.from_wkb([r.wkb for r in rows])
+        b = shapely.total_bounds(geoms)
+        bbox = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        results = {}
+        for kind, layer_id in task.layers.items():
+            feats = load_features(session, layer_id, bbox, with_attrs=kind in RECORD_KINDS)
+            results[kind] = (feats, overlay(geoms, feats.geoms, centre=task.centre))
+    return _facts(task, list(rows), geoms, results)
+
+
+def _scale(
+    task: ChunkTask, geoms: NDArray[np.object_], patch_area: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Factor from ellipsoidal to the chosen method's m² per patch (1 for ellipsoidal).
+
+    Gauss–Krüger figures scale each patch's parts by its GK/ellipsoidal area ratio, so parts still
+    sum to the whole; within one patch the GK scale varies by less than 1e-7.
+    """
+    method = AreaMethod.parse(task.method)
+    if method.kind == "ellipsoidal":
+        return np.ones(len(geoms))
+    gk = areas(geoms, method)
+    return np.divide(gk, patch_area, out=np.ones_like(gk), where=patch_area > 0)
+
+
+def _facts(
+    task: ChunkTask, rows: list[Any], geoms: NDArray[np.object_], results: dict[str, Any]
+) -> ChunkFacts:
+    n = len(rows)
+    ids = [r.id for r in rows]
+    patch_area = overlay(geoms, np.zeros(0, dtype=object), centre=task.centre).patch_area
+    scale = _scale(task, geoms, patch_area)
+    out = ChunkFacts()
+    f: dict[str, list[Any]] = {
+        "patch_id": ids,
+        "area_method": [task.method] * n,
+        "area_m2": (patch_area * scale).tolist(),
+    }
+    lc = land_classes()
+    if "landuse" in results:
+        feats, res = results["landuse"]
+        use = land_use(res, np.array(feats.codes, dtype=object), lc.group, lc.is_farmland)
+        f["farmland_m2"] = (use.farmland * scale).tolist()
+        f["agri_m2"] = (use.agri * scale).tolist()
+        f["construction_m2"] = (use.construction * scale).tolist()
+        f["unused_m2"] = (use.unused * scale).tolist()
+        f["land_classes"] = [
+            {c: a * s for c, a in d.items()} for d, s in zip(use.by_class, scale, strict=True)
+        ]
+        mining_land = np.array([d.get("0602", 0.0) for d in use.by_class])
+    else:
+        mining_land = np.zeros(n)
+    for kind, column in ZONE_COLUMNS.items():
+        if kind in results:
+            feats, res = results[kind]
+            f[column] = (covered_area(res, geoms, feats.geoms, task.centre) * scale).tolist()
+    records = _records(task, ids, results, scale)
+    out.overlaps = records
+    _best_approval(f, records, n, ids)
+    _mining(f, task, rows, geoms, results, mining_land)
+    f["restricted"] = [bool(v > 0) for v in f.get("military_m2", [0.0] * n)]
+    out.facts = f
+    return out
+
+
+def _records(
+    task: ChunkTask, ids: list[int], results: dict[str, Any], scale: NDArray[np.float64]
+) -> dict[str, list[Any]]:
+    names = layer_field_names()
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "patch_id", "kind", "layer_id", "feature_id", "doc_no", "doc_date", "valid_from", "valid_to", "area_m2", "ratio",
+    )}  # fmt: skip
+    for kind in RECORD_KINDS:
+        if kind not in results:
+            continue
+        feats, res = results[kind]
+        ratio = res.ratio
+        for p, fi, a, r in zip(res.patch_index, res.feature_index, res.area, ratio, strict=True):
+            attrs = feats.attrs[fi]
+            cols["patch_id"].append(ids[p])
+            cols["kind"].append(kind)
+            cols["layer_id"].append(task.layers[kind])
+            cols["feature_id"].append(int(feats.ids[fi]))
+            doc = feats.codes[fi]  # the kind's document number, picked at import
+            cols["doc_no"].append(None if doc is None else str(doc)[:128])
+            cols["doc_date"].append(_iso(pick_attribute(attrs, names["doc_date"])))  # type: ignore[arg-type]
+            cols["valid_from"].append(_iso(pick_attribute(attrs, names["valid_from"])))  # type: ignore[arg-type]
+            cols["valid_to"].append(_iso(pick_attribute(attrs, names["valid_to"])))  # type: ignore[arg-type]
+            cols["area_m2"].append(float(a * scale[p]))
+            cols["ratio"].append(float(r))
+    return cols
+
+
+def _iso(value: object) -> str | None:
+    d = yyyymmdd(value)
+    return f"{d[:4]}-{d[4:6]}-{d[6:]}" if d else None
+
+
+def _best_approval(f: dict[str, list[Any]], rec: dict[str, list[Any]], n: int, ids: list[int]) -> None:
+    """PZWH / PZBL: the single approval record covering most of each patch."""
+    pos = {pid: i for i, pid in enumerate(ids)}
+    best: list[tuple[float, str | None, str | None]] = [(0.0, None, None)] * n
+    for pid, kind, doc, ratio in zip(rec["patch_id"], rec["kind"], rec["doc_no"], rec["ratio"], strict=True):
+        if kind in APPROVAL_KINDS and ratio > best[pos[pid]][0]:
+            best[pos[pid]] = (ratio, kind, doc)
+    f["approval_ratio"] = [round(r * 100, 2) if k else None for r, k, _ in best]
+    f["approval_kind"] = [k for _, k, _ in best]
+    f["approval_no"] = [d for _, _, d in best]
+
+
+def _mining(
+    f: dict[str, list[Any]],
+    task: ChunkTask,
+    rows: list[Any],
+    geoms: NDArray[np.object_],
+    results: dict[str, Any],
+    mining_land: NDArray[np.float64],
+) -> None:
+    """Licence position (inside / straddling / outside), validity at 后时相, and the SFSK hint."""
+    n = len(rows)
+    if "mining_right" in results:
+        feats, res = results["mining_right"]
+        covered = covered_area(res, geoms, feats.geoms, task.centre)
+        area = np.where(res.patch_area > 0, res.patch_area, 1.0)
+        status = mining_status(covered / area, task.inside_at).tolist()
+        licence: list[str | None] = [None] * n
+        valid: list[bool | None] = [None] * n
+        best = np.zeros(n)
+        names = layer_field_names()
+        for p, fi, a in zip(res.patch_index, res.feature_index, res.area, strict=True):
+            if a > best[p]:
+                best[p] = a
+                attrs = feats.attrs[fi]
+                licence[p] = feats.codes[fi]
+                start = _iso(pick_attribute(attrs, names["valid_from"]))  # type: ignore[arg-type]
+                end = _iso(pick_attribute(attrs, names["valid_to"]))  # type: ignore[arg-type]
+                after = _iso(rows[p].after_date)
+                valid[p] = None if after is None else bool((start or "") <= after <= (end or "9999"))
+        f["mining_status"], f["mining_licence"], f["mining_valid"] = status, licence, valid
+        hit = covered > 0
+    else:
+        hit = np.zeros(n, dtype=bool)
+    change = np.array([(r.change_type or "").upper() == "CK" for r in rows], dtype=bool)
+    f["is_mining"] = ["是" if v else "否" for v in (hit | change | (mining_land > 0))]
