@@ -39,8 +39,9 @@ class OverlayResult:
     """One row per (patch, feature) pair with positive overlap, sorted by patch then feature.
 
     ``area`` is m² by ``method``; ``patch_area`` holds every patch's own area (same method), so
-    ``area / patch_area[patch_index]`` is the 占比. ``repaired_patches`` lists patches with a pair
-    that GEOS refused until ``make_valid`` repaired it (none for valid inputs).
+    ``area / patch_area[patch_index]`` is the 占比 (``patch_area`` is NaN for a ``None`` patch).
+    ``repaired_patches`` lists patches with a pair that GEOS refused until ``make_valid``
+    repaired it (none for valid inputs).
     """
 
     patch_index: NDArray[np.int64]
