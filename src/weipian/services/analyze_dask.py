@@ -18,5 +18,5 @@ def run_on_dask(tasks: list[ChunkTask], address: str) -> Iterator[tuple[ChunkTas
 
     with Client(address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         futures = {client.submit(analyze_chunk, task, pure=False): task for task in tasks}
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        for future in as_completed(list(futures), loop=client.loop):  # type: ignore[no-untyped-call]
             yield futures[future], future.result()

@@ -7,7 +7,9 @@ write and readers keep their own snapshots. PostgreSQL needs neither; the same c
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -42,6 +44,19 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_STORES: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
+def _forget_connections_after_fork() -> None:
+    # A forked worker must not use, nor close, the parent's pooled connections (SQLAlchemy's
+    # advice for multiprocessing): drop them from the child's pools without closing them.
+    for store in list(_STORES):
+        store.engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_connections_after_fork)
+
+
 class Store:
     """Database access for weipian: ``writing()`` for changes, ``reading()`` for queries."""
 
@@ -63,6 +78,7 @@ class Store:
             raise InputError("database.url", url=url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
+        _STORES.add(self)
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

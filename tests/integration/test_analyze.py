@@ -1,0 +1,165 @@
+"""Desk comparison on both backends, with squares whose answers are known by construction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shapely
+from sqlalchemy import select
+
+from factories import ORIGIN, SQUARE_100M_ELLIPSOIDAL_M2, gk_square, patch_rows, write_vector
+from weipian.analysis.area import AreaMethod
+from weipian.domain.layers import LayerKind
+from weipian.domain.sources import Source
+from weipian.services.analyze import analyze
+from weipian.services.intake import IntakeOptions, import_package
+from weipian.services.layers import import_layer
+from weipian.storage.store import Store
+from weipian.storage.tables import patch_facts, patch_overlaps, patches
+
+REGION = (117.8, 24.4, 118.9, 25.5)
+A = SQUARE_100M_ELLIPSOIDAL_M2  # the patch: gk_square(0, 0, 100)
+
+
+def _layer(store: Store, tmp: Path, kind: str, rows: list[dict[str, Any]], geoms: list[Any]) -> None:
+    path = write_vector(tmp / f"{kind}.gpkg", rows, geoms)
+    import_layer(store, path, LayerKind(kind), region=REGION)
+
+
+def _county(store: Store, tmp: Path) -> None:
+    """Four 100 m landuse squares meeting at the patch centre, plus every other kind."""
+    q = [gk_square(-50, -50), gk_square(50, -50), gk_square(-50, 50), gk_square(50, 50)]
+    _layer(store, tmp, "landuse", [{"DLBM": c} for c in ("0101", "0702", "0404", "1006")], q)
+    west = shapely.box(ORIGIN[0] - 100, ORIGIN[1] - 100, ORIGIN[0] + 50, ORIGIN[1] + 200)  # patch's west half
+    _layer(store, tmp, "basic_farmland", [{"ID": 1}, {"ID": 2}], [west, west.buffer(-10)])  # overlapping
+    _layer(store, tmp, "eco_redline", [{"ID": 1}], [gk_square(5000)])  # elsewhere
+    _layer(
+        store,
+        tmp,
+        "conversion_approval",
+        [{"PZWH": "闽政地〔2021〕1号", "PZRQ": "2021-05-01"}],
+        [shapely.box(39641453, 2755704, 39641533, 2755804)],
+    )  # fmt: skip  (80 % of the patch)
+    _layer(
+        store,
+        tmp,
+        "land_supply",
+        [{"HTBH": "HT-2021-9", "QDRQ": "2021-06-01"}],
+        [shapely.box(39641453, 2755704, 39641483, 2755804)],
+    )  # fmt: skip  (30 %)
+    _layer(
+        store,
+        tmp,
+        "mining_right",
+        [{"XKZH": "C3505002010", "YXQQ": "2020-01-01", "YXQZ": "2021-12-31"}],
+        [shapely.box(39641513, 2755600, 39641700, 2755900)],
+    )  # fmt: skip  (40 %, expired before 后时相)
+    _layer(store, tmp, "military", [{"NAME": "某部"}], [shapely.box(39641543, 2755794, 39641600, 2755850)])
+
+
+def _patches(store: Store, tmp: Path, geoms: list[Any], **extra: Any) -> None:
+    path = write_vector(tmp / "p.gpkg", patch_rows(len(geoms), **extra), geoms)
+    import_package(store, path, IntakeOptions(source=Source.ministry, region=REGION))
+
+
+def _facts(store: Store) -> dict[str, Any]:
+    with store.reading() as s:
+        rows = s.execute(
+            select(patches.c.patch_code, patch_facts).join(
+                patch_facts, patch_facts.c.patch_id == patches.c.id
+            )
+        ).all()
+    return {r.patch_code: r for r in rows}
+
+
+def test_known_areas_records_and_flags(store: Store, tmp_path: Path) -> None:
+    _county(store, tmp_path)
+    _patches(store, tmp_path, [gk_square()], TBLX="20")
+    summary = analyze(store, workers=1)
+    assert summary.patches == 1
+    assert set(summary.missing_kinds) == {
+        "dev_boundary", "preapproval", "temporary_use", "facility_agri", "consolidation", "protected_area",
+        "prior_patches",
+    }  # fmt: skip
+    f = _facts(store)["P0000"]
+    assert f.area_m2 == pytest.approx(A, abs=0.01)
+    assert f.farmland_m2 == pytest.approx(A / 4, rel=1e-4)
+    assert f.agri_m2 == pytest.approx(A / 2, rel=1e-4)  # 0101 + 1006
+    assert f.construction_m2 == pytest.approx(A / 4, rel=1e-4)
+    assert f.unused_m2 == pytest.approx(A / 4, rel=1e-4)
+    assert f.agri_m2 + f.construction_m2 + f.unused_m2 == pytest.approx(f.area_m2, abs=0.01)
+    assert sorted(f.land_classes) == ["0101", "0404", "0702", "1006"]
+    assert f.basic_farmland_m2 == pytest.approx(A / 2, rel=1e-4)  # two overlapping polygons, counted once
+    assert f.eco_redline_m2 == 0
+    assert (f.approval_kind, f.approval_no, f.approval_ratio) == (
+        "conversion_approval",
+        "闽政地〔2021〕1号",
+        80.0,
+    )
+    assert (f.mining_status, f.mining_licence, f.mining_valid, f.is_mining) == (
+        "straddling", "C3505002010", False, "是",
+    )  # fmt: skip
+    assert f.restricted and f.military_m2 > 0
+    with store.reading() as s:
+        recs = s.execute(select(patch_overlaps.c.kind, patch_overlaps.c.doc_no, patch_overlaps.c.doc_date,
+                                patch_overlaps.c.ratio).order_by(patch_overlaps.c.kind)).all()  # fmt: skip
+    got = [(k, d, t, round(r, 3)) for k, d, t, r in recs]
+    assert got == [
+        ("conversion_approval", "闽政地〔2021〕1号", "2021-05-01", 0.8),
+        ("land_supply", "HT-2021-9", "2021-06-01", 0.3),
+        ("military", "某部", None, 0.01),  # a 10 m × 10 m corner
+        ("mining_right", "C3505002010", None, 0.4),
+    ]
+
+
+def test_gauss_kruger_method_and_rerun_replaces(store: Store, tmp_path: Path) -> None:
+    _county(store, tmp_path)
+    _patches(store, tmp_path, [gk_square(), gk_square(-50, -50, 50)])
+    analyze(store, workers=1)
+    analyze(store, workers=1, method=AreaMethod("gauss_kruger", 4527))
+    f = _facts(store)
+    assert f["P0000"].area_method == "gauss_kruger:4527"
+    assert f["P0000"].area_m2 == pytest.approx(10_000.0, abs=0.01)
+    assert f["P0000"].agri_m2 + f["P0000"].construction_m2 + f["P0000"].unused_m2 == pytest.approx(
+        10_000.0, abs=0.01
+    )
+    assert f["P0001"].farmland_m2 == pytest.approx(2_500.0, abs=0.01)  # wholly in the 0101 square
+    with store.reading() as s:
+        assert len(s.execute(select(patch_overlaps.c.id)).all()) == 4  # the rerun replaced, not added
+
+
+def test_new_layer_version_marks_results_stale(store: Store, tmp_path: Path) -> None:
+    _county(store, tmp_path)
+    _patches(store, tmp_path, [gk_square()])
+    analyze(store, workers=1)
+    assert not _facts(store)["P0000"].stale
+    _layer(store, tmp_path, "eco_redline", [{"ID": 1}], [gk_square()])
+    assert _facts(store)["P0000"].stale
+    analyze(store, workers=1)
+    f = _facts(store)["P0000"]
+    assert not f.stale and f.eco_redline_m2 == pytest.approx(A, abs=0.01)
+
+
+def test_pool_and_dask_give_identical_results(store: Store, tmp_path: Path) -> None:
+    _county(store, tmp_path)
+    geoms = [gk_square(dx, dy, 40) for dx in range(-100, 150, 60) for dy in range(-100, 150, 60)]
+    _patches(store, tmp_path, geoms)
+    analyze(store, workers=1, chunk_size=7)
+    inline = {k: tuple(v)[3:] for k, v in _facts(store).items()}
+    analyze(store, workers=2, chunk_size=7)
+    pooled = {k: tuple(v)[3:] for k, v in _facts(store).items()}
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, processes=True) as cluster:
+        summary = analyze(store, scheduler=cluster.scheduler_address, chunk_size=7)
+    assert summary.engine.startswith("dask:") and summary.chunks == 4
+    dasked = {k: tuple(v)[3:] for k, v in _facts(store).items()}
+
+    def strip(d: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+        return {k: v[:-1] for k, v in d.items()}  # drop computed_at
+
+    assert len(inline) == 25
+    assert strip(inline) == strip(pooled) == strip(dasked)
