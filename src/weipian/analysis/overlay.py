@@ -40,8 +40,8 @@ class OverlayResult:
 
     ``area`` is m² by ``method``; ``patch_area`` holds every patch's own area (same method), so
     ``area / patch_area[patch_index]`` is the 占比 (``patch_area`` is NaN for a ``None`` patch).
-    ``repaired_patches`` lists patches with a pair that GEOS refused until ``make_valid``
-    repaired it (none for valid inputs).
+    ``repaired_patches`` lists patches that were invalid, or had a pair that GEOS refused,
+    and were measured after ``make_valid`` (none for valid inputs, as intake guarantees).
     """
 
     patch_index: NDArray[np.int64]
@@ -153,16 +153,16 @@ def overlay(
     >>> bool(np.isclose(r.area.sum(), r.patch_area[0]))
     True
     """
-    p = np.asarray(patches, dtype=object)
+    p, fixed = _repair(np.asarray(patches, dtype=object))
     f = np.asarray(features, dtype=object)
     centre = patch_centre(p) if centre is None else centre
     projected = project_equal_area(p, centre)
     patch_area = shapely.area(projected)
     if len(p) == 0 or len(f) == 0:
-        return OverlayResult.empty(patch_area)
+        return _flag(OverlayResult.empty(patch_area), fixed)
     tree = shapely.STRtree(f) if tree is None else tree
     p_idx, f_idx = tree.query(p, predicate="intersects")
-    return _measure(projected, patch_area, f, p_idx, f_idx, centre, skip_contained, min_area)
+    return _flag(_measure(projected, patch_area, f, p_idx, f_idx, centre, skip_contained, min_area), fixed)
 
 
 def overlay_batches(
@@ -188,7 +188,7 @@ def overlay_batches(
     >>> r.feature_index.tolist(), np.round(r.ratio, 2).tolist()
     ([0, 1, 2], [0.25, 0.5, 0.25])
     """
-    p = np.asarray(patches, dtype=object)
+    p, fixed = _repair(np.asarray(patches, dtype=object))
     centre = patch_centre(p) if centre is None else centre
     projected = project_equal_area(p, centre)
     patch_area = shapely.area(projected)
@@ -203,7 +203,7 @@ def overlay_batches(
             parts.append(_offset_features(part, offset))
         offset += len(f)
     if not parts:
-        return OverlayResult.empty(patch_area)
+        return _flag(OverlayResult.empty(patch_area), fixed)
     merged = OverlayResult(
         np.concatenate([r.patch_index for r in parts]),
         np.concatenate([r.feature_index for r in parts]),
@@ -211,7 +211,7 @@ def overlay_batches(
         patch_area,
         np.unique(np.concatenate([r.repaired_patches for r in parts])),
     )
-    return _sorted(merged)
+    return _flag(_sorted(merged), fixed)
 
 
 def sum_by(result: OverlayResult, keys: ArrayLike, *, classes: ArrayLike | None = None) -> ClassAreas:
@@ -283,11 +283,11 @@ def _measure(
         shapely.prepare(feats)
         shapely.prepare(projected)
         in_feature = _bbox_within(pb, fb)
-        in_feature[in_feature] = shapely.covers(b[in_feature], a[in_feature])
+        in_feature[in_feature] = _covers(b[in_feature], a[in_feature])
         area[in_feature] = patch_area[p_idx[in_feature]]
         todo &= ~in_feature
         in_patch = todo & _bbox_within(fb, pb)
-        in_patch[in_patch] = shapely.covers(a[in_patch], b[in_patch])
+        in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = shapely.area(b[in_patch])
         todo &= ~in_patch
     area[todo], bad = _intersection_area(a[todo], b[todo])
@@ -300,6 +300,37 @@ def _measure(
         np.unique(p_idx[todo][bad]).astype(np.int64),
     )
     return _sorted(result)
+
+
+def _repair(patches: Geoms) -> tuple[Geoms, NDArray[np.int64]]:
+    """Patches made valid (polygonal parts kept) where intake let an invalid one through.
+
+    Cheap (a validity check a patch) and worth it: an invalid patch fails silently, not only
+    with an exception (a bow-tie's lobes cancel out: its area is 0 and every share infinite).
+    """
+    bad = np.flatnonzero(~shapely.is_valid(patches) & ~shapely.is_missing(patches))
+    if len(bad) == 0:
+        return patches, bad.astype(np.int64)
+    fixed = patches.copy()
+    fixed[bad] = shapely.make_valid(patches[bad], method="structure", keep_collapsed=False)
+    return fixed, bad.astype(np.int64)
+
+
+def _flag(result: OverlayResult, repaired: NDArray[np.int64]) -> OverlayResult:
+    if len(repaired) == 0:
+        return result
+    both = np.union1d(result.repaired_patches, repaired).astype(np.int64)
+    return OverlayResult(
+        result.patch_index, result.feature_index, result.area, result.patch_area, both, result.method
+    )
+
+
+def _covers(a: Geoms, b: Geoms) -> NDArray[np.bool_]:
+    """``covers`` pairwise; if GEOS refuses (invalid input), none count: they get intersected."""
+    try:
+        return shapely.covers(a, b)  # type: ignore[no-any-return]
+    except GEOSException:
+        return np.zeros(len(a), bool)
 
 
 def _bbox_within(inner: NDArray[np.float64], outer: NDArray[np.float64]) -> NDArray[np.bool_]:

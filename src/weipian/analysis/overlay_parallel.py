@@ -69,8 +69,8 @@ def overlay_parallel(
     Parameters
     ----------
     patches, features, centre, tree, skip_contained, min_area
-        As for :func:`~weipian.analysis.overlay.overlay`; the plane is centred once for all
-        chunks, so the result is identical to one ``overlay`` call.
+        As for :func:`~weipian.analysis.overlay.overlay` (``tree`` over ``features``); the plane
+        is centred once for all chunks, so the result is identical to one ``overlay`` call.
     workers : int
         Processes; ``1`` runs the chunks in this process with no pool.
     chunk_size : int, optional
@@ -103,8 +103,7 @@ def overlay_parallel(
     if n == 0 or len(f) == 0:
         return overlay(p, f, centre=centre, skip_contained=skip_contained, min_area=min_area)
     tree = shapely.STRtree(f) if tree is None else tree
-    if chunk_size is None:
-        chunk_size = _default_chunk_size(n, workers)
+    chunk_size = _default_chunk_size(n, workers) if chunk_size is None else max(1, chunk_size)
     ranges = [(s, min(s + chunk_size, n)) for s in range(0, n, chunk_size)]
     parts: list[OverlayResult] = []
 
