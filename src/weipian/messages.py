@@ -24,6 +24,7 @@ MESSAGES: dict[str, str] = {
     "crs.ambiguous": "文件 {path} 没有 .prj 坐标系文件，且无法从坐标值唯一推断坐标系（候选：{candidates}）。请补充 .prj 文件后再导入。",
     "crs.inferred": "文件 {path} 没有 .prj 坐标系文件，已根据坐标值推断为 EPSG:{epsg}，请核对。",
     "batch.exists": "批次“{batch}”（{source}）已导入过，不能重复导入。如需重新导入，请换一个批次名称。",
+    "export.format": "不支持的导出格式：{format}。可用：{formats}。",
     "batch.not_found": "没有名为“{batch}”的批次。",
     "layer.unknown_kind": "未知的图层类型：{kind}。可用类型：{kinds}。",
     "layer.missing_field": "图层文件 {path} 缺少 {kind} 类型所需的字段 {field}。",

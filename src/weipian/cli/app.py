@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import layers
+from weipian.cli import export, layers
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.intake import import_command
@@ -24,6 +24,7 @@ app.command("import")(import_command)
 app.command("analyze")(analyze_command)
 app.command("summary")(summary_command)
 app.add_typer(layers.app, name="layers")
+app.add_typer(export.app, name="export")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,115 @@
+"""``weipian export results``: per-patch results with INTERFACE.md field names.
+
+Patches on military land (restricted) never leave through an export; their number is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import select
+
+from weipian.domain.sources import Source
+from weipian.errors import InputError, NotFound
+from weipian.io.exports import FORMATS, RESULT_FIELDS, write_results
+from weipian.storage.patches import find_batch_by_name
+from weipian.storage.store import Store
+from weipian.storage.tables import batches, patch_facts, patches, townships
+
+MINING_LABELS = {"inside": "矿权范围内", "straddling": "跨越矿权界线", "outside": "矿权范围外"}
+
+
+@dataclass
+class ExportSummary:
+    path: Path
+    format: str
+    patches: int
+    restricted_left_out: int
+    not_analysed: int
+
+
+def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = None) -> ExportSummary:
+    """Write every (unrestricted) patch, or one batch's, with its latest desk-comparison figures."""
+    if fmt not in FORMATS:
+        raise InputError("export.format", format=fmt, formats="、".join(FORMATS))
+    with store.reading() as session:
+        query = (
+            select(
+                patches,
+                *[
+                    c
+                    for c in patch_facts.c
+                    if c.name not in ("patch_id", "area_m2", "area_method", "is_mining")
+                ],
+                patch_facts.c.area_m2.label("fact_area_m2"),
+                patch_facts.c.area_method.label("fact_area_method"),
+                patch_facts.c.is_mining.label("fact_is_mining"),
+                batches.c.name.label("batch_name"),
+                townships.c.name.label("town_name"),
+            )
+            .join(batches, batches.c.id == patches.c.batch_id)
+            .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+            .outerjoin(townships, townships.c.code == patches.c.township_code)
+            .order_by(patches.c.id)
+        )
+        if batch is not None:
+            found = find_batch_by_name(session, batch)
+            if not found:
+                raise NotFound("batch.not_found", batch=batch)
+            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        rows = session.execute(query).all()
+    kept = [r for r in rows if not r.restricted]
+    columns = _columns(kept)
+    geoms = shapely.from_wkb([r.wkb for r in kept]) if kept else np.zeros(0, dtype=object)
+    title = f"卫片图斑内业比对结果（{batch or '全部批次'}）"
+    write_results(Path(path), fmt, columns, geoms, title)
+    return ExportSummary(
+        path=Path(path),
+        format=fmt,
+        patches=len(kept),
+        restricted_left_out=len(rows) - len(kept),
+        not_analysed=sum(1 for r in kept if r.run_id is None),
+    )
+
+
+def _round(v: Any) -> Any:
+    return None if v is None else round(float(v), 2)
+
+
+def _columns(rows: list[Any]) -> dict[str, list[Any]]:
+    get: dict[str, Any] = {
+        "JCBH": lambda r: r.patch_code,
+        "XZQDM": lambda r: r.township_code or r.admin_code,
+        "XZQMC": lambda r: r.town_name or r.admin_name,
+        "LY": lambda r: Source(r.source).label,
+        "PC": lambda r: r.batch_name,
+        "TBLX": lambda r: r.change_type,
+        "QSX": lambda r: r.before_date,
+        "HSX": lambda r: r.after_date,
+        "LZB": lambda r: round(r.lon, 7),
+        "BZB": lambda r: round(r.lat, 7),
+        # JCMJ by the analysis method when analysed, else the intake figure.
+        "JCMJ": lambda r: _round(r.fact_area_m2 if r.run_id is not None else r.area_m2),
+        "GDMJ": lambda r: _round(r.farmland_m2),
+        "YJJBNTMJ": lambda r: _round(r.basic_farmland_m2),
+        "STHXMJ": lambda r: _round(r.eco_redline_m2),
+        "NYDMJ": lambda r: _round(r.agri_m2),
+        "JSYDMJ": lambda r: _round(r.construction_m2),
+        "WLYDMJ": lambda r: _round(r.unused_m2),
+        "PZWH": lambda r: r.approval_no,
+        "PZBL": lambda r: r.approval_ratio,
+        "SFSK": lambda r: r.fact_is_mining or r.is_mining,
+        "KQWZ": lambda r: MINING_LABELS.get(r.mining_status or ""),
+        "TYWZJCTBWQBH": lambda r: r.same_place_codes,
+        "YPJG": lambda r: None,
+        "PDJG": lambda r: None,
+        "WFLX": lambda r: None,
+        "ZT": lambda r: r.state,
+        "MJFF": lambda r: r.fact_area_method if r.run_id is not None else r.area_method,
+        "SFGQ": lambda r: None if r.run_id is None else ("是" if r.stale else "否"),
+    }
+    return {name: [get[name](r) for r in rows] for name, _ in RESULT_FIELDS}

@@ -1,0 +1,73 @@
+"""Result exports: GeoPackage, GBK shapefile and Excel, opened again and checked; military left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pyogrio
+import pytest
+
+from factories import gk_square, patch_rows, write_vector
+from weipian.domain.layers import LayerKind
+from weipian.domain.sources import Source
+from weipian.errors import InputError
+from weipian.services.analyze import analyze
+from weipian.services.export import export_results
+from weipian.services.intake import IntakeOptions, import_package
+from weipian.services.layers import import_layer
+from weipian.storage.store import Store
+
+REGION = (117.8, 24.4, 118.9, 25.5)
+
+
+@pytest.fixture
+def analysed(store: Store, tmp_path: Path) -> Store:
+    towns = write_vector(
+        tmp_path / "t.gpkg", [{"XZQDM": "350583113", "XZQMC": "洪濑镇"}], [gk_square(-1000, -1000, 5000)]
+    )
+    import_layer(store, towns, LayerKind.townships, region=REGION)
+    land = write_vector(tmp_path / "l.gpkg", [{"DLBM": "0101"}], [gk_square(-1000, -1000, 5000)])
+    import_layer(store, land, LayerKind.landuse, region=REGION)
+    mil = write_vector(tmp_path / "m.gpkg", [{"NAME": "某部"}], [gk_square(2000, 0, 200)])
+    import_layer(store, mil, LayerKind.military, region=REGION)
+    pkg = write_vector(tmp_path / "p.gpkg", patch_rows(3), [gk_square(0), gk_square(500), gk_square(2050)])
+    import_package(store, pkg, IntakeOptions(source=Source.ministry, batch="2022年第1批", region=REGION))
+    analyze(store, workers=1)
+    return store
+
+
+def test_gpkg_and_shapefile(analysed: Store, tmp_path: Path) -> None:
+    for fmt in ("gpkg", "shp"):
+        path = tmp_path / "out" / f"结果.{fmt}"
+        summary = export_results(analysed, path, fmt=fmt)
+        assert (summary.patches, summary.restricted_left_out) == (2, 1)  # P0002 lies on military land
+        df = pyogrio.read_dataframe(path)
+        assert sorted(df["JCBH"]) == ["P0000", "P0001"]
+        assert set(df["XZQMC"]) == {"洪濑镇"} and set(df["LY"]) == {"部卫片"}
+        assert df["GDMJ"].tolist() == pytest.approx(df["JCMJ"].tolist())
+        assert pyogrio.read_info(path)["crs"] == "EPSG:4490"
+    dbf = (tmp_path / "out" / "结果.dbf").read_bytes()
+    assert "洪濑镇".encode("gbk") in dbf and (tmp_path / "out" / "结果.cpg").read_text() == "GBK"
+    assert not list((tmp_path / "out").glob(".weipian-*"))  # no staging left behind
+
+
+def test_xlsx(analysed: Store, tmp_path: Path) -> None:
+    path = tmp_path / "结果.xlsx"
+    export_results(analysed, path, fmt="xlsx", batch="2022年第1批")
+    ws = openpyxl.load_workbook(path).active
+    assert "2022年第1批" in ws["A1"].value
+    header = [c.value for c in ws[3]]
+    assert header[:3] == ["JCBH", "XZQDM", "XZQMC"] and "GDMJ" in header
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    assert [r[0] for r in rows] == ["P0000", "P0001"]
+    assert ws.page_setup.fitToWidth == 1
+
+
+def test_unknown_format_and_batch(analysed: Store, tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        export_results(analysed, tmp_path / "x.csv", fmt="csv")
+    from weipian.errors import NotFound
+
+    with pytest.raises(NotFound):
+        export_results(analysed, tmp_path / "x.gpkg", fmt="gpkg", batch="没有这个批次")
