@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def _atomic_target(path: Path) -> Path:
 
 
 def write_results(
-    path: Path, fmt: str, columns: dict[str, Sequence[Any]], geoms: NDArray[np.object_], title: str
+    path: Path, fmt: str, columns: Mapping[str, Sequence[Any]], geoms: NDArray[np.object_], title: str
 ) -> Path:
     """Write the result table ``columns`` (RESULT_FIELDS order) with EPSG:4490 ``geoms``."""
     tmp = _atomic_target(path)
@@ -83,7 +83,7 @@ def write_results(
     return path
 
 
-def _write_xlsx(path: Path, columns: dict[str, Sequence[Any]], title: str) -> None:
+def _write_xlsx(path: Path, columns: Mapping[str, Sequence[Any]], title: str) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
