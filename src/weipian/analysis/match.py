@@ -9,30 +9,9 @@ import shapely
 from numpy.typing import NDArray
 
 from weipian.analysis.area import project_equal_area
+from weipian.analysis.overlay import overlay, overlay_batches, patch_centre
 
 __all__ = ["SamePlace", "largest_share", "same_place"]
-
-
-def _pairs(
-    a: NDArray[np.object_], b: NDArray[np.object_], centre: tuple[float, float]
-) -> tuple[
-    NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
-]:
-    """Intersecting pairs (ia, ib) with intersection area and both areas, in m²."""
-    pa = project_equal_area(a, centre)
-    pb = project_equal_area(b, centre)
-    tree = shapely.STRtree(pb)
-    ia, ib = tree.query(pa, predicate="intersects")
-    inter = shapely.area(shapely.intersection(pa[ia], pb[ib]))
-    return ia, ib, inter, shapely.area(pa), shapely.area(pb)
-
-
-def _centre(*arrays: NDArray[np.object_]) -> tuple[float, float]:
-    bounds = np.array([shapely.total_bounds(a) for a in arrays if len(a)])
-    return (
-        float((bounds[:, 0].min() + bounds[:, 2].max()) / 2),
-        float((bounds[:, 1].min() + bounds[:, 3].max()) / 2),
-    )
 
 
 def largest_share(
@@ -51,8 +30,11 @@ def largest_share(
     share = np.zeros(n, dtype=np.float64)
     if n == 0 or len(zones) == 0:
         return best, share
-    ia, ib, inter, area_a, _ = _pairs(patches, zones, _centre(patches, zones))
-    ratio = np.divide(inter, area_a[ia], out=np.zeros_like(inter), where=area_a[ia] > 0)
+    # A tree over the patches, queried with each (large, prepared) zone once; the intersection
+    # is skipped where a zone wholly contains the patch, as it does for most.
+    res = overlay_batches(patches, [zones])
+    ia, ib = res.patch_index, res.feature_index
+    ratio = np.divide(res.area, res.patch_area[ia], out=np.zeros_like(res.area), where=res.patch_area[ia] > 0)
     order = np.lexsort((-ratio, ia))  # by patch, largest share first
     ia, ib, ratio = ia[order], ib[order], ratio[order]
     first = np.ones(len(ia), dtype=bool)
@@ -86,8 +68,12 @@ def same_place(a: NDArray[np.object_], b: NDArray[np.object_], min_ratio: float)
     empty_f = np.zeros(0, dtype=np.float64)
     if len(a) == 0 or len(b) == 0:
         return SamePlace(empty_i, empty_i, empty_f, empty_f)
-    ia, ib, inter, area_a, area_b = _pairs(a, b, _centre(a, b))
-    smaller = np.minimum(area_a[ia], area_b[ib])
+    res = overlay(a, b)
+    ia, ib, inter = res.patch_index, res.feature_index, res.area
+    area_b = np.zeros(len(b))
+    hit = np.unique(ib)
+    area_b[hit] = shapely.area(project_equal_area(b[hit], patch_centre(a)))
+    smaller = np.minimum(res.patch_area[ia], area_b[ib])
     ratio = np.divide(inter, smaller, out=np.zeros_like(inter), where=smaller > 0)
     keep = ratio >= min_ratio
     return SamePlace(ia[keep], ib[keep], inter[keep], ratio[keep])

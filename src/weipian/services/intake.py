@@ -28,7 +28,7 @@ from weipian.io.patch_rows import PatchFields, Rejection, map_fields
 from weipian.io.readers import read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
 from weipian.storage.bulk import bulk_insert, index_boxes
-from weipian.storage.layers import current_layer, load_features
+from weipian.storage.layers import current_layer, feature_attrs, load_features
 from weipian.storage.patches import existing_identities, find_batch, patches_in_bbox
 from weipian.storage.store import Store
 from weipian.storage.tables import batches, patch_links, patches
@@ -313,11 +313,13 @@ def _same_place(
     out = _Links()
     prior_layer = current_layer(session, LayerKind.prior_patches.value)
     if prior_layer is not None:
-        prior = load_features(session, prior_layer.id, bbox)
+        prior = load_features(session, prior_layer.id, bbox, with_attrs=False)
         match = same_place(geoms, prior.geoms, min_ratio)
+        attrs = feature_attrs(session, sorted({int(prior.ids[b]) for b in match.b_index}))
         for a, b, m2, ratio in zip(match.a_index, match.b_index, match.overlap_m2, match.ratio, strict=True):
             code = prior.codes[b] or ""
-            year = _int_or_none(prior.attrs[b].get("NF") or prior.attrs[b].get("year"))
+            found = attrs.get(int(prior.ids[b]), {})
+            year = _int_or_none(found.get("NF") or found.get("year"))
             out.rows.append(
                 (int(a), "same_place_prior", None, int(prior.ids[b]), code, year, float(m2), float(ratio))
             )

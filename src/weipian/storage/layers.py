@@ -83,3 +83,16 @@ def mark_stale(session: Session, kind: str, current_id: int) -> int:
         .values(stale=True)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def feature_attrs(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Attributes of the given features, by id."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(
+            select(layer_features.c.id, layer_features.c.attrs).where(
+                layer_features.c.id.in_(ids[start : start + 1000])
+            )
+        )
+        out.update({r.id: r.attrs or {} for r in rows})
+    return out
