@@ -25,7 +25,7 @@ from weipian.errors import Conflict, InputError
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.layers import import_layer
 from weipian.storage.store import Store
-from weipian.storage.tables import batches, patch_links, patches
+from weipian.storage.tables import batches, layer_features, patch_links, patches
 
 REGION = (117.8, 24.4, 118.9, 25.5)
 
@@ -246,3 +246,22 @@ def test_batch_and_patch_identity_are_unique(store: Store, tmp_path: Path) -> No
     # The same ids from another source, or another county, are other patches.
     assert _import(store, pkg, Source.province, batch="b1").accepted == 2
     assert _count(store) == 4
+
+
+def test_layer_import_repairs_and_refuses_like_intake(store: Store, tmp_path: Path) -> None:
+    rows = [{"DLBM": "0101"}, {"DLBM": "0702"}, {"DLBM": "0404"}]
+    path = write_vector(tmp_path / "dltb.gpkg", rows, [gk_square(0), bowtie(300), None])
+    summary = import_layer(store, path, LayerKind.landuse, region=REGION)
+    assert (summary.features, summary.repaired) == (2, 1)
+    assert [(r.row, r.code) for r in summary.rejected] == [(3, "row.geometry_empty")]
+    bad = write_vector(tmp_path / "bad" / "dltb.shp", rows[:1], [gk_square(0)])
+    bad.with_suffix(".prj").write_text('PROJCS["nonsense", GEOGCS["x"]]')
+    with pytest.raises(InputError) as info:
+        import_layer(store, bad, LayerKind.landuse, region=REGION)
+    assert info.value.code == "crs.unknown"
+    no_code = write_vector(tmp_path / "nocode.gpkg", [{"NAME": "x"}], [gk_square(0)])
+    with pytest.raises(InputError) as info:
+        import_layer(store, no_code, LayerKind.landuse, region=REGION)
+    assert info.value.code == "layer.missing_field"
+    with store.reading() as s:
+        assert s.scalar(select(func.count()).select_from(layer_features)) == 2  # only the good import
