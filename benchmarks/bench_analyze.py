@@ -1,0 +1,106 @@
+"""``weipian analyze`` end to end through the store, at county and province scale.
+
+Run ``.venv/bin/python benchmarks/bench_analyze.py --patches 100000 --parcels 2000000``. Builds the
+demo county at that size (kept under ``benchmarks/.data``), imports every layer and both patch
+packages into a SQLite store, then times the desk comparison at 10 % and 100 % of the patches
+(one batch each way) with 2 local workers, and reports peak memory of the parent and of the
+largest worker. Writes the "## Desk comparison through the store" section of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+from weipian.domain.layers import LayerKind
+from weipian.domain.sources import Source
+from weipian.io.demo import write_demo
+from weipian.services.admin import init_store
+from weipian.services.analyze import analyze
+from weipian.services.intake import IntakeOptions, import_package
+from weipian.services.layers import import_layer
+from weipian.storage.store import Store
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_intake import replace_section
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / ".data"
+SECTION = "## Desk comparison through the store"
+REGION = (117.8, 24.4, 118.9, 25.5)
+
+
+def build(patches: int, parcels: int) -> tuple[Store, float, float]:
+    """Demo data, then a fresh store with every layer and both packages; returns setup times."""
+    data = DATA / f"analyze-{patches}-{parcels}"
+    t = time.perf_counter()
+    if not (data / "province_2022_01.gpkg").exists():
+        write_demo(data, seed=11, patches=patches, parcels=parcels)
+    gen = time.perf_counter() - t
+    db = data / "store.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    store = Store(f"sqlite:///{db}")
+    init_store(store)
+    t = time.perf_counter()
+    for kind in LayerKind:
+        import_layer(store, data / f"{kind.value}.gpkg", kind, region=REGION)
+    import_package(
+        store, data / "ministry_2022_01.zip", IntakeOptions(source=Source.ministry, batch="部", region=REGION)
+    )
+    import_package(
+        store,
+        data / "province_2022_01.gpkg",
+        IntakeOptions(source=Source.province, batch="省", region=REGION),
+    )
+    return store, gen, time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--patches", type=int, default=100_000)
+    ap.add_argument("--parcels", type=int, default=2_000_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    store, gen, load = build(args.patches, args.parcels)
+    runs = []
+    for batch in ("省", None):  # the provincial batch is 40 % of the patches; then all of them
+        t = time.perf_counter()
+        s = analyze(store, batch=batch, workers=args.workers)
+        runs.append((s.patches, time.perf_counter() - t, s.chunks))
+    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    (n1, t1, _), (n2, t2, c2) = runs
+    lines = [
+        SECTION,
+        "",
+        f"`benchmarks/bench_analyze.py --patches {args.patches} --parcels {args.parcels}`, run "
+        f"{time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{args.workers} workers, SQLite store; load average {os.getloadavg()[0]:.1f} at the end. "
+        f"Demo data made in {gen:.0f} s; all 15 layers and both packages imported in {load:.0f} s.",
+        "",
+        "| patches | chunks | wall s | ms a patch |",
+        "|---|---|---|---|",
+        f"| {n1:,} | — | {t1:.1f} | {t1 / n1 * 1000:.2f} |",
+        f"| {n2:,} | {c2} | {t2:.1f} | {t2 / n2 * 1000:.2f} |",
+        "",
+        f"Time a patch at {n2 / n1:.1f}× the patches: {(t2 / n2) / (t1 / n1):.2f}× (1.00 is linear). "
+        f"Peak RSS: parent {parent:,.0f} MB, largest worker {child:,.0f} MB (budget 8 GB). Each chunk of "
+        "2,000 spatially close patches reads only the features inside its box, so memory follows the "
+        "chunk, not the layer. Includes reading features from the store, the overlay of all 14 kinds, "
+        "and writing facts and overlapped records.",
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        replace_section(text)
+
+
+if __name__ == "__main__":
+    main()
