@@ -8,6 +8,7 @@ than the overlay itself, STACK.md §1). Workers get only ``(start, stop)`` range
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import threading
@@ -17,6 +18,7 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike
 
+from weipian.analysis.area import project_equal_area
 from weipian.analysis.overlay import Geoms, OverlayResult, overlay, patch_centre
 
 __all__ = ["overlay_parallel"]
@@ -119,14 +121,17 @@ def overlay_parallel(
             )
             _done(part, stop)
         return OverlayResult.concat(parts)
+    project_equal_area(p[:1], centre)  # build the cached transformer once, before the fork
     with _LOCK:
         _PATCHES, _FEATURES, _TREE = p, f, tree
         _CENTRE, _SKIP, _MIN_AREA = centre, skip_contained, min_area
+        gc.freeze()  # keep the workers' garbage collector off the inherited pages (copy-on-write)
         try:
             context = multiprocessing.get_context("fork")
             with context.Pool(min(workers, len(ranges))) as pool:
                 for (_, stop), part in zip(ranges, pool.imap(_run_chunk, ranges), strict=True):
                     _done(part, stop)
         finally:
+            gc.unfreeze()
             _PATCHES = _FEATURES = _TREE = None
     return OverlayResult.concat(parts)
