@@ -279,14 +279,14 @@ def _measure(
     area = np.empty(len(p_idx), np.float64)
     todo = np.ones(len(p_idx), bool)
     if skip_contained and len(p_idx):
-        pb, fb = shapely.bounds(a), shapely.bounds(b)
-        shapely.prepare(feats)
-        shapely.prepare(projected)
+        pb, fb = shapely.bounds(projected)[p_idx], shapely.bounds(feats)[inverse]
         in_feature = _bbox_within(pb, fb)
+        shapely.prepare(b[in_feature])  # prepared covers; the objects are shared with `feats`
         in_feature[in_feature] = _covers(b[in_feature], a[in_feature])
         area[in_feature] = patch_area[p_idx[in_feature]]
         todo &= ~in_feature
         in_patch = todo & _bbox_within(fb, pb)
+        shapely.prepare(a[in_patch])
         in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = shapely.area(b[in_patch])
         todo &= ~in_patch
