@@ -1,6 +1,7 @@
 """Exact intersection areas of patches with a layer's features (内业比对, desk comparison).
 
-Inputs are shapely arrays in CGCS2000 lon/lat (EPSG:4490), valid after intake repair. Candidate
+Inputs are shapely arrays in CGCS2000 lon/lat (EPSG:4490), valid after intake repair (a patch that
+is not is repaired here and flagged; a pair GEOS refuses is redone on repaired inputs). Candidate
 pairs come from one vectorised STRtree query; patches and the candidate features are projected
 once into one Lambert equal-area plane on GRS80 (see :mod:`weipian.analysis.area`), where planar
 area is ellipsoidal area. Only pairs whose boundaries cross are intersected: a feature covering
