@@ -1,0 +1,39 @@
+"""Runs every expert-written case in tests/rules/cases/*.yaml (see docs/rules.md)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from weipian.rules import Case, RuleSet, check_case, load_cases, load_rules
+
+CASES_DIR = Path(__file__).parent / "cases"
+CASES = [case for path in sorted(CASES_DIR.glob("*.yaml")) for case in load_cases(path)]
+
+
+@cache
+def _rules(path: Path | None) -> RuleSet:
+    return load_rules(path)
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 40
+    names = [(c.path.name, c.name) for c in CASES]
+    assert len(names) == len(set(names)), "case names repeat within a file"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.path.stem}: {c.name}" for c in CASES])
+def test_case(case: Case) -> None:
+    judgement, problems = check_case(case, _rules(case.rules_path))
+    assert not problems, "\n".join([*problems, "trace:", *judgement.trace])
+
+
+def test_every_suggested_label_is_in_the_dictionary() -> None:
+    for case in CASES:
+        rules = _rules(case.rules_path)
+        judgement, _ = check_case(case, rules)
+        assert judgement.verdict in rules.labels("suggestion", case.on)
+        assert judgement.rules_version == rules.version
+        assert judgement.trace
