@@ -19,7 +19,7 @@ from typing import Any
 class WeipianError(Exception):
     """Base of all errors weipian raises on purpose."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.code = code
         self.params = params
         super().__init__(code, params)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
+
 MESSAGES: dict[str, str] = {
     # packages and files
     "package.not_found": "找不到文件：{path}。请检查路径是否正确。",
@@ -33,6 +35,24 @@ MESSAGES: dict[str, str] = {
     "database.url": "数据库地址无法识别：{url}。请使用 sqlite:///文件.db 或 postgresql+psycopg://用户@主机/库。",
     "database.not_initialised": "数据库尚未初始化或版本过旧。请先运行：weipian init",
     "database.postgis_missing": "PostgreSQL 数据库未安装 PostGIS 扩展。请在该库中执行：CREATE EXTENSION postgis;",
+    # workflow
+    "workflow.refused": "图斑当前状态为“{state_label}”，不能执行“{action_label}”。",
+    "workflow.not_frozen": "图斑 {code} 尚未上报，直接修改判定即可，无需更正。",
+    "permission.denied": "您没有权限对图斑 {code} 执行“{action_label}”。",
+    "patch.not_found": "找不到监测编号为 {code} 的图斑。",
+    "patch.ambiguous": "监测编号 {code} 对应多个图斑（{candidates}），请用 --source 和 --year 指明。",
+    "patch.frozen": "图斑 {code} 已上报，判定结果已冻结；如需更正请使用更正（record.correct）并说明原因。",
+    "determination.missing": "图斑 {code} 还没有保存判定结果，不能提交。",
+    "determination.invalid": "图斑 {code} 的判定结果不符合规则：{problems}",
+    "review.reason_unknown": "未知的审核原因代码：{reason}。可用代码：{known}。",
+    "review.reason_needed": "退回必须至少选择一个退回原因。",
+    "sheet.unreadable": "无法读取表格 {path}：{detail}",
+    "sheet.missing_column": "表格 {path} 缺少列“{column}”。请使用 weipian determinations template 导出的模板。",
+    "sheet.rejected": "表格 {path} 中有 {count} 行不能导入（逐行原因见下），全部未写入。请修改后重新导入。",
+    "row.unknown_patch": "第 {row} 行：找不到图斑 {id}。",
+    "row.other_township": "第 {row} 行：图斑 {id} 不属于乡镇 {township}。",
+    "row.invalid": "第 {row} 行（{id}）：{problems}",
+    "row.not_editable": "第 {row} 行：图斑 {id} 当前状态为“{state_label}”，不能修改判定。",
     # rows (rejected one by one, the rest of the package goes on)
     "row.geometry_empty": "第 {row} 行（{id}）的几何图形为空。",
     "row.geometry_not_polygon": "第 {row} 行（{id}）的几何图形不是面（{geom_type}）。",
@@ -43,9 +63,10 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def message(code: str, **params: Any) -> str:
+def message(code: str, /, **params: Any) -> str:
     """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
-    template = MESSAGES.get(code)
+    params = _with_labels(params)
+    template = MESSAGES.get(code) or RULE_MESSAGES.get(code)
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())
         return f"错误 {code}" + (f"：{detail}" if detail else "")
@@ -53,3 +74,15 @@ def message(code: str, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
+    """Add Chinese labels for workflow states and actions passed as codes."""
+    from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+
+    out = dict(params)
+    if "state" in out and "state_label" not in out and out["state"] in State.__members__:
+        out["state_label"] = STATE_LABELS[State(out["state"])]
+    if "action" in out and "action_label" not in out and out["action"] in {a.value for a in Action}:
+        out["action_label"] = ACTION_LABELS[Action(out["action"])]
+    return out

@@ -9,7 +9,16 @@ from weipian.cli import export, layers
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.intake import import_command
+from weipian.cli.lists import lists_app, sheets_app
 from weipian.cli.store import init_command, summary_command
+from weipian.cli.workflow import (
+    determine_command,
+    history_command,
+    judge_command,
+    report_command,
+    review_command,
+    submit_command,
+)
 
 app = typer.Typer(
     name="weipian",
@@ -22,9 +31,17 @@ app.command("init")(init_command)
 app.command("demo")(demo_command)
 app.command("import")(import_command)
 app.command("analyze")(analyze_command)
+app.command("judge")(judge_command)
+app.command("determine")(determine_command)
+app.command("submit")(submit_command)
+app.command("review")(review_command)
+app.command("report")(report_command)
+app.command("history")(history_command)
 app.command("summary")(summary_command)
 app.add_typer(layers.app, name="layers")
 app.add_typer(export.app, name="export")
+app.add_typer(lists_app, name="lists")
+app.add_typer(sheets_app, name="determinations")
 
 
 def _version(value: bool) -> None:

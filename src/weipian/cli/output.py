@@ -19,7 +19,7 @@ from weipian.errors import WeipianError
 from weipian.messages import message
 
 err = Console(stderr=True)
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 160)  # piped: do not cut tables at 80
 T = TypeVar("T")
 
 

@@ -12,10 +12,10 @@ date each takes effect; code never tests a year. See docs/rules.md.
 ('持证开采', True)
 """
 
+from weipian.messages_rules import RULE_MESSAGES
 from weipian.rules.cases import Case, check_case, facts_from_mapping, load_cases
 from weipian.rules.engine import judge
 from weipian.rules.load import load_rules
-from weipian.rules.messages_rules import RULE_MESSAGES
 from weipian.rules.model import ApprovalFact, Judgement, PatchFacts, PriorFact, Reason
 from weipian.rules.ruleset import RuleSet, Threshold
 from weipian.rules.tables import FLAGS, ReviewReason, Tables

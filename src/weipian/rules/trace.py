@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from weipian.domain.layers import LayerKind
-from weipian.rules.messages_rules import RULE_MESSAGES
+from weipian.messages_rules import RULE_MESSAGES
 from weipian.rules.model import FIELD_KINDS, PatchFacts, Reason
 from weipian.rules.ruleset import RuleSet
 from weipian.rules.tables import FLAGS, Tables

@@ -39,6 +39,9 @@ ZONE_COLUMNS = {
     "military": "military_m2",
     "prior_patches": "prior_m2",
 }
+# Overlaps below this are vertices of one polygon lying on another's edge, not records the
+# patch touches: kept in areas (parts must sum to the whole), left out of the record list.
+RECORD_MIN_M2 = 0.01
 ANALYSED_KINDS = tuple(k.value for k in LayerKind if k is not LayerKind.townships)
 
 
@@ -154,6 +157,8 @@ def _records(
         feats, res = results[kind]
         ratio = res.ratio
         for p, fi, a, r in zip(res.patch_index, res.feature_index, res.area, ratio, strict=True):
+            if a < RECORD_MIN_M2:
+                continue
             attrs = feats.attrs[fi]
             cols["patch_id"].append(ids[p])
             cols["kind"].append(kind)

@@ -1,0 +1,1 @@
+"""Pure aggregations: deadlines, 月清 completion, rankings."""

@@ -216,3 +216,53 @@ patch_overlaps = Table(
     Column("area_m2", Float, nullable=False),
     Column("ratio", Float, nullable=False),  # share of the patch, 0–1
 )
+
+# The event log: the truth of the workflow. Append-only (triggers refuse UPDATE and DELETE);
+# patches.state is its projection, updated in the same transaction.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True),
+    Column("action", String(48), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("state_before", String(24), nullable=False),
+    Column("state_after", String(24), nullable=False),
+    Column("payload", JSON, nullable=False),
+)
+
+# Every saved determination, versioned; the highest version is the current one. Append-only.
+determinations = Table(
+    "determinations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("verdict", String(32), nullable=False),  # PDJG
+    Column("violation_type", String(32)),  # WFLX
+    Column("farmland_housing", Boolean, nullable=False),
+    Column("data", JSON, nullable=False),  # the whole record
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("patch_id", "version", name="uq_determinations_patch_version"),
+)
+
+# The latest rule-based suggestion (预判) per patch; recomputed by ``weipian judge``.
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("patch_id", Integer, ForeignKey("patches.id", ondelete="CASCADE"), primary_key=True),
+    Column("verdict", String(32), nullable=False),  # YPJG
+    Column("subtype", String(64)),
+    Column("mineral_verdict", String(32)),
+    Column("flags", JSON, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("remark", String(64)),
+    Column("is_new", Boolean),
+    Column("trace", JSON, nullable=False),
+    Column("rules_version", String(64), nullable=False),
+    Column("judged_on", Date, nullable=False),
+    Column("judged_at", DateTime(timezone=True), nullable=False),
+)

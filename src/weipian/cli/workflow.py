@@ -1,0 +1,250 @@
+"""Workflow commands: ``judge``, ``determine``, ``submit``, ``review``, ``report``, ``history``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from weipian.cli.actor import ByOpt, RoleOpt, TownOpt, actor
+from weipian.cli.context import open_store, settings
+from weipian.cli.intake import parse_date
+from weipian.cli.output import emit_json, guarded, out, progress_bar
+from weipian.domain.roles import Role
+from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+from weipian.rules import ApprovalClaim, Determination, load_rules
+from weipian.services import workflow
+from weipian.services.judge import JudgeSummary, judge_patches
+from weipian.stats.deadlines import days_left
+from weipian.storage.workflow import current_determination, find_patch, patch_events
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
+SourceOpt = Annotated[str | None, typer.Option("--source", help="来源（监测编号重复时指明）")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="年度（监测编号重复时指明）")]
+
+
+def judge_command(
+    batch: Annotated[str | None, typer.Option("--batch", help="只预判该批次")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="按该日有效的规则预判 YYYY-MM-DD（默认今天）")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """规则预判：对已内业比对的图斑给出建议结论及理由（仅供参考，须人工判定）。"""
+
+    def run() -> JudgeSummary:
+        store = open_store(settings())
+        with progress_bar() as progress:
+            return judge_patches(
+                store, load_rules(), on=parse_date(on) or dt.date.today(), batch=batch, progress=progress
+            )
+
+    s = guarded(as_json, run)
+    if as_json:
+        emit_json({"judged": s.judged, "not_analysed": s.not_analysed, "rules_version": s.rules_version,
+                   "verdicts": s.verdicts, "flags": s.flags})  # fmt: skip
+        return
+    out.print(
+        f"已预判 {s.judged} 个图斑（规则版本 {s.rules_version}）；未内业比对 {s.not_analysed} 个。",
+        highlight=False,
+    )
+    for verdict, n in sorted(s.verdicts.items(), key=lambda kv: -kv[1]):
+        out.print(f"  {verdict}：{n}", highlight=False)
+
+
+def _approvals(values: list[str]) -> tuple[ApprovalClaim, ...]:
+    claims = []
+    for v in values:
+        parts = v.split(":")
+        if len(parts) != 3:
+            raise typer.BadParameter(
+                f"批文应写作 途径:文号:占比，例如 用地审批:闽政地〔2021〕1号:85（收到 {v}）"
+            )
+        claims.append(ApprovalClaim(route=parts[0], doc_no=parts[1], ratio_pct=float(parts[2])))
+    return tuple(claims)
+
+
+def determine_command(
+    code: Annotated[str, typer.Argument(help="监测编号 JCBH")],
+    verdict: Annotated[
+        str, typer.Option("--verdict", help="判定结果 PDJG，如 合法/违法/其他/农村道路/设施农用地/伪变化")
+    ],
+    subtype: Annotated[
+        str | None, typer.Option("--subtype", help="细化类型（合法途径、其他子类、非农违法分组等）")
+    ] = None,
+    opinion: Annotated[str | None, typer.Option("--opinion", help="核实认定意见")] = None,
+    violation_type: Annotated[str | None, typer.Option("--violation-type", help="违法类型 WFLX")] = None,
+    illegal_area: Annotated[float | None, typer.Option("--illegal-area", help="违法面积（㎡）")] = None,
+    farmland_area: Annotated[float | None, typer.Option("--farmland-area", help="占耕地面积（㎡）")] = None,
+    basic_farmland_area: Annotated[
+        float | None, typer.Option("--basic-farmland-area", help="占永久基本农田面积（㎡）")
+    ] = None,
+    approval: Annotated[
+        list[str] | None,
+        typer.Option("--approval", help="批文 途径:文号:占比%（途径如 用地审批、土地供应），可多次"),
+    ] = None,
+    is_new: Annotated[bool | None, typer.Option("--new/--stock", help="新增 / 存量")] = None,
+    project_name: Annotated[str | None, typer.Option("--project", help="项目名称")] = None,
+    project_owner: Annotated[str | None, typer.Option("--owner", help="项目主体")] = None,
+    build_date: Annotated[str | None, typer.Option("--build-date", help="建设时间 YYYY-MM-DD")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="实地情况描述")] = None,
+    mining: Annotated[bool, typer.Option("--mining", help="涉矿（须给出矿产判定）")] = False,
+    mineral_verdict: Annotated[str | None, typer.Option("--mineral-verdict", help="矿产判定")] = None,
+    mineral_handling: Annotated[str | None, typer.Option("--mineral-handling", help="矿产处理方式")] = None,
+    housing_class: Annotated[
+        str | None, typer.Option("--housing-class", help="乱占耕地建房类别（给出即标记为乱占耕地建房）")
+    ] = None,
+    submit: Annotated[bool, typer.Option("--submit", help="保存后立即提交审核")] = False,
+    source: SourceOpt = None,
+    year: YearOpt = None,
+    by: ByOpt = None,
+    role: RoleOpt = Role.bureau_admin,
+    township: TownOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """保存（并可提交）一个图斑的合法性判定；不符合规则的判定被拒绝，不写入。"""
+
+    def run() -> dict[str, Any]:
+        det = Determination(
+            verdict=verdict, subtype=subtype, opinion=opinion, project_name=project_name,
+            project_owner=project_owner, build_date=parse_date(build_date), field_description=description,
+            approvals=_approvals(approval or []), violation_type=violation_type, illegal_area_m2=illegal_area,
+            farmland_area_m2=farmland_area, basic_farmland_area_m2=basic_farmland_area, is_new=is_new,
+            is_mining=mining, mineral_verdict=mineral_verdict, mineral_handling=mineral_handling,
+            farmland_housing=housing_class is not None, farmland_housing_class=housing_class,
+        )  # fmt: skip
+        who = actor(by, role, township)
+        store = open_store(settings())
+        with store.writing() as session:
+            patch = find_patch(session, code, source=source, year=year)
+            version = workflow.save_determination(
+                session, patch, det, actor=who, rules=load_rules(), on=dt.date.today()
+            )
+            if submit:
+                workflow.submit(session, find_patch(session, code, source=source, year=year), actor=who)
+            state = find_patch(session, code, source=source, year=year).state
+        return {"JCBH": code, "version": version, "state": state}
+
+    result = guarded(as_json, run)
+    if as_json:
+        emit_json(result)
+    else:
+        out.print(
+            f"图斑 {code} 判定已保存（第 {result['version']} 版），当前状态：{STATE_LABELS[State(result['state'])]}。",
+            highlight=False,
+        )
+
+
+def _each(codes: list[str], action_fn: Any, *, source: str | None, year: int | None, as_json: bool) -> None:
+    """Apply one step to several patches in one transaction: all or none."""
+
+    def run() -> list[dict[str, str]]:
+        store = open_store(settings())
+        done = []
+        with store.writing() as session:
+            for code in codes:
+                action_fn(session, find_patch(session, code, source=source, year=year))
+                done.append(
+                    {"JCBH": code, "state": find_patch(session, code, source=source, year=year).state}
+                )
+        return done
+
+    done = guarded(as_json, run)
+    if as_json:
+        emit_json({"patches": done})
+    else:
+        for d in done:
+            out.print(f"{d['JCBH']}：{STATE_LABELS[State(d['state'])]}", highlight=False)
+
+
+def submit_command(
+    codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
+    source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_admin,
+    township: TownOpt = None, as_json: JsonOpt = False,
+) -> None:  # fmt: skip
+    """提交已保存的判定，进入市局审核。"""
+    who = actor(by, role, township)
+    _each(codes, lambda s, p: workflow.submit(s, p, actor=who), source=source, year=year, as_json=as_json)
+
+
+def review_command(
+    codes: Annotated[list[str], typer.Argument(help="监测编号，可多个（批量审核）")],
+    passed: Annotated[bool, typer.Option("--pass/--return", help="通过 / 退回")],
+    reason: Annotated[list[str] | None, typer.Option("--reason", help="审核原因代码，可多次；退回至少一个")] = None,
+    source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_reviewer,
+    as_json: JsonOpt = False,
+) -> None:  # fmt: skip
+    """市局审核：批量通过或退回（附原因代码；退回给出 30 天整改期限）。"""
+    who = actor(by, role, None)
+    reasons = list(reason or [])
+
+    rules = load_rules()
+
+    def step(session: Any, patch: Any) -> None:
+        workflow.review(
+            session, patch, passed=passed, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
+        )
+
+    _each(codes, step, source=source, year=year, as_json=as_json)
+
+
+def report_command(
+    codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
+    source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_admin,
+    as_json: JsonOpt = False,
+) -> None:  # fmt: skip
+    """上报审核通过的图斑；上报后判定冻结，只能通过更正修改。"""
+    who = actor(by, role, None)
+    _each(codes, lambda s, p: workflow.report(s, p, actor=who), source=source, year=year, as_json=as_json)
+
+
+def history_command(
+    code: Annotated[str, typer.Argument(help="监测编号 JCBH")],
+    source: SourceOpt = None, year: YearOpt = None, as_json: JsonOpt = False,
+) -> None:  # fmt: skip
+    """图斑的完整操作记录（只增不改）、当前判定与期限。"""
+
+    def run() -> dict[str, Any]:
+        store = open_store(settings())
+        with store.reading() as session:
+            patch = find_patch(session, code, source=source, year=year)
+            det = current_determination(session, patch.id)
+            evs = patch_events(session, patch.id)
+        return {
+            "JCBH": code,
+            "state": patch.state,
+            "due_on": patch.due_on,
+            "days_left": days_left(patch.due_on, dt.date.today()),
+            "determination": det.data if det else None,
+            "events": [
+                {
+                    "at": e.at,
+                    "action": e.action,
+                    "actor": e.actor,
+                    "role": e.role,
+                    "state_before": e.state_before,
+                    "state_after": e.state_after,
+                    "payload": e.payload,
+                }
+                for e in evs
+            ],
+        }
+
+    h = guarded(as_json, run)
+    if as_json:
+        emit_json(h)
+        return
+    out.print(
+        f"图斑 {code}：{STATE_LABELS[State(h['state'])]}，核查截止 {h['due_on']}（剩余 {h['days_left']} 天）",
+        highlight=False,
+    )
+    t = Table(title="操作记录")
+    for col in ("时间", "操作", "操作人", "状态变化"):
+        t.add_column(col)
+    for e in h["events"]:
+        label = ACTION_LABELS.get(Action(e["action"]), e["action"])
+        t.add_row(str(e["at"])[:19], label, f"{e['actor']}（{e['role']}）",
+                  f"{STATE_LABELS[State(e['state_before'])]} → {STATE_LABELS[State(e['state_after'])]}")  # fmt: skip
+    out.print(t)

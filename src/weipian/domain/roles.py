@@ -1,0 +1,70 @@
+"""Who may do what: roles and the workflow actions each may take. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from weipian.domain.workflow import Action
+
+
+class Role(StrEnum):
+    """Account roles (issue 5); values are stored."""
+
+    bureau_admin = "bureau_admin"  # 市局管理员
+    bureau_reviewer = "bureau_reviewer"  # 市局审核员
+    township = "township"  # 乡镇核查员: only its own township
+    department = "department"  # 部门联络员: only what is referred to it
+    leader = "leader"  # 领导: read-only
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.bureau_admin: "市局管理员",
+    Role.bureau_reviewer: "市局审核员",
+    Role.township: "乡镇核查员",
+    Role.department: "部门联络员",
+    Role.leader: "领导",
+}
+
+_TOWNSHIP_ACTIONS = {Action.field_check_record, Action.determination_save, Action.determination_submit}
+_REVIEW_ACTIONS = {
+    Action.review_pass, Action.review_return, Action.report_submit, Action.report_accept, Action.report_return,
+    Action.record_correct, Action.rectification_start, Action.close_out_approve, Action.close_out_reopen,
+}  # fmt: skip
+
+MAY: dict[Role, frozenset[Action]] = {
+    Role.bureau_admin: frozenset(Action),
+    Role.bureau_reviewer: frozenset(_REVIEW_ACTIONS | _TOWNSHIP_ACTIONS),
+    Role.township: frozenset(_TOWNSHIP_ACTIONS),
+    Role.department: frozenset(),
+    Role.leader: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an action: name, role and, for township staff, the township code."""
+
+    name: str
+    role: Role
+    township: str | None = None
+
+    def may(self, action: Action, patch_township: str | None) -> bool:
+        """Whether this actor may take ``action`` on a patch of ``patch_township``.
+
+        >>> Actor("王", Role.township, "350583113").may(Action.determination_submit, "350583113")
+        True
+        >>> Actor("王", Role.township, "350583113").may(Action.determination_submit, "350583114")
+        False
+        >>> Actor("李", Role.leader).may(Action.review_pass, None)
+        False
+        """
+        if action not in MAY[self.role]:
+            return False
+        return self.role is not Role.township or (
+            self.township is not None and self.township == patch_township
+        )

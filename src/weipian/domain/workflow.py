@@ -1,0 +1,129 @@
+"""The verification workflow (ZT) as a transition table. Pure.
+
+A patch's state is the projection of its event log: each event names an action, and
+``advance(state, action)`` says where it leads or refuses it. Action codes are stable and never
+renamed; each member's comment says what it records.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from weipian.errors import TransitionRefused
+
+
+class State(StrEnum):
+    """ZT values (GLOSSARY.md)."""
+
+    issued = "issued"  # 已下发
+    verifying = "verifying"  # 核查中（内业比对、实地核查、举证）
+    submitted = "submitted"  # 乡镇已提交判定
+    county_passed = "county_passed"  # 市局审核通过
+    county_returned = "county_returned"  # 市局退回
+    reported = "reported"  # 已上报（冻结）
+    accepted = "accepted"  # 上级已接收
+    returned = "returned"  # 上级退回（1 个月内整改）
+    rectifying = "rectifying"  # 整改中
+    closed = "closed"  # 已销号
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.issued: "已下发",
+    State.verifying: "核查中",
+    State.submitted: "已提交",
+    State.county_passed: "审核通过",
+    State.county_returned: "审核退回",
+    State.reported: "已上报",
+    State.accepted: "上级已接收",
+    State.returned: "上级退回",
+    State.rectifying: "整改中",
+    State.closed: "已销号",
+}
+
+
+class Action(StrEnum):
+    """Event action codes (dotted, stable)."""
+
+    field_check_record = "field_check.record"  # a field-check note (实地核查) with who and when
+    determination_save = "determination.save"  # a determination draft saved (payload: the record)
+    determination_submit = "determination.submit"  # the township files its determination
+    review_pass = "review.pass"  # county review passes (payload: reason codes)
+    review_return = "review.return"  # county review returns (payload: reason codes, due date)
+    report_submit = "report.submit"  # 上报 to the province/ministry: the record freezes
+    report_accept = "report.accept"  # the upper level accepts
+    report_return = "report.return"  # the upper level returns (payload: reasons, 1-month due date)
+    record_correct = "record.correct"  # explicit correction after 上报 (payload: old and new values)
+    rectification_start = "rectification.start"  # an illegal patch enters the rectification ledger
+    close_out_approve = "close_out.approve"  # 销号 after rectification is checked
+    close_out_reopen = "close_out.reopen"  # explicit reopening of a closed item
+
+
+_OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
+_FROZEN = (State.reported, State.accepted, State.rectifying, State.closed)
+
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    **{(s, Action.field_check_record): State.verifying for s in _OPEN},
+    **{(s, Action.determination_save): State.verifying for s in _OPEN},
+    **{(s, Action.determination_submit): State.submitted for s in _OPEN},
+    (State.submitted, Action.review_pass): State.county_passed,
+    (State.submitted, Action.review_return): State.county_returned,
+    (State.county_passed, Action.review_return): State.county_returned,
+    (State.county_passed, Action.report_submit): State.reported,
+    (State.reported, Action.report_accept): State.accepted,
+    (State.reported, Action.report_return): State.returned,
+    **{(s, Action.record_correct): s for s in _FROZEN},
+    (State.reported, Action.rectification_start): State.rectifying,
+    (State.accepted, Action.rectification_start): State.rectifying,
+    (State.rectifying, Action.close_out_approve): State.closed,
+    (State.closed, Action.close_out_reopen): State.rectifying,
+}
+
+# States in which the township still owes a determination (deadline running).
+OPEN_STATES = frozenset(_OPEN)
+# States after 上报: the determination changes only through ``record.correct``.
+FROZEN_STATES = frozenset(_FROZEN)
+
+
+def advance(state: State | str, action: Action | str) -> State:
+    """The state ``action`` leads to from ``state``; refuses an action the table does not allow.
+
+    >>> advance("submitted", "review.pass")
+    <State.county_passed: 'county_passed'>
+    >>> try:
+    ...     advance("reported", "determination.save")
+    ... except TransitionRefused as exc:
+    ...     print(exc.code, exc.params)
+    workflow.refused {'state': 'reported', 'action': 'determination.save'}
+    """
+    key = (State(state), Action(action))
+    if key not in TRANSITIONS:
+        raise TransitionRefused(
+            "workflow.refused", state=str(State(state).value), action=str(Action(action).value)
+        )
+    return TRANSITIONS[key]
+
+
+def allowed_actions(state: State | str) -> list[Action]:
+    """Actions the table allows from ``state``, in declaration order."""
+    s = State(state)
+    return [a for (st, a) in TRANSITIONS if st is s]
+
+
+ACTION_LABELS = {
+    Action.field_check_record: "记录实地核查",
+    Action.determination_save: "保存判定",
+    Action.determination_submit: "提交判定",
+    Action.review_pass: "审核通过",
+    Action.review_return: "审核退回",
+    Action.report_submit: "上报",
+    Action.report_accept: "上级接收",
+    Action.report_return: "上级退回",
+    Action.record_correct: "更正",
+    Action.rectification_start: "转入整改",
+    Action.close_out_approve: "销号",
+    Action.close_out_reopen: "重新打开",
+}

@@ -1,0 +1,173 @@
+"""The special lists: 乱占耕地建房, military (offline only), overdue, returned; and 月清 figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from weipian.domain.workflow import OPEN_STATES, Action, State
+from weipian.stats.deadlines import MonthlyClosure, days_left, monthly_closure
+from weipian.storage.tables import (
+    batches,
+    determinations,
+    events,
+    patch_facts,
+    patches,
+    suggestions,
+    townships,
+)
+
+LISTS = ("housing", "military", "overdue", "returned")
+
+
+def _latest_determinations(session: Session) -> Any:
+    latest = (
+        select(determinations.c.patch_id, func.max(determinations.c.version).label("version"))
+        .group_by(determinations.c.patch_id)
+        .subquery()
+    )
+    return (
+        select(determinations)
+        .join(
+            latest,
+            (latest.c.patch_id == determinations.c.patch_id) & (latest.c.version == determinations.c.version),
+        )
+        .subquery()
+    )
+
+
+def _base(session: Session) -> Any:
+    det = _latest_determinations(session)
+    return (
+        select(
+            patches.c.id,
+            patches.c.patch_code,
+            patches.c.source,
+            patches.c.township_code,
+            townships.c.name.label("township_name"),
+            patches.c.area_m2,
+            patches.c.state,
+            patches.c.due_on,
+            det.c.verdict,
+            det.c.data,
+            suggestions.c.verdict.label("suggestion"),
+            suggestions.c.flags,
+            patch_facts.c.restricted,
+        )
+        .select_from(patches)
+        .outerjoin(townships, townships.c.code == patches.c.township_code)
+        .outerjoin(det, det.c.patch_id == patches.c.id)
+        .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+        .order_by(patches.c.township_code, patches.c.patch_code)
+    )
+
+
+def _row(r: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "JCBH": r.patch_code,
+        "source": r.source,
+        "township_code": r.township_code,
+        "township": r.township_name,
+        "area_m2": round(r.area_m2, 2),
+        "state": r.state,
+        "suggestion": r.suggestion,
+        "determination": r.verdict,
+        **extra,
+    }
+
+
+def special_list(
+    session: Session, name: str, *, on: dt.date, township: str | None = None
+) -> list[dict[str, Any]]:
+    """One of LISTS as rows; ``township`` narrows to one township."""
+    query = _base(session)
+    if township:
+        query = query.where(patches.c.township_code == township)
+    rows = session.execute(query).all()
+    if name == "housing":
+        out = []
+        for r in rows:
+            data = r.data or {}
+            candidate = "farmland_housing_candidate" in (r.flags or [])
+            if data.get("farmland_housing") or (candidate and r.verdict is None):
+                out.append(
+                    _row(
+                        r,
+                        confirmed=bool(data.get("farmland_housing")),
+                        housing_class=data.get("farmland_housing_class"),
+                        farmland_area_m2=data.get("farmland_area_m2"),
+                        basic_farmland_area_m2=data.get("basic_farmland_area_m2"),
+                    )
+                )
+        return out
+    if name == "military":
+        return [_row(r) for r in rows if r.restricted or "restricted" in (r.flags or [])]
+    returns = _return_deadlines(session)
+    if name == "overdue":
+        out = []
+        for r in rows:
+            if State(r.state) not in OPEN_STATES:
+                continue
+            due = returns.get(r.id, (None, r.due_on))[1] or r.due_on
+            if days_left(due, on) < 0:
+                out.append(_row(r, due_on=due, days_overdue=-days_left(due, on)))
+        return out
+    if name == "returned":
+        out = []
+        for r in rows:
+            if r.state in (State.county_returned, State.returned):
+                reasons, due = returns.get(r.id, ([], None))
+                out.append(
+                    _row(r, reasons=reasons, due_on=due, days_left=days_left(due, on) if due else None)
+                )
+        return out
+    raise ValueError(name)
+
+
+def _return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | None]]:
+    """The latest return event of each patch: its reasons and correction deadline."""
+    out: dict[int, tuple[list[str], dt.date | None]] = {}
+    rows = session.execute(
+        select(events.c.patch_id, events.c.payload)
+        .where(events.c.action.in_([Action.review_return.value, Action.report_return.value]))
+        .order_by(events.c.id)
+    )
+    for r in rows:
+        due = r.payload.get("due_on")
+        out[r.patch_id] = (list(r.payload.get("reasons", [])), dt.date.fromisoformat(due) if due else None)
+    return out
+
+
+def closure(session: Session) -> list[MonthlyClosure]:
+    """月清 per township and month of issue: determined (first submitted) by the month's end."""
+    first_submit = (
+        select(events.c.patch_id, func.min(events.c.at).label("at"))
+        .where(events.c.action == Action.determination_submit.value)
+        .group_by(events.c.patch_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            func.coalesce(townships.c.name, "（未归属）").label("township"),
+            batches.c.issued_on,
+            first_submit.c.at,
+        )
+        .select_from(patches)
+        .join(batches, batches.c.id == patches.c.batch_id)
+        .outerjoin(townships, townships.c.code == patches.c.township_code)
+        .outerjoin(first_submit, first_submit.c.patch_id == patches.c.id)
+    ).all()
+    data = []
+    for r in rows:
+        at = r.at
+        submitted = (
+            at.date()
+            if isinstance(at, dt.datetime)
+            else (dt.datetime.fromisoformat(at).date() if at else None)
+        )
+        data.append((r.township, r.issued_on, submitted))
+    return monthly_closure(data)

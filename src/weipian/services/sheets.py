@@ -1,0 +1,181 @@
+"""The offline determination sheet: export a template, import it back with full validation.
+
+An import is all or nothing: every row is checked (known patch, the importer's township, a state
+that still takes a determination, a determination the rules accept) and if any row fails nothing
+is written and every failing row is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from weipian.domain.roles import Actor
+from weipian.domain.sources import SOURCE_LABELS, Source
+from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, State
+from weipian.errors import InputError, NotFound
+from weipian.io.patch_rows import Rejection, yyyymmdd
+from weipian.io.sheets import read_sheet, write_sheet
+from weipian.messages import message
+from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
+from weipian.services import workflow
+from weipian.storage.patches import find_batch_by_name
+from weipian.storage.store import Store
+from weipian.storage.tables import patches, suggestions, townships
+
+_SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
+
+
+def export_template(
+    store: Store,
+    path: Path,
+    *,
+    rules: RuleSet,
+    on: dt.date,
+    batch: str | None = None,
+    township: str | None = None,
+) -> int:
+    """Write the fill-in sheet for the open patches (of a batch, of a township); returns the row count."""
+    with store.reading() as session:
+        query = (
+            select(
+                patches,
+                townships.c.name.label("town"),
+                suggestions.c.verdict.label("ypjg"),
+                suggestions.c.reasons,
+            )
+            .outerjoin(townships, townships.c.code == patches.c.township_code)
+            .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+            .where(patches.c.state.in_([s.value for s in OPEN_STATES]))
+            .order_by(patches.c.township_code, patches.c.patch_code)
+        )
+        if batch:
+            found = find_batch_by_name(session, batch)
+            if not found:
+                raise NotFound("batch.not_found", batch=batch)
+            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        if township:
+            query = query.where(patches.c.township_code == township)
+        rows = session.execute(query).all()
+    data = [
+        {
+            "JCBH": r.patch_code, "LY": Source(r.source).label, "NF": r.year, "XZQDM": r.admin_code,
+            "XZQMC": r.town or r.admin_name, "JCMJ": round(r.area_m2, 2), "YPJG": r.ypjg,
+            "YPLY": "；".join(message(x["code"], **x.get("params", {})) for x in (r.reasons or [])) or None,
+            "ZT": STATE_LABELS[State(r.state)],
+        }
+        for r in rows
+    ]  # fmt: skip
+    title = f"卫片图斑合法性判定填报表（{batch or '全部批次'}{'，' + township if township else ''}）"
+    write_sheet(path, data, title, rules.labels("determination", on))
+    return len(data)
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _number(v: Any) -> float | None:
+    if v in (None, ""):
+        return None
+    return float(v)
+
+
+def _approvals(v: Any) -> tuple[ApprovalClaim, ...]:
+    text = _text(v)
+    if not text:
+        return ()
+    out = []
+    for part in text.replace(";", "；").split("；"):
+        if part.strip():
+            route, doc, ratio = part.strip().replace("：", ":").rsplit(":", 2)
+            out.append(
+                ApprovalClaim(route=route.strip(), doc_no=doc.strip(), ratio_pct=float(ratio.rstrip("%")))
+            )
+    return tuple(out)
+
+
+def _determination(r: dict[str, Any]) -> Determination:
+    new = _text(r.get("XZ"))
+    build = yyyymmdd(r.get("JSSJ"))
+    housing = _text(r.get("LZLB"))
+    return Determination(
+        verdict=_text(r.get("PDJG")) or "",
+        subtype=_text(r.get("XHLX")),
+        opinion=_text(r.get("RDYJ")),
+        project_name=_text(r.get("XMMC")),
+        project_owner=_text(r.get("XMZT")),
+        build_date=dt.date(int(build[:4]), int(build[4:6]), int(build[6:])) if build else None,
+        field_description=_text(r.get("SDMS")),
+        approvals=_approvals(r.get("PW")),
+        violation_type=_text(r.get("WFLX")),
+        illegal_area_m2=_number(r.get("WFMJ")),
+        farmland_area_m2=_number(r.get("GDMJ")),
+        basic_farmland_area_m2=_number(r.get("JBNTMJ")),
+        is_new=None if new is None else new == "新增",
+        is_mining=_text(r.get("SFSK")) == "是",
+        mineral_verdict=_text(r.get("KCPD")),
+        mineral_handling=_text(r.get("KCCL")),
+        farmland_housing=housing is not None,
+        farmland_housing_class=housing,
+    )
+
+
+def import_sheet(
+    store: Store, path: Path, *, actor: Actor, rules: RuleSet, on: dt.date, submit: bool = False
+) -> int:
+    """Check every row, then save (and optionally submit) every determination; all or nothing."""
+    rows = read_sheet(path)
+    rejected: list[Rejection] = []
+    with store.writing() as session:
+        plan = []
+        seen: dict[int, int] = {}
+        for n, r in rows:
+            code = _text(r.get("JCBH"))
+            query = select(patches).where(patches.c.patch_code == (code or ""))
+            if (src := _SOURCE_BY_LABEL.get(_text(r.get("LY")) or "")) is not None:
+                query = query.where(patches.c.source == src)
+            if _text(r.get("NF")):
+                query = query.where(patches.c.year == int(float(r["NF"])))
+            if _text(r.get("XZQDM")):
+                query = query.where(patches.c.admin_code == _text(r.get("XZQDM")))
+            found = session.execute(query).all()
+            if len(found) != 1:
+                rejected.append(Rejection(n, code, "row.unknown_patch"))
+                continue
+            patch = found[0]
+            if patch.id in seen:
+                rejected.append(Rejection(n, code, "row.duplicate_id", {"first_row": seen[patch.id]}))
+                continue
+            seen[patch.id] = n
+            if actor.township and patch.township_code != actor.township:
+                rejected.append(Rejection(n, code, "row.other_township", {"township": actor.township}))
+                continue
+            if State(patch.state) not in OPEN_STATES:
+                rejected.append(Rejection(n, code, "row.not_editable", {"state": patch.state}))
+                continue
+            try:
+                det = _determination(r)
+            except (ValueError, TypeError) as exc:
+                rejected.append(Rejection(n, code, "row.invalid", {"problems": str(exc)}))
+                continue
+            problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
+            if problems:
+                text = "；".join(message(p.code, **dict(p.params)) for p in problems)
+                rejected.append(Rejection(n, code, "row.invalid", {"problems": text}))
+                continue
+            plan.append((patch, det))
+        if rejected:
+            raise InputError("sheet.rejected", path=str(path), count=len(rejected), rejected=rejected)
+        for patch, det in plan:
+            workflow.save_determination(session, patch, det, actor=actor, rules=rules, on=on)
+            if submit:
+                fresh = session.execute(select(patches).where(patches.c.id == patch.id)).one()
+                workflow.submit(session, fresh, actor=actor)
+    return len(plan)

@@ -1,0 +1,66 @@
+"""A whole demo batch goes from issued to reported through the CLI, offline sheet included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from weipian.cli.app import app
+
+runner = CliRunner()
+
+
+def _json(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    result = runner.invoke(app, [*args, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.chdir(tmp_path)
+    return {"WEIPIAN_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+
+
+def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path) -> None:
+    demo = _json(["demo", "--dir", "data", "--patches", "60", "--parcels", "2000"], env)
+    _json(["init"], env)
+    for kind, path in demo["layers"].items():
+        _json(["layers", "import", path, "--kind", kind], env)
+    ministry = demo["packages"][0]
+    _json(["import", ministry["path"], "--source", "ministry", "--batch", ministry["batch"]], env)
+    _json(["analyze", "--workers", "1"], env)
+    judged = _json(["judge", "--on", "2022-11-20"], env)
+    assert judged["judged"] == ministry["patches"] and judged["not_analysed"] == 0
+
+    sheet = tmp_path / "填报.xlsx"
+    assert _json(["determinations", "template", str(sheet)], env)["rows"] == ministry["patches"]
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.active
+    codes = [c.value for c in ws[3]]
+    jcbh = []
+    for row in ws.iter_rows(min_row=4):
+        jcbh.append(row[codes.index("JCBH")].value)
+        row[codes.index("PDJG")].value = "伪变化"
+        row[codes.index("RDYJ")].value = "实地核查无变化"
+    wb.save(sheet)
+    saved = _json(["determinations", "import", str(sheet), "--submit", "--role", "bureau_admin"], env)
+    assert saved["saved"] == saved["submitted"] == len(jcbh)
+
+    _json(["review", *jcbh, "--pass", "--reason", "pass.extraction_error"], env)
+    reported = _json(["report", *jcbh], env)
+    assert {p["state"] for p in reported["patches"]} == {"reported"}
+    history = _json(["history", jcbh[0]], env)
+    assert [e["action"] for e in history["events"]] == [
+        "determination.save", "determination.submit", "review.pass", "report.submit",
+    ]  # fmt: skip
+    # After 上报 the record is frozen: a new determination is refused with a clear code.
+    result = runner.invoke(app, ["determine", jcbh[0], "--verdict", "违法", "--json"], env=env)
+    assert result.exit_code == 1 and json.loads(result.stdout)["error"]["code"] == "patch.frozen"
+    military = _json(["lists", "show", "military"], env)
+    assert all(r["state"] == "reported" for r in military["rows"])

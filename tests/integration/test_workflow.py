@@ -1,0 +1,281 @@
+"""The verification workflow on both backends: transitions, validation, the append-only log,
+permissions, lists, 月清 and the offline Excel round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from factories import gk_square, patch_rows, write_vector
+from weipian.domain.layers import LayerKind
+from weipian.domain.roles import Actor, Role
+from weipian.domain.sources import Source
+from weipian.errors import InputError, PermissionDenied, TransitionRefused
+from weipian.rules import ApprovalClaim, Determination, load_rules
+from weipian.services import workflow
+from weipian.services.analyze import analyze
+from weipian.services.intake import IntakeOptions, import_package
+from weipian.services.judge import judge_patches
+from weipian.services.layers import import_layer
+from weipian.services.lists import closure, special_list
+from weipian.services.sheets import export_template, import_sheet
+from weipian.storage.store import Store
+from weipian.storage.tables import determinations, events, suggestions
+from weipian.storage.workflow import current_determination, find_patch, patch_events
+
+REGION = (117.8, 24.4, 118.9, 25.5)
+RULES = load_rules()
+TODAY = dt.date(2022, 11, 20)
+ADMIN = Actor("管理员", Role.bureau_admin)
+REVIEWER = Actor("审核员", Role.bureau_reviewer)
+HONGLAI = "350583113"
+
+
+def illegal(area: float = 500.0, **kw: Any) -> Determination:
+    base: dict[str, Any] = dict(
+        verdict="违法", subtype=None, opinion="未批先建", project_name=None, project_owner="张某",
+        build_date=dt.date(2022, 6, 1), field_description="新建砖混结构房屋", approvals=(),
+        violation_type="违法占地", illegal_area_m2=area, farmland_area_m2=area, basic_farmland_area_m2=0.0,
+        is_new=True, is_mining=False, mineral_verdict=None, mineral_handling=None, farmland_housing=False,
+        farmland_housing_class=None,
+    )  # fmt: skip
+    base.update(kw)
+    return Determination(**base)
+
+
+@pytest.fixture
+def county(store: Store, tmp_path: Path) -> Store:
+    towns = write_vector(
+        tmp_path / "t.gpkg",
+        [{"XZQDM": HONGLAI, "XZQMC": "洪濑镇"}, {"XZQDM": "350583114", "XZQMC": "洪梅镇"}],
+        [gk_square(-1000, -1000, 1500), gk_square(500, -1000, 1500)],
+    )
+    import_layer(store, towns, LayerKind.townships, region=REGION)
+    land = write_vector(tmp_path / "l.gpkg", [{"DLBM": "0101"}], [gk_square(-1000, -1000, 3000)])
+    import_layer(store, land, LayerKind.landuse, region=REGION)
+    mil = write_vector(tmp_path / "m.gpkg", [{"NAME": "某部"}], [gk_square(1000, 1000, 100)])
+    import_layer(store, mil, LayerKind.military, region=REGION)
+    pkg = write_vector(
+        tmp_path / "p.gpkg", patch_rows(3), [gk_square(0), gk_square(700), gk_square(1000, 1000)]
+    )
+    import_package(
+        store,
+        pkg,
+        IntakeOptions(source=Source.ministry, batch="B1", issued=dt.date(2022, 11, 1), region=REGION),
+    )
+    analyze(store, workers=1)
+    judge_patches(store, RULES, on=TODAY)
+    return store
+
+
+def _patch(store: Store, code: str) -> Any:
+    with store.reading() as s:
+        return find_patch(s, code)
+
+
+def _count(store: Store, table: Any) -> int:
+    with store.reading() as s:
+        return int(s.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_issued_to_reported_and_frozen(county: Store) -> None:
+    with county.reading() as s:
+        assert s.scalar(select(func.count()).select_from(suggestions)) == 3
+    with county.writing() as s:
+        assert (
+            workflow.save_determination(
+                s, find_patch(s, "P0000"), illegal(), actor=ADMIN, rules=RULES, on=TODAY
+            )
+            == 1
+        )
+        workflow.submit(s, find_patch(s, "P0000"), actor=ADMIN)
+        workflow.review(
+            s,
+            find_patch(s, "P0000"),
+            passed=True,
+            reasons=["pass.field_photos"],
+            actor=REVIEWER,
+            rules=RULES,
+            on=TODAY,
+        )
+        workflow.report(s, find_patch(s, "P0000"), actor=REVIEWER)
+    assert _patch(county, "P0000").state == "reported"
+    with pytest.raises(InputError) as info, county.writing() as s:
+        workflow.save_determination(
+            s, find_patch(s, "P0000"), illegal(400), actor=ADMIN, rules=RULES, on=TODAY
+        )
+    assert info.value.code == "patch.frozen"
+    with county.writing() as s:
+        v = workflow.correct(
+            s, find_patch(s, "P0000"), illegal(400), reason="面积复核", actor=REVIEWER, rules=RULES, on=TODAY
+        )
+    assert v == 2
+    with county.reading() as s:
+        p = find_patch(s, "P0000")
+        evs = patch_events(s, p.id)
+        det = current_determination(s, p.id)
+    assert [e.action for e in evs] == [
+        "determination.save", "determination.submit", "review.pass", "report.submit", "record.correct",
+    ]  # fmt: skip
+    assert [(e.state_before, e.state_after) for e in evs][:4] == [
+        ("issued", "verifying"), ("verifying", "submitted"), ("submitted", "county_passed"),
+        ("county_passed", "reported"),
+    ]  # fmt: skip
+    assert (
+        evs[-1].payload["old"]["illegal_area_m2"] == 500.0
+        and evs[-1].payload["new"]["illegal_area_m2"] == 400.0
+    )
+    assert det is not None and det.version == 2 and p.state == "reported"
+
+
+def test_refused_steps_write_nothing(county: Store) -> None:
+    before = _count(county, events)
+    with pytest.raises(TransitionRefused), county.writing() as s:
+        workflow.review(
+            s, find_patch(s, "P0000"), passed=True, reasons=[], actor=REVIEWER, rules=RULES, on=TODAY
+        )
+    with pytest.raises(InputError) as info, county.writing() as s:
+        workflow.save_determination(
+            s, find_patch(s, "P0000"), illegal(violation_type=None), actor=ADMIN, rules=RULES, on=TODAY
+        )
+    assert info.value.code == "determination.invalid"
+    with pytest.raises(InputError) as info, county.writing() as s:
+        workflow.save_determination(
+            s, find_patch(s, "P0000"), illegal(10**7), actor=ADMIN, rules=RULES, on=TODAY
+        )
+    assert info.value.code == "determination.invalid"
+    with pytest.raises(InputError) as info, county.writing() as s:
+        workflow.submit(s, find_patch(s, "P0000"), actor=ADMIN)
+    assert info.value.code == "determination.missing"
+    with pytest.raises(PermissionDenied), county.writing() as s:
+        other = Actor("洪梅镇核查员", Role.township, "350583114")
+        workflow.save_determination(s, find_patch(s, "P0000"), illegal(), actor=other, rules=RULES, on=TODAY)
+    assert _count(county, events) == before and _count(county, determinations) == 0
+    assert _patch(county, "P0000").state == "issued"
+
+
+def test_event_log_is_append_only(county: Store) -> None:
+    with county.writing() as s:
+        workflow.save_determination(s, find_patch(s, "P0000"), illegal(), actor=ADMIN, rules=RULES, on=TODAY)
+    for sql in (
+        "UPDATE events SET actor = 'x'",
+        "DELETE FROM events",
+        "UPDATE determinations SET verdict = '合法'",
+    ):
+        with pytest.raises(DatabaseError), county.writing() as s:
+            s.execute(text(sql))
+    assert _count(county, events) == 1
+
+
+def test_lists_and_monthly_closure(county: Store) -> None:
+    township = Actor("洪濑镇核查员", Role.township, HONGLAI)
+    with county.writing() as s:
+        workflow.save_determination(
+            s, find_patch(s, "P0000"), illegal(farmland_housing=True, farmland_housing_class="住宅类（单户）"),
+            actor=township, rules=RULES, on=TODAY,
+        )  # fmt: skip
+        workflow.submit(s, find_patch(s, "P0000"), actor=township)
+        workflow.review(
+            s,
+            find_patch(s, "P0000"),
+            passed=False,
+            reasons=["return.need_field_photos"],
+            actor=REVIEWER,
+            rules=RULES,
+            on=TODAY,
+        )
+    with county.reading() as s:
+        housing = special_list(s, "housing", on=TODAY)
+        military = special_list(s, "military", on=TODAY)
+        returned = special_list(s, "returned", on=TODAY)
+        overdue = special_list(s, "overdue", on=TODAY)
+        months = closure(s)
+    assert [(r["JCBH"], r["confirmed"]) for r in housing][:1] == [("P0000", True)]
+    assert [r["JCBH"] for r in military] == ["P0002"]
+    assert returned[0]["JCBH"] == "P0000" and returned[0]["reasons"] == ["return.need_field_photos"]
+    assert returned[0]["due_on"] == TODAY + dt.timedelta(days=30)  # the return's month, not the old deadline
+    assert sorted(r["JCBH"] for r in overdue) == ["P0001", "P0002"]  # due 2022-11-16, still open
+    assert {(m.month, m.issued) for m in months} >= {("2022-11", 1)}
+    assert sum(m.issued for m in months) == 3
+
+
+def _fill(path: Path, values: dict[str, dict[str, Any]]) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    codes = [c.value for c in ws[3]]
+    for row in ws.iter_rows(min_row=4):
+        code = row[codes.index("JCBH")].value
+        for field, value in values.get(code, {}).items():
+            row[codes.index(field)].value = value
+    wb.save(path)
+
+
+def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
+    path = tmp_path / "填报.xlsx"
+    assert export_template(county, path, rules=RULES, on=TODAY, township=HONGLAI) == 1
+    _fill(
+        path,
+        {
+            "P0000": {
+                "PDJG": "违法",
+                "WFLX": "违法占地",
+                "WFMJ": 300,
+                "GDMJ": 300,
+                "XZ": "新增",
+                "RDYJ": "未批先建",
+            }
+        },
+    )
+    township = Actor("洪濑镇核查员", Role.township, HONGLAI)
+    assert import_sheet(county, path, actor=township, rules=RULES, on=TODAY, submit=True) == 1
+    assert _patch(county, "P0000").state == "submitted"
+
+    # A sheet with a bad row writes nothing and reports every bad row.
+    path2 = tmp_path / "全部.xlsx"
+    export_template(county, path2, rules=RULES, on=TODAY)
+    _fill(path2, {
+        "P0001": {"PDJG": "合法", "PW": "用地审批:闽政地〔2021〕1号:100", "RDYJ": "已批"},
+        "P0002": {"PDJG": "违法"},  # no WFLX, no areas
+    })  # fmt: skip
+    wb = openpyxl.load_workbook(path2)
+    wb.active.append(["NOPE", "部卫片", 2022, "350583", None, None, None, None, None, "违法"])
+    wb.save(path2)
+    before = _count(county, events)
+    with pytest.raises(InputError) as info:
+        import_sheet(county, path2, actor=ADMIN, rules=RULES, on=TODAY)
+    assert info.value.code == "sheet.rejected"
+    assert sorted((r.id, r.code) for r in info.value.params["rejected"]) == [
+        ("NOPE", "row.unknown_patch"), ("P0002", "row.invalid"),
+    ]  # fmt: skip
+    assert _count(county, events) == before
+    with pytest.raises(InputError) as info:
+        import_sheet(county, path2, actor=Actor("洪濑", Role.township, HONGLAI), rules=RULES, on=TODAY)
+    assert sorted((r.id, r.code) for r in info.value.params["rejected"]) == [
+        ("NOPE", "row.unknown_patch"), ("P0001", "row.other_township"), ("P0002", "row.other_township"),
+    ]  # fmt: skip
+
+
+def test_approval_claim_route(county: Store) -> None:
+    legal = Determination(
+        verdict="合法", subtype="用地审批", opinion="已办理农转用", project_name="某项目", project_owner=None,
+        build_date=None, field_description=None,
+        approvals=(ApprovalClaim(route="用地审批", doc_no="闽政地〔2021〕1号", ratio_pct=100.0),),
+        violation_type=None, illegal_area_m2=None, farmland_area_m2=None, basic_farmland_area_m2=None,
+        is_new=None, is_mining=False, mineral_verdict=None, mineral_handling=None, farmland_housing=False,
+        farmland_housing_class=None,
+    )  # fmt: skip
+    with county.writing() as s:
+        workflow.save_determination(s, find_patch(s, "P0001"), legal, actor=ADMIN, rules=RULES, on=TODAY)
+    with county.reading() as s:
+        det = current_determination(s, find_patch(s, "P0001").id)
+    assert (
+        det is not None
+        and det.verdict == "合法"
+        and det.data["approvals"][0]["doc_no"] == "闽政地〔2021〕1号"
+    )
