@@ -14,11 +14,13 @@ import shapely
 from sqlalchemy import select
 
 from weipian.domain.sources import Source
+from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError, NotFound
 from weipian.io.exports import FORMATS, RESULT_FIELDS, write_results
 from weipian.storage.patches import find_batch_by_name
 from weipian.storage.store import Store
-from weipian.storage.tables import batches, patch_facts, patches, townships
+from weipian.storage.tables import batches, patch_facts, patches, suggestions, townships
+from weipian.storage.workflow import latest_determinations
 
 MINING_LABELS = {"inside": "矿权范围内", "straddling": "跨越矿权界线", "outside": "矿权范围外"}
 
@@ -36,6 +38,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
     """Write every (unrestricted) patch, or one batch's, with its latest desk-comparison figures."""
     if fmt not in FORMATS:
         raise InputError("export.format", format=fmt, formats="、".join(FORMATS))
+    det = latest_determinations()
     with store.reading() as session:
         query = (
             select(
@@ -50,10 +53,15 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
                 patch_facts.c.is_mining.label("fact_is_mining"),
                 batches.c.name.label("batch_name"),
                 townships.c.name.label("town_name"),
+                suggestions.c.verdict.label("ypjg"),
+                det.c.verdict.label("pdjg"),
+                det.c.violation_type.label("wflx"),
             )
             .join(batches, batches.c.id == patches.c.batch_id)
             .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
             .outerjoin(townships, townships.c.code == patches.c.township_code)
+            .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+            .outerjoin(det, det.c.patch_id == patches.c.id)
             .order_by(patches.c.id)
         )
         if batch is not None:
@@ -105,10 +113,10 @@ def _columns(rows: list[Any]) -> dict[str, list[Any]]:
         "SFSK": lambda r: r.fact_is_mining or r.is_mining,
         "KQWZ": lambda r: MINING_LABELS.get(r.mining_status or ""),
         "TYWZJCTBWQBH": lambda r: r.same_place_codes,
-        "YPJG": lambda r: None,
-        "PDJG": lambda r: None,
-        "WFLX": lambda r: None,
-        "ZT": lambda r: r.state,
+        "YPJG": lambda r: r.ypjg,
+        "PDJG": lambda r: r.pdjg,
+        "WFLX": lambda r: r.wflx,
+        "ZT": lambda r: STATE_LABELS[State(r.state)],
         "MJFF": lambda r: r.fact_area_method if r.run_id is not None else r.area_method,
         "SFGQ": lambda r: None if r.run_id is None else ("是" if r.stale else "否"),
     }

@@ -12,35 +12,19 @@ from weipian.domain.workflow import OPEN_STATES, Action, State
 from weipian.stats.deadlines import MonthlyClosure, days_left, monthly_closure
 from weipian.storage.tables import (
     batches,
-    determinations,
     events,
     patch_facts,
     patches,
     suggestions,
     townships,
 )
+from weipian.storage.workflow import latest_determinations
 
 LISTS = ("housing", "military", "overdue", "returned")
 
 
-def _latest_determinations(session: Session) -> Any:
-    latest = (
-        select(determinations.c.patch_id, func.max(determinations.c.version).label("version"))
-        .group_by(determinations.c.patch_id)
-        .subquery()
-    )
-    return (
-        select(determinations)
-        .join(
-            latest,
-            (latest.c.patch_id == determinations.c.patch_id) & (latest.c.version == determinations.c.version),
-        )
-        .subquery()
-    )
-
-
 def _base(session: Session) -> Any:
-    det = _latest_determinations(session)
+    det = latest_determinations()
     return (
         select(
             patches.c.id,

@@ -24,7 +24,7 @@ from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determ
 from weipian.services import workflow
 from weipian.storage.patches import find_batch_by_name
 from weipian.storage.store import Store
-from weipian.storage.tables import patches, suggestions, townships
+from weipian.storage.tables import patch_facts, patches, suggestions, townships
 
 _SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
 
@@ -49,7 +49,10 @@ def export_template(
             )
             .outerjoin(townships, townships.c.code == patches.c.township_code)
             .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+            .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
             .where(patches.c.state.in_([s.value for s in OPEN_STATES]))
+            # Military patches go up only through the classified channel, never in a file.
+            .where(patch_facts.c.restricted.is_not(True))
             .order_by(patches.c.township_code, patches.c.patch_code)
         )
         if batch:

@@ -90,3 +90,20 @@ def current_determination(session: Session, patch_id: int) -> Row[Any] | None:
 
 def patch_events(session: Session, patch_id: int) -> list[Row[Any]]:
     return list(session.execute(select(events).where(events.c.patch_id == patch_id).order_by(events.c.id)))
+
+
+def latest_determinations() -> Any:
+    """A subquery of each patch's current (highest-version) determination."""
+    latest = (
+        select(determinations.c.patch_id, func.max(determinations.c.version).label("version"))
+        .group_by(determinations.c.patch_id)
+        .subquery()
+    )
+    return (
+        select(determinations)
+        .join(
+            latest,
+            (latest.c.patch_id == determinations.c.patch_id) & (latest.c.version == determinations.c.version),
+        )
+        .subquery()
+    )
