@@ -20,12 +20,11 @@ from sqlalchemy import delete, insert, select, update
 from weipian.analysis.area import AreaMethod
 from weipian.analysis.desk import spatial_order
 from weipian.analysis.overlay import patch_centre
-from weipian.errors import NotFound
 from weipian.services.analyze_chunk import ANALYSED_KINDS, ChunkFacts, ChunkTask, analyze_chunk
 from weipian.services.common import Progress, no_progress
 from weipian.storage.bulk import bulk_insert
 from weipian.storage.layers import current_layer
-from weipian.storage.patches import find_batch_by_name
+from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
 from weipian.storage.tables import analysis_runs, patch_facts, patch_overlaps, patches
 
@@ -64,11 +63,7 @@ def analyze(
     method = method or AreaMethod()
     with store.reading() as session:
         query = select(patches.c.id, patches.c.wkb)
-        if batch is not None:
-            found = find_batch_by_name(session, batch)
-            if not found:
-                raise NotFound("batch.not_found", batch=batch)
-            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        query = filter_batch(session, query, batch)
         rows = session.execute(query.order_by(patches.c.id)).all()
         layers = {}
         for kind in ANALYSED_KINDS:

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from weipian.domain.sources import Source
 from weipian.domain.workflow import STATE_LABELS, State
-from weipian.errors import InputError, NotFound
+from weipian.errors import InputError
 from weipian.io.exports import FORMATS, RESULT_FIELDS, write_results
-from weipian.storage.patches import find_batch_by_name
+from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
 from weipian.storage.tables import batches, patch_facts, patches, suggestions, townships
 from weipian.storage.workflow import latest_determinations
@@ -64,11 +64,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
             .outerjoin(det, det.c.patch_id == patches.c.id)
             .order_by(patches.c.id)
         )
-        if batch is not None:
-            found = find_batch_by_name(session, batch)
-            if not found:
-                raise NotFound("batch.not_found", batch=batch)
-            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        query = filter_batch(session, query, batch)
         rows = session.execute(query).all()
     kept = [r for r in rows if not r.restricted]
     columns = _columns(kept)

@@ -14,12 +14,11 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from weipian.errors import NotFound
 from weipian.rules import ApprovalFact, Judgement, PatchFacts, PriorFact, RuleSet, judge
 from weipian.services.common import Progress, no_progress
 from weipian.storage.bulk import bulk_insert
 from weipian.storage.layers import feature_attrs
-from weipian.storage.patches import find_batch_by_name
+from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
 from weipian.storage.tables import analysis_runs, patch_facts, patch_overlaps, patches, suggestions
 
@@ -129,11 +128,7 @@ def judge_patches(
             .outerjoin(analysis_runs, analysis_runs.c.id == patch_facts.c.run_id)
             .order_by(patches.c.id)
         )
-        if batch is not None:
-            found = find_batch_by_name(session, batch)
-            if not found:
-                raise NotFound("batch.not_found", batch=batch)
-            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        query = filter_batch(session, query, batch)
         rows = session.execute(query).all()
         analysed = [r for r in rows if r.fact_area is not None]
         summary.not_analysed = len(rows) - len(analysed)

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from weipian.domain.roles import Actor
 from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, State
-from weipian.errors import InputError, NotFound
+from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, yyyymmdd
 from weipian.io.sheets import read_sheet, write_sheet
 from weipian.messages import message
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
-from weipian.storage.patches import find_batch_by_name
+from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
 from weipian.storage.tables import patch_facts, patches, suggestions, townships
 
@@ -55,11 +55,7 @@ def export_template(
             .where(patch_facts.c.restricted.is_not(True))
             .order_by(patches.c.township_code, patches.c.patch_code)
         )
-        if batch:
-            found = find_batch_by_name(session, batch)
-            if not found:
-                raise NotFound("batch.not_found", batch=batch)
-            query = query.where(patches.c.batch_id.in_([b.id for b in found]))
+        query = filter_batch(session, query, batch)
         if township:
             query = query.where(patches.c.township_code == township)
         rows = session.execute(query).all()

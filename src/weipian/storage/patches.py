@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from weipian.errors import NotFound
 from weipian.storage.spatial import BBox, bbox_clause
 from weipian.storage.tables import batches, patches, townships
 
@@ -96,3 +97,13 @@ def township_counts(session: Session) -> list[Row[Any]]:
 def find_batch_by_name(session: Session, name: str) -> list[Row[Any]]:
     """Batches called ``name`` (one per source at most)."""
     return list(session.execute(select(batches).where(batches.c.name == name)))
+
+
+def filter_batch(session: Session, query: Select[Any], batch: str | None) -> Select[Any]:
+    """Narrow a query on ``patches`` to the batches named ``batch`` (all when None)."""
+    if batch is None:
+        return query
+    found = find_batch_by_name(session, batch)
+    if not found:
+        raise NotFound("batch.not_found", batch=batch)
+    return query.where(patches.c.batch_id.in_([b.id for b in found]))
