@@ -18,6 +18,8 @@ import numpy as np
 import pyogrio
 from numpy.typing import NDArray
 
+from weipian.io.xlsx import fit_widths
+
 # (field, Chinese header) in output order; the fields are INTERFACE.md's names.
 RESULT_FIELDS: tuple[tuple[str, str], ...] = (
     ("JCBH", "监测编号"),
@@ -107,10 +109,15 @@ def _write_xlsx(path: Path, columns: Mapping[str, Sequence[Any]], title: str) ->
             c.fill = fill
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             c.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        width = max(len(str(headers.get(name, name))) * 2, 10)
-        ws.column_dimensions[get_column_letter(j)].width = min(width, 24)
     ws.row_dimensions[2].height = 32
     n = len(next(iter(columns.values()))) if columns else 0
+    sample = ([columns[name][i] for name in names] for i in range(n))
+    # Chinese headers wrap onto two lines, so they need only half their width.
+    labels = [
+        str(headers.get(name, name))[: max(len(str(headers.get(name, name))) // 2, 4)] for name in names
+    ]
+    for j, width in enumerate(fit_widths(labels, sample), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(width, 8)
     for i in range(n):
         ws.append([_cell(columns[name][i]) for name in names])
     for j, name in enumerate(names, start=1):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from weipian.errors import InputError
+from weipian.io.xlsx import fit_widths
 
 IDENTITY = (("JCBH", "监测编号"), ("LY", "来源"), ("NF", "年度"), ("XZQDM", "行政区代码"))
 INFO = (
@@ -72,6 +73,10 @@ def write_sheet(path: Path, rows: Sequence[dict[str, Any]], title: str, verdicts
     for i, r in enumerate(rows, start=4):
         for j, (code, _) in enumerate(COLUMNS, start=1):
             ws.cell(i, j, r.get(code))
+    sample = ([r.get(code) for code, _ in COLUMNS] for r in rows)
+    labels = [label[: max(len(label) // 2, 6)] for _, label in COLUMNS]  # headers wrap
+    for j, width in enumerate(fit_widths(labels, sample), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(width, 12)
     pdjg_col = get_column_letter([c for c, _ in COLUMNS].index("PDJG") + 1)
     dv = DataValidation(type="list", formula1='"' + ",".join(verdicts) + '"', allow_blank=True)
     dv.add(f"{pdjg_col}4:{pdjg_col}{max(len(rows) + 3, 4)}")
