@@ -55,6 +55,7 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     military = [r["JCBH"] for r in _json(["lists", "show", "military"], env)["rows"]]
     assert military and not set(military) & set(jcbh)
     for code in military:
+        _json(["field-check", code, "--note", "部队营区内，未入内", "--role", "bureau_admin"], env)
         _json(["determine", code, "--verdict", "伪变化", "--opinion", "特殊用地", "--submit"], env)
     jcbh += military
     assert len(jcbh) == ministry["patches"]

@@ -13,6 +13,7 @@ from weipian.cli.lists import lists_app, sheets_app
 from weipian.cli.store import init_command, summary_command
 from weipian.cli.workflow import (
     determine_command,
+    field_check_command,
     history_command,
     judge_command,
     report_command,
@@ -32,6 +33,7 @@ app.command("demo")(demo_command)
 app.command("import")(import_command)
 app.command("analyze")(analyze_command)
 app.command("judge")(judge_command)
+app.command("field-check")(field_check_command)
 app.command("determine")(determine_command)
 app.command("submit")(submit_command)
 app.command("review")(review_command)

@@ -200,6 +200,27 @@ def report_command(
     _each(codes, lambda s, p: workflow.report(s, p, actor=who), source=source, year=year, as_json=as_json)
 
 
+def field_check_command(
+    code: Annotated[str, typer.Argument(help="监测编号 JCBH")],
+    note: Annotated[str, typer.Option("--note", help="实地核查情况")],
+    source: SourceOpt = None,
+    year: YearOpt = None,
+    by: ByOpt = None,
+    role: RoleOpt = Role.township,
+    township: TownOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """记录一次实地核查（谁、何时、看到什么），图斑进入核查中。"""
+    who = actor(by, role, township)
+    _each(
+        [code],
+        lambda s, p: workflow.record_field_check(s, p, note=note, actor=who),
+        source=source,
+        year=year,
+        as_json=as_json,
+    )
+
+
 def history_command(
     code: Annotated[str, typer.Argument(help="监测编号 JCBH")],
     source: SourceOpt = None, year: YearOpt = None, as_json: JsonOpt = False,
