@@ -11,8 +11,10 @@ from weipian.cli.context import open_store, settings
 from weipian.cli.output import emit_json, err, guarded, out
 from weipian.domain.sources import Source
 from weipian.domain.units import m2_to_mu
+from weipian.domain.workflow import State
 from weipian.services.admin import init_store
-from weipian.storage.patches import batch_summaries, township_counts
+from weipian.storage.patches import batch_summaries, count_by, township_counts
+from weipian.storage.tables import patches, suggestions
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
 
@@ -41,7 +43,9 @@ def summary_command(as_json: JsonOpt = False) -> None:
         with store.reading() as session:
             batches = [dict(r._mapping) for r in batch_summaries(session)]
             towns = [dict(r._mapping) for r in township_counts(session)]
-        return {"batches": batches, "townships": towns}
+            states = count_by(session, patches.c.state)
+            verdicts = count_by(session, suggestions.c.verdict)
+        return {"batches": batches, "townships": towns, "states": states, "suggestions": verdicts}
 
     result = guarded(as_json, run)
     if as_json:
@@ -95,3 +99,12 @@ def summary_command(as_json: JsonOpt = False) -> None:
         style="bold",
     )
     out.print(tt)
+    st = Table(title="核查进度与规则预判")
+    st.add_column("状态")
+    st.add_column("图斑数", justify="right")
+    for state in State:
+        if result["states"].get(state.value):
+            st.add_row(state.label, str(result["states"][state.value]))
+    for verdict, n in sorted(result["suggestions"].items(), key=lambda kv: -kv[1]):
+        st.add_row(f"预判：{verdict}", str(n))
+    out.print(st)

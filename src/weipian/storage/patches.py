@@ -107,3 +107,13 @@ def filter_batch(session: Session, query: Select[Any], batch: str | None) -> Sel
     if not found:
         raise NotFound("batch.not_found", batch=batch)
     return query.where(patches.c.batch_id.in_([b.id for b in found]))
+
+
+def count_by(session: Session, column: Any) -> dict[str, int]:
+    """Patches per value of ``column`` (a patches column, or a suggestions column joined on)."""
+    from weipian.storage.tables import suggestions
+
+    query = select(column, func.count()).select_from(patches)
+    if column.table is suggestions:
+        query = query.join(suggestions, suggestions.c.patch_id == patches.c.id)
+    return {str(k): int(n) for k, n in session.execute(query.group_by(column)).all()}
