@@ -9,7 +9,7 @@ import shapely
 from numpy.typing import NDArray
 
 from weipian.analysis.area import project_equal_area
-from weipian.analysis.overlay import overlay, overlay_batches, patch_centre
+from weipian.analysis.overlay import overlay_batches, patch_centre
 
 __all__ = ["SamePlace", "largest_share", "same_place"]
 
@@ -68,12 +68,27 @@ def same_place(a: NDArray[np.object_], b: NDArray[np.object_], min_ratio: float)
     empty_f = np.zeros(0, dtype=np.float64)
     if len(a) == 0 or len(b) == 0:
         return SamePlace(empty_i, empty_i, empty_f, empty_f)
-    res = overlay(a, b)
-    ia, ib, inter = res.patch_index, res.feature_index, res.area
+    ia, ib = shapely.STRtree(b).query(a)  # boxes only: the area bound below prunes harder
+    if len(ia) == 0:
+        return SamePlace(empty_i, empty_i, empty_f, empty_f)
+    centre = patch_centre(a)
+    ua, ub = np.unique(ia), np.unique(ib)
+    pa = np.empty(len(a), dtype=object)
+    pb = np.empty(len(b), dtype=object)
+    pa[ua] = project_equal_area(a[ua], centre)
+    pb[ub] = project_equal_area(b[ub], centre)
+    area_a = np.zeros(len(a))
     area_b = np.zeros(len(b))
-    hit = np.unique(ib)
-    area_b[hit] = shapely.area(project_equal_area(b[hit], patch_centre(a)))
-    smaller = np.minimum(res.patch_area[ia], area_b[ib])
-    ratio = np.divide(inter, smaller, out=np.zeros_like(inter), where=smaller > 0)
+    area_a[ua], area_b[ub] = shapely.area(pa[ua]), shapely.area(pb[ub])
+    smaller = np.minimum(area_a[ia], area_b[ib])
+    # The overlap cannot exceed the overlap of the two boxes: pairs whose boxes share less than
+    # min_ratio of the smaller area are never at the same place, and need no intersection.
+    box_a, box_b = shapely.bounds(pa[ia]), shapely.bounds(pb[ib])
+    width = np.minimum(box_a[:, 2], box_b[:, 2]) - np.maximum(box_a[:, 0], box_b[:, 0])
+    height = np.minimum(box_a[:, 3], box_b[:, 3]) - np.maximum(box_a[:, 1], box_b[:, 1])
+    possible = (width > 0) & (height > 0) & (width * height >= min_ratio * smaller) & (smaller > 0)
+    ia, ib, smaller = ia[possible], ib[possible], smaller[possible]
+    inter = shapely.area(shapely.intersection(pa[ia], pb[ib]))
+    ratio = inter / smaller if len(inter) else inter
     keep = ratio >= min_ratio
     return SamePlace(ia[keep], ib[keep], inter[keep], ratio[keep])

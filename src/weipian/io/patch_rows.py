@@ -97,6 +97,17 @@ def _yyyymmdd_text(v: str) -> str | None:
     return _yyyymmdd(v)
 
 
+@lru_cache(maxsize=65536)
+def _text_cached(v: Any) -> str | None:
+    return _text(v)
+
+
+def _texts(values: NDArray[np.object_]) -> NDArray[np.object_]:
+    """``_text`` of a column; delivered codes and names repeat, so each distinct value once."""
+    return np.array([_text_cached(v) for v in values.tolist()], dtype=object)
+
+
+@lru_cache(maxsize=65536)
 def _date(v: Any) -> dt.date | None:
     s = yyyymmdd(v)
     return dt.date(int(s[:4]), int(s[4:6]), int(s[6:])) if s else None
@@ -131,8 +142,8 @@ def map_fields(attrs: pd.DataFrame, path: str) -> PatchFields:
         raise InputError(
             "package.missing_field", path=path, field="JCBH", aliases="、".join(aliases_of("JCBH"))
         )
-    jcbh = np.array([_text(v) for v in _values(attrs, found["JCBH"])], dtype=object)
-    text = {f: np.array([_text(v) for v in _values(attrs, found.get(f))], dtype=object) for f in TEXT_FIELDS}
+    jcbh = np.array([_text(v) for v in _values(attrs, found["JCBH"]).tolist()], dtype=object)
+    text = {f: _texts(_values(attrs, found.get(f))) for f in TEXT_FIELDS}
     area_alias = found.get("JCMJ")
     raw_area = [_number(v) for v in _values(attrs, area_alias)]
     if area_alias is not None and area_alias.unit == "mu":
