@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -54,3 +55,16 @@ def test_spatial_index_follows_writes(store: Store) -> None:
                 text("SELECT count(*) FROM patches WHERE ST_IsValid(geom) AND ST_SRID(geom) = 4490")
             ).scalar()
     assert n == 3
+
+
+def test_readers_never_block_the_writer(tmp_path: Path) -> None:
+    """A long read (an analysis worker) must not hold SQLite's write lock."""
+    store = Store(f"sqlite:///{tmp_path / 'w.db'}")
+    init_store(store)
+    with store.reading() as reader:
+        assert reader.execute(text("SELECT count(*) FROM townships")).scalar() == 27  # read txn open
+        other = Store(store.url)  # another process's engine, as a pool worker would have
+        with other.writing() as writer:
+            writer.execute(text("UPDATE townships SET kind = kind"))
+        other.dispose()
+    store.dispose()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from weipian.errors import InputError
 
 SpatialIndex = Literal["rtree", "gist"]
+_WRITER = "weipian_writer"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -41,7 +42,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (no lock upgrade deadlocks); readers begin a
+        # plain deferred transaction, so they never block a writer in WAL mode.
+        writer = conn.get_execution_options().get(_WRITER, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 
 _STORES: weakref.WeakSet[Store] = weakref.WeakSet()
@@ -77,13 +81,16 @@ class Store:
         else:
             raise InputError("database.url", url=url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer_sessions = sessionmaker(
+            self.engine.execution_options(**{_WRITER: True}), expire_on_commit=False
+        )
         self._write_lock = threading.Lock()
         _STORES.add(self)
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A session whose block commits on success and rolls back on any error."""
-        with self._write_lock, self._sessions() as session, session.begin():
+        with self._write_lock, self._writer_sessions() as session, session.begin():
             yield session
 
     @contextmanager
