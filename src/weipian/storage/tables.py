@@ -266,3 +266,21 @@ suggestions = Table(
     Column("judged_on", Date, nullable=False),
     Column("judged_at", DateTime(timezone=True), nullable=False),
 )
+
+# Web accounts (issue 5). ``role`` holds a weipian.domain.roles.Role value; township staff carry
+# their township's 9-digit code (checked by the service: no foreign key, so a township list
+# update never fails on an account).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("display_name", String(64), nullable=False),
+    Column("password_hash", String(255), nullable=False),  # argon2id, pwdlib format
+    Column("role", String(32), nullable=False),
+    Column("township_code", String(12)),
+    Column("department", String(64)),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("username", name="uq_users_username"),
+)

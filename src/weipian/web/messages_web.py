@@ -1,0 +1,55 @@
+"""Chinese sentences for the codes the web edge and the account service raise.
+
+To be merged into :data:`weipian.messages.MESSAGES`; until then :func:`say` looks here after
+the shared table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from weipian.messages import MESSAGES, message
+
+WEB_MESSAGES: dict[str, str] = {
+    # accounts (services/users.py, weipian users)
+    "user.exists": "账号 {username} 已存在。",
+    "user.not_found": "没有名为 {username} 的账号。",
+    "user.name_invalid": "登录名“{username}”无效：不能为空、不能含空格，最长 64 个字符。",
+    "user.password_short": "密码太短：至少 {min} 位。",
+    "user.township_needed": "乡镇核查员账号 {username} 必须用 --township 指明所属乡镇（9 位代码）。",
+    "user.township_unknown": "乡镇代码 {township} 不在本市乡镇（街道）名录中。",
+    "user.township_only": "只有乡镇核查员账号需要指定乡镇（当前角色：{role}）。",
+    # sign-in and requests
+    "auth.failed": "登录名或密码不正确，或账号已停用。",
+    "auth.required": "请先登录。",
+    "auth.logged_out": "您已退出登录。",
+    "csrf.invalid": "页面已过期或请求来源不明（安全校验未通过）。请刷新页面后重试。",
+    "htmx.required": "此操作只能在系统页面内完成。请刷新页面后重试。",
+    "request.invalid": "提交的内容有误：{detail}",
+    "patch.no_such_id": "找不到该图斑（编号 {id}），或您无权查看。",
+    "list.unknown": "没有名为“{name}”的清单。",
+    "list.forbidden": "涉军事用地清单仅限市局查看。",
+    "review.forbidden": "只有市局审核员和市局管理员可以审核。",
+    "review.nothing_selected": "请至少勾选一个图斑。",
+    "export.too_many": "筛选结果有 {count} 个图斑，超过网页导出上限 {limit} 个。请缩小筛选范围，或用命令行 weipian export 导出。",
+    # form fields (determination form)
+    "determination.form": "判定表有填写错误，请按各栏提示修改后再保存。",
+    "form.number": "请输入数字。",
+    "form.date": "请按 年-月-日 填写日期。",
+    # notices
+    "determination.saved": "判定已保存（第 {version} 版）。",
+    "determination.submitted": "判定已提交市局审核。",
+    "review.passed": "已审核通过 {count} 个图斑。",
+    "review.returned": "已退回 {count} 个图斑，整改期限 30 天。",
+    "department.notice": "部门联络员只能查看移交给本部门的图斑。移交功能即将上线，目前没有可查看的图斑。",
+}
+
+
+def say(code: str, /, **params: Any) -> str:
+    """The Chinese sentence for ``code``, from the shared table or this one."""
+    if code in MESSAGES or code not in WEB_MESSAGES:
+        return message(code, **params)
+    try:
+        return WEB_MESSAGES[code].format(**params)
+    except (KeyError, IndexError):
+        return WEB_MESSAGES[code]

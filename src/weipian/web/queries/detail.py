@@ -1,0 +1,105 @@
+"""Everything the patch page shows: the patch, its desk comparison, suggestion, determination
+and event history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from weipian.domain.landclass import land_classes
+from weipian.domain.layers import LayerKind
+from weipian.messages import message
+from weipian.storage.tables import batches, patch_facts, patch_overlaps, suggestions, townships
+from weipian.storage.users import display_names
+from weipian.storage.workflow import current_determination, patch_events
+from weipian.web.access import Scope
+from weipian.web.queries.deadlines import effective_due, return_deadlines
+from weipian.web.queries.scope import get_patch
+
+APPROVAL_KINDS = (
+    LayerKind.conversion_approval, LayerKind.land_supply, LayerKind.preapproval, LayerKind.temporary_use,
+    LayerKind.facility_agri, LayerKind.consolidation,
+)  # fmt: skip
+GROUP_LABELS = {"agri_land": "农用地", "construction_land": "建设用地", "unused_land": "未利用地"}
+MINING_LABELS = {
+    "none": "不涉及采矿权",
+    "inside": "位于采矿权范围内",
+    "straddling": "跨越采矿权界线",
+    "outside": "位于采矿权范围外",
+}
+
+
+@dataclass(frozen=True)
+class PatchDetail:
+    patch: Row[Any]
+    batch_name: str
+    township_name: str | None
+    due: dt.date
+    days_left: int
+    facts: Row[Any] | None
+    land_classes: list[tuple[str, str | None, float]]  # DLBM, 三大类 label, m²
+    approvals: list[Row[Any]]
+    other_overlaps: list[Row[Any]]
+    suggestion: Row[Any] | None
+    reasons: list[str]
+    determination: Row[Any] | None
+    events: list[Row[Any]]
+    actor_names: dict[str, str]  # username → display name, for the history
+
+
+def kind_label(kind: str) -> str:
+    """A layer kind's Chinese name (kinds this version does not know stay as they are)."""
+    try:
+        return LayerKind(kind).label
+    except ValueError:
+        return kind
+
+
+def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) -> PatchDetail:
+    """The patch page's data; 404 outside ``scope``."""
+    patch = get_patch(session, patch_id, scope)
+    batch_name = session.scalar(select(batches.c.name).where(batches.c.id == patch.batch_id)) or ""
+    town = session.scalar(select(townships.c.name).where(townships.c.code == patch.township_code))
+    facts = session.execute(select(patch_facts).where(patch_facts.c.patch_id == patch.id)).first()
+    overlaps = list(
+        session.execute(
+            select(patch_overlaps)
+            .where(patch_overlaps.c.patch_id == patch.id)
+            .order_by(patch_overlaps.c.kind, patch_overlaps.c.ratio.desc())
+        )
+    )
+    approval_kinds = {k.value for k in APPROVAL_KINDS}
+    lc = land_classes()
+    classes = sorted(
+        (
+            (code, GROUP_LABELS.get(lc.group(code) or ""), float(m2))
+            for code, m2 in (facts.land_classes or {}).items()
+        )
+        if facts is not None
+        else [],
+        key=lambda t: -t[2],
+    )
+    suggestion = session.execute(select(suggestions).where(suggestions.c.patch_id == patch.id)).first()
+    reasons = [message(r["code"], **r.get("params", {})) for r in (suggestion.reasons if suggestion else [])]
+    due = effective_due(patch, return_deadlines(session))
+    history = patch_events(session, patch.id)
+    return PatchDetail(
+        patch=patch,
+        batch_name=batch_name,
+        township_name=town,
+        due=due,
+        days_left=(due - today).days,
+        facts=facts,
+        land_classes=classes,
+        approvals=[o for o in overlaps if o.kind in approval_kinds],
+        other_overlaps=[o for o in overlaps if o.kind not in approval_kinds],
+        suggestion=suggestion,
+        reasons=reasons,
+        determination=current_determination(session, patch.id),
+        events=history,
+        actor_names=display_names(session, {e.actor for e in history}),
+    )

@@ -1,0 +1,44 @@
+"""The special lists of the lists service, narrowed to a scope and linked to patch pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from weipian.services.lists import special_list
+from weipian.storage.tables import patches
+from weipian.web.access import Scope
+from weipian.web.queries.scope import visible
+
+TITLES = {
+    "housing": "新增农村乱占耕地建房清单",
+    "military": "涉军事用地图斑清单（仅限离线报送，不得网络上报）",
+    "overdue": "逾期未完成核查图斑清单",
+    "returned": "被退回图斑清单",
+}
+BUREAU_ONLY = frozenset({"military"})
+
+
+def scoped_list(session: Session, name: str, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
+    """The rows of list ``name`` that ``scope`` may see, each with the patch ``id`` to link to."""
+    if scope.nothing:
+        return []
+    rows = special_list(session, name, on=today, township=scope.township)
+    codes = sorted({r["JCBH"] for r in rows})
+    ids: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
+    for start in range(0, len(codes), 500):
+        query = select(patches.c.id, patches.c.patch_code, patches.c.source, patches.c.township_code).where(
+            patches.c.patch_code.in_(codes[start : start + 500])
+        )
+        for p in session.execute(visible(query, scope)):
+            ids[(p.patch_code, p.source, p.township_code)].append(p.id)
+    out = []
+    for row in rows:
+        found = ids.get((row["JCBH"], row["source"], row["township_code"]))
+        if found:  # not found: outside the scope (a restricted patch for a non-bureau role)
+            out.append({**row, "id": found[0] if len(found) == 1 else None})
+    return out

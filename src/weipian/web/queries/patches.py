@@ -1,0 +1,151 @@
+"""The patch list: filters, JCBH search, paging; the same rows for the xlsx export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session
+
+from weipian.storage.tables import batches, patch_facts, patches, suggestions, townships
+from weipian.storage.workflow import latest_determinations
+from weipian.web.access import Scope
+from weipian.web.queries.deadlines import effective_due, overdue, return_deadlines
+from weipian.web.queries.scope import visible
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PatchFilter:
+    """What the list is narrowed to; blank means no narrowing."""
+
+    batch: int | None = None
+    source: str | None = None
+    township: str | None = None
+    state: str | None = None
+    suggestion: str | None = None
+    overdue: bool = False
+    q: str | None = None  # part of a JCBH
+    page: int = 1
+
+    def query_string(self, **override: Any) -> str:
+        """The filter as URL parameters (``page`` and others overridable), blanks left out."""
+        values = {**asdict(replace(self, **override))}
+        values["overdue"] = "1" if values["overdue"] else None
+        if values["page"] == 1:
+            values["page"] = None
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+@dataclass(frozen=True)
+class PatchPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def list_query() -> Select[Any]:
+    det = latest_determinations()
+    return (
+        select(
+            patches.c.id,
+            patches.c.patch_code,
+            patches.c.source,
+            patches.c.year,
+            patches.c.admin_code,
+            patches.c.township_code,
+            townships.c.name.label("township_name"),
+            patches.c.change_type,
+            patches.c.area_m2,
+            patches.c.state,
+            patches.c.due_on,
+            patches.c.before_date,
+            patches.c.after_date,
+            batches.c.name.label("batch_name"),
+            suggestions.c.verdict.label("suggestion"),
+            det.c.verdict.label("determination"),
+            det.c.violation_type,
+            patch_facts.c.farmland_m2,
+            patch_facts.c.basic_farmland_m2,
+            patch_facts.c.restricted,
+            patch_facts.c.approval_no,
+        )
+        .select_from(patches)
+        .join(batches, batches.c.id == patches.c.batch_id)
+        .outerjoin(townships, townships.c.code == patches.c.township_code)
+        .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+        .outerjoin(det, det.c.patch_id == patches.c.id)
+        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+    )
+
+
+def _filtered(
+    query: Select[Any], f: PatchFilter, scope: Scope, returns: dict[int, dt.date], today: dt.date
+) -> Select[Any]:
+    query = visible(query, scope)
+    if f.batch is not None:
+        query = query.where(patches.c.batch_id == f.batch)
+    if f.source:
+        query = query.where(patches.c.source == f.source)
+    if f.township:
+        query = query.where(patches.c.township_code == f.township)
+    if f.state:
+        query = query.where(patches.c.state == f.state)
+    if f.suggestion:
+        query = query.where(suggestions.c.verdict == f.suggestion)
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(func.upper(patches.c.patch_code).like(pattern.upper(), escape="\\"))
+    if f.overdue:
+        query = query.where(overdue(returns, today))
+    return query
+
+
+def _row(r: Row[Any], returns: dict[int, dt.date], today: dt.date) -> dict[str, Any]:
+    due = effective_due(r, returns)
+    return {**r._asdict(), "due": due, "days_left": (due - today).days}
+
+
+def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> PatchPage:
+    """One page (PAGE_SIZE rows) of the filtered list, ordered by township and JCBH."""
+    returns = return_deadlines(session)
+    query = _filtered(list_query(), f, scope, returns, today)
+    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(max(1, f.page), pages)
+    rows = session.execute(
+        query.order_by(patches.c.township_code, patches.c.patch_code, patches.c.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return PatchPage([_row(r, returns, today) for r in rows], total, page, pages)
+
+
+def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
+    query = _filtered(list_query(), f, scope, return_deadlines(session), today)
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
+    """Every row of the filtered list except military-restricted ones (never exported)."""
+    returns = return_deadlines(session)
+    query = _filtered(list_query(), f, scope, returns, today).where(patch_facts.c.restricted.is_not(True))
+    rows = session.execute(query.order_by(patches.c.township_code, patches.c.patch_code, patches.c.id))
+    return [_row(r, returns, today) for r in rows]
+
+
+def filter_choices(session: Session, scope: Scope) -> dict[str, list[Any]]:
+    """Options of the filter drop-downs: batches and townships (a township user's own only)."""
+    batch_rows = session.execute(
+        select(batches.c.id, batches.c.name, batches.c.source).order_by(batches.c.issued_on.desc())
+    ).all()
+    town_query = select(townships.c.code, townships.c.name).order_by(townships.c.code)
+    if scope.township is not None:
+        town_query = town_query.where(townships.c.code == scope.township)
+    return {"batches": list(batch_rows), "townships": list(session.execute(town_query))}

@@ -1,0 +1,34 @@
+"""Narrow a query to the patches a :class:`~weipian.web.access.Scope` may see."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Row, Select, false, select
+from sqlalchemy.orm import Session
+
+from weipian.errors import NotFound
+from weipian.storage.tables import patch_facts, patches
+from weipian.web.access import Scope
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def visible(query: S, scope: Scope) -> S:
+    """``query`` (over ``patches``) limited to ``scope``."""
+    if scope.nothing:
+        return query.where(false())
+    if scope.township is not None:
+        query = query.where(patches.c.township_code == scope.township)
+    if not scope.restricted:
+        restricted = select(patch_facts.c.patch_id).where(patch_facts.c.restricted.is_(True))
+        query = query.where(patches.c.id.not_in(restricted))
+    return query
+
+
+def get_patch(session: Session, patch_id: int, scope: Scope) -> Row[Any]:
+    """The patch row (as the workflow services take it), or 404 when absent or out of scope."""
+    row = session.execute(visible(select(patches).where(patches.c.id == patch_id), scope)).first()
+    if row is None:
+        raise NotFound("patch.no_such_id", id=patch_id)
+    return row

@@ -1,0 +1,51 @@
+"""Sign in and out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from weipian.services.users import authenticate
+from weipian.web.auth import flash, log_in, log_out
+from weipian.web.deps import CheckCsrf, StoreDep
+from weipian.web.messages_web import say
+from weipian.web.templating import templates
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host) is followed after signing in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", dependencies=[CheckCsrf])
+def login(
+    request: Request,
+    store: StoreDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    account = authenticate(store, username, password) if username and password else None
+    if account is None:
+        context = {"next": safe_next(next), "error": say("auth.failed"), "username": username}
+        return templates.TemplateResponse(request, "login.html", context, status_code=401)
+    log_in(request, account)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[CheckCsrf])
+def logout(request: Request) -> Response:
+    log_out(request)
+    flash(request, "auth.logged_out")
+    return RedirectResponse("/login", status_code=303)

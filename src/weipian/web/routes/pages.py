@@ -1,0 +1,29 @@
+"""The home page (dashboard) and a health check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from weipian.web.deps import CurrentUser, ScopeDep, StoreDep, Today
+from weipian.web.queries.dashboard import dashboard
+from weipian.web.templating import templates
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today) -> Response:
+    with store.reading() as session:
+        figures = dashboard(session, scope, today)
+    return templates.TemplateResponse(
+        request,
+        "dashboard.html",
+        {"d": figures, "counts": dict(figures.by_state), "today": today, "scope": scope},
+    )
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(store: StoreDep) -> Response:
+    store.ping()
+    return PlainTextResponse("ok")

@@ -1,0 +1,161 @@
+"""The patch list (with its xlsx export) and the patch page with the determination form."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from weipian.domain.sources import Source
+from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.errors import InputError, PermissionDenied
+from weipian.services import workflow
+from weipian.services.users import Account
+from weipian.web.auth import flash, is_htmx
+from weipian.web.deps import (
+    CheckCsrf,
+    CurrentUser,
+    FilterDep,
+    RulesDep,
+    ScopeDep,
+    SettingsDep,
+    StoreDep,
+    Today,
+)
+from weipian.web.export import list_workbook
+from weipian.web.forms import DeterminationForm, explain, from_saved, padded_approvals, parse
+from weipian.web.messages_web import say
+from weipian.web.queries.detail import PatchDetail, kind_label, patch_detail
+from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
+from weipian.web.queries.scope import get_patch
+from weipian.web.templating import templates
+
+router = APIRouter(prefix="/patches")
+
+
+async def _form(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+
+
+@router.get("")
+def patch_list(
+    request: Request, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep, today: Today,
+    f: FilterDep,
+) -> Response:  # fmt: skip
+    with store.reading() as session:
+        page = list_patches(session, f, scope, today)
+        choices = filter_choices(session, scope)
+    context = {
+        "page": page, "f": f, "choices": choices, "scope": scope, "today": today,
+        "suggestions": rules.labels("suggestion", today), "states": list(State), "sources": list(Source),
+    }  # fmt: skip
+    name = "patches/_table.html" if is_htmx(request) else "patches/list.html"
+    return templates.TemplateResponse(request, name, context)
+
+
+@router.get("/export.xlsx")
+def patch_export(
+    user: CurrentUser, scope: ScopeDep, store: StoreDep, settings: SettingsDep, today: Today, f: FilterDep
+) -> Response:
+    with store.reading() as session:
+        n = count_patches(session, f, scope, today)
+        if n > settings.export_max_rows:
+            raise InputError("export.too_many", count=n, limit=settings.export_max_rows)
+        rows = export_rows(session, f, scope, today)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = list_workbook(Path(tmp) / "list.xlsx", rows, today)
+        body = path.read_bytes()
+    filename = f"weipian-patches-{today:%Y%m%d}.xlsx"
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _may(user: Account, action: Action, patch: Any) -> bool:
+    return user.actor.may(action, patch.township_code) and (State(patch.state), action) in TRANSITIONS
+
+
+def _detail_page(
+    request: Request, d: PatchDetail, user: Account, rules: Any, today: Any, form: DeterminationForm,
+    status: int = 200,
+) -> Response:  # fmt: skip
+    p = d.patch
+    context = {
+        "d": d, "p": p, "form": form, "approval_rows": padded_approvals(form), "kind_label": kind_label,
+        "can_save": _may(user, Action.determination_save, p),
+        "can_submit": _may(user, Action.determination_submit, p) and d.determination is not None,
+        "labels": {name: rules.labels(name, today) for name in (
+            "determination", "violation_type", "legal_route", "mineral_verdict", "mineral_handling",
+            "farmland_housing_class", "new_or_stock", "other_subtype", "illegal_subtype",
+        )},
+        "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
+    }  # fmt: skip
+    return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)
+
+
+@router.get("/{patch_id}")
+def patch_page(
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep,
+    today: Today,
+) -> Response:  # fmt: skip
+    with store.reading() as session:
+        d = patch_detail(session, patch_id, scope, today)
+    form = from_saved(d.determination.data if d.determination else None)
+    return _detail_page(request, d, user, rules, today, form)
+
+
+@router.post("/{patch_id}/determination", dependencies=[CheckCsrf])
+def save_determination(
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep,
+    today: Today, form: FormDep,
+) -> Response:  # fmt: skip
+    det, parsed = parse(form)
+    and_submit = form.get("action") == "submit"
+    try:
+        with store.writing() as session:
+            patch = get_patch(session, patch_id, scope)
+            if det is None:  # unreadable input: say so only to someone who may write here
+                if not user.actor.may(Action.determination_save, patch.township_code):
+                    raise PermissionDenied(
+                        "permission.denied", action=Action.determination_save.value, code=patch.patch_code
+                    )
+                raise InputError("determination.form")
+            version = workflow.save_determination(
+                session, patch, det, actor=user.actor, rules=rules, on=today
+            )
+            if and_submit:
+                workflow.submit(session, get_patch(session, patch_id, scope), actor=user.actor)
+    except InputError as exc:
+        if exc.code not in ("determination.invalid", "determination.form"):
+            raise
+        with store.reading() as session:
+            d = patch_detail(session, patch_id, scope, today)
+        if det is not None:
+            explain(parsed, det, patch_area_m2=d.patch.area_m2, rules=rules, on=today)
+        if not parsed.errors:  # the service saw a problem the field-by-field check did not place
+            parsed.add("verdict", say(exc.code, **exc.params))
+        return _detail_page(request, d, user, rules, today, parsed, status=422)
+    if and_submit:
+        flash(request, "determination.submitted")
+    else:
+        flash(request, "determination.saved", version=version)
+    return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)
+
+
+@router.post("/{patch_id}/submit", dependencies=[CheckCsrf])
+def submit_determination(
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep
+) -> Response:
+    with store.writing() as session:
+        workflow.submit(session, get_patch(session, patch_id, scope), actor=user.actor)
+    flash(request, "determination.submitted")
+    return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)

@@ -1,0 +1,58 @@
+"""Web settings: the shared :class:`weipian.config.Settings` plus the session secret.
+
+The secret signs session cookies. ``WEIPIAN_SECRET_KEY`` sets it; without it a random key is
+made once per install and kept in a file (mode 600) beside the SQLite database, or in the
+working directory for PostgreSQL, so sessions survive restarts and every worker agrees.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from sqlalchemy.engine import make_url
+
+from weipian.config import Settings
+
+
+class WebSettings(Settings):
+    """Settings of ``weipian serve``; read from ``WEIPIAN_*`` like the rest."""
+
+    secret_key: str | None = Field(
+        default=None,
+        description="会话签名密钥；不设置时首次启动自动生成并保存在数据库文件旁的 .key 文件中",
+    )
+    secret_key_file: Path | None = Field(
+        default=None, description="自动生成的会话密钥文件路径（默认：数据库文件名加 .key）"
+    )
+    session_hours: int = Field(default=10, ge=1, le=168, description="登录有效时长（小时）")
+    export_max_rows: int = Field(
+        default=20000, ge=1, description="网页导出清单的最大行数；更多请用命令行 weipian export"
+    )
+
+
+def key_file(settings: WebSettings) -> Path:
+    """Where the generated secret lives for these settings."""
+    if settings.secret_key_file is not None:
+        return settings.secret_key_file
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        db = Path(url.database)
+        return db.with_name(db.name + ".key")
+    return Path("weipian-secret.key")
+
+
+def secret_key(settings: WebSettings) -> str:
+    """The configured secret, else the install's key file (created on first use)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = key_file(settings)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(secrets.token_urlsafe(48) + "\n")
+    return path.read_text("ascii").strip()

@@ -1,0 +1,187 @@
+"""The determination form and the review queue drive the workflow services and write events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from fastapi.testclient import TestClient
+from web_helpers import VALID_ILLEGAL, login
+
+from weipian.storage.store import Store
+from weipian.storage.workflow import current_determination, find_patch, patch_events
+
+HTMX = {"HX-Request": "true"}
+
+
+def _history(store: Store, code: str) -> tuple[str, list[str]]:
+    with store.reading() as session:
+        patch = find_patch(session, code)
+        return patch.state, [e.action for e in patch_events(session, patch.id)]
+
+
+def _submit_through_form(client: TestClient, csrf: str, patch_id: int) -> None:
+    r = client.post(
+        f"/patches/{patch_id}/determination", data={**VALID_ILLEGAL, "action": "submit", "csrf_token": csrf}
+    )
+    assert r.status_code == 303, r.text[:500]
+
+
+def test_invalid_determination_is_explained_inline(
+    client: TestClient, county: Store, ids: dict[str, int]
+) -> None:
+    csrf = login(client, "honglai")
+    url = f"/patches/{ids['P0000']}/determination"
+    bad = {
+        **VALID_ILLEGAL,
+        "violation_type": "",
+        "is_new": "",
+        "illegal_area_m2": "20000000",
+        "csrf_token": csrf,
+    }
+    r = client.post(url, data={**bad, "action": "save"})
+    assert r.status_code == 422
+    fields = set(re.findall(r'class="field-error" data-field="([a-z_0-9]+)"', r.text))
+    assert {"violation_type", "is_new", "illegal_area_m2"} <= fields
+    assert 'value="20000000"' in r.text  # what was typed comes back
+    r = client.post(
+        url, data={**VALID_ILLEGAL, "farmland_area_m2": "abc", "csrf_token": csrf, "action": "save"}
+    )
+    assert r.status_code == 422 and 'data-field="farmland_area_m2"' in r.text
+    assert _history(county, "P0000") == ("issued", [])
+
+
+def test_save_then_submit_through_the_form(client: TestClient, county: Store, ids: dict[str, int]) -> None:
+    csrf = login(client, "honglai")
+    pid = ids["P0000"]
+    approval = {"approval_route": ["", ""], "approval_doc": ["", ""], "approval_ratio": ["", ""]}
+    r = client.post(
+        f"/patches/{pid}/determination",
+        data={
+            **VALID_ILLEGAL,
+            **approval,
+            "farmland_housing_class": "住宅类（单户）",
+            "action": "save",
+            "csrf_token": csrf,
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/patches/{pid}#determination"
+    page = client.get(f"/patches/{pid}")
+    assert "第 1 版" in page.text and "判定已保存" in page.text
+    assert _history(county, "P0000") == ("verifying", ["determination.save"])
+    with county.reading() as session:
+        det = current_determination(session, pid)
+    assert det is not None and det.data["illegal_area_m2"] == 500.0 and det.data["is_new"] is True
+    assert det.data["farmland_housing"] is True and det.data["build_date"] == "2022-06-01"
+    assert client.post(f"/patches/{pid}/submit", data={"csrf_token": csrf}).status_code == 303
+    assert _history(county, "P0000") == ("submitted", ["determination.save", "determination.submit"])
+    # Submitted: the township's form is gone and a second submit is refused.
+    assert f'action="/patches/{pid}/determination"' not in client.get(f"/patches/{pid}").text
+    r = client.post(f"/patches/{pid}/submit", data={"csrf_token": csrf})
+    assert r.status_code == 409 and 'data-code="workflow.refused"' in r.text
+
+
+def test_legal_determination_with_approvals(client: TestClient, county: Store, ids: dict[str, int]) -> None:
+    csrf = login(client, "admin")
+    data = {
+        "verdict": "合法", "subtype": "用地审批", "opinion": "已办理农转用",
+        "approval_route": ["用地审批", ""], "approval_doc": ["闽政地〔2021〕1号", ""], "approval_ratio": ["100", ""],
+        "action": "submit", "csrf_token": csrf,
+    }  # fmt: skip
+    assert client.post(f"/patches/{ids['P0001']}/determination", data=data).status_code == 303
+    with county.reading() as session:
+        det = current_determination(session, ids["P0001"])
+    assert det is not None and det.data["approvals"] == [
+        {"route": "用地审批", "doc_no": "闽政地〔2021〕1号", "ratio_pct": 100.0}
+    ]
+    assert _history(county, "P0001")[0] == "submitted"
+
+
+def test_batch_pass_and_return_in_the_review_queue(
+    client: TestClient, county: Store, ids: dict[str, int]
+) -> None:
+    csrf = login(client, "admin")
+    for code in ("P0000", "P0001", "P0002"):
+        _submit_through_form(client, csrf, ids[code])
+    csrf = login(client, "reviewer")
+    queue = client.get("/review").text
+    assert all(f'name="patch_id" value="{ids[c]}"' in queue for c in ("P0000", "P0001", "P0002"))
+
+    # A return without a reason is refused and writes nothing; the ticks are kept.
+    r = client.post(
+        "/review",
+        data={"patch_id": [ids["P0000"], ids["P0001"]], "outcome": "return", "csrf_token": csrf},
+        headers=HTMX,
+    )
+    assert r.status_code == 422 and 'data-code="review.reason_needed"' in r.text
+    assert f'value="{ids["P0000"]}" checked' in r.text
+    assert _history(county, "P0000")[0] == "submitted"
+
+    r = client.post(
+        "/review",
+        data={"patch_id": [ids["P0000"], ids["P0001"]], "outcome": "pass", "csrf_token": csrf,
+              "reason": ["pass.field_photos", "return.need_field_photos"]},
+        headers=HTMX,
+    )  # fmt: skip
+    assert r.status_code == 200 and 'data-code="review.passed"' in r.text
+    with county.reading() as session:
+        for code in ("P0000", "P0001"):
+            patch = find_patch(session, code)
+            last = patch_events(session, patch.id)[-1]
+            assert (patch.state, last.action, last.actor) == ("county_passed", "review.pass", "reviewer")
+            assert last.payload["reasons"] == ["pass.field_photos"]  # the other outcome's reason is ignored
+
+    r = client.post(
+        "/review",
+        data={
+            "patch_id": [ids["P0002"]],
+            "outcome": "return",
+            "reason": ["return.need_field_photos"],
+            "csrf_token": csrf,
+        },
+        headers=HTMX,
+    )
+    assert r.status_code == 200 and 'data-code="review.returned"' in r.text
+    with county.reading() as session:
+        last = patch_events(session, ids["P0002"])[-1]
+    assert last.action == "review.return" and last.payload["reasons"] == ["return.need_field_photos"]
+    assert last.payload["due_on"] == (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    assert "没有待审核的图斑" in r.text
+
+    # A batch holding a patch that is no longer submitted is refused whole.
+    r = client.post(
+        "/review", data={"patch_id": [ids["P0000"]], "outcome": "pass", "csrf_token": csrf}, headers=HTMX
+    )
+    assert r.status_code == 409 and 'data-code="workflow.refused"' in r.text
+    returned = client.get("/lists/returned").text
+    assert "P0002" in returned and "需补充实地照片" in returned
+
+
+def test_review_refused_for_township_and_leader(client: TestClient, ids: dict[str, int]) -> None:
+    for username in ("honglai", "leader"):
+        client.cookies.clear()
+        csrf = login(client, username)
+        r = client.post(
+            "/review", data={"patch_id": [ids["P0000"]], "outcome": "pass", "csrf_token": csrf}, headers=HTMX
+        )
+        assert r.status_code == 403 and 'data-code="review.forbidden"' in r.text
+
+
+def test_frozen_patch_refuses_the_form(client: TestClient, county: Store, ids: dict[str, int]) -> None:
+    from weipian.domain.roles import Actor, Role
+    from weipian.rules import load_rules
+    from weipian.services import workflow
+
+    csrf = login(client, "admin")
+    _submit_through_form(client, csrf, ids["P0000"])
+    reviewer = Actor("reviewer", Role.bureau_reviewer)
+    with county.writing() as session:
+        workflow.review(
+            session, find_patch(session, "P0000"), passed=True, reasons=[], actor=reviewer, rules=load_rules(),
+            on=dt.date.today(),
+        )  # fmt: skip
+        workflow.report(session, find_patch(session, "P0000"), actor=reviewer)
+    r = client.post(f"/patches/{ids['P0000']}/determination", data={**VALID_ILLEGAL, "csrf_token": csrf})
+    assert r.status_code == 422 and 'data-code="patch.frozen"' in r.text
+    page = client.get(f"/patches/{ids['P0000']}").text
+    assert "上报" in page and "/determination" not in page
