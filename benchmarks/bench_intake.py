@@ -58,18 +58,19 @@ def best_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
     return min(times)
 
 
-def fresh_store(url: str, data: Path) -> Store:
+def fresh_store(url: str, data: Path, layers: bool = True) -> Store:
     store = Store(url)
     init_store(store)
-    import_layer(store, data / "townships.gpkg", LayerKind.townships, region=REGION)
-    import_layer(store, data / "prior_patches.gpkg", LayerKind.prior_patches, region=REGION)
+    if layers:
+        import_layer(store, data / "townships.gpkg", LayerKind.townships, region=REGION)
+        import_layer(store, data / "prior_patches.gpkg", LayerKind.prior_patches, region=REGION)
     return store
 
 
-def time_import(url_for_run, data: Path, runs: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def time_import(url_for_run, data: Path, runs: int, layers: bool = True) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     times, accepted = [], 0
     for _ in range(runs):
-        store = fresh_store(url_for_run(), data)
+        store = fresh_store(url_for_run(), data, layers)
         t = time.perf_counter()
         summary = import_package(
             store, data / "ministry_2022_01.zip", IntakeOptions(source=Source.ministry, region=REGION)
@@ -107,15 +108,22 @@ def main() -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     counter = iter(range(1000))
+    sqlite_bare, _ = time_import(
+        lambda: f"sqlite:///{tmp / f'{next(counter)}.db'}", data, args.runs, layers=False
+    )
     sqlite_s, n = time_import(lambda: f"sqlite:///{tmp / f'{next(counter)}.db'}", data, args.runs)
     rows = [
         ("pyogrio `read_dataframe` (baseline)", read_df),
         ("pyogrio `read_arrow`", read_arrow),
-        ("weipian import → SQLite", sqlite_s),
+        (
+            "weipian import → SQLite, no reference layers (no township overlay, no same-place match)",
+            sqlite_bare,
+        ),
+        ("weipian import → SQLite, with townships and prior patches", sqlite_s),
     ]
     if os.environ.get("WEIPIAN_TEST_POSTGRES_URL"):
         pg_s, _ = time_import(pg_url, data, args.runs)
-        rows.append(("weipian import → PostGIS (COPY)", pg_s))
+        rows.append(("weipian import → PostGIS (COPY), with townships and prior patches", pg_s))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = os.getloadavg()[0]
     lines = [

@@ -5,11 +5,12 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import export, layers
+from weipian.cli import export, layers, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.intake import import_command
 from weipian.cli.lists import lists_app, sheets_app
+from weipian.cli.serve import serve_command
 from weipian.cli.store import init_command, summary_command
 from weipian.cli.workflow import (
     determine_command,
@@ -40,10 +41,12 @@ app.command("review")(review_command)
 app.command("report")(report_command)
 app.command("history")(history_command)
 app.command("summary")(summary_command)
+app.command("serve")(serve_command)
 app.add_typer(layers.app, name="layers")
 app.add_typer(export.app, name="export")
 app.add_typer(lists_app, name="lists")
 app.add_typer(sheets_app, name="determinations")
+app.add_typer(users.app, name="users")
 
 
 def _version(value: bool) -> None:

@@ -18,7 +18,7 @@ import shapely
 from sqlalchemy import delete, insert, select, update
 
 from weipian.analysis.area import AreaMethod
-from weipian.analysis.desk import spatial_order
+from weipian.analysis.desk import spatial_chunks
 from weipian.analysis.overlay import patch_centre
 from weipian.services.analyze_chunk import ANALYSED_KINDS, ChunkFacts, ChunkTask, analyze_chunk
 from weipian.services.common import Progress, no_progress
@@ -44,9 +44,8 @@ class AnalysisSummary:
 
 
 def _chunks(ids: np.ndarray, geoms: np.ndarray, size: int) -> Iterator[list[int]]:  # type: ignore[type-arg]
-    order = spatial_order(geoms)
-    for start in range(0, len(order), size):
-        yield sorted(int(i) for i in ids[order[start : start + size]])
+    for members in spatial_chunks(geoms, size):
+        yield sorted(int(i) for i in ids[members])
 
 
 def analyze(

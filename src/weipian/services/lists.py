@@ -90,7 +90,7 @@ def special_list(
         return out
     if name == "military":
         return [_row(r) for r in rows if r.restricted or "restricted" in (r.flags or [])]
-    returns = _return_deadlines(session)
+    returns = return_deadlines(session)
     if name == "overdue":
         out = []
         for r in rows:
@@ -112,7 +112,7 @@ def special_list(
     raise ValueError(name)
 
 
-def _return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | None]]:
+def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | None]]:
     """The latest return event of each patch: its reasons and correction deadline."""
     out: dict[int, tuple[list[str], dt.date | None]] = {}
     rows = session.execute(

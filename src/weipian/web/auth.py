@@ -14,8 +14,8 @@ from typing import Any
 from starlette.requests import Request
 
 from weipian.errors import PermissionDenied
+from weipian.messages import message as say
 from weipian.services.users import Account
-from weipian.web.messages_web import say
 
 USER, CSRF, FLASH = "uid", "csrf", "flash"
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied, TransitionRefused, WeipianError
-from weipian.web.messages_web import say
+from weipian.messages import message as say
 from weipian.web.templating import templates
 
 STATUS: dict[type[WeipianError], int] = {

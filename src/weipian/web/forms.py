@@ -10,8 +10,8 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from weipian.messages import message
+from weipian.messages import message as say
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
-from weipian.web.messages_web import say
 
 APPROVAL_ROWS = 3
 FIELD_LABELS = {

@@ -14,8 +14,8 @@ from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.townships import township_by_code
 from weipian.domain.units import m2_to_mu
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+from weipian.messages import message as say
 from weipian.web.auth import csrf_token, pop_flash
-from weipian.web.messages_web import say
 
 TEMPLATES = Path(__file__).parent / "templates"
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_
 from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import State
-from weipian.services.lists import _return_deadlines
+from weipian.services import lists
 from weipian.storage.tables import patches
 
 RETURNED = (State.county_returned.value, State.returned.value)
@@ -22,7 +22,7 @@ WAITING = (State.issued.value, State.verifying.value)
 
 def return_deadlines(session: Session) -> dict[int, dt.date]:
     """Patch id → correction deadline of its latest return."""
-    return {pid: due for pid, (_, due) in _return_deadlines(session).items() if due is not None}
+    return {pid: due for pid, (_, due) in lists.return_deadlines(session).items() if due is not None}
 
 
 def effective_due(row: Any, returns: dict[int, dt.date]) -> dt.date:

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from weipian.messages import message as say
 from weipian.services.users import authenticate
 from weipian.web.auth import flash, log_in, log_out
 from weipian.web.deps import CheckCsrf, StoreDep
-from weipian.web.messages_web import say
 from weipian.web.templating import templates
 
 router = APIRouter()

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from weipian.domain.sources import Source
 from weipian.domain.workflow import TRANSITIONS, Action, State
 from weipian.errors import InputError, PermissionDenied
+from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.users import Account
 from weipian.web.auth import flash, is_htmx
@@ -28,7 +29,6 @@ from weipian.web.deps import (
 )
 from weipian.web.export import list_workbook
 from weipian.web.forms import DeterminationForm, explain, from_saved, padded_approvals, parse
-from weipian.web.messages_web import say
 from weipian.web.queries.detail import PatchDetail, kind_label, patch_detail
 from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
 from weipian.web.queries.scope import get_patch

@@ -9,11 +9,11 @@ from fastapi.responses import Response
 
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, PermissionDenied, WeipianError
+from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.users import Account
 from weipian.web.deps import CheckHtmx, CurrentUser, RulesDep, ScopeDep, StoreDep, Today
 from weipian.web.errors import status_of
-from weipian.web.messages_web import say
 from weipian.web.queries.patches import filter_choices
 from weipian.web.queries.review import review_queue
 from weipian.web.queries.scope import get_patch

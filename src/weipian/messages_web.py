@@ -1,14 +1,9 @@
 """Chinese sentences for the codes the web edge and the account service raise.
 
-To be merged into :data:`weipian.messages.MESSAGES`; until then :func:`say` looks here after
-the shared table.
+:func:`weipian.messages.message` looks here after the shared table.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from weipian.messages import MESSAGES, message
 
 WEB_MESSAGES: dict[str, str] = {
     # accounts (services/users.py, weipian users)
@@ -43,13 +38,3 @@ WEB_MESSAGES: dict[str, str] = {
     "review.returned": "已退回 {count} 个图斑，整改期限 30 天。",
     "department.notice": "部门联络员只能查看移交给本部门的图斑。移交功能即将上线，目前没有可查看的图斑。",
 }
-
-
-def say(code: str, /, **params: Any) -> str:
-    """The Chinese sentence for ``code``, from the shared table or this one."""
-    if code in MESSAGES or code not in WEB_MESSAGES:
-        return message(code, **params)
-    try:
-        return WEB_MESSAGES[code].format(**params)
-    except (KeyError, IndexError):
-        return WEB_MESSAGES[code]
