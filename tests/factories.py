@@ -104,3 +104,38 @@ def bowtie(dx: float = 0.0) -> shapely.Polygon:
 
 def as_array(geoms: Sequence[Any]) -> np.ndarray:  # type: ignore[type-arg]
     return np.array(list(geoms), dtype=object)
+
+
+REGION = (117.8, 24.4, 118.9, 25.5)
+HONGLAI, HONGMEI = "350583113", "350583114"
+
+
+def small_county(store: Any, tmp: Path) -> Any:
+    """Three analysed and pre-judged patches: P0000 in 洪濑镇, P0001 in 洪梅镇, P0002 on military
+    land (restricted, outside both townships); all on 耕地; issued 2022-11-01."""
+    import datetime as dt
+
+    from weipian.domain.layers import LayerKind
+    from weipian.domain.sources import Source
+    from weipian.rules import load_rules
+    from weipian.services.analyze import analyze
+    from weipian.services.intake import IntakeOptions, import_package
+    from weipian.services.judge import judge_patches
+    from weipian.services.layers import import_layer
+
+    towns = write_vector(
+        tmp / "t.gpkg",
+        [{"XZQDM": HONGLAI, "XZQMC": "洪濑镇"}, {"XZQDM": HONGMEI, "XZQMC": "洪梅镇"}],
+        [gk_square(-1000, -1000, 1500), gk_square(500, -1000, 1500)],
+    )
+    import_layer(store, towns, LayerKind.townships, region=REGION)
+    land = write_vector(tmp / "l.gpkg", [{"DLBM": "0101"}], [gk_square(-1000, -1000, 3000)])
+    import_layer(store, land, LayerKind.landuse, region=REGION)
+    mil = write_vector(tmp / "m.gpkg", [{"NAME": "某部"}], [gk_square(1000, 1000, 100)])
+    import_layer(store, mil, LayerKind.military, region=REGION)
+    pkg = write_vector(tmp / "p.gpkg", patch_rows(3), [gk_square(0), gk_square(700), gk_square(1000, 1000)])
+    options = IntakeOptions(source=Source.ministry, batch="B1", issued=dt.date(2022, 11, 1), region=REGION)
+    import_package(store, pkg, options)
+    analyze(store, workers=1)
+    judge_patches(store, load_rules(), on=dt.date(2022, 11, 20))
+    return store

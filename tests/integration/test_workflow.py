@@ -12,29 +12,21 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-from factories import gk_square, patch_rows, write_vector
-from weipian.domain.layers import LayerKind
+from factories import HONGLAI, small_county
 from weipian.domain.roles import Actor, Role
-from weipian.domain.sources import Source
 from weipian.errors import InputError, PermissionDenied, TransitionRefused
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
-from weipian.services.analyze import analyze
-from weipian.services.intake import IntakeOptions, import_package
-from weipian.services.judge import judge_patches
-from weipian.services.layers import import_layer
 from weipian.services.lists import closure, special_list
 from weipian.services.sheets import export_template, import_sheet
 from weipian.storage.store import Store
 from weipian.storage.tables import determinations, events, suggestions
 from weipian.storage.workflow import current_determination, find_patch, patch_events
 
-REGION = (117.8, 24.4, 118.9, 25.5)
 RULES = load_rules()
 TODAY = dt.date(2022, 11, 20)
 ADMIN = Actor("管理员", Role.bureau_admin)
 REVIEWER = Actor("审核员", Role.bureau_reviewer)
-HONGLAI = "350583113"
 
 
 def illegal(area: float = 500.0, **kw: Any) -> Determination:
@@ -51,27 +43,7 @@ def illegal(area: float = 500.0, **kw: Any) -> Determination:
 
 @pytest.fixture
 def county(store: Store, tmp_path: Path) -> Store:
-    towns = write_vector(
-        tmp_path / "t.gpkg",
-        [{"XZQDM": HONGLAI, "XZQMC": "洪濑镇"}, {"XZQDM": "350583114", "XZQMC": "洪梅镇"}],
-        [gk_square(-1000, -1000, 1500), gk_square(500, -1000, 1500)],
-    )
-    import_layer(store, towns, LayerKind.townships, region=REGION)
-    land = write_vector(tmp_path / "l.gpkg", [{"DLBM": "0101"}], [gk_square(-1000, -1000, 3000)])
-    import_layer(store, land, LayerKind.landuse, region=REGION)
-    mil = write_vector(tmp_path / "m.gpkg", [{"NAME": "某部"}], [gk_square(1000, 1000, 100)])
-    import_layer(store, mil, LayerKind.military, region=REGION)
-    pkg = write_vector(
-        tmp_path / "p.gpkg", patch_rows(3), [gk_square(0), gk_square(700), gk_square(1000, 1000)]
-    )
-    import_package(
-        store,
-        pkg,
-        IntakeOptions(source=Source.ministry, batch="B1", issued=dt.date(2022, 11, 1), region=REGION),
-    )
-    analyze(store, workers=1)
-    judge_patches(store, RULES, on=TODAY)
-    return store
+    return small_county(store, tmp_path)  # type: ignore[no-any-return]
 
 
 def _patch(store: Store, code: str) -> Any:

@@ -8,10 +8,9 @@ from functools import cache
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 
+from factories import HONGLAI, HONGMEI, REGION  # noqa: F401 - re-exported for the web tests
 from weipian.domain.roles import Role
 
-REGION = (117.8, 24.4, 118.9, 25.5)
-HONGLAI, HONGMEI = "350583113", "350583114"
 PASSWORD = "correct-horse-9"
 # username → (role, township, department)
 ACCOUNTS: dict[str, tuple[Role, str | None, str | None]] = {
