@@ -5,10 +5,12 @@ Built at the edges (CLI, web) and passed inward as plain values; the core never 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 class Settings(BaseSettings):
@@ -37,3 +39,27 @@ class Settings(BaseSettings):
         default=(117.8, 24.4, 118.9, 25.5),
         description="本县经纬度范围（西,南,东,北），用于无 .prj 文件时推断坐标系",
     )
+    files_dir: Path | None = Field(
+        default=None,
+        description="影像与举证附件的存放目录（不在网站目录内）；默认：数据库文件旁的“库名.files”，PostgreSQL 时为 ./weipian-files",
+    )
+    upload_max_mb: int = Field(default=25, ge=1, le=500, description="单个照片或附件的大小上限（MB）")
+    photo_max_distance_m: float = Field(
+        default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
+    )
+
+
+def files_dir(settings: Settings) -> Path:
+    """Where imagery and evidence files live: the setting, else beside the SQLite database.
+
+    >>> files_dir(Settings(database_url="sqlite:///data/nanan.db", files_dir=None)).as_posix()
+    'data/nanan.db.files'
+    """
+    if settings.files_dir is not None:
+        return settings.files_dir
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        db = Path(url.database)
+        return db.with_name(db.name + ".files")
+    return Path("weipian-files")
+

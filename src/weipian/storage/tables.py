@@ -284,3 +284,67 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("username", name="uq_users_username"),
 )
+
+# Registered imagery (issue 5): cloud-optimised GeoTIFFs kept under ``<files dir>/imagery`` by a
+# generated name. The web serves tiles by ``id`` only, never by a path from the request.
+images = Table(
+    "images",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phase", String(8), nullable=False),  # before (前时相) | after (后时相)
+    Column("taken_on", Date, nullable=False),
+    Column("name", String(255), nullable=False),  # the file name it was registered from
+    Column("stored_name", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("crs", String(64), nullable=False),  # of the source raster, e.g. EPSG:4527
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("bands", Integer, nullable=False),
+    *_bbox(),  # lon/lat (EPSG:4326) bounds, for choosing the images that cover a patch
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("stored_name", name="uq_images_stored_name"),
+)
+
+# Field evidence (举证): photos with what their EXIF says and the automatic checks' results, and
+# other attachments (approval documents). Files live under ``<files dir>/evidence`` by generated
+# name; ``sha256`` finds a photo reused on another patch.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # photo | document
+    Column("original_name", String(255), nullable=False),
+    Column("stored_name", String(64), nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("taken_at", DateTime(timezone=True)),  # EXIF DateTimeOriginal (+ offset if given)
+    Column("lon", Float),  # EXIF GPS, EPSG:4326
+    Column("lat", Float),
+    Column("azimuth", Float),  # EXIF GPSImgDirection, degrees from north
+    Column("checks", JSON),  # [{"code", "passed", "detail"}], photos only
+    Column("note", String(255)),
+    UniqueConstraint("stored_name", name="uq_attachments_stored_name"),
+)
+
+# 抄告 / 移交 to another department; feedback (反馈) is due within two months and the item stays
+# listed until it comes.
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # referral (抄告) | transfer (移交)
+    Column("department", String(64), nullable=False, index=True),
+    Column("matter", Text, nullable=False),
+    Column("referred_by", String(64), nullable=False),
+    Column("referred_at", DateTime(timezone=True), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("feedback", Text),
+    Column("feedback_by", String(64)),
+    Column("feedback_at", DateTime(timezone=True)),
+)
