@@ -62,4 +62,3 @@ def files_dir(settings: Settings) -> Path:
         db = Path(url.database)
         return db.with_name(db.name + ".files")
     return Path("weipian-files")
-

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
 from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
 from weipian.messages_web import WEB_MESSAGES  # accounts and the web edge
 
@@ -67,7 +68,9 @@ MESSAGES: dict[str, str] = {
 def message(code: str, /, **params: Any) -> str:
     """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
     params = _with_labels(params)
-    template = MESSAGES.get(code) or RULE_MESSAGES.get(code) or WEB_MESSAGES.get(code)
+    template = (
+        MESSAGES.get(code) or RULE_MESSAGES.get(code) or WEB_MESSAGES.get(code) or EVIDENCE_MESSAGES.get(code)
+    )
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())
         return f"错误 {code}" + (f"：{detail}" if detail else "")

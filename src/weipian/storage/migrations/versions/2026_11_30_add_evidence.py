@@ -57,9 +57,7 @@ def upgrade() -> None:
         sa.Column("azimuth", sa.Float(), nullable=True),
         sa.Column("checks", sa.JSON(), nullable=True),
         sa.Column("note", sa.String(255), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["patch_id"], ["patches.id"], name=op.f("fk_attachments_patch_id_patches")
-        ),
+        sa.ForeignKeyConstraint(["patch_id"], ["patches.id"], name=op.f("fk_attachments_patch_id_patches")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
         sa.UniqueConstraint("stored_name", name="uq_attachments_stored_name"),
     )
@@ -78,9 +76,7 @@ def upgrade() -> None:
         sa.Column("feedback", sa.Text(), nullable=True),
         sa.Column("feedback_by", sa.String(64), nullable=True),
         sa.Column("feedback_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["patch_id"], ["patches.id"], name=op.f("fk_referrals_patch_id_patches")
-        ),
+        sa.ForeignKeyConstraint(["patch_id"], ["patches.id"], name=op.f("fk_referrals_patch_id_patches")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referrals")),
     )
     op.create_index(op.f("ix_referrals_patch_id"), "referrals", ["patch_id"])
