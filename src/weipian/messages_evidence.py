@@ -9,5 +9,33 @@ from __future__ import annotations
 EVIDENCE_MESSAGES: dict[str, str] = {
     # imagery (services/imagery.py, weipian imagery)
     # field evidence (services/evidence.py, the patch page)
+    "evidence.not_found": "找不到编号为 {id} 的举证文件，可能已被删除。",
+    "evidence.kind": "未知的举证类别：{kind}。请选择“现场照片”或“审批文件等附件”。",
+    "evidence.empty": "文件 {name} 是空文件，未保存。请重新选择照片或文件。",
+    "evidence.too_large": "文件 {name} 大小为 {size_mb} MB，超过单个文件 {limit_mb} MB 的上限，未保存。请压缩或分开后再上传。",
+    "evidence.too_many": "一次最多上传 {limit} 个文件（本次 {count} 个）。请分批上传。",
+    "evidence.no_files": "没有选择文件。请先选择要上传的照片或附件。",
+    "evidence.type_photo": "文件 {name} 不是 JPEG、PNG 或 HEIC 格式的照片（按文件内容识别，与扩展名无关），未保存。",
+    "evidence.type_document": "文件 {name} 不是 PDF、JPEG 或 PNG 文件（按文件内容识别，与扩展名无关），未保存。审批文件请扫描为 PDF 或拍照上传。",
+    "evidence.unreadable_image": "图片无法打开，文件可能已损坏或不完整（{detail}）。请重新拍摄或导出后再上传。",
+    "evidence.unreadable_file": "文件 {name} 无法作为图片打开，可能已损坏或不完整，未保存。请重新拍摄或导出后再上传。",
+    "evidence.duplicate": "文件 {name} 已上传到本图斑（与已有文件内容相同），未重复保存。",
+    "evidence.no_preview": "该附件不是照片，没有预览图，请下载查看。",
+    "evidence.file_missing": "举证文件 {name} 在存储目录中找不到，请联系管理员检查文件目录（files_dir）。",
+    "evidence.uploaded": "已上传 {count} 个文件。",
+    "evidence.partly_uploaded": "已上传 {count} 个文件；以下文件未保存：",
+    "evidence.check.position_missing": "照片没有 GPS 位置信息，无法核对拍摄地点。请在手机相机设置中开启“位置标签”后重新拍摄。",
+    "evidence.check.position_no_patch": "图斑没有可用的范围，无法核对拍摄地点。",
+    "evidence.check.position_inside": "拍摄位置在图斑范围内。",
+    "evidence.check.position_near": "距图斑边界 {distance} 米（允许 {limit} 米）。",
+    "evidence.check.position_far": "距图斑边界 {distance} 米，超出允许的 {limit} 米，可能不是在本图斑拍摄。",
+    "evidence.check.time_missing": "照片没有拍摄时间（EXIF），无法证明是后时相之后拍摄的。请上传相机原图，不要用截图或经社交软件压缩的图片。",
+    "evidence.check.time_no_hsx": "拍摄于 {taken}（北京时间）；图斑没有后时相日期，无法核对。",
+    "evidence.check.time_after": "拍摄于 {taken}（北京时间），不早于后时相 {hsx}。",
+    "evidence.check.time_before": "拍摄于 {taken}（北京时间），早于后时相 {hsx}，不能反映图斑现状。请补拍现场照片。",
+    "evidence.check.direction_missing": "照片没有记录拍摄方向。请在手机相机中开启指南针/方向记录后重新拍摄。",
+    "evidence.check.direction_present": "拍摄方向 {azimuth}°（朝{compass}）。",
+    "evidence.check.reused": "同一张照片（内容完全相同）已用于图斑 {patches}，不能重复举证。",
+    "evidence.check.not_reused": "未在其他图斑中使用过。",
     # referrals (services/referrals.py, weipian referrals, the department pages)
 }
