@@ -14,6 +14,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain.referrals import departments, find_department
 from weipian.domain.roles import Actor, Role
 from weipian.errors import Conflict, InputError, NotFound
 from weipian.storage.store import Store
@@ -84,6 +85,15 @@ def add_user(
             raise InputError("user.township_unknown", township=township)
     elif township:
         raise InputError("user.township_only", role=role.value)
+    if role is Role.department:  # 部门联络员: one department of domain/data/departments.yaml
+        found = find_department(department)
+        if found is None:
+            known = "、".join(d.name for d in departments())
+            code = "user.department_unknown" if (department or "").strip() else "user.department_needed"
+            raise InputError(code, username=name, department=(department or "").strip(), known=known)
+        department = found.name
+    elif (department or "").strip():
+        raise InputError("user.department_only", role=role.value)
     _check_password(password)
     if user_by_name(session, name) is not None:
         raise Conflict("user.exists", username=name)
@@ -126,6 +136,14 @@ def get_account(session: Session, user_id: int) -> Account | None:
     """The active account with this id, or None."""
     row = user_by_id(session, user_id)
     return _account(row) if row is not None and row.active else None
+
+
+def account_by_name(session: Session, username: str) -> Account:
+    """The active account called ``username`` (the CLI's ``--as``), or NotFound."""
+    row = user_by_name(session, username.strip())
+    if row is None or not row.active:
+        raise NotFound("user.not_found", username=username)
+    return _account(row)
 
 
 def list_accounts(session: Session) -> list[Account]:

@@ -1,0 +1,237 @@
+"""Referrals (抄告) and transfers (移交) of a patch to another department, and their feedback.
+
+- ``refer``: 市局管理员 and 市局审核员 only; the department must be on the list
+  (``domain/data/departments.yaml``) and take that kind; feedback is due two calendar months
+  later. A military-restricted patch goes only to an internal section of the bureau: to an
+  outside department it is sent offline through the confidential channel, never through here.
+- ``give_feedback``: a 部门联络员 of the referral's department (never on a restricted patch, which
+  a liaison cannot see), or a 市局管理员. Feedback is given **once**; a later correction is
+  refused (the bureau refers the matter again if the answer must change), so what the sender
+  read is what stays on record.
+- ``list_referrals``: all, open (no feedback yet) or overdue, by department or patch. Overdue
+  referrals stay listed until their feedback arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, Select, select
+from sqlalchemy.orm import Session
+
+from weipian.domain.referrals import (
+    Department,
+    ReferralKind,
+    ReferralStatus,
+    departments,
+    feedback_due,
+    find_department,
+    referral_status,
+)
+from weipian.domain.roles import Role
+from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
+from weipian.services.users import Account
+from weipian.storage.referrals import (
+    find_referrals,
+    insert_referral,
+    is_restricted,
+    referral_by_id,
+    set_feedback,
+)
+from weipian.storage.store import Store
+from weipian.storage.tables import patches
+
+MATTER_MAX = 2000
+FEEDBACK_MAX = 4000
+REFERRING_ROLES = frozenset({Role.bureau_admin, Role.bureau_reviewer})
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Referral:
+    """One referral as the edges show it."""
+
+    id: int
+    patch_id: int
+    patch_code: str
+    township_code: str | None
+    patch_state: str
+    restricted: bool
+    kind: ReferralKind
+    department: str
+    matter: str
+    referred_by: str
+    referred_at: dt.datetime
+    due_on: dt.date
+    feedback: str | None
+    feedback_by: str | None
+    feedback_at: dt.datetime | None
+
+    @property
+    def department_full_name(self) -> str:
+        found = find_department(self.department)
+        return found.full_name if found else self.department
+
+    @property
+    def answered_on(self) -> dt.date | None:
+        """The day (Beijing time) the feedback arrived."""
+        if self.feedback_at is None:
+            return None
+        at = self.feedback_at if self.feedback_at.tzinfo else self.feedback_at.replace(tzinfo=dt.UTC)
+        return at.astimezone(BEIJING).date()
+
+    def status(self, today: dt.date) -> ReferralStatus:
+        return referral_status(self.due_on, self.answered_on, today)
+
+    def days_left(self, today: dt.date) -> int:
+        """Days until the due day (negative: days overdue)."""
+        return (self.due_on - today).days
+
+
+def _referral(row: Row[Any]) -> Referral:
+    return Referral(
+        id=row.id, patch_id=row.patch_id, patch_code=row.patch_code, township_code=row.township_code,
+        patch_state=row.patch_state, restricted=bool(row.restricted), kind=ReferralKind(row.kind),
+        department=row.department, matter=row.matter, referred_by=row.referred_by,
+        referred_at=row.referred_at, due_on=row.due_on, feedback=row.feedback,
+        feedback_by=row.feedback_by, feedback_at=row.feedback_at,
+    )  # fmt: skip
+
+
+def department_of(account: Account) -> Department | None:
+    """The department a 部门联络员 account answers for (None for other roles or an unknown one)."""
+    if account.role is not Role.department:
+        return None
+    return find_department(account.department)
+
+
+def may_answer(actor: Account, referral: Referral) -> bool:
+    """Whether ``actor`` may give this referral's feedback (whether or not it has one already)."""
+    if actor.role is Role.bureau_admin:
+        return True
+    own = department_of(actor)
+    return own is not None and own.name == referral.department and not referral.restricted
+
+
+def resolve_department(text: str | None) -> Department:
+    """The listed department called ``text``, or a Chinese refusal naming the list."""
+    found = find_department(text)
+    if found is None:
+        known = "、".join(d.name for d in departments())
+        raise InputError("referral.department_unknown", department=(text or "").strip(), known=known)
+    return found
+
+
+def _text(value: str | None, code: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InputError(code)
+    if len(text) > limit:
+        raise InputError("referral.too_long", length=len(text), max=limit)
+    return text
+
+
+def refer(
+    store: Store,
+    patch_id: int,
+    kind: ReferralKind | str,
+    department: str,
+    matter: str,
+    actor: Account,
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> Referral:
+    """Refer (抄告) or transfer (移交) the patch to a department; feedback due in two months."""
+    if actor.role not in REFERRING_ROLES:
+        raise PermissionDenied("referral.forbidden")
+    try:
+        kind = ReferralKind(kind)
+    except ValueError:
+        raise InputError("referral.kind_unknown", kind=kind) from None
+    dept = resolve_department(department)
+    if not dept.takes(kind):
+        takes = "、".join(k.label for k in ReferralKind if dept.takes(k))
+        raise InputError("referral.kind_refused", department=dept.name, kind_label=kind.label, kinds=takes)
+    text = _text(matter, "referral.matter_needed", MATTER_MAX)
+    with store.writing() as session:
+        code = session.scalar(select(patches.c.patch_code).where(patches.c.id == patch_id))
+        if code is None:
+            raise NotFound("patch.no_such_id", id=patch_id)
+        if not dept.internal and is_restricted(session, patch_id):
+            raise PermissionDenied("referral.restricted", code=code, department=dept.name)
+        new_id = insert_referral(
+            session, patch_id=patch_id, kind=kind.value, department=dept.name, matter=text,
+            referred_by=actor.username, referred_at=now or dt.datetime.now(dt.UTC),
+            due_on=feedback_due(today),
+        )  # fmt: skip
+        row = referral_by_id(session, new_id)
+    assert row is not None
+    return _referral(row)
+
+
+def give_feedback(
+    store: Store, referral_id: int, text: str, actor: Account, now: dt.datetime | None = None
+) -> Referral:
+    """Record the department's feedback (反馈), once."""
+    body = _text(text, "referral.feedback_needed", FEEDBACK_MAX)
+    with store.writing() as session:
+        found = referral_by_id(session, referral_id)
+        if found is None:
+            raise NotFound("referral.not_found", id=referral_id)
+        referral = _referral(found)
+        if not may_answer(actor, referral):
+            # A liaison sees only its department's referrals, never a restricted patch: to it the
+            # rest answers as if it did not exist.
+            if actor.role is Role.department:
+                raise NotFound("referral.not_found", id=referral_id)
+            raise PermissionDenied("referral.feedback_forbidden", department=referral.department)
+        if referral.feedback_at is not None:
+            raise Conflict("referral.feedback_given", id=referral_id, by=referral.feedback_by)
+        if not set_feedback(session, referral_id, feedback=body, by=actor.username, at=now or _now()):
+            raise Conflict("referral.feedback_given", id=referral_id, by="他人")
+        row = referral_by_id(session, referral_id)
+    assert row is not None
+    return _referral(row)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def get_referral(session: Session, referral_id: int) -> Referral:
+    row = referral_by_id(session, referral_id)
+    if row is None:
+        raise NotFound("referral.not_found", id=referral_id)
+    return _referral(row)
+
+
+def list_referrals(
+    session: Session,
+    *,
+    today: dt.date,
+    status: str | None = None,
+    department: str | None = None,
+    patch_id: int | None = None,
+    include_restricted: bool = True,
+    query: Select[Any] | None = None,
+    limit: int | None = 1000,
+) -> list[Referral]:
+    """Referrals, oldest due first, answered last.
+
+    ``status``: None (all), ``"open"`` (no feedback yet, overdue included) or ``"overdue"``
+    (no feedback and past the due day). ``department`` is a listed name (or alias).
+    """
+    dept = resolve_department(department).name if department else None
+    rows = find_referrals(
+        session,
+        department=dept,
+        patch_id=patch_id,
+        unanswered=status == "open",
+        due_before=today if status == "overdue" else None,
+        restricted=include_restricted,
+        limit=limit,
+        query=query,
+    )
+    return [_referral(r) for r in rows]
