@@ -88,3 +88,4 @@ env.filters.update(
     township_name=_township_name,
 )
 env.globals["say"] = say
+env.globals["state_labels"] = {s.value: label for s, label in STATE_LABELS.items()}
