@@ -7,12 +7,26 @@ Each owner adds its codes under its own heading, in its own block.
 from __future__ import annotations
 
 EVIDENCE_MESSAGES: dict[str, str] = {
+    # the patch map (web/routes/maps.py)
+    "map.bad_bbox": "地图范围“{bbox}”无效：应为 西,南,东,北 四个经纬度数值，且西小于东、南小于北。",
+    "map.no_layer": "没有可显示的参考图层“{label}”：尚未导入，或您的账号无权查看。",
     # imagery (services/imagery.py, weipian imagery)
+    "imagery.not_found": "找不到影像文件：{path}。请检查路径是否正确。",
+    "imagery.not_raster": "文件 {path} 不是可识别的栅格影像（或已损坏）。请提供 GeoTIFF（.tif）格式的影像。",
+    "imagery.not_geotiff": "文件 {path} 是 {driver} 格式，不是 GeoTIFF。请先用 GIS 软件导出为 GeoTIFF（.tif）后再登记。",
+    "imagery.no_crs": "影像 {path} 没有坐标系或地理参考信息，无法叠加到地图上。请在 GIS 软件中为其定义坐标系（如 EPSG:4527）后再登记。",
+    "imagery.unreadable": "影像 {path} 读取中途出错，文件可能不完整或已损坏（{detail}），未登记。请重新拷贝或导出后再试。",
+    "imagery.phase": "时相“{phase}”无效。请使用 before（前时相）或 after（后时相）。",
+    "imagery.date": "影像日期“{value}”格式不正确。请使用 YYYYMMDD，例如 20220601。",
+    "imagery.duplicate": "影像 {path} 已作为{phase_label}登记过（编号 {id}，文件名 {name}），不能重复登记。",
+    "imagery.no_such_id": "找不到编号为 {id} 的影像。",
+    "imagery.file_missing": "影像 {id}（{name}）的文件在存储目录中找不到，请联系管理员检查文件目录（files_dir）或重新登记。",
     # field evidence (services/evidence.py, the patch page)
     "evidence.not_found": "找不到编号为 {id} 的举证文件，可能已被删除。",
     "evidence.kind": "未知的举证类别：{kind}。请选择“现场照片”或“审批文件等附件”。",
     "evidence.empty": "文件 {name} 是空文件，未保存。请重新选择照片或文件。",
     "evidence.too_large": "文件 {name} 大小为 {size_mb} MB，超过单个文件 {limit_mb} MB 的上限，未保存。请压缩或分开后再上传。",
+    "evidence.request_too_large": "一次上传的文件总量过大：每个文件不超过 {limit_mb} MB，一次最多 {files} 个。请分批上传。",
     "evidence.too_many": "一次最多上传 {limit} 个文件（本次 {count} 个）。请分批上传。",
     "evidence.no_files": "没有选择文件。请先选择要上传的照片或附件。",
     "evidence.type_photo": "文件 {name} 不是 JPEG、PNG 或 HEIC 格式的照片（按文件内容识别，与扩展名无关），未保存。",
