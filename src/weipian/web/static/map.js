@@ -14,7 +14,7 @@ const LAYER_COLOURS = {
   landuse: "#e0c080", basic_farmland: "#ffe000", eco_redline: "#00c060", dev_boundary: "#b060ff",
   preapproval: "#40a0ff", conversion_approval: "#0060ff", land_supply: "#80d0ff",
   temporary_use: "#ff9030", facility_agri: "#90ff60", consolidation: "#c0a0ff",
-  mining_right: "#ff6000", protected_area: "#00a040", military: "#a0a0a0", townships: "#ffffff",
+  mining_right: "#ff6000", protected_area: "#00a040", military: "#a0a0a0", townships: "#202020",
   prior_patches: "#ff40c0",
 };
 const STATE_LABELS = JSON.parse(el?.dataset.stateLabels || "{}");
