@@ -36,5 +36,5 @@ WEB_MESSAGES: dict[str, str] = {
     "determination.submitted": "判定已提交市局审核。",
     "review.passed": "已审核通过 {count} 个图斑。",
     "review.returned": "已退回 {count} 个图斑，整改期限 30 天。",
-    "department.notice": "部门联络员只能查看移交给本部门的图斑。移交功能即将上线，目前没有可查看的图斑。",
+    "department.notice": "部门联络员只能查看抄告或移交给本部门的图斑（见“移送抄告”）；账号未设置所属部门时看不到任何图斑，请联系市局管理员。",
 }

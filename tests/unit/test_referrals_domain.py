@@ -56,7 +56,16 @@ def test_overdue_only_after_the_due_day_and_until_feedback() -> None:
 
 def test_the_department_list_is_data() -> None:
     names = [d.name for d in departments()]
-    for required in ("生态环境", "住房城乡建设", "交通运输", "水利", "农业农村", "林业", "城市管理", "纪委监委"):
+    for required in (
+        "生态环境",
+        "住房城乡建设",
+        "交通运输",
+        "水利",
+        "农业农村",
+        "林业",
+        "城市管理",
+        "纪委监委",
+    ):
         assert required in names
     assert len(set(names)) == len(names)
     assert find_department("农业农村").takes(ReferralKind.transfer)  # 非粮化 is transferred there

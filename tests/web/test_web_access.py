@@ -1,20 +1,26 @@
 """Every route × every role: what each account may see and do, by page and by API.
 
 A township account gets 404 for another township's patch (by URL and by API), exactly as for a
-patch that does not exist; military-restricted patches are 404 for every non-bureau role.
+patch that does not exist; a department account sees exactly the patches referred to its
+department; military-restricted patches are 404 for every non-bureau role, even when referred.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from web_helpers import VALID_ILLEGAL, login
+from web_helpers import PASSWORD, VALID_ILLEGAL, login, password_hash
 
+from weipian.storage.referrals import insert_referral
 from weipian.storage.store import Store
 from weipian.storage.tables import events
+from weipian.storage.users import insert_user
 
 # own = P0000 (洪濑镇), other = P0001 (洪梅镇), secret = P0002 (military, restricted)
+# Referred (``referred`` fixture): P0001 and P0002 to 林业 (dept's department), P0000 to 水利.
 PAGES = [
     "/", "/patches", "/patches?state=issued&q=P00", "/patches/{own}", "/patches/{other}", "/patches/{secret}",
     "/patches/export.xlsx", "/review", "/lists/housing", "/lists/military", "/lists/overdue", "/lists/returned",
@@ -26,7 +32,7 @@ EXPECTED = {
     "reviewer": [OK] * 16,
     "honglai": [OK, OK, OK, OK, HIDDEN, HIDDEN, OK, NO, OK, NO, OK, OK, OK, OK, HIDDEN, HIDDEN],
     "leader": [OK, OK, OK, OK, OK, HIDDEN, OK, NO, OK, NO, OK, OK, OK, OK, OK, HIDDEN],
-    "dept": [OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, OK, NO, OK, NO, OK, OK, OK, HIDDEN, HIDDEN, HIDDEN],
+    "dept": [OK, OK, OK, HIDDEN, OK, HIDDEN, OK, NO, OK, NO, OK, OK, OK, HIDDEN, OK, HIDDEN],
 }
 # Which patches the API list shows each role.
 LISTED = {
@@ -34,7 +40,7 @@ LISTED = {
     "reviewer": {"P0000", "P0001", "P0002"},
     "honglai": {"P0000"},
     "leader": {"P0000", "P0001"},
-    "dept": set(),
+    "dept": {"P0001"},
 }
 # Saving a valid determination on own / other / secret: who may write.
 WRITE = {
@@ -42,7 +48,7 @@ WRITE = {
     "reviewer": (303, 303, 303),
     "honglai": (303, HIDDEN, HIDDEN),
     "leader": (NO, NO, HIDDEN),
-    "dept": (HIDDEN, HIDDEN, HIDDEN),
+    "dept": (HIDDEN, NO, HIDDEN),
 }
 
 
@@ -51,7 +57,21 @@ def _events(store: Store) -> int:
         return int(session.scalar(select(func.count()).select_from(events)) or 0)
 
 
+@pytest.fixture
+def referred(county: Store, ids: dict[str, int]) -> None:
+    """P0001 and the restricted P0002 referred to 林业, P0000 to 水利 (the restricted one written
+    straight to the table: the service refuses it, the scope must hide it all the same)."""
+    at = dt.datetime.now(dt.UTC)
+    with county.writing() as session:
+        for code, dept in (("P0001", "林业"), ("P0002", "林业"), ("P0000", "水利")):
+            insert_referral(
+                session, patch_id=ids[code], kind="referral", department=dept, matter="事项",
+                referred_by="admin", referred_at=at, due_on=dt.date(2023, 1, 20),
+            )  # fmt: skip
+
+
 @pytest.mark.parametrize("username", sorted(EXPECTED))
+@pytest.mark.usefixtures("referred")
 def test_routes_by_role(username: str, client: TestClient, county: Store, ids: dict[str, int]) -> None:
     csrf = login(client, username)
     where = {"own": ids["P0000"], "other": ids["P0001"], "secret": ids["P0002"]}
@@ -88,10 +108,20 @@ def test_unknown_patch_and_page(client: TestClient) -> None:
     assert client.get("/patches/not-a-number").status_code == 422
 
 
-def test_department_sees_a_notice(client: TestClient) -> None:
+def test_department_sees_nothing_until_something_is_referred(client: TestClient, county: Store) -> None:
     login(client, "dept")
-    for path in ("/", "/patches"):
-        assert "移交" in client.get(path).text
+    assert client.get("/api/patches").json()["total"] == 0
+    assert "P000" not in client.get("/patches").text
+    # An account whose department is not on the list sees nothing, and a notice says why.
+    with county.writing() as session:
+        insert_user(
+            session, username="nodept", display_name="无部门", password_hash=password_hash(),
+            role="department", township_code=None, department="教育局", at=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+    client.post("/logout", data={"csrf_token": login(client, "nodept", PASSWORD)})
+    login(client, "nodept")
+    for path in ("/", "/patches", "/referrals"):
+        assert "移送抄告" in client.get(path).text and "联系市局管理员" in client.get(path).text
     assert client.get("/api/patches").json()["total"] == 0
 
 

@@ -17,6 +17,7 @@ from weipian.storage.workflow import latest_determinations
 from weipian.web.access import Scope
 from weipian.web.queries.deadlines import due_between, effective_due, overdue, return_deadlines
 from weipian.web.queries.patches import list_query
+from weipian.web.queries.referrals import overdue_count
 from weipian.web.queries.scope import visible
 
 DUE_SOON_DAYS = 7
@@ -31,6 +32,7 @@ class Dashboard:
     overdue: int
     due_soon: list[dict[str, Any]]
     closure: list[MonthlyClosure]
+    overdue_referrals: int = 0  # 抄告/移交 past their feedback day, within the scope
 
 
 def _grouped(session: Session, column: Any, query: Any) -> list[tuple[Any, int]]:
@@ -66,12 +68,14 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
         overdue=int(n_overdue or 0),
         due_soon=due_soon[:20],
         closure=_closure(session, scope),
+        overdue_referrals=overdue_count(session, scope, today),
     )
 
 
 def _closure(session: Session, scope: Scope) -> list[MonthlyClosure]:
-    """月清 per township and month (the lists service's figures), a township user's own only."""
-    if scope.nothing:
+    """月清 per township and month (the lists service's figures), a township user's own only,
+    none for a department."""
+    if scope.nothing or scope.department is not None:  # 月清 is the townships' and the bureau's
         return []
     rows = closure(session)
     if scope.township is not None:

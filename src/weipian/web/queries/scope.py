@@ -8,18 +8,25 @@ from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
-from weipian.storage.tables import patch_facts, patches
+from weipian.storage.tables import patch_facts, patches, referrals
 from weipian.web.access import Scope
 
 S = TypeVar("S", bound=Select[Any])
 
 
 def visible(query: S, scope: Scope) -> S:
-    """``query`` (over ``patches``) limited to ``scope``."""
+    """``query`` (over ``patches``) limited to ``scope``.
+
+    A department's scope never has ``restricted``, so a restricted patch stays hidden even when
+    referred to it.
+    """
     if scope.nothing:
         return query.where(false())
     if scope.township is not None:
         query = query.where(patches.c.township_code == scope.township)
+    if scope.department is not None:  # 部门联络员: what was referred to its department
+        referred = select(referrals.c.patch_id).where(referrals.c.department == scope.department)
+        query = query.where(patches.c.id.in_(referred))
     if not scope.restricted:
         restricted = select(patch_facts.c.patch_id).where(patch_facts.c.restricted.is_(True))
         query = query.where(patches.c.id.not_in(restricted))

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from weipian.domain.roles import Role
 from weipian.messages import message as say
 from weipian.services.users import authenticate
 from weipian.web.auth import flash, log_in, log_out
@@ -41,7 +42,10 @@ def login(
         context = {"next": safe_next(next), "error": say("auth.failed"), "username": username}
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     log_in(request, account)
-    return RedirectResponse(safe_next(next), status_code=303)
+    target = safe_next(next)
+    if target == "/" and account.role is Role.department:  # a liaison's work is its referrals
+        target = "/referrals"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout", dependencies=[CheckCsrf])

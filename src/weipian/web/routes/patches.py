@@ -31,6 +31,7 @@ from weipian.web.export import list_workbook
 from weipian.web.forms import DeterminationForm, explain, from_saved, padded_approvals, parse
 from weipian.web.queries.detail import PatchDetail, kind_label, patch_detail
 from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
+from weipian.web.queries.referrals import referral_panel
 from weipian.web.queries.scope import get_patch
 from weipian.web.templating import templates
 
@@ -98,6 +99,7 @@ def _detail_page(
             "farmland_housing_class", "new_or_stock", "other_subtype", "illegal_subtype",
         )},
         "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
+        "referrals": referral_panel(request.app.state.store, p, user, today),
     }  # fmt: skip
     return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)
 
