@@ -20,7 +20,13 @@ from sqlalchemy import delete, insert, select, update
 from weipian.analysis.area import AreaMethod
 from weipian.analysis.desk import spatial_chunks
 from weipian.analysis.overlay import patch_centre
-from weipian.services.analyze_chunk import ANALYSED_KINDS, ChunkFacts, ChunkTask, analyze_chunk
+from weipian.services.analyze_chunk import (
+    ANALYSED_KINDS,
+    ChunkFacts,
+    ChunkTask,
+    analyze_chunk,
+    release_stores,
+)
 from weipian.services.common import Progress, no_progress
 from weipian.storage.bulk import bulk_insert
 from weipian.storage.layers import current_layer
@@ -114,8 +120,11 @@ def _run(
 
         yield from run_on_dask(tasks, scheduler)
     elif workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, analyze_chunk(task)
+        try:
+            for task in tasks:
+                yield task, analyze_chunk(task)
+        finally:
+            release_stores()  # inline: close this process's chunk engine with the run
     else:
         # fork: workers start at once and open their own database connections.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -9,7 +9,6 @@ chunk, not by the layer (a province-scale 三调 layer never has to fit in one p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -65,9 +64,19 @@ class ChunkFacts:
     overlaps: dict[str, list[Any]] = field(default_factory=dict)
 
 
-@cache
+_STORES: dict[str, Store] = {}  # one engine per worker process, reused across chunks
+
+
 def _store(url: str) -> Store:
-    return Store(url)  # one engine per worker process, reused across chunks
+    if url not in _STORES:
+        _STORES[url] = Store(url)
+    return _STORES[url]
+
+
+def release_stores() -> None:
+    """Dispose of the engines :func:`analyze_chunk` opened in this process."""
+    while _STORES:
+        _STORES.popitem()[1].dispose()
 
 
 def analyze_chunk(task: ChunkTask) -> ChunkFacts:
