@@ -41,8 +41,10 @@ def ids(county: Store) -> dict[str, int]:
 
 
 @pytest.fixture
-def app(county: Store) -> FastAPI:
-    return create_app(WebSettings(database_url=county.url, secret_key="test-secret-key"))
+def app(county: Store, tmp_path: Path) -> FastAPI:
+    return create_app(
+        WebSettings(database_url=county.url, secret_key="test-secret-key", files_dir=tmp_path / "files")
+    )
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import Action, State
+from weipian.storage.evidence import failed_check_counts
 from weipian.storage.tables import events, patches
 from weipian.web.access import Scope
 from weipian.web.queries.patches import list_query
@@ -31,4 +32,5 @@ def review_queue(session: Session, scope: Scope, township: str | None = None) ->
     if township:
         query = query.where(patches.c.township_code == township)
     rows = session.execute(query.order_by(submitted.c.submitted_at, patches.c.patch_code)).all()
-    return [r._asdict() for r in rows]
+    failed = failed_check_counts(session, [r.id for r in rows])  # field evidence: failed photo checks
+    return [{**r._asdict(), "failed_photo_checks": failed.get(r.id, 0)} for r in rows]

@@ -1,7 +1,209 @@
-"""Routes for evidence (issue 5); filled by its owner."""
+"""Field evidence on the patch page: upload photos and documents, download them, photo previews.
+
+Every file is reached through its patch: outside the account's scope it answers 404, exactly
+like a patch that does not exist. Files are served from ``<files dir>/evidence``, never from
+the static folder.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from weipian.analysis.evidence import CHECK_LABELS, compass
+from weipian.config import files_dir
+from weipian.domain.workflow import Action
+from weipian.errors import InputError, NotFound, PermissionDenied
+from weipian.io.exif import preview_jpeg
+from weipian.messages import message as say
+from weipian.services.evidence import (
+    KIND_LABELS,
+    KINDS,
+    add_evidence,
+    evidence_path,
+    get_evidence,
+    list_evidence,
+)
+from weipian.services.users import Account
+from weipian.storage.evidence import write_file
+from weipian.storage.store import Store
+from weipian.web.access import Scope
+from weipian.web.auth import check_csrf, flash
+from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
+from weipian.web.errors import render_error
+from weipian.web.forms import from_saved
+from weipian.web.queries.detail import patch_detail
+from weipian.web.queries.scope import get_patch
+from weipian.web.settings import WebSettings
 
 router = APIRouter()
+
+MAX_FILES = 12  # files in one upload
+PREVIEW_DIR = "previews"
+PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
+DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf"
+
+
+def evidence_context(session: Session, request: Request, user: Account, patch: Row[Any]) -> dict[str, Any]:
+    """What the patch page's evidence section needs (the caller has checked the patch's scope)."""
+    settings: WebSettings = request.app.state.settings
+    items = list_evidence(session, patch.id)
+    return {
+        "evidence": items,
+        "evidence_photos": [e for e in items if e.is_photo],
+        "evidence_documents": [e for e in items if not e.is_photo],
+        "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code),
+        "evidence_max_mb": settings.upload_max_mb,
+        "evidence_max_distance_m": settings.photo_max_distance_m,
+        "evidence_max_files": MAX_FILES,
+        "evidence_kinds": KIND_LABELS,
+        "check_labels": CHECK_LABELS,
+        "photo_accept": PHOTO_ACCEPT,
+        "document_accept": DOCUMENT_ACCEPT,
+        "compass": compass,
+    }
+
+
+def _too_large(request: Request, code: str, **params: Any) -> Response:
+    return render_error(request, 413, code, say(code, **params))
+
+
+def _page_with_errors(
+    request: Request, patch_id: int, user: Account, scope: Any, store: Any, rules: Any, today: dt.date,
+    errors: list[str], saved: int,
+) -> Response:  # fmt: skip
+    from weipian.web.routes.patches import _detail_page  # the patch page's own renderer
+
+    with store.reading() as session:
+        d = patch_detail(session, patch_id, scope, today)
+        context = evidence_context(session, request, user, d.patch)
+    form = from_saved(d.determination.data if d.determination else None)
+    context.update(evidence_errors=errors, evidence_saved=saved)
+    return _detail_page(request, d, user, rules, today, form, 422, **context)
+
+
+@router.post("/patches/{patch_id}/evidence")
+async def upload_evidence(
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep,
+    settings: SettingsDep, rules: RulesDep, today: Today,
+) -> Response:  # fmt: skip
+    max_bytes = settings.upload_max_mb * 2**20
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes * MAX_FILES + 2**20:  # before reading the body
+        return _too_large(
+            request, "evidence.request_too_large", limit_mb=settings.upload_max_mb, files=MAX_FILES
+        )
+    form = await request.form()
+    try:
+        return await _upload(request, form, patch_id, user, scope, store, settings, rules, today)
+    finally:
+        await form.close()  # the uploads' temporary files
+
+
+async def _upload(
+    request: Request, form: FormData, patch_id: int, user: Account, scope: Scope, store: Store,
+    settings: WebSettings, rules: Any, today: dt.date,
+) -> Response:  # fmt: skip
+    max_bytes = settings.upload_max_mb * 2**20
+    token = request.headers.get("X-CSRF-Token") or form.get("csrf_token")
+    check_csrf(request, token if isinstance(token, str) else None)
+
+    def _patch() -> Row[Any]:
+        with store.reading() as session:
+            return get_patch(session, patch_id, scope)
+
+    patch = await run_in_threadpool(_patch)  # 404 outside the scope
+    if not user.actor.may(Action.field_check_record, patch.township_code):
+        raise PermissionDenied(
+            "permission.denied", action=Action.field_check_record.value, code=patch.patch_code
+        )
+    kind = str(form.get("kind") or "photo")
+    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
+    problems: list[str] = []
+    if kind not in KINDS:
+        problems.append(say("evidence.kind", kind=kind))
+    elif not uploads:
+        problems.append(say("evidence.no_files"))
+    elif len(uploads) > MAX_FILES:
+        problems.append(say("evidence.too_many", limit=MAX_FILES, count=len(uploads)))
+    if problems:
+        return await run_in_threadpool(
+            _page_with_errors, request, patch_id, user, scope, store, rules, today, problems, 0
+        )
+    for f in uploads:  # nothing is stored when one file is over the limit
+        if f.size is not None and f.size > max_bytes:
+            size_mb = f"{f.size / 2**20:.1f}"
+            return _too_large(
+                request,
+                "evidence.too_large",
+                name=f.filename or "",
+                size_mb=size_mb,
+                limit_mb=settings.upload_max_mb,
+            )
+    note = str(form.get("note") or "").strip() or None
+    saved = 0
+    for f in uploads:
+        data = await f.read(max_bytes + 1)
+        try:
+            await run_in_threadpool(
+                add_evidence, store, files_dir(settings), patch_id, f.filename or "", data, kind, user.actor,
+                max_bytes, settings.photo_max_distance_m, note,
+            )  # fmt: skip
+            saved += 1
+        except InputError as exc:
+            problems.append(say(exc.code, **exc.params))
+    if problems:
+        return await run_in_threadpool(
+            _page_with_errors, request, patch_id, user, scope, store, rules, today, problems, saved
+        )
+    flash(request, "evidence.uploaded", count=saved)
+    return RedirectResponse(f"/patches/{patch_id}#evidence", status_code=303)
+
+
+def _file(store: Any, scope: Any, attachment_id: int) -> tuple[Any, str]:
+    with store.reading() as session:
+        item, stored = get_evidence(session, attachment_id)
+        get_patch(session, item.patch_id, scope)  # 404 outside the scope, as for the patch
+    return item, stored
+
+
+@router.get("/evidence/{attachment_id}")
+def download_evidence(
+    attachment_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, settings: SettingsDep
+) -> Response:
+    item, stored = _file(store, scope, attachment_id)
+    path = evidence_path(files_dir(settings), stored)
+    if not path.is_file():
+        raise NotFound("evidence.file_missing", name=item.original_name)
+    return FileResponse(
+        path, media_type=item.content_type, filename=item.original_name,
+        headers={"Cache-Control": "private, no-store"},
+    )  # fmt: skip
+
+
+@router.get("/evidence/{attachment_id}/preview.jpg")
+def preview_evidence(
+    attachment_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, settings: SettingsDep
+) -> Response:
+    item, stored = _file(store, scope, attachment_id)
+    if not item.content_type.startswith("image/"):
+        raise NotFound("evidence.no_preview")
+    root = files_dir(settings)
+    cached = evidence_path(root, stored).parent / PREVIEW_DIR / (Path(stored).stem + ".jpg")
+    if not cached.is_file():
+        source = evidence_path(root, stored)
+        if not source.is_file():
+            raise NotFound("evidence.file_missing", name=item.original_name)
+        write_file(cached.parent, cached.name, preview_jpeg(source.read_bytes()))
+    return FileResponse(
+        cached, media_type="image/jpeg",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )  # fmt: skip

@@ -33,6 +33,7 @@ from weipian.web.queries.detail import PatchDetail, kind_label, patch_detail
 from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
 from weipian.web.queries.referrals import referral_panel
 from weipian.web.queries.scope import get_patch
+from weipian.web.routes.evidence import evidence_context
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/patches")
@@ -87,7 +88,7 @@ def _may(user: Account, action: Action, patch: Any) -> bool:
 
 def _detail_page(
     request: Request, d: PatchDetail, user: Account, rules: Any, today: Any, form: DeterminationForm,
-    status: int = 200,
+    status: int = 200, **extra: Any,
 ) -> Response:  # fmt: skip
     p = d.patch
     context = {
@@ -100,6 +101,7 @@ def _detail_page(
         )},
         "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
         "referrals": referral_panel(request.app.state.store, p, user, today),
+        **extra,
     }  # fmt: skip
     return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)
 
@@ -111,8 +113,9 @@ def patch_page(
 ) -> Response:  # fmt: skip
     with store.reading() as session:
         d = patch_detail(session, patch_id, scope, today)
+        evidence = evidence_context(session, request, user, d.patch)
     form = from_saved(d.determination.data if d.determination else None)
-    return _detail_page(request, d, user, rules, today, form)
+    return _detail_page(request, d, user, rules, today, form, **evidence)
 
 
 @router.post("/{patch_id}/determination", dependencies=[CheckCsrf])
@@ -141,11 +144,12 @@ def save_determination(
             raise
         with store.reading() as session:
             d = patch_detail(session, patch_id, scope, today)
+            evidence = evidence_context(session, request, user, d.patch)
         if det is not None:
             explain(parsed, det, patch_area_m2=d.patch.area_m2, rules=rules, on=today)
         if not parsed.errors:  # the service saw a problem the field-by-field check did not place
             parsed.add("verdict", say(exc.code, **exc.params))
-        return _detail_page(request, d, user, rules, today, parsed, status=422)
+        return _detail_page(request, d, user, rules, today, parsed, status=422, **evidence)
     if and_submit:
         flash(request, "determination.submitted")
     else:

@@ -1,0 +1,224 @@
+"""Field evidence (举证): photos with their automatic checks, and approval documents.
+
+``add_evidence`` checks who may upload (township staff for their own township's patches, 市局
+roles for any; 领导 and 部门联络员 never), the real file type for the kind, the size, reads the
+photo's EXIF and checks it against the patch, writes the file atomically under a generated
+name and inserts the row; if the row cannot be written the file is removed again. Military-
+restricted patches are, as everywhere, for 市局 roles only: to anyone else they do not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import shapely
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from weipian.analysis.evidence import hsx_date, photo_checks
+from weipian.domain.roles import Actor, Role
+from weipian.domain.workflow import Action
+from weipian.errors import InputError, NotFound, PermissionDenied
+from weipian.io.exif import FileType, PhotoInfo, read_photo, sniff
+from weipian.storage.evidence import (
+    evidence_dir,
+    get_attachment,
+    insert_attachment,
+    list_attachments,
+    new_stored_name,
+    patches_with_file,
+    utc_now,
+    write_file,
+)
+from weipian.storage.store import Store
+from weipian.storage.tables import patch_facts, patches
+
+KINDS = ("photo", "document")
+KIND_LABELS = {"photo": "现场照片", "document": "审批文件等附件"}
+ALLOWED: dict[str, tuple[FileType, ...]] = {
+    "photo": (FileType.jpeg, FileType.png, FileType.heic),
+    "document": (FileType.pdf, FileType.jpeg, FileType.png),
+}
+NAME_MAX = 255
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One attachment as the pages show it."""
+
+    id: int
+    patch_id: int
+    kind: str
+    original_name: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    uploaded_at: dt.datetime
+    taken_at: dt.datetime | None
+    lon: float | None
+    lat: float | None
+    azimuth: float | None
+    checks: list[dict[str, Any]]
+    note: str | None
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == "photo"
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for c in self.checks if c.get("passed") is False)
+
+
+def _evidence(row: Row[Any]) -> Evidence:
+    taken = row.taken_at
+    if taken is not None and taken.tzinfo is None:  # SQLite gives back naive UTC
+        taken = taken.replace(tzinfo=dt.UTC)
+    return Evidence(
+        id=row.id, patch_id=row.patch_id, kind=row.kind, original_name=row.original_name,
+        content_type=row.content_type, size=row.size, uploaded_by=row.uploaded_by,
+        uploaded_at=row.uploaded_at, taken_at=taken, lon=row.lon, lat=row.lat, azimuth=row.azimuth,
+        checks=list(row.checks or []), note=row.note,
+    )  # fmt: skip
+
+
+def clean_name(filename: str) -> str:
+    """The uploaded name without any folder part or control characters, at most 255 characters.
+
+    >>> clean_name("C:\\\\fakepath\\\\现场 1.jpg"), clean_name("../../etc/passwd"), clean_name("")
+    ('现场 1.jpg', 'passwd', '未命名')
+    """
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "未命名"
+    if len(name) > NAME_MAX:
+        _stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        name = name[: NAME_MAX - len(ext) - 1] + "." + ext if ext else name[:NAME_MAX]
+    return name
+
+
+def _patch(session: Session, patch_id: int) -> Row[Any]:
+    query = (
+        select(patches, patch_facts.c.restricted)
+        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+        .where(patches.c.id == patch_id)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        raise NotFound("patch.no_such_id", id=patch_id)
+    return row
+
+
+def _check_actor(patch: Row[Any], actor: Actor) -> None:
+    if patch.restricted and actor.role not in (Role.bureau_admin, Role.bureau_reviewer):
+        raise NotFound("patch.no_such_id", id=patch.id)  # as the pages: a restricted patch is unseen
+    if not actor.may(Action.field_check_record, patch.township_code):
+        raise PermissionDenied(
+            "permission.denied", action=Action.field_check_record.value, code=patch.patch_code
+        )
+
+
+def check_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> FileType:
+    """The file's real type if ``kind`` allows it and it fits; ``InputError`` otherwise."""
+    name = clean_name(filename)
+    if kind not in KINDS:
+        raise InputError("evidence.kind", kind=kind)
+    if not data:
+        raise InputError("evidence.empty", name=name)
+    if len(data) > max_bytes:
+        raise InputError(
+            "evidence.too_large",
+            name=name,
+            size_mb=f"{len(data) / 2**20:.1f}",
+            limit_mb=f"{max_bytes / 2**20:g}",
+        )
+    ftype = sniff(data)
+    if ftype not in ALLOWED[kind]:
+        raise InputError(f"evidence.type_{kind}", name=name)
+    return ftype
+
+
+def add_evidence(
+    store: Store,
+    files_dir: Path,
+    patch_id: int,
+    filename: str,
+    data: bytes,
+    kind: str,
+    actor: Actor,
+    max_bytes: int,
+    max_distance_m: float,
+    note: str | None = None,
+) -> Evidence:
+    """Store one photo or document for the patch, with the photo's checks; returns it."""
+    with store.reading() as session:
+        _check_actor(_patch(session, patch_id), actor)
+    ftype = check_upload(filename, data, kind, max_bytes)
+    name = clean_name(filename)
+    info: PhotoInfo | None = None
+    if ftype is not FileType.pdf:
+        try:
+            photo = read_photo(data)  # also proves the picture opens
+        except InputError as exc:
+            raise InputError("evidence.unreadable_file", name=name) from exc
+        info = photo if kind == "photo" else None  # a scanned document's EXIF is not evidence
+    sha = hashlib.sha256(data).hexdigest()
+    stored = new_stored_name(ftype.value)
+    path: Path | None = None
+    try:
+        with store.writing() as session:
+            patch = _patch(session, patch_id)
+            _check_actor(patch, actor)
+            holders = patches_with_file(session, sha)
+            if any(h.id == patch_id for h in holders):
+                raise InputError("evidence.duplicate", name=name)
+            checks: list[dict[str, Any]] | None = None
+            if info is not None:
+                checks = [
+                    c.as_dict()
+                    for c in photo_checks(
+                        lon=info.lon, lat=info.lat, azimuth=info.azimuth, taken_at=info.taken_at,
+                        patch=shapely.from_wkb(patch.wkb), after=hsx_date(patch.after_date),
+                        max_distance_m=max_distance_m, reused_on=[h.patch_code for h in holders],
+                    )
+                ]  # fmt: skip
+            path = write_file(evidence_dir(files_dir), stored, data)
+            new_id = insert_attachment(
+                session, patch_id=patch_id, kind=kind, original_name=name, stored_name=stored,
+                content_type=ftype.content_type, size=len(data), sha256=sha, uploaded_by=actor.name,
+                uploaded_at=utc_now(),
+                taken_at=info.taken_at.astimezone(dt.UTC) if info and info.taken_at else None,
+                lon=info.lon if info else None, lat=info.lat if info else None,
+                azimuth=info.azimuth if info else None, checks=checks,
+                note=(note or "").strip()[:NAME_MAX] or None,
+            )  # fmt: skip
+            row = get_attachment(session, new_id)
+            assert row is not None
+            return _evidence(row)
+    except BaseException:
+        if path is not None:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def list_evidence(session: Session, patch_id: int) -> list[Evidence]:
+    """The patch's photos (with their checks) and documents; the caller has checked the scope."""
+    return [_evidence(r) for r in list_attachments(session, patch_id)]
+
+
+def get_evidence(session: Session, attachment_id: int) -> tuple[Evidence, str]:
+    """An attachment and its stored file name; ``NotFound`` when there is none."""
+    row = get_attachment(session, attachment_id)
+    if row is None:
+        raise NotFound("evidence.not_found", id=attachment_id)
+    return _evidence(row), str(row.stored_name)
+
+
+def evidence_path(files_dir: Path, stored_name: str) -> Path:
+    """Where a stored evidence file lives."""
+    return evidence_dir(files_dir) / stored_name

@@ -1,0 +1,116 @@
+"""Field evidence: attachment rows and their files under ``<files dir>/evidence``.
+
+Files are written to a temporary name in the target directory, flushed to disk and renamed
+(:func:`write_file`), so a crash never leaves a half-written file under a real name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.orm import Session
+
+from weipian.storage.tables import attachments, patches
+
+EVIDENCE_DIR = "evidence"
+
+
+def evidence_dir(files_dir: Path) -> Path:
+    """Where evidence files live under the files directory."""
+    return files_dir / EVIDENCE_DIR
+
+
+def new_stored_name(ext: str) -> str:
+    """A generated file name, ``<uuid hex>.<ext>``: nothing of the uploaded name reaches the disk."""
+    return f"{uuid.uuid4().hex}.{ext}"
+
+
+def write_file(directory: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` to ``directory/name`` atomically (temp file, fsync, rename); returns the path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    tmp = directory / f".{name}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(directory)
+    return target
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # some platforms cannot open directories
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def insert_attachment(session: Session, **values: Any) -> int:
+    """Insert one attachment row in the caller's transaction; returns its id."""
+    new_id = session.execute(insert(attachments).values(**values).returning(attachments.c.id)).scalar_one()
+    return int(new_id)
+
+
+def get_attachment(session: Session, attachment_id: int) -> Row[Any] | None:
+    return session.execute(select(attachments).where(attachments.c.id == attachment_id)).first()
+
+
+def list_attachments(session: Session, patch_id: int) -> list[Row[Any]]:
+    """The patch's attachments, photos first, oldest upload first."""
+    query = (
+        select(attachments)
+        .where(attachments.c.patch_id == patch_id)
+        .order_by(attachments.c.kind.desc(), attachments.c.uploaded_at, attachments.c.id)
+    )
+    return list(session.execute(query).all())
+
+
+def patches_with_file(session: Session, sha256: str) -> list[Any]:
+    """(patch id, JCBH) of every patch that already has a file with this SHA-256."""
+    query = (
+        select(patches.c.id, patches.c.patch_code)
+        .join(attachments, attachments.c.patch_id == patches.c.id)
+        .where(attachments.c.sha256 == sha256)
+        .distinct()
+        .order_by(patches.c.patch_code)
+    )
+    return list(session.execute(query).all())
+
+
+def failed_check_counts(session: Session, patch_ids: Iterable[int]) -> dict[int, int]:
+    """Per patch, how many stored photo checks failed (``passed`` false); patches without any are absent."""
+    ids = list(patch_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(attachments.c.patch_id, attachments.c.checks).where(
+            attachments.c.patch_id.in_(ids), attachments.c.kind == "photo"
+        )
+    ).all()
+    counts: dict[int, int] = {}
+    for patch_id, checks in rows:
+        failed = sum(1 for c in checks or [] if isinstance(c, dict) and c.get("passed") is False)
+        if failed:
+            counts[patch_id] = counts.get(patch_id, 0) + failed
+    return counts
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
