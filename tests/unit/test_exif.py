@@ -60,21 +60,31 @@ def test_photo_without_exif_has_nothing_but_its_size() -> None:
     assert (info.taken_at, info.lon, info.lat, info.azimuth) == (None, None, None, None)
 
 
+GOOD = {
+    "lat": 24.905,
+    "lon": 118.385278,
+    "azimuth": 90.0,
+    "taken_at": dt.datetime(2022, 10, 1, 9, 30, tzinfo=BEIJING),
+}
+
+
 @pytest.mark.parametrize(
-    "mangle",
+    ("mangle", "missing"),
     [
-        lambda gps, sub: gps.__setitem__(2, (IFDRational(24, 0), 1.0, 0.0)),  # a zero denominator
-        lambda gps, sub: gps.__setitem__(2, (1.0,)),  # too few parts still reads as degrees…
-        lambda gps, sub: gps.__setitem__(4, (400.0, 0.0, 0.0)),  # …but out of range does not
-        lambda gps, sub: gps.__setitem__(17, IFDRational(5, 0)),
-        lambda gps, sub: gps.__setitem__(1, "Q"),  # an unknown reference is read as north
-        lambda gps, sub: gps.__setitem__(17, 720.0),
-        lambda gps, sub: sub.__setitem__(0x9003, "yesterday"),
-        lambda gps, sub: sub.__setitem__(0x9003, "0000:00:00 00:00:00"),
-        lambda gps, sub: sub.__setitem__(0x9011, "+8"),
+        (
+            lambda gps, sub: gps.__setitem__(2, (IFDRational(24, 0), 1.0, 0.0)),
+            {"lat", "lon"},
+        ),  # 0 denominator
+        (lambda gps, sub: gps.__setitem__(4, (400.0, 0.0, 0.0)), {"lat", "lon"}),  # out of range
+        (lambda gps, sub: gps.__setitem__(17, IFDRational(5, 0)), {"azimuth"}),
+        (lambda gps, sub: gps.__setitem__(17, 720.0), {"azimuth"}),
+        (lambda gps, sub: sub.__setitem__(0x9003, "yesterday"), {"taken_at"}),
+        (lambda gps, sub: sub.__setitem__(0x9003, "0000:00:00 00:00:00"), {"taken_at"}),
+        (lambda gps, sub: sub.__setitem__(0x9011, "+8"), set()),  # a bad offset: Beijing time
+        (lambda gps, sub: gps.__setitem__(1, "Q"), set()),  # an unknown reference: north
     ],
 )
-def test_broken_exif_values_are_reported_missing_never_raised(mangle: object) -> None:
+def test_broken_exif_values_are_reported_missing_never_raised(mangle: object, missing: set[str]) -> None:
     exif = Image.Exif()
     sub, gps = exif.get_ifd(0x8769), exif.get_ifd(0x8825)
     gps.update({1: "N", 2: (24.0, 54.0, 18.0), 3: "E", 4: (118.0, 23.0, 7.0), 17: 90.0})
@@ -83,7 +93,12 @@ def test_broken_exif_values_are_reported_missing_never_raised(mangle: object) ->
     out = io.BytesIO()
     Image.new("RGB", (8, 8)).save(out, "JPEG", exif=exif.tobytes())
     info = read_photo(out.getvalue())  # never raises
-    assert info.width == 8
+    for name, good in GOOD.items():
+        value = getattr(info, name)
+        if name in missing:
+            assert value is None, name
+        else:
+            assert value == (pytest.approx(good) if isinstance(good, float) else good), name
 
 
 def test_garbage_exif_segment_is_tolerated() -> None:

@@ -35,7 +35,7 @@ def write_file(directory: Path, name: str, data: bytes) -> Path:
     """Write ``data`` to ``directory/name`` atomically (temp file, fsync, rename); returns the path."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / name
-    tmp = directory / f".{name}.{os.getpid()}.tmp"
+    tmp = directory / f".{name}.{uuid.uuid4().hex}.tmp"  # unique: two writers never share it
     try:
         with open(tmp, "wb") as f:
             f.write(data)
