@@ -139,3 +139,49 @@ def small_county(store: Any, tmp: Path) -> Any:
     analyze(store, workers=1)
     judge_patches(store, load_rules(), on=dt.date(2022, 11, 20))
     return store
+
+
+SMALL_COUNTY_BOUNDS_GK = (ORIGIN[0] - 1200, ORIGIN[1] - 1200, ORIGIN[0] + 2200, ORIGIN[1] + 2200)
+BEFORE_RGB, AFTER_RGB, CHANGE_RGB = (70, 120, 60), (90, 125, 70), (200, 165, 120)
+
+
+def demo_tif(
+    path: Path,
+    bounds_gk: tuple[float, float, float, float] = SMALL_COUNTY_BOUNDS_GK,
+    phase: str = "before",
+    *,
+    pixel_m: float = 5.0,
+    changes: Sequence[Any] = (),
+    dtype: str = "uint8",
+    bands: int = 3,
+) -> Path:
+    """A georeferenced GeoTIFF in EPSG:4527 over ``bounds_gk``: plain green fields ("before") or a
+    greener picture with ``changes`` (polygons in EPSG:4527; default the small_county patches for
+    "after") burnt in as bare soil, so a test can check the patch sits on a visible change."""
+    import rasterio
+    from affine import Affine
+    from rasterio.features import geometry_mask
+
+    xmin, ymin, xmax, ymax = bounds_gk
+    width, height = round((xmax - xmin) / pixel_m), round((ymax - ymin) / pixel_m)
+    transform = Affine(pixel_m, 0.0, xmin, 0.0, -pixel_m, ymax)
+    rgb = np.empty((3, height, width), dtype=np.uint8)
+    colour = BEFORE_RGB if phase == "before" else AFTER_RGB
+    for band in range(3):
+        rgb[band] = colour[band]
+    rgb[:, :: max(1, round(50 / pixel_m)), :] -= 15  # field edges every 50 m
+    if phase != "before":
+        shapes = list(changes) or [gk_square(0), gk_square(700), gk_square(1000, 1000)]
+        burnt = ~geometry_mask(shapes, (height, width), transform, all_touched=True)
+        for band in range(3):
+            rgb[band][burnt] = CHANGE_RGB[band]
+    data = np.stack([rgb[i % 3] for i in range(bands)]).astype(dtype)
+    if dtype != "uint8":
+        data *= 40  # 16-bit sensor values
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with rasterio.open(
+        path, "w", driver="GTiff", width=width, height=height, count=bands, dtype=dtype, crs="EPSG:4527",
+        transform=transform,
+    ) as dst:  # fmt: skip
+        dst.write(data)
+    return path
