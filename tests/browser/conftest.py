@@ -25,18 +25,20 @@ import urllib.request
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from pwdlib import PasswordHash
 
-from factories import HONGLAI, HONGMEI, REGION, gk_square, patch_rows, small_county, write_vector
+from factories import HONGLAI, HONGMEI, REGION, demo_tif, gk_square, patch_rows, small_county, write_vector
 from weipian.domain.roles import Role
 from weipian.domain.sources import Source
 from weipian.rules import load_rules
 from weipian.services.admin import init_store
 from weipian.services.analyze import analyze
+from weipian.services.imagery import add_image
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.judge import judge_patches
 from weipian.storage.store import Store
@@ -119,13 +121,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _build_store(url: str, tmp: Path) -> dict[str, int]:
-    """small_county, one more 洪濑镇 batch (patches the tests may change without meeting each
-    other), and the accounts; returns JCBH → patch id."""
+def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
+    """small_county with its before/after imagery (the patches burnt into "after" as bare soil),
+    one more 洪濑镇 batch (patches the tests may change without meeting each other), and the
+    accounts; returns JCBH → patch id."""
     store = Store(url)
     try:
         init_store(store)
         small_county(store, tmp)
+        for phase, taken_on in (("before", dt.date(2022, 3, 1)), ("after", dt.date(2022, 9, 1))):
+            add_image(
+                store, files, demo_tif(tmp / f"{phase}.tif", phase=phase), phase, taken_on, "browser-test"
+            )
         extra = write_vector(
             tmp / "q.gpkg", patch_rows(2, prefix="Q"), [gk_square(-600, -600), gk_square(-300, -600)]
         )
@@ -189,9 +196,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, shots_root: Path) -> Iterator
     """The real server on a temp SQLite store; killed at the end of the session."""
     tmp = tmp_path_factory.mktemp("browser-site")
     url = f"sqlite:///{tmp / 'weipian.db'}"
-    ids = _build_store(url, tmp)
     files = tmp / "files"
     files.mkdir()
+    ids = _build_store(url, tmp, files)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
@@ -294,8 +301,9 @@ class Contexts:
 
     def close(self, shot: Shots, failed: bool) -> None:
         n = 0
+        take = failed or shot.count == 0  # a passing test that took its own needs no more
         for ctx in self.opened:
-            for pg in ctx.pages:
+            for pg in ctx.pages if take else []:
                 try:
                     shot(pg, ("failed" if failed else "end") + (f"-{n}" if n else ""))
                 except Exception as exc:  # a crashed page must not hide the test's own failure
@@ -344,6 +352,27 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> Page:
     return page
 
 
+@pytest.fixture(scope="session")
+def signed_in() -> dict[str, list[Any]]:
+    """username → the session cookies of its first sign-in through the form."""
+    return {}
+
+
 @pytest.fixture
-def login() -> LoginFn:
-    return log_in
+def login(signed_in: dict[str, list[Any]]) -> LoginFn:
+    """Sign in as ``username``: through the form the first time in the session, then with the
+    cookies that sign-in gave (argon2 verification is deliberately slow). The sign-in form itself
+    is tested with :func:`log_in`."""
+
+    def sign_in(page: Page, username: str) -> Page:
+        cookies = signed_in.get(username)
+        if cookies is None:
+            log_in(page, username)
+            signed_in[username] = page.context.cookies()
+        else:
+            page.context.add_cookies(cookies)
+            page.goto("/")
+            assert urlsplit(page.url).path == "/", page.url
+        return page
+
+    return sign_in
