@@ -14,7 +14,14 @@ from pyproj import Transformer
 from rio_cogeo.cogeo import cog_validate
 
 from weipian.io.demo import write_demo
-from weipian.io.demo_imagery import AFTER_DATE, AFTER_FILE, BEFORE_DATE, BEFORE_FILE, write_demo_imagery
+from weipian.io.demo_imagery import (
+    AFTER_DATE,
+    AFTER_FILE,
+    BEFORE_DATE,
+    BEFORE_FILE,
+    FOCUS_TOWNSHIP,
+    write_demo_imagery,
+)
 from weipian.io.readers import read_vector
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +33,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pair_covers_the_patches_and_shows_the_changes(demo_dir: Path) -> None:
-    pair = write_demo_imagery(demo_dir, seed=3, pixels=2_000_000)
+    pair = write_demo_imagery(demo_dir, seed=3, pixels=2_000_000, township=None)
     assert (pair.before.name, pair.after.name) == (BEFORE_FILE, AFTER_FILE)
     for path in (pair.before, pair.after):
         assert cog_validate(path, quiet=True)[0]
@@ -45,9 +52,17 @@ def test_pair_covers_the_patches_and_shows_the_changes(demo_dir: Path) -> None:
         rows, cols = rasterio.transform.rowcol(b.transform, xs, ys)
     differs = np.abs(before[:, rows, cols] - after[:, rows, cols]).max(axis=0) > 12
     assert differs.mean() > 0.8  # nearly every patch sits on a visible change
-    again = write_demo_imagery(demo_dir, seed=3, pixels=2_000_000)  # same seed: same pictures
+    again = write_demo_imagery(demo_dir, seed=3, pixels=2_000_000, township=None)  # same seed: same pictures
     with rasterio.open(again.after) as a2:
         assert (a2.read().astype(int) == after).all()
+
+
+def test_default_pair_covers_the_focus_township_finely(demo_dir: Path) -> None:
+    pair = write_demo_imagery(demo_dir, seed=3)
+    towns = read_vector(demo_dir / "townships.gpkg", (117.8, 24.4, 118.9, 25.5))
+    focus = towns.geoms[[str(c) == FOCUS_TOWNSHIP for c in towns.attrs["XZQDM"]]][0]
+    assert shapely.box(*pair.facts.bounds).intersects(focus)
+    assert pair.pixel_m <= 2.0  # a patch is tens of pixels across
 
 
 def test_scripts_run_registers_the_demo_pair_with_its_dates() -> None:

@@ -8,9 +8,11 @@ rice harvested, other haze) with every delivered patch burnt in as what its chan
 roofs, concrete, bare soil, spoil, water, solar panels. So each patch outline on the map sits on
 a visible change.
 
-Both are 3-band 8-bit GeoTIFFs in EPSG:4527 covering the patches' extent (plus a margin), at the
-coarsest whole-metre resolution that keeps each under :data:`PIXEL_BUDGET` pixels, converted to
-COGs. Pixels outside the county are masked. The same seed gives the same pictures.
+Both are 3-band 8-bit GeoTIFFs in EPSG:4527, converted to COGs. By default they cover the square
+window of 2 m pixels within :data:`PIXEL_BUDGET` (about 9 km across) that holds the most patches
+of :data:`FOCUS_TOWNSHIP` (官桥镇, the demo township account's), so a patch is tens of pixels across
+as on the 2 m imagery the ministry compares; ``township=None`` covers every patch instead, at the
+coarsest whole-metre resolution within the budget. Pixels outside the county are masked. The same seed gives the same pictures.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ PLANE = "EPSG:4527"
 PIXEL_BUDGET = 21_000_000  # per image: both COGs stay well under 25 MB and are made in about 10 s
 MIN_PIXEL_M = 2.0
 MARGIN_M = 600.0
+FOCUS_TOWNSHIP = "350583118"  # 官桥镇: most demo patches; scripts/run's township account
 NODATA_RGB = (0, 0, 0)
 
 # Land-class colours (R, G, B) as a true-colour satellite picture shows them in late winter.
@@ -90,7 +93,12 @@ class DemoImagery:
 
 
 def write_demo_imagery(
-    dir: Path, *, seed: int = 42, pixels: int = PIXEL_BUDGET, progress: Progress | None = None
+    dir: Path,
+    *,
+    seed: int = 42,
+    pixels: int = PIXEL_BUDGET,
+    township: str | None = FOCUS_TOWNSHIP,
+    progress: Progress | None = None,
 ) -> DemoImagery:
     """Paint the pair from ``dir``'s landuse.gpkg and patch packages, write them as COGs there.
 
@@ -105,7 +113,12 @@ def write_demo_imagery(
     rng = np.random.default_rng(np.random.SeedSequence([seed, 5_0001]))
     patches, tblx = _patches(dir)
     parcels, dlbm = _landuse(dir)
-    xmin, ymin, xmax, ymax = shapely.total_bounds(patches)
+    area = _window(patches, _township(dir, township), pixels) if township else patches
+    xmin, ymin, xmax, ymax = shapely.total_bounds(area)
+    near = shapely.box(xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M)
+    keep_patch, keep_parcel = shapely.intersects(patches, near), shapely.intersects(parcels, near)
+    patches, tblx = patches[keep_patch], [k for k, keep in zip(tblx, keep_patch, strict=True) if keep]
+    parcels, dlbm = parcels[keep_parcel], [c for c, keep in zip(dlbm, keep_parcel, strict=True) if keep]
     xmin, ymin, xmax, ymax = xmin - MARGIN_M, ymin - MARGIN_M, xmax + MARGIN_M, ymax + MARGIN_M
     res = max(MIN_PIXEL_M, float(math.ceil(math.sqrt((xmax - xmin) * (ymax - ymin) / pixels))))
     x0, y1 = math.floor(xmin / res) * res, math.ceil(ymax / res) * res
@@ -173,6 +186,25 @@ def _patches(dir: Path) -> tuple[NDArray[np.object_], list[str]]:
         geoms.append(to_crs(shapely.make_valid(table.geoms), table.crs, PLANE))
         kinds += [str(v) for v in table.attrs[column]]
     return np.concatenate(geoms), kinds
+
+
+def _township(dir: Path, code: str) -> NDArray[np.object_]:
+    """The township's boundary in EPSG:4527."""
+    table = read_vector(dir / "townships.gpkg", (117.8, 24.4, 118.9, 25.5))
+    codes = np.array([str(v) for v in table.attrs["XZQDM"]])
+    return to_crs(table.geoms[codes == code], table.crs, PLANE)
+
+
+def _window(patches: NDArray[np.object_], township: NDArray[np.object_], pixels: int) -> NDArray[np.object_]:
+    """The square of ``pixels`` at :data:`MIN_PIXEL_M` (less the margins) holding the most of the
+    township's patches, centred on one of them."""
+    half = 0.99 * math.sqrt(pixels) * MIN_PIXEL_M / 2 - MARGIN_M  # 0.99: stay inside after rounding
+    centres = shapely.get_coordinates(shapely.centroid(patches[shapely.intersects(patches, township[0])]))
+    if len(centres) == 0:
+        return township
+    near = (np.abs(centres[:, None, :] - centres[None, :, :]) <= half).all(axis=2).sum(axis=1)
+    x, y = centres[int(np.argmax(near))]
+    return np.array([shapely.box(x - half, y - half, x + half, y + half)])
 
 
 def _landuse(dir: Path) -> tuple[NDArray[np.object_], list[str]]:
