@@ -250,6 +250,13 @@ def pytest_runtest_makereport(
     return report
 
 
+# Resolves when the page's map (if any) has drawn or failed, or after 10 s: never throws.
+MAP_SETTLED = """() => window.mapReady && Promise.race([
+  window.mapReady.then(() => true, () => false),
+  new Promise((resolve) => setTimeout(() => resolve(false), 10000)),
+])"""
+
+
 class Shots:
     """Numbered full-page screenshots of one test: ``<artifacts>/browser/<test>/NN-name.png``."""
 
@@ -261,6 +268,7 @@ class Shots:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count += 1
         path = self.folder / f"{self.count:02d}-{name}.png"
+        page.evaluate(MAP_SETTLED)  # so a patch page's picture shows its map, not a grey box
         page.screenshot(path=path, full_page=full_page)
         return path
 

@@ -58,12 +58,10 @@ def test_map_draws_patch_outline_over_both_images(
     assert ready["before"] is not None and ready["after"] is not None, ready
     assert ready["before"] != ready["after"]
     expect(page.locator("#map .maplibregl-canvas")).to_have_count(2)  # before and after
-    # Pixels first: a full-page screenshot resizes the viewport, and the map is blank until it
-    # draws again at the new size.
     px = grab(page)
     shot.folder.mkdir(parents=True, exist_ok=True)
     Image.fromarray(px.astype(np.uint8)).save(shot.folder / "map.png")
-    shot(page, "patch-page", full_page=False)
+    shot(page, "patch-page")
     h, w, _ = px.shape
 
     # Imagery is drawn: almost nothing is the bare background, and the picture is not flat.
