@@ -21,6 +21,8 @@ import rasterio
 from rasterio.crs import CRS
 from rasterio.errors import NotGeoreferencedWarning, RasterioError, RasterioIOError
 from rasterio.warp import transform_bounds
+from rio_tiler.errors import TileOutsideBounds  # at import: a lazy import raced in the server's threads
+from rio_tiler.io import Reader
 
 from weipian.errors import InputError
 
@@ -152,8 +154,6 @@ def render_tile(path: Path, z: int, x: int, y: int) -> bytes | None:
     Three or more bands show as colour (the first three), one or two as grey; 16-bit and float
     images are stretched to 8 bits for display.
     """
-    from rio_tiler.errors import TileOutsideBounds
-    from rio_tiler.io import Reader
 
     with Reader(str(path)) as src:
         if not src.tile_exists(x, y, z):
