@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from weipian.domain.townships import township_by_code
 from weipian.domain.units import m2_to_mu
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 from weipian.messages import message as say
+from weipian.storage.users import display_names
 from weipian.web.auth import csrf_token, pop_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,6 +64,24 @@ def _township_name(code: str | None) -> str:
     return town.name if town else (code or "")
 
 
+def _person(request: Request) -> Callable[[str | None], str]:
+    """``person(username)`` → the account's display name (looked up once per name and page)."""
+    names: dict[str, str] = {}
+
+    def person(username: str | None) -> str:
+        if not username:
+            return ""
+        if username not in names:
+            store = getattr(request.app.state, "store", None)
+            if store is not None:
+                with store.reading() as session:
+                    names.update(display_names(session, {username}))
+            names.setdefault(username, username)  # not an account (e.g. a CLI --by name)
+        return names[username]
+
+    return person
+
+
 def _context(request: Request) -> dict[str, Any]:
     has_session = "session" in request.scope
     user = getattr(request.state, "user", None)
@@ -71,6 +91,7 @@ def _context(request: Request) -> dict[str, Any]:
         "user": user,
         "notice": pop_flash(request) if has_session else None,
         "path": request.url.path,
+        "person": _person(request),
     }
 
 
