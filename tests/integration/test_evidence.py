@@ -222,3 +222,30 @@ def test_no_row_when_the_file_cannot_be_written(store: Store, county: dict[str, 
         _add(store, files, county["P0000"], field_photo())
     with store.reading() as session:
         assert list_evidence(session, county["P0000"]) == []
+
+
+def test_uploads_enter_the_history_and_stop_once_submitted(
+    store: Store, county: dict[str, int], tmp_path: Path
+) -> None:
+    from test_workflow import RULES, TODAY, illegal
+
+    from weipian.errors import TransitionRefused
+    from weipian.services import workflow
+    from weipian.storage.workflow import patch_events
+
+    files = tmp_path / "files"
+    _add(store, files, county["P0000"], field_photo("JPEG"), name="东侧.jpg")
+    with store.reading() as session:
+        (event,) = patch_events(session, county["P0000"])
+    assert event.action == "field_check.record" and event.actor == "honglai"
+    assert (event.state_before, event.state_after) == ("issued", "verifying")
+    assert event.payload["note"] == "上传现场照片 东侧.jpg（自动核验通过）"
+    with store.writing() as session:
+        patch = find_patch(session, "P0000")
+        workflow.save_determination(session, patch, illegal(), actor=HONGLAI_STAFF, rules=RULES, on=TODAY)
+        workflow.submit(session, find_patch(session, "P0000"), actor=HONGLAI_STAFF)
+    with pytest.raises(TransitionRefused):
+        _add(store, files, county["P0000"], minimal_pdf(), name="批文.pdf", kind="document")
+    with store.reading() as session:
+        assert len(list_evidence(session, county["P0000"])) == 1
+    assert len(_stored(files)) == 1  # the refused file was not kept

@@ -25,6 +25,7 @@ from weipian.domain.roles import Actor, Role
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.io.exif import FileType, PhotoInfo, read_photo, sniff
+from weipian.services.workflow import record_field_check
 from weipian.storage.evidence import (
     evidence_dir,
     get_attachment,
@@ -197,6 +198,9 @@ def add_evidence(
                 azimuth=info.azimuth if info else None, checks=checks,
                 note=(note or "").strip()[:NAME_MAX] or None,
             )  # fmt: skip
+            # In the unalterable history too; like any field-check step it is refused once the
+            # determination has gone up (补充举证 then needs a return).
+            record_field_check(session, patch, note=_history_note(kind, name, checks), actor=actor)
             row = get_attachment(session, new_id)
             assert row is not None
             return _evidence(row)
@@ -204,6 +208,14 @@ def add_evidence(
         if path is not None:
             path.unlink(missing_ok=True)
         raise
+
+
+def _history_note(kind: str, name: str, checks: list[dict[str, Any]] | None) -> str:
+    what = "上传现场照片" if kind == "photo" else "上传附件"
+    if checks is None:
+        return f"{what} {name}"
+    failed = sum(1 for c in checks if c["passed"] is False)
+    return f"{what} {name}（自动核验" + (f"{failed} 项未通过）" if failed else "通过）")
 
 
 def list_evidence(session: Session, patch_id: int) -> list[Evidence]:
