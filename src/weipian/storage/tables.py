@@ -104,6 +104,11 @@ patches = Table(
     Column("wkb", LargeBinary, nullable=False),
     *_bbox(),
     UniqueConstraint("source", "year", "admin_code", "patch_code", name="uq_patches_identity"),
+    # The web list's order, whole and within a state; overdue and due-soon by state and date.
+    Index("ix_patches_list_order", "township_code", "patch_code"),
+    Index("ix_patches_state_list_order", "state", "township_code", "patch_code"),
+    Index("ix_patches_state_due", "state", "due_on", "township_code"),
+    Index("ix_patches_township_batch", "township_code", "batch_id"),  # 月清
 )
 
 layers = Table(
@@ -197,6 +202,7 @@ patch_facts = Table(
     Column("restricted", Boolean, nullable=False),  # military overlap
     Column("stale", Boolean, nullable=False),
     Column("computed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_patch_facts_restricted", "restricted"),  # hidden from most roles on every page
 )
 
 # Every record a patch overlaps, per kind: approvals, licences, prior patches, zones.
@@ -231,6 +237,7 @@ events = Table(
     Column("state_before", String(24), nullable=False),
     Column("state_after", String(24), nullable=False),
     Column("payload", JSON, nullable=False),
+    Index("ix_events_action_patch", "action", "patch_id", "at"),  # review queue, 月清, returns
 )
 
 # Every saved determination, versioned; the highest version is the current one. Append-only.
@@ -265,6 +272,7 @@ suggestions = Table(
     Column("rules_version", String(64), nullable=False),
     Column("judged_on", Date, nullable=False),
     Column("judged_at", DateTime(timezone=True), nullable=False),
+    Index("ix_suggestions_verdict", "verdict"),
 )
 
 # Web accounts (issue 5). ``role`` holds a weipian.domain.roles.Role value; township staff carry
