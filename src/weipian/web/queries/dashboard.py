@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from weipian.domain.workflow import State
-from weipian.services.lists import closure
-from weipian.stats.deadlines import MonthlyClosure
-from weipian.storage.tables import patches, suggestions, townships
-from weipian.storage.workflow import latest_determinations
+from weipian.domain.workflow import Action, State
+from weipian.stats.deadlines import MonthlyClosure, month_end
+from weipian.storage.tables import batches, events, patches, suggestions, townships
 from weipian.web.access import Scope
 from weipian.web.queries.deadlines import due_between, effective_due, overdue, return_deadlines
-from weipian.web.queries.patches import list_query
+from weipian.web.queries.patches import current_det, list_query
 from weipian.web.queries.referrals import overdue_count
 from weipian.web.queries.scope import visible
 
 DUE_SOON_DAYS = 7
+NO_TOWNSHIP = "（未归属）"  # as the lists service names patches outside every township
 
 
 @dataclass(frozen=True)
@@ -35,19 +35,42 @@ class Dashboard:
     overdue_referrals: int = 0  # 抄告/移交 past their feedback day, within the scope
 
 
-def _grouped(session: Session, column: Any, query: Any) -> list[tuple[Any, int]]:
-    q = query.with_only_columns(column, func.count()).group_by(column).order_by(func.count().desc())
-    return [(r[0], int(r[1])) for r in session.execute(q)]
+def _grouped(session: Session, column: Any, query: Any, total: int) -> list[tuple[Any, int]]:
+    """Counts by ``column`` over ``query`` (an inner join to the table that holds it), the patches
+    without a row there counted as None; largest first, ties in value order (None first).
+
+    Grouping the joined rows instead of outer-joining every patch reads the small table, not all
+    the patches.
+    """
+    q = query.with_only_columns(column, func.count()).group_by(column)
+    counts = [(r[0], int(r[1])) for r in session.execute(q)]
+    missing = total - sum(n for _, n in counts)
+    if missing:
+        counts.append((None, missing))
+    counts.sort(key=lambda c: (c[0] is not None, c[0] or ""))
+    return sorted(counts, key=lambda c: -c[1])
 
 
 def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
     """The figures of the home page for what ``scope`` may see."""
-    base = visible(select(patches.c.id).select_from(patches), scope)
-    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    states = dict(_grouped(session, patches.c.state, base))
-    with_suggestion = base.outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
-    det = latest_determinations()
-    with_det = base.outerjoin(det, det.c.patch_id == patches.c.id)
+    every = select(patches.c.id).select_from(patches)
+    base = visible(every, scope)
+    states = {
+        r[0]: int(r[1])
+        for r in session.execute(
+            base.with_only_columns(patches.c.state, func.count()).group_by(patches.c.state)
+        )
+    }
+    total = sum(states.values())
+    # Every suggestion belongs to a patch (foreign key): a scope that narrows nothing counts the
+    # suggestions alone, off their verdict index.
+    with_suggestion = (
+        select(suggestions.c.patch_id)
+        if base is every
+        else base.join(suggestions, suggestions.c.patch_id == patches.c.id)
+    )
+    det, on_current = current_det()
+    with_det = base.join(det, on_current)
     returns = return_deadlines(session)
     n_overdue = session.scalar(
         select(func.count()).select_from(base.where(overdue(returns, today)).subquery())
@@ -63,8 +86,8 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
     return Dashboard(
         total=total,
         by_state=[(s.value, states.get(s.value, 0)) for s in State],
-        by_suggestion=_grouped(session, suggestions.c.verdict, with_suggestion),
-        by_determination=_grouped(session, det.c.verdict, with_det),
+        by_suggestion=_grouped(session, suggestions.c.verdict, with_suggestion, total),
+        by_determination=_grouped(session, det.c.verdict, with_det, total),
         overdue=int(n_overdue or 0),
         due_soon=due_soon[:20],
         closure=_closure(session, scope),
@@ -73,14 +96,60 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
 
 
 def _closure(session: Session, scope: Scope) -> list[MonthlyClosure]:
-    """月清 per township and month (the lists service's figures), a township user's own only,
-    none for a department."""
+    """月清 per township and month (the lists service's rule), a township user's own only, none
+    for a department.
+
+    Counted in SQL by township and batch (an index holds both) and, for the determined ones, by
+    first-submission day over the submit events, not patch by patch; like the lists service,
+    over every patch of the township (restricted ones too), townships by name.
+    """
     if scope.nothing or scope.department is not None:  # 月清 is the townships' and the bureau's
         return []
-    rows = closure(session)
+    names: dict[str, str] = {
+        r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))
+    }
+    issued_on: dict[int, dt.date] = {
+        r.id: r.issued_on for r in session.execute(select(batches.c.id, batches.c.issued_on))
+    }
+    wanted = names.get(scope.township) if scope.township is not None else None
+    first_submit = (
+        select(events.c.patch_id, func.min(events.c.at).label("at"))
+        .where(events.c.action == Action.determination_submit.value)
+        .group_by(events.c.patch_id)
+        .subquery()
+    )
+    day = func.date(first_submit.c.at)
+    by_batch = select(patches.c.township_code, patches.c.batch_id, func.count()).group_by(
+        patches.c.township_code, patches.c.batch_id
+    )
     if scope.township is not None:
-        name = session.scalar(select(townships.c.name).where(townships.c.code == scope.township))
-        rows = [m for m in rows if m.township == name]
+        by_batch = by_batch.where(patches.c.township_code.in_([c for c, n in names.items() if n == wanted]))
+    submitted = (
+        select(patches.c.township_code, patches.c.batch_id, day, func.count())
+        .select_from(first_submit.join(patches, patches.c.id == first_submit.c.patch_id))
+        .group_by(patches.c.township_code, patches.c.batch_id, day)
+    )
+    issued: dict[tuple[str, str], int] = defaultdict(int)
+    done: dict[tuple[str, str], int] = defaultdict(int)
+
+    def key(code: str | None, batch_id: int) -> tuple[str, str] | None:
+        name = names.get(code) if code is not None else None
+        if scope.township is not None and (wanted is None or name != wanted):
+            return None
+        return (name or NO_TOWNSHIP, issued_on[batch_id].strftime("%Y-%m"))
+
+    for code, batch_id, n in session.execute(by_batch):
+        if (k := key(code, batch_id)) is not None:
+            issued[k] += n
+    for code, batch_id, on, n in session.execute(submitted):
+        if (k := key(code, batch_id)) is not None and _date(on) <= month_end(issued_on[batch_id]):
+            done[k] += n
+    rows = [MonthlyClosure(t, m, n, done[(t, m)]) for (t, m), n in issued.items()]
     # The newest month first; in a month, the townships furthest behind first.
     rows = sorted(rows, key=lambda m: (m.rate, m.township))
     return sorted(rows, key=lambda m: m.month, reverse=True)[:60]
+
+
+def _date(v: Any) -> dt.date:
+    """SQL ``date()``: text on SQLite, a date on PostgreSQL."""
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)

@@ -9,20 +9,34 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from weipian.domain.workflow import State
+from weipian.domain.workflow import Action, State
 from weipian.services import lists
-from weipian.storage.tables import patches
+from weipian.storage.tables import events, patches
 
 RETURNED = (State.county_returned.value, State.returned.value)
 WAITING = (State.issued.value, State.verifying.value)
+RETURN_ACTIONS = (Action.review_return.value, Action.report_return.value)  # as the lists service reads them
 
 
 def return_deadlines(session: Session) -> dict[int, dt.date]:
     """Patch id → correction deadline of its latest return."""
     return {pid: due for pid, (_, due) in lists.return_deadlines(session).items() if due is not None}
+
+
+def return_deadline(session: Session, patch_id: int) -> dict[int, dt.date]:
+    """:func:`return_deadlines` for one patch (its latest return event only): the patch page
+    reads one patch's events, not every return of the county."""
+    payload = session.scalar(
+        select(events.c.payload)
+        .where(events.c.patch_id == patch_id, events.c.action.in_(RETURN_ACTIONS))
+        .order_by(events.c.id.desc())
+        .limit(1)
+    )
+    due = payload.get("due_on") if payload else None
+    return {patch_id: dt.date.fromisoformat(due)} if due else {}
 
 
 def effective_due(row: Any, returns: dict[int, dt.date]) -> dt.date:

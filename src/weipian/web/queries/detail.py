@@ -17,7 +17,7 @@ from weipian.storage.tables import batches, patch_facts, patch_overlaps, suggest
 from weipian.storage.users import display_names
 from weipian.storage.workflow import current_determination, patch_events
 from weipian.web.access import Scope
-from weipian.web.queries.deadlines import effective_due, return_deadlines
+from weipian.web.queries.deadlines import effective_due, return_deadline
 from weipian.web.queries.scope import get_patch
 
 APPROVAL_KINDS = (
@@ -85,7 +85,7 @@ def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) 
     )
     suggestion = session.execute(select(suggestions).where(suggestions.c.patch_id == patch.id)).first()
     reasons = [message(r["code"], **r.get("params", {})) for r in (suggestion.reasons if suggestion else [])]
-    due = effective_due(patch, return_deadlines(session))
+    due = effective_due(patch, return_deadline(session, patch.id))
     history = patch_events(session, patch.id)
     return PatchDetail(
         patch=patch,

@@ -8,11 +8,10 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from weipian.storage.tables import batches, patch_facts, patches, suggestions, townships
-from weipian.storage.workflow import latest_determinations
+from weipian.storage.tables import batches, determinations, patch_facts, patches, suggestions, townships
 from weipian.web.access import Scope
 from weipian.web.queries.deadlines import effective_due, overdue, return_deadlines
 from weipian.web.queries.scope import visible
@@ -50,8 +49,26 @@ class PatchPage:
     pages: int
 
 
+def current_det() -> tuple[Any, ColumnElement[bool]]:
+    """``determinations`` aliased as the current (highest) version, and its join condition.
+
+    The version is found per patch through the (patch_id, version) unique index, so joining it
+    costs an index probe a row; a grouped subquery instead is scanned whole for each row when
+    SQLite orders the result.
+    """
+    det = determinations.alias("det")
+    newer = determinations.alias("newer")
+    latest = (
+        select(func.max(newer.c.version))
+        .where(newer.c.patch_id == patches.c.id)
+        .correlate(patches)
+        .scalar_subquery()
+    )
+    return det, (det.c.patch_id == patches.c.id) & (det.c.version == latest)
+
+
 def list_query() -> Select[Any]:
-    det = latest_determinations()
+    det, on_current = current_det()
     return (
         select(
             patches.c.id,
@@ -80,7 +97,7 @@ def list_query() -> Select[Any]:
         .join(batches, batches.c.id == patches.c.batch_id)
         .outerjoin(townships, townships.c.code == patches.c.township_code)
         .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
-        .outerjoin(det, det.c.patch_id == patches.c.id)
+        .outerjoin(det, on_current)
         .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
     )
 
@@ -112,23 +129,37 @@ def _row(r: Row[Any], returns: dict[int, dt.date], today: dt.date) -> dict[str, 
     return {**r._asdict(), "due": due, "days_left": (due - today).days}
 
 
+ORDER = (patches.c.township_code, patches.c.patch_code, patches.c.id)
+
+
+def _ids_query(f: PatchFilter) -> Select[Any]:
+    """The filtered patches' ids alone: the list's other tables join one row or none per patch
+    (batches always one), so they change neither the count nor the order, and the count and the
+    page walk an index of ``patches`` instead of the joined rows."""
+    query = select(patches.c.id).select_from(patches)
+    if f.suggestion:
+        query = query.join(suggestions, suggestions.c.patch_id == patches.c.id)
+    return query
+
+
 def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> PatchPage:
     """One page (PAGE_SIZE rows) of the filtered list, ordered by township and JCBH."""
     returns = return_deadlines(session)
-    query = _filtered(list_query(), f, scope, returns, today)
-    total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    ids = _filtered(_ids_query(f), f, scope, returns, today)
+    total = int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, f.page), pages)
-    rows = session.execute(
-        query.order_by(patches.c.township_code, patches.c.patch_code, patches.c.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    page_ids = list(session.scalars(ids.order_by(*ORDER).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    rows = (
+        session.execute(list_query().where(patches.c.id.in_(page_ids)).order_by(*ORDER)).all()
+        if page_ids
+        else []
+    )
     return PatchPage([_row(r, returns, today) for r in rows], total, page, pages)
 
 
 def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
-    query = _filtered(list_query(), f, scope, return_deadlines(session), today)
+    query = _filtered(_ids_query(f), f, scope, return_deadlines(session), today)
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
@@ -136,7 +167,7 @@ def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) 
     """Every row of the filtered list except military-restricted ones (never exported)."""
     returns = return_deadlines(session)
     query = _filtered(list_query(), f, scope, returns, today).where(patch_facts.c.restricted.is_not(True))
-    rows = session.execute(query.order_by(patches.c.township_code, patches.c.patch_code, patches.c.id))
+    rows = session.execute(query.order_by(*ORDER))
     return [_row(r, returns, today) for r in rows]
 
 
