@@ -12,14 +12,14 @@ from web_helpers import HONGLAI
 
 from weipian.domain.roles import Actor, Role
 from weipian.rules import Determination, load_rules
-from weipian.services import workflow
+from weipian.services import lists, workflow
 from weipian.services.lists import closure
 from weipian.storage.store import Store
-from weipian.storage.tables import suggestions
+from weipian.storage.tables import patches, suggestions
 from weipian.storage.workflow import find_patch, latest_determinations
 from weipian.web.access import Scope
 from weipian.web.queries.dashboard import dashboard
-from weipian.web.queries.deadlines import effective_due, return_deadlines
+from weipian.web.queries.deadlines import due_between, effective_due, return_deadlines
 from weipian.web.queries.detail import patch_detail
 from weipian.web.queries.patches import ORDER, PatchFilter, _filtered, list_patches, list_query
 
@@ -67,9 +67,7 @@ def test_list_pages_match_the_joined_list(busy: Store, who: str) -> None:
     scope = SCOPES[who]
     with busy.reading() as s:
         for f in FILTERS:
-            full = list(
-                s.execute(_filtered(list_query(), f, scope, return_deadlines(s), TODAY).order_by(*ORDER))
-            )
+            full = list(s.execute(_filtered(list_query(), f, scope, TODAY).order_by(*ORDER)))
             page = list_patches(s, f, scope, TODAY)
             assert page.total == len(full), f
             start = (page.page - 1) * 50
@@ -84,7 +82,7 @@ def test_dashboard_matches_full_counts(busy: Store, who: str) -> None:
     scope = SCOPES[who]
     with busy.reading() as s:
         d = dashboard(s, scope, TODAY)
-        ids = [r.id for r in s.execute(_filtered(list_query(), PatchFilter(), scope, {}, TODAY))]
+        ids = [r.id for r in s.execute(_filtered(list_query(), PatchFilter(), scope, TODAY))]
         assert d.total == len(ids)
         sugg = dict(s.execute(select(suggestions.c.patch_id, suggestions.c.verdict)).all())
         det = latest_determinations()
@@ -114,3 +112,30 @@ def test_patch_page_due_is_the_returns(busy: Store) -> None:
         assert patch_detail(s, find_patch(s, "P0000").id, SCOPES["bureau"], TODAY).due == ON + dt.timedelta(
             days=30
         )
+
+
+def test_deadlines_in_sql_match_the_lists_service(busy: Store) -> None:
+    """The return deadlines and the due-date filter, computed in SQL, against the lists service's
+    reading of the return events evaluated in Python."""
+    with busy.reading() as s:
+        expected = {pid: due for pid, (_, due) in lists.return_deadlines(s).items() if due is not None}
+        assert return_deadlines(s) == expected and expected
+        assert return_deadlines(s, [find_patch(s, "P0001").id]) == {}
+        rows = s.execute(select(patches.c.id, patches.c.state, patches.c.due_on)).all()
+        for start, end in (
+            (None, TODAY),
+            (ON, ON + dt.timedelta(days=30)),
+            (ON + dt.timedelta(days=31), None),
+        ):
+            got = set(s.scalars(select(patches.c.id).where(due_between(start, end))))
+            want = set()
+            for r in rows:
+                if r.state in ("issued", "verifying"):
+                    due = r.due_on
+                elif r.state in ("county_returned", "returned") and r.id in expected:
+                    due = expected[r.id]
+                else:
+                    continue
+                if (start is None or due >= start) and (end is None or due <= end):
+                    want.add(r.id)
+            assert got == want, (start, end)

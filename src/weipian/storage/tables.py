@@ -107,7 +107,7 @@ patches = Table(
     # The web list's order, whole and within a state; overdue and due-soon by state and date.
     Index("ix_patches_list_order", "township_code", "patch_code"),
     Index("ix_patches_state_list_order", "state", "township_code", "patch_code"),
-    Index("ix_patches_state_due", "state", "due_on", "township_code"),
+    Index("ix_patches_state_due", "state", "due_on", "township_code", "patch_code"),
     Index("ix_patches_township_batch", "township_code", "batch_id"),  # 月清
 )
 

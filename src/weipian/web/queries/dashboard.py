@@ -71,17 +71,11 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
     )
     det, on_current = current_det()
     with_det = base.join(det, on_current)
-    returns = return_deadlines(session)
-    n_overdue = session.scalar(
-        select(func.count()).select_from(base.where(overdue(returns, today)).subquery())
-    )
-    soon = visible(list_query(), scope).where(
-        due_between(returns, today, today + dt.timedelta(days=DUE_SOON_DAYS))
-    )
-    due_soon = [
-        {**r._asdict(), "due": effective_due(r, returns)}
-        for r in session.execute(soon.order_by(patches.c.due_on, patches.c.patch_code).limit(100))
-    ]
+    n_overdue = session.scalar(select(func.count()).select_from(base.where(overdue(today)).subquery()))
+    soon = visible(list_query(), scope).where(due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS)))
+    soon_rows = session.execute(soon.order_by(patches.c.due_on, patches.c.patch_code).limit(100)).all()
+    returns = return_deadlines(session, [r.id for r in soon_rows])
+    due_soon = [{**r._asdict(), "due": effective_due(r, returns)} for r in soon_rows]
     due_soon.sort(key=lambda r: (r["due"], r["patch_code"]))
     return Dashboard(
         total=total,

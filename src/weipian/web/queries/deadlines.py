@@ -1,19 +1,21 @@
 """Deadlines as the special lists compute them: a returned patch is due 30 days after its return.
 
-Uses the lists service's reading of the return events, so the list page, the dashboard and
-``weipian lists show overdue`` agree.
+Reads the return events as the lists service does (the latest return of a patch, by event id,
+carries its correction deadline), so the list page, the dashboard and ``weipian lists show
+overdue`` agree; here in SQL, so a page reads the deadlines of its own rows and a filter never
+loads every return of the county into Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import Action, State
-from weipian.services import lists
 from weipian.storage.tables import events, patches
 
 RETURNED = (State.county_returned.value, State.returned.value)
@@ -21,9 +23,25 @@ WAITING = (State.issued.value, State.verifying.value)
 RETURN_ACTIONS = (Action.review_return.value, Action.report_return.value)  # as the lists service reads them
 
 
-def return_deadlines(session: Session) -> dict[int, dt.date]:
-    """Patch id → correction deadline of its latest return."""
-    return {pid: due for pid, (_, due) in lists.return_deadlines(session).items() if due is not None}
+def latest_returns() -> Subquery:
+    """``patch_id`` and ``due`` (ISO date text, or NULL) of each patch's latest return event."""
+    last = (
+        select(func.max(events.c.id)).where(events.c.action.in_(RETURN_ACTIONS)).group_by(events.c.patch_id)
+    )
+    return (
+        select(events.c.patch_id, events.c.payload["due_on"].as_string().label("due"))
+        .where(events.c.id.in_(last))
+        .subquery()
+    )
+
+
+def return_deadlines(session: Session, ids: Iterable[int] | None = None) -> dict[int, dt.date]:
+    """Patch id → correction deadline of its latest return (of the patches ``ids`` when given)."""
+    r = latest_returns()
+    query = select(r.c.patch_id, r.c.due).where(r.c.due.is_not(None))
+    if ids is not None:
+        query = query.where(r.c.patch_id.in_(list(ids)))
+    return {pid: dt.date.fromisoformat(due) for pid, due in session.execute(query) if due}
 
 
 def return_deadline(session: Session, patch_id: int) -> dict[int, dt.date]:
@@ -47,24 +65,21 @@ def effective_due(row: Any, returns: dict[int, dt.date]) -> dt.date:
     return due
 
 
-def due_between(
-    returns: dict[int, dt.date], start: dt.date | None, end: dt.date | None
-) -> ColumnElement[bool]:
+def due_between(start: dt.date | None, end: dt.date | None) -> ColumnElement[bool]:
     """Open patches whose running deadline falls in [start, end] (either end may be open)."""
-
-    def inside(d: dt.date) -> bool:
-        return (start is None or d >= start) and (end is None or d <= end)
-
     own: list[ColumnElement[bool]] = [patches.c.state.in_(WAITING)]
+    r = latest_returns()
+    back: list[ColumnElement[bool]] = [r.c.due.is_not(None)]
     if start is not None:
         own.append(patches.c.due_on >= start)
+        back.append(r.c.due >= start.isoformat())
     if end is not None:
         own.append(patches.c.due_on <= end)
-    returned_ids = [pid for pid, d in returns.items() if inside(d)]
-    back = and_(patches.c.state.in_(RETURNED), patches.c.id.in_(returned_ids)) if returned_ids else false()
-    return or_(and_(*own), back)
+        back.append(r.c.due <= end.isoformat())
+    returned = and_(patches.c.state.in_(RETURNED), patches.c.id.in_(select(r.c.patch_id).where(*back)))
+    return or_(and_(*own), returned)
 
 
-def overdue(returns: dict[int, dt.date], today: dt.date) -> ColumnElement[bool]:
+def overdue(today: dt.date) -> ColumnElement[bool]:
     """Open patches past their running deadline."""
-    return due_between(returns, None, today - dt.timedelta(days=1))
+    return due_between(None, today - dt.timedelta(days=1))

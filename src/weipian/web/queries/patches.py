@@ -102,9 +102,7 @@ def list_query() -> Select[Any]:
     )
 
 
-def _filtered(
-    query: Select[Any], f: PatchFilter, scope: Scope, returns: dict[int, dt.date], today: dt.date
-) -> Select[Any]:
+def _filtered(query: Select[Any], f: PatchFilter, scope: Scope, today: dt.date) -> Select[Any]:
     query = visible(query, scope)
     if f.batch is not None:
         query = query.where(patches.c.batch_id == f.batch)
@@ -120,7 +118,7 @@ def _filtered(
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(func.upper(patches.c.patch_code).like(pattern.upper(), escape="\\"))
     if f.overdue:
-        query = query.where(overdue(returns, today))
+        query = query.where(overdue(today))
     return query
 
 
@@ -144,29 +142,27 @@ def _ids_query(f: PatchFilter) -> Select[Any]:
 
 def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> PatchPage:
     """One page (PAGE_SIZE rows) of the filtered list, ordered by township and JCBH."""
-    returns = return_deadlines(session)
-    ids = _filtered(_ids_query(f), f, scope, returns, today)
+    ids = _filtered(_ids_query(f), f, scope, today)
     total = int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, f.page), pages)
     page_ids = list(session.scalars(ids.order_by(*ORDER).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    rows = (
-        session.execute(list_query().where(patches.c.id.in_(page_ids)).order_by(*ORDER)).all()
-        if page_ids
-        else []
-    )
+    if not page_ids:
+        return PatchPage([], total, page, pages)
+    rows = session.execute(list_query().where(patches.c.id.in_(page_ids)).order_by(*ORDER)).all()
+    returns = return_deadlines(session, page_ids)
     return PatchPage([_row(r, returns, today) for r in rows], total, page, pages)
 
 
 def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
-    query = _filtered(_ids_query(f), f, scope, return_deadlines(session), today)
+    query = _filtered(_ids_query(f), f, scope, today)
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
 def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
     """Every row of the filtered list except military-restricted ones (never exported)."""
     returns = return_deadlines(session)
-    query = _filtered(list_query(), f, scope, returns, today).where(patch_facts.c.restricted.is_not(True))
+    query = _filtered(list_query(), f, scope, today).where(patch_facts.c.restricted.is_not(True))
     rows = session.execute(query.order_by(*ORDER))
     return [_row(r, returns, today) for r in rows]
 

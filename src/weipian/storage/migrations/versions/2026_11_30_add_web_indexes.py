@@ -22,7 +22,7 @@ depends_on = None
 INDEXES = {
     "ix_patches_list_order": ("patches", ["township_code", "patch_code"]),
     "ix_patches_state_list_order": ("patches", ["state", "township_code", "patch_code"]),
-    "ix_patches_state_due": ("patches", ["state", "due_on", "township_code"]),
+    "ix_patches_state_due": ("patches", ["state", "due_on", "township_code", "patch_code"]),
     "ix_patches_township_batch": ("patches", ["township_code", "batch_id"]),
     "ix_events_action_patch": ("events", ["action", "patch_id", "at"]),
     "ix_suggestions_verdict": ("suggestions", ["verdict"]),
