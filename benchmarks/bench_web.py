@@ -42,6 +42,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
+DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Web application under load"
 REGION = (117.8, 24.4, 118.9, 25.5)
 PASSWORD = "bench-password-9"
@@ -619,9 +620,23 @@ def main() -> None:
         default=None,
         help="a git revision whose web queries to time too, on the store without the new indexes",
     )
-    ap.add_argument("--json-out", type=Path, default=None)
+    ap.add_argument("--json-out", type=Path, default=None, help="save the figures (JSON) here")
+    ap.add_argument(
+        "--render", type=Path, default=None, help="write the section again from a --json-out file"
+    )
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
+    if args.render is not None:  # a saved run's figures, written again (give the same arguments)
+        saved = json.loads(args.render.read_text())
+        ran_at = saved.get("ran_at") or time.strftime(
+            "%Y-%m-%d %H:%M", time.gmtime(args.render.stat().st_mtime)
+        )
+        plan_ = saved.get("plan") or json.loads((DATA / f"web-{args.patches}" / "plan.json").read_text())
+        text = report(args, saved["results"], saved["single"], saved["times"], plan_, ran_at)
+        print(text)
+        if not args.no_write:
+            write_section(text)
+        return
     if args.url is not None:
         db, times = args.url, {}
     else:
@@ -651,17 +666,26 @@ def main() -> None:
     if args.before:
         src, old = before(db, args.before)
         singles["before"] = time_queries(old, src)
+    ran_at = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     if args.json_out:
-        args.json_out.write_text(
-            json.dumps({"results": results, "single": singles, "times": times}, indent=1)
-        )
-    text = report(args, results, singles, times, p)
+        saved = {"results": results, "single": singles, "times": times, "plan": p, "ran_at": ran_at}
+        args.json_out.write_text(json.dumps(saved, indent=1))
+    text = report(args, results, singles, times, p, ran_at)
     print(text)
     if not args.no_write:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from bench_intake import replace_section
+        write_section(text)
 
-        replace_section(text)
+
+def write_section(text: str) -> None:
+    """Replace this benchmark's section of docs/performance.md (or append it)."""
+    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
+    start = doc.find(SECTION)
+    if start < 0:
+        doc = doc.rstrip("\n") + "\n\n" + text
+    else:
+        end = doc.find("\n## ", start + len(SECTION))
+        doc = doc[:start] + text + ("" if end < 0 else doc[end:])
+    DOC.write_text(doc)
 
 
 def _cpu() -> str:
@@ -685,6 +709,7 @@ def report(
     singles: dict[str, dict[str, dict[str, float]]],
     times: dict[str, float],
     p: dict[str, Any],
+    ran_at: str,
 ) -> str:
     cmd = f"benchmarks/bench_web.py --patches {args.patches} --duration {args.duration:g} --warmup {args.warmup:g}"
     cmd += f" --think {args.think:g}" + (" --compare-workers" if args.compare_workers else "")
@@ -700,12 +725,13 @@ def report(
     lines = [
         SECTION,
         "",
-        f"`{cmd}`, run {time.strftime('%Y-%m-%d %H:%M')} UTC on {os.cpu_count()} cores "
+        f"`{cmd}`, run {ran_at} UTC on {os.cpu_count()} cores "
         f"({_cpu()}), Python {platform.python_version()}, SQLite store, "
         f"`weipian serve` (uvicorn, {args.workers} worker) in its own process, the load generator "
         f"({args.users} threads, one httpx client and session each) in a second process on the same 2 cores. "
-        f"Load average after each run: {loads} (the machine is shared; above 2 means other jobs "
-        "competed for the cores).",
+        f"Load average (1 min) after each run: {loads}; the server and the load generator account for "
+        "about 1 with think time and 2–3 without, more means other jobs on this shared machine competed "
+        "for the cores.",
         "",
         f"Store: {p[BUREAU_USER]['patches']:,} patches (two batches imported through the real intake, "
         "townships assigned, every patch analysed and judged), "
@@ -741,6 +767,22 @@ def report(
         + "."
     )
     lines.append("")
+    for name in ("bureau_saturated", "bureau_saturated_2w"):
+        if name in results:
+            st = results[name]["stats"]
+            lines.append(
+                f"{SCENARIOS[name]}: "
+                + ", ".join(
+                    f"{LABELS[n]} {st[n]['p95'] * 1000:.0f} ms" for n in ("list", "detail", "map") if n in st
+                )
+                + f" at {st['all']['rps']:.0f} requests/s"
+                + (
+                    " — under 300 ms for all three."
+                    if all(st[n]["p95"] < 0.3 for n in ("list", "detail", "map") if n in st)
+                    else " — not all under 300 ms: this is a capacity figure, 20 requests always waiting, not 20 people working."
+                )
+            )
+            lines.append("")
     if "bureau_saturated_2w" in results:
         a, b = results["bureau_saturated"]["stats"]["all"], results["bureau_saturated_2w"]["stats"]["all"]
         lines += [
@@ -751,9 +793,9 @@ def report(
     lines += [
         "What was slow, found by timing each page's queries and sampling the server under load "
         "(py-spy): the list joined every patch to a grouped subquery of the current determinations, "
-        "which SQLite scanned whole for each row once the result was ordered (41 s for one state's "
-        "page, 13–36 s for a deep page), and counted the joined rows; the dashboard grouped the "
-        "same join and read every patch for 月清 (25–66 s); every list page, the dashboard and the "
+        "which SQLite scanned whole for each row once the result was ordered (seconds to tens of "
+        "seconds for a deep page or the page of the commonest state), and counted the joined rows; "
+        "the dashboard grouped the same join and read every patch for 月清; every list page, the dashboard and the "
         "patch page loaded every return event into Python. Now (migration "
         "`2026_11_30_add_web_indexes`, `web/queries`): a list page takes its 50 ids off an index in "
         "list order (township, JCBH; also within a state; overdue off (state, due date)) and joins "
