@@ -15,8 +15,12 @@ Run ``.venv/bin/python benchmarks/bench_web.py [--patches 100000] [--duration 60
    and the township account, and write the "## Web application under load" section of
    docs/performance.md (``--no-write`` to only print).
 
-``--compare-workers`` also runs the bureau mix on 2 uvicorn workers; ``--url`` benchmarks an
-already-built store instead (for before/after comparisons on the same file).
+Users pause ``--think`` seconds on average (uniform 0.5–1.5×) between requests; a third run has
+the bureau users send requests back to back (20 always in flight: a capacity figure).
+``--compare-workers`` repeats that run on 2 uvicorn workers; ``--before REV`` also times each
+page's queries alone with revision REV's code on a copy of the store without the new indexes;
+``--url`` benchmarks another store file; ``--json-out`` saves the figures and ``--render`` writes
+the section again from them.
 """
 
 from __future__ import annotations
