@@ -399,6 +399,9 @@ def _free_port() -> int:
 
 
 def serve(db: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``weipian serve`` on a free local port, once it answers; stopped again if it never does."""
+    import httpx2 as httpx
+
     port = _free_port()
     env = {**os.environ, "WEIPIAN_DATABASE_URL": f"sqlite:///{db}", "WEIPIAN_SECRET_KEY": SECRET}
     cmd = [str(ROOT / ".venv" / "bin" / "weipian"), "serve", "--port", str(port), "--workers", str(workers)]
@@ -406,22 +409,25 @@ def serve(db: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], s
         cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
-    import httpx2 as httpx
-
-    for _ in range(600):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise SystemExit(f"weipian serve stopped: see {log}")
-        time.sleep(0.1)
-    stop(proc)
-    raise SystemExit("weipian serve did not answer in 60 s")
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    return proc, base
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None:
+                raise SystemExit(f"weipian serve stopped: see {log}")
+            time.sleep(0.1)
+        raise SystemExit("weipian serve did not answer in 60 s")
+    except BaseException:
+        stop(proc)
+        raise
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
     os.killpg(proc.pid, signal.SIGINT)
     try:
         proc.wait(20)
@@ -765,7 +771,9 @@ def report(
         if n in results["bureau"]["stats"]
     }
     lines.append(
-        "Target (p95 under 300 ms at 20 concurrent users) for the patch list's first page, a patch page and "
+        "Target (p95 under 300 ms at 20 concurrent users"
+        + ("" if args.users == 20 else f"; this run had {args.users}")
+        + ") for the patch list's first page, a patch page and "
         "the map's patch layer, worst of the two accounts: "
         + ", ".join(f"{LABELS[n]} {v * 1000:.0f} ms" for n, v in target.items())
         + "."
