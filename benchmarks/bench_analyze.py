@@ -122,7 +122,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        replace_section(text)
+        replace_section(text, SECTION)
 
 
 if __name__ == "__main__":

@@ -149,16 +149,17 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        replace_section(text)
+        replace_section(text, SECTION)
 
 
-def replace_section(text: str) -> None:
+def replace_section(text: str, section: str = SECTION) -> None:
+    """Replace the ``section`` heading's part of docs/performance.md with ``text`` (or append it)."""
     doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    start = doc.find(SECTION)
+    start = doc.find(section)
     if start < 0:
         doc = doc.rstrip("\n") + "\n\n" + text
     else:
-        end = doc.find("\n## ", start + len(SECTION))
+        end = doc.find("\n## ", start + len(section))
         doc = doc[:start] + text + ("" if end < 0 else doc[end:])
     DOC.write_text(doc)
 

@@ -44,9 +44,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench_intake import replace_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / ".data"
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Web application under load"
 REGION = (117.8, 24.4, 118.9, 25.5)
 PASSWORD = "bench-password-9"
@@ -645,7 +646,7 @@ def main() -> None:
         text = report(args, saved["results"], saved["single"], saved["times"], plan_, ran_at)
         print(text)
         if not args.no_write:
-            write_section(text)
+            replace_section(text, SECTION)
         return
     if args.url is not None:
         db, times = args.url, {}
@@ -683,19 +684,7 @@ def main() -> None:
     text = report(args, results, singles, times, p, ran_at)
     print(text)
     if not args.no_write:
-        write_section(text)
-
-
-def write_section(text: str) -> None:
-    """Replace this benchmark's section of docs/performance.md (or append it)."""
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    start = doc.find(SECTION)
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    else:
-        end = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + ("" if end < 0 else doc[end:])
-    DOC.write_text(doc)
+        replace_section(text, SECTION)
 
 
 def _cpu() -> str:
