@@ -72,7 +72,9 @@ class Store:
         self.url = url
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
-            self.engine = create_engine(url, echo=echo)
+            # Keep a connection per web worker thread: opening one (and its PRAGMAs) per request
+            # once 5 are busy cost ~4 % under 20 concurrent users (benchmarks/bench_web.py).
+            self.engine = create_engine(url, echo=echo, pool_size=20)
             _configure_sqlite(self.engine)
             self.spatial_index: SpatialIndex = "rtree"
         elif self.dialect == "postgresql":
