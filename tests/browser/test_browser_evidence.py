@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from browser_helpers import LoginFn, Shots, Site
 from playwright.sync_api import Page, expect
 
-from conftest import LoginFn, Shots, Site
 from photos import field_photo
 
 pytestmark = pytest.mark.browser

@@ -10,11 +10,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from browser_helpers import LoginFn, Shots, Site
 from numpy.typing import NDArray
 from PIL import Image
 from playwright.sync_api import Page, expect
-
-from conftest import LoginFn, Shots, Site
 
 pytestmark = pytest.mark.browser
 

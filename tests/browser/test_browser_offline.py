@@ -7,9 +7,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from browser_helpers import Contexts, LoginFn, Shots, Site
 from playwright.sync_api import Request, Response
-
-from conftest import Contexts, LoginFn, Shots, Site
 
 pytestmark = pytest.mark.browser
 

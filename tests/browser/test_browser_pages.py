@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_helpers import PASSWORD, LoginFn, Shots, Site
 from playwright.sync_api import Page, expect
-
-from conftest import PASSWORD, LoginFn, Shots, Site
 
 pytestmark = pytest.mark.browser
 
