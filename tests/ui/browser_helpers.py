@@ -1,6 +1,9 @@
-"""Types and helpers the browser tests share with their fixtures (tests/browser/conftest.py):
+"""Types and helpers the browser tests share with their fixtures (tests/ui/conftest.py):
 the running site, screenshots, browser contexts, signing in. A module of its own, because test
-modules cannot import one ``conftest`` among several."""
+modules cannot import one ``conftest`` among several.
+
+(The folder is ``tests/ui``, not ``tests/browser``: ``--doctest-modules`` collects
+``tests/conftest.py`` as a module, and a conftest folder sorting before it broke collection.)"""
 
 from __future__ import annotations
 
