@@ -132,3 +132,33 @@ def test_township_list_is_locked_to_its_township(client: TestClient) -> None:
     assert body["total"] == 0
     html = client.get("/patches").text
     assert "洪梅镇" not in html and "P0001" not in html
+
+
+# The map, imagery and referral routes of the same roles (the tile route needs an image: see
+# tests/web/test_web_imagery.py).
+BOX = "117.8,24.4,118.9,25.5"
+MORE = [
+    "/referrals", "/api/map/layers", f"/api/map/patches?bbox={BOX}", f"/api/map/layers/landuse?bbox={BOX}",
+    f"/api/map/layers/military?bbox={BOX}", "/api/imagery?patch_id={own}", "/api/imagery?patch_id={other}",
+    "/api/imagery?patch_id={secret}",
+]  # fmt: skip
+MORE_EXPECTED = {
+    "admin": [OK] * 8,
+    "reviewer": [OK] * 8,
+    "honglai": [OK, OK, OK, OK, HIDDEN, OK, HIDDEN, HIDDEN],
+    "leader": [OK, OK, OK, OK, HIDDEN, OK, OK, HIDDEN],
+    "dept": [OK, OK, OK, OK, HIDDEN, HIDDEN, OK, HIDDEN],
+}
+
+
+@pytest.mark.parametrize("username", sorted(MORE_EXPECTED))
+@pytest.mark.usefixtures("referred")
+def test_map_imagery_and_referral_routes_by_role(
+    username: str, client: TestClient, ids: dict[str, int]
+) -> None:
+    login(client, username)
+    where = {"own": ids["P0000"], "other": ids["P0001"], "secret": ids["P0002"]}
+    got = [client.get(path.format(**where)).status_code for path in MORE]
+    assert dict(zip(MORE, got, strict=True)) == dict(zip(MORE, MORE_EXPECTED[username], strict=True))
+    drawn = {f["properties"]["code"] for f in client.get(MORE[2]).json()["features"]}
+    assert drawn == LISTED[username]  # the map shows exactly what the list shows
