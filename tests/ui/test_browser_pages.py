@@ -115,3 +115,17 @@ def test_leader_sees_no_forms(page: Page, site: Site, login: LoginFn, shot: Shot
     response = page.goto(f"/patches/{site.ids['P0002']}")
     assert response is not None and response.status == 404
     shot(page, "404-restricted")
+
+
+def test_pages_fit_a_phone(page: Page, site: Site, login: LoginFn, shot: Shots) -> None:
+    """Township staff open pages on a phone in the field: nothing widens the page sideways (wide
+    tables scroll inside their panel) and the map still draws."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "honglai")
+    for path in ("/", "/patches", f"/patches/{site.ids['P0000']}", "/referrals"):
+        page.goto(path)
+        if path.startswith("/patches/"):
+            assert page.evaluate("window.mapReady")["patch"] is True
+        width = page.evaluate("[document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+        assert width[1] <= width[0], (path, width)
+        shot(page, "phone-" + (path.strip("/").replace("/", "-") or "dashboard"))
