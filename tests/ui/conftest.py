@@ -222,6 +222,18 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     b.close()
 
 
+@pytest.fixture(scope="session")
+def browser_without_webgl(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium with WebGL switched off, as on an old PC whose GPU driver is blocked."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(NEED_CHROMIUM, pytrace=False)
+    b = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=[*FLAGS, "--disable-webgl", "--disable-3d-apis"]
+    )
+    yield b
+    b.close()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]

@@ -117,7 +117,9 @@ def test_patch_page_loads_the_map_module(client: TestClient, ids: dict[str, int]
     page = client.get(f"/patches/{ids['P0000']}").text
     assert 'id="map"' in page and 'data-outline="#ff2d2d"' in page
     assert '<script type="module" src="/static/map.js"></script>' in page
-    assert client.get("/static/map.js").status_code == 200
+    for module in ("map.js", "map-common.js", "map-leaflet.js"):
+        assert client.get(f"/static/{module}").status_code == 200, module
     for asset in ("maplibre-gl-6.17.0/maplibre-gl.mjs", "maplibre-gl-6.17.0/maplibre-gl-worker.mjs",
-                  "maplibre-gl-compare-0.5.0/maplibre-gl-compare.js"):  # fmt: skip
+                  "maplibre-gl-compare-0.5.0/maplibre-gl-compare.js", "leaflet-1.9.4/leaflet-src.esm.js",
+                  "leaflet-1.9.4/leaflet.css"):  # fmt: skip
         assert client.get(f"/static/vendor/{asset}").status_code == 200, asset

@@ -1,0 +1,78 @@
+// What both map renderers share (map.js with MapLibre, map-leaflet.js without WebGL): colours,
+// requests to this server, the info panel and the phase labels.
+
+// One colour per reference layer kind; lines only, so imagery stays visible underneath.
+export const LAYER_COLOURS = {
+  landuse: "#e0c080", basic_farmland: "#ffe000", eco_redline: "#00c060", dev_boundary: "#b060ff",
+  preapproval: "#40a0ff", conversion_approval: "#0060ff", land_supply: "#80d0ff",
+  temporary_use: "#ff9030", facility_agri: "#90ff60", consolidation: "#c0a0ff",
+  mining_right: "#ff6000", protected_area: "#00a040", military: "#a0a0a0", townships: "#202020",
+  prior_patches: "#ff40c0",
+};
+export const OTHER_PATCHES = "#ffd400";
+
+export function hasWebGL() {
+  try {
+    const canvas = document.createElement("canvas");
+    return Boolean(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+  } catch {
+    return false;
+  }
+}
+
+export async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+// "w,s,e,n" of a view, clamped to what the server accepts.
+export function bboxParam(w, s, e, n) {
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+  return [clamp(w, -180, 179.9), clamp(s, -90, 89.9), clamp(e, -179.9, 180), clamp(n, -89.9, 90)]
+    .map((v) => v.toFixed(6)).join(",");
+}
+
+export function escapeHtml(s) {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+// The side panel's content for a clicked feature: a patch (with a link) or a layer's record.
+export function showInfo(panel, { kind, id, properties }, layerLabels, stateLabels) {
+  const title = kind === "patches" ? `图斑 ${properties.code}` : (layerLabels[kind] || kind);
+  const rows = Object.entries(properties)
+    .filter(([, v]) => v !== null && v !== "")
+    .map(([k, v]) => {
+      const value = k === "state" ? (stateLabels[v] || v) : v;
+      return `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(String(value))}</dd>`;
+    }).join("");
+  const link = kind === "patches" ? `<p><a href="/patches/${id}">打开此图斑</a></p>` : "";
+  panel.innerHTML = `<h3>${escapeHtml(title)}</h3><dl class="facts">${rows}</dl>${link}`;
+}
+
+export function labelPhases(imagery) {
+  for (const [phase, label] of [["before", "◀ 前时相"], ["after", "后时相 ▶"]]) {
+    const node = document.getElementById(`map-phase-${phase}`);
+    if (node) node.textContent = imagery[phase] ? `${label} ${imagery[phase].taken_on}` : `${label}：暂无影像`;
+  }
+}
+
+// A checkbox per reference layer in #map-layers; `toggle(kind, on)` does the drawing.
+export function layerToggles(layerList, toggle) {
+  const box = document.getElementById("map-layers");
+  if (!box) return;
+  for (const layer of layerList) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.value = layer.kind;
+    input.dataset.kind = layer.kind;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.borderColor = LAYER_COLOURS[layer.kind] || "#fff";
+    label.append(input, swatch, ` ${layer.label}`);
+    box.append(label);
+    input.addEventListener("change", () => toggle(layer.kind, input.checked));
+  }
+  if (!layerList.length) box.insertAdjacentHTML("beforeend", '<p class="muted small">尚未导入参考图层。</p>');
+}
