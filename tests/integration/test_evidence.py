@@ -93,6 +93,12 @@ def test_same_photo_on_another_patch_fails_the_reuse_check(
     assert reuse["passed"] is False and "P0000" in reuse["detail"]
     # Its position check fails too: it was taken at P0000, 700 m away.
     assert {c["code"]: c["passed"] for c in reused.checks}["position"] is False  # type: ignore[attr-defined]
+    # The earlier copy is flagged too, naming the later patch, and counted for the review queue.
+    with store.reading() as session:
+        (first,) = list_evidence(session, county["P0000"])
+        assert failed_check_counts(session, [county["P0000"]]) == {county["P0000"]: 1}
+    earlier = {c["code"]: c for c in first.checks}["not_reused"]
+    assert earlier["passed"] is False and "P0001" in earlier["detail"] and "P0000" not in earlier["detail"]
     with pytest.raises(InputError) as again:
         _add(store, files, county["P0000"], data)
     assert again.value.code == "evidence.duplicate"

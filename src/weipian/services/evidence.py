@@ -20,7 +20,7 @@ import shapely
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from weipian.analysis.evidence import hsx_date, photo_checks
+from weipian.analysis.evidence import hsx_date, photo_checks, reuse_check
 from weipian.domain.roles import Actor, Role
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, NotFound, PermissionDenied
@@ -33,6 +33,8 @@ from weipian.storage.evidence import (
     list_attachments,
     new_stored_name,
     patches_with_file,
+    photos_with_file,
+    set_checks,
     utc_now,
     write_file,
 )
@@ -198,6 +200,7 @@ def add_evidence(
                 azimuth=info.azimuth if info else None, checks=checks,
                 note=(note or "").strip()[:NAME_MAX] or None,
             )  # fmt: skip
+            _flag_earlier_copies(session, sha)
             # In the unalterable history too; like any field-check step it is refused once the
             # determination has gone up (补充举证 then needs a return).
             record_field_check(session, patch, note=_history_note(kind, name, checks), actor=actor)
@@ -208,6 +211,19 @@ def add_evidence(
         if path is not None:
             path.unlink(missing_ok=True)
         raise
+
+
+def _flag_earlier_copies(session: Session, sha: str) -> None:
+    """The same photo on other patches: each copy's reuse check names all the others, so the
+    reviewer of the earlier patch sees it too (and its review-queue badge counts it)."""
+    holders = {h.id: h.patch_code for h in patches_with_file(session, sha)}
+    for photo in photos_with_file(session, sha):
+        others = [code for pid, code in holders.items() if pid != photo.patch_id]
+        checks = [
+            reuse_check(others).as_dict() if c.get("code") == "not_reused" else c for c in photo.checks or []
+        ]
+        if checks != (photo.checks or []):
+            set_checks(session, photo.id, checks)
 
 
 def _history_note(kind: str, name: str, checks: list[dict[str, Any]] | None) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from weipian.storage.tables import attachments, patches
@@ -92,6 +92,18 @@ def patches_with_file(session: Session, sha256: str) -> list[Any]:
         .order_by(patches.c.patch_code)
     )
     return list(session.execute(query).all())
+
+
+def photos_with_file(session: Session, sha256: str) -> list[Any]:
+    """(id, patch id, checks) of every photo with this SHA-256."""
+    query = select(attachments.c.id, attachments.c.patch_id, attachments.c.checks).where(
+        attachments.c.sha256 == sha256, attachments.c.kind == "photo"
+    )
+    return list(session.execute(query.order_by(attachments.c.id)).all())
+
+
+def set_checks(session: Session, attachment_id: int, checks: list[dict[str, Any]]) -> None:
+    session.execute(update(attachments).where(attachments.c.id == attachment_id).values(checks=checks))
 
 
 def failed_check_counts(session: Session, patch_ids: Iterable[int]) -> dict[int, int]:
