@@ -14,6 +14,9 @@ WEB_MESSAGES: dict[str, str] = {
     "user.township_needed": "乡镇核查员账号 {username} 必须用 --township 指明所属乡镇（9 位代码）。",
     "user.township_unknown": "乡镇代码 {township} 不在本市乡镇（街道）名录中。",
     "user.township_only": "只有乡镇核查员账号需要指定乡镇（当前角色：{role}）。",
+    # the database behind a request
+    "database.busy": "数据库正忙（可能正在导入图斑或图层），本次操作没有保存。请稍等片刻后重试。",
+    "database.unavailable": "暂时无法访问数据库，本次操作没有保存。请稍后重试；仍不行请联系系统管理员。",
     # sign-in and requests
     "auth.failed": "登录名或密码不正确，或账号已停用。",
     "auth.required": "请先登录。",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from web_helpers import VALID_ILLEGAL, login
 
@@ -185,3 +186,29 @@ def test_frozen_patch_refuses_the_form(client: TestClient, county: Store, ids: d
     assert r.status_code == 422 and 'data-code="patch.frozen"' in r.text
     page = client.get(f"/patches/{ids['P0000']}").text
     assert "上报" in page and "/determination" not in page
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # SQLite's single writer lock
+def test_a_locked_database_is_explained_and_nothing_is_saved(
+    client: TestClient, county: Store, ids: dict[str, int]
+) -> None:
+    """Another process (a large import) holds SQLite's write lock past the busy timeout."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    csrf = login(client, "honglai")
+    other = sqlite3.connect(make_url(county.url).database or "", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        r = client.post(
+            f"/patches/{ids['P0000']}/determination",
+            data={**VALID_ILLEGAL, "action": "save", "csrf_token": csrf},
+        )
+        assert r.status_code == 503 and r.headers["Retry-After"] == "10"
+        assert "数据库正忙" in r.text and "没有保存" in r.text
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with county.reading() as session:
+        assert not patch_events(session, ids["P0000"])

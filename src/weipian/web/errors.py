@@ -7,12 +7,14 @@ to the login page (HTMX: ``HX-Redirect``; API: 401).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied, TransitionRefused, WeipianError
@@ -78,9 +80,20 @@ def _http_error(request: Request, exc: Exception) -> Response:
     return render_error(request, exc.status_code, f"http.{exc.status_code}", text)
 
 
+def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """SQLite busy past its timeout (another process writing, e.g. a large import), or the
+    database server unreachable: nothing was saved; say so and ask to retry."""
+    logging.getLogger("weipian.web").warning("database unavailable: %s", exc)
+    code = "database.busy" if "locked" in str(exc).lower() else "database.unavailable"
+    response = render_error(request, 503, code, say(code))
+    response.headers["Retry-After"] = "10"
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register every handler above on ``app``."""
     app.add_exception_handler(WeipianError, _weipian_error)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
