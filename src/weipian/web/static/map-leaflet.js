@@ -49,7 +49,8 @@ export async function startLeaflet(view, imagery, layerList, stateLabels) {
   const { patchId, outline, w, s, e, n } = view;
   document.getElementById("map-before").hidden = true;
   const pane = document.getElementById("map-after");
-  const map = L.map(pane, { attributionControl: false, maxZoom: 20, zoomSnap: 0.25 });
+  // No fade-in: a tile is final when its "load" fires, so mapReady means what it says.
+  const map = L.map(pane, { attributionControl: false, maxZoom: 20, zoomSnap: 0.25, fadeAnimation: false });
   map.fitBounds([[s, w], [n, e]], { padding: [60, 60], maxZoom: 18 });
   L.control.scale({ imperial: false, position: "topright" }).addTo(map);
 
