@@ -265,3 +265,26 @@ def test_layer_import_repairs_and_refuses_like_intake(store: Store, tmp_path: Pa
     assert info.value.code == "layer.missing_field"
     with store.reading() as s:
         assert s.scalar(select(func.count()).select_from(layer_features)) == 2  # only the good import
+
+
+def test_links_see_a_batch_imported_while_this_one_was_being_matched(store: Store, tmp_path: Path) -> None:
+    """Townships and links are computed before the write lock; a batch that lands in between
+    (here from the progress callback, as another process would) makes intake compute them again
+    inside the lock, so the new patch still links to it."""
+    _import(store, write_vector(tmp_path / "a.gpkg", patch_rows(1), [gk_square(0)]), batch="部1")
+    other = write_vector(tmp_path / "c.gpkg", patch_rows(1, prefix="T"), [gk_square(5)])
+    landed: list[str] = []
+
+    def meanwhile(label: str, done: int, total: int) -> None:
+        if label == "同位置关联" and done == total and not landed:
+            landed.append(_import(store, other, Source.province, batch="省2").batch)
+
+    pkg = write_vector(tmp_path / "b.gpkg", patch_rows(1, prefix="S"), [gk_square(10)])
+    summary = import_package(
+        store, pkg, IntakeOptions(source=Source.province, region=REGION, batch="省1"), meanwhile
+    )
+    assert landed == ["省2"] and summary.linked == 2
+    with store.reading() as s:
+        s_id = s.scalar(select(patches.c.id).where(patches.c.patch_code == "S0000"))
+        targets = s.scalars(select(patch_links.c.target_code).where(patch_links.c.patch_id == s_id)).all()
+    assert sorted(targets) == ["P0000", "T0000"]

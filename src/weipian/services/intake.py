@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from weipian.analysis.area import AreaMethod, areas
@@ -31,7 +31,7 @@ from weipian.storage.bulk import bulk_insert, index_boxes
 from weipian.storage.layers import current_layer, feature_attrs, load_features
 from weipian.storage.patches import existing_identities, find_batch, patches_in_bbox
 from weipian.storage.store import Store
-from weipian.storage.tables import batches, patch_links, patches
+from weipian.storage.tables import batches, layers, patch_links, patches
 from weipian.storage.townships import township_names
 
 CHUNK = 5000
@@ -93,18 +93,26 @@ def import_package(
     centre = shapely.centroid(geoms)
     default_year = issued.year
 
+    years = np.array(
+        [fields.year[i] or _year_of(fields.after_date[i]) or default_year for i in idx], dtype=np.int64
+    )
+    # Townships and same-place links are read-only work: do them before taking the write lock
+    # (SQLite has one writer; web users saving meanwhile must not wait on it), then check inside
+    # the lock that no patch or layer arrived in between, else do them again there.
+    with store.reading() as session:
+        if find_batch(session, options.source.value, batch_name) is not None:
+            raise Conflict("batch.exists", batch=batch_name, source=options.source.label)
+        context = _Context.compute(session, geoms, fields.text["XZQDM"][idx], years, options, progress)
+
     with store.writing() as session:
         if find_batch(session, options.source.value, batch_name) is not None:
             raise Conflict("batch.exists", batch=batch_name, source=options.source.label)
-        progress("归属乡镇", 0, 1)
-        town_code, town_share = _assign_townships(session, geoms, fields.text["XZQDM"][idx])
-        progress("归属乡镇", 1, 1)
+        if _marks(session) != context.marks:
+            context = _Context.compute(session, geoms, fields.text["XZQDM"][idx], years, options, progress)
+        town_code, town_share, links = context.town_code, context.town_share, context.links
         admin = np.array(
             [fields.text["XZQDM"][i] or (town_code[k] or COUNTY_CODE) for k, i in enumerate(idx)],
             dtype=object,
-        )
-        years = np.array(
-            [fields.year[i] or _year_of(fields.after_date[i]) or default_year for i in idx], dtype=np.int64
         )
         exists = existing_identities(session, options.source.value, sorted({int(y) for y in years}))
         fresh = np.array(
@@ -120,11 +128,7 @@ def import_package(
         sel = np.flatnonzero(fresh)
         idx, geoms, area, centre = idx[sel], geoms[sel], area[sel], centre[sel]
         admin, years, town_code, town_share = admin[sel], years[sel], town_code[sel], town_share[sel]
-
-        # Match against what is stored *before* adding this batch, so it never meets itself.
-        progress("同位置关联", 0, 1)
-        links = _same_place(session, geoms, years, options.same_place_min_overlap)
-        progress("同位置关联", 1, 1)
+        links = links.kept(sel)
         due_on = issued + dt.timedelta(days=options.verification_days)
         batch_id = session.execute(
             insert(batches)
@@ -302,6 +306,44 @@ class _Links:
 
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     earlier: dict[int, list[str]] = field(default_factory=dict)
+
+    def kept(self, sel: NDArray[np.int64]) -> _Links:
+        """The links of the positions in ``sel``, renumbered to their place in it."""
+        new = {int(old): k for k, old in enumerate(sel)}
+        return _Links(
+            [(new[a], *rest) for a, *rest in self.rows if a in new],
+            {new[a]: codes for a, codes in self.earlier.items() if a in new},
+        )
+
+
+def _marks(session: Session) -> tuple[int | None, int | None]:
+    """The newest patch and layer version: if they differ, the store changed."""
+    return session.scalar(select(func.max(patches.c.id))), session.scalar(select(func.max(layers.c.id)))
+
+
+@dataclass
+class _Context:
+    """What intake reads from the store about new patches: townships, same-place links."""
+
+    marks: tuple[int | None, int | None]
+    town_code: NDArray[np.object_]
+    town_share: NDArray[np.object_]
+    links: _Links
+
+    @classmethod
+    def compute(
+        cls, session: Session, geoms: NDArray[np.object_], delivered: NDArray[np.object_],
+        years: NDArray[np.int64], options: IntakeOptions, progress: Progress,
+    ) -> _Context:  # fmt: skip
+        marks = _marks(session)
+        progress("归属乡镇", 0, 1)
+        town_code, town_share = _assign_townships(session, geoms, delivered)
+        progress("归属乡镇", 1, 1)
+        # Matched against what is stored *before* adding this batch, so it never meets itself.
+        progress("同位置关联", 0, 1)
+        links = _same_place(session, geoms, years, options.same_place_min_overlap)
+        progress("同位置关联", 1, 1)
+        return cls(marks, town_code, town_share, links)
 
 
 def _same_place(
