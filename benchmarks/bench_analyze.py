@@ -52,16 +52,7 @@ def build(patches: int, parcels: int) -> tuple[str, float, float]:
     store = Store(f"sqlite:///{db}")
     init_store(store)
     t = time.perf_counter()
-    for kind in LayerKind:
-        import_layer(store, data / f"{kind.value}.gpkg", kind, region=REGION)
-    import_package(
-        store, data / "ministry_2022_01.zip", IntakeOptions(source=Source.ministry, batch="部", region=REGION)
-    )
-    import_package(
-        store,
-        data / "province_2022_01.gpkg",
-        IntakeOptions(source=Source.province, batch="省", region=REGION),
-    )
+    import_demo(store, data)
     store.dispose()
     load = time.perf_counter() - t
     done.write_text(f"{load:.1f}")
@@ -123,6 +114,20 @@ def main() -> None:
     print(text)
     if not args.no_write:
         replace_section(text, SECTION)
+
+
+def import_demo(store: Store, data: Path) -> None:
+    """Every layer of the demo in ``data`` and both its patch packages, as ``scripts/run`` does."""
+    for kind in LayerKind:
+        import_layer(store, data / f"{kind.value}.gpkg", kind, region=REGION)
+    import_package(
+        store, data / "ministry_2022_01.zip", IntakeOptions(source=Source.ministry, batch="部", region=REGION)
+    )
+    import_package(
+        store,
+        data / "province_2022_01.gpkg",
+        IntakeOptions(source=Source.province, batch="省", region=REGION),
+    )
 
 
 if __name__ == "__main__":

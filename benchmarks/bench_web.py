@@ -44,6 +44,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench_analyze import import_demo
 from bench_intake import replace_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,15 +80,11 @@ MIX: dict[str, int] = {
 
 def build(patches: int, parcels: int, workflow_share: float) -> tuple[Path, dict[str, float]]:
     """The demo county's store with analysis, suggestions, workflow and two accounts (kept)."""
-    from weipian.domain.layers import LayerKind
-    from weipian.domain.sources import Source
     from weipian.io.demo import write_demo
     from weipian.rules import load_rules
     from weipian.services.admin import init_store
     from weipian.services.analyze import analyze
-    from weipian.services.intake import IntakeOptions, import_package
     from weipian.services.judge import judge_patches
-    from weipian.services.layers import import_layer
     from weipian.storage.store import Store
 
     data = DATA / f"web-{patches}"
@@ -105,16 +102,7 @@ def build(patches: int, parcels: int, workflow_share: float) -> tuple[Path, dict
     store = Store(f"sqlite:///{db}")
     init_store(store)
     t = time.perf_counter()
-    for kind in LayerKind:
-        import_layer(store, data / f"{kind.value}.gpkg", kind, region=REGION)
-    import_package(
-        store, data / "ministry_2022_01.zip", IntakeOptions(source=Source.ministry, batch="部", region=REGION)
-    )
-    import_package(
-        store,
-        data / "province_2022_01.gpkg",
-        IntakeOptions(source=Source.province, batch="省", region=REGION),
-    )
+    import_demo(store, data)
     times["import_s"] = time.perf_counter() - t
     t = time.perf_counter()
     analyze(store, workers=2)

@@ -57,8 +57,13 @@ def files_dir(settings: Settings) -> Path:
     """
     if settings.files_dir is not None:
         return settings.files_dir
+    return beside_database(settings, ".files") or Path("weipian-files")
+
+
+def beside_database(settings: Settings, suffix: str) -> Path | None:
+    """``<database file><suffix>`` for a SQLite file store; None for PostgreSQL or in-memory."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         db = Path(url.database)
-        return db.with_name(db.name + ".files")
-    return Path("weipian-files")
+        return db.with_name(db.name + suffix)
+    return None

@@ -17,7 +17,8 @@ from pyproj import Geod
 
 from factories import gk_square, to_4490
 from photos import gk_lonlat
-from weipian.analysis.evidence import CHECK_CODES, compass, distance_to_patch, hsx_date, photo_checks
+from weipian.analysis.evidence import CHECK_CODES, compass, distance_to_patch, photo_checks
+from weipian.domain.fields import field_date
 
 GEOD = Geod(ellps="GRS80")
 SQUARE = to_4490([gk_square()])[0]  # P0000: the 100 m GK square at ORIGIN, in EPSG:4490
@@ -110,8 +111,8 @@ def test_direction_and_reuse() -> None:
 
 
 def test_hsx_and_compass() -> None:
-    assert hsx_date("20220901") == HSX
-    assert hsx_date("20221301") is None and hsx_date(None) is None
+    assert field_date("20220901") == HSX
+    assert field_date("20221301") is None and field_date(None) is None
     assert [compass(a) for a in (0, 44, 46, 180, 270, 337.4, 337.6)] == [
         "北",
         "东北",

@@ -34,11 +34,11 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
 
+from weipian.domain.clock import BEIJING
 from weipian.messages import message
 
-__all__ = ["CHECK_CODES", "Check", "compass", "distance_to_patch", "hsx_date", "photo_checks"]
+__all__ = ["CHECK_CODES", "Check", "compass", "distance_to_patch", "photo_checks"]
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 CHECK_CODES = ("position", "time", "direction", "not_reused")
 CHECK_LABELS = {
     "position": "拍摄位置",
@@ -92,19 +92,6 @@ def distance_to_patch(lon: float, lat: float, patch: shapely.Geometry) -> float:
 
     projected = shapely.transform(patch, _apply)
     return float(shapely.distance(projected, shapely.Point(0.0, 0.0)))
-
-
-def hsx_date(value: str | None) -> dt.date | None:
-    """The 后时相 date from its delivered ``YYYYMMDD`` text (None when absent or malformed).
-
-    >>> hsx_date("20220901"), hsx_date(""), hsx_date("2022")
-    (datetime.date(2022, 9, 1), None, None)
-    """
-    text = (value or "").strip()
-    try:
-        return dt.datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 else None
-    except ValueError:
-        return None
 
 
 def compass(azimuth: float) -> str:

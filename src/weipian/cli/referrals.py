@@ -7,19 +7,16 @@ The actor is a web account (``--as USER``): its role decides what it may do and,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from weipian.cli.context import open_store, settings
+from weipian.cli.context import command_store
 from weipian.cli.output import emit_json, err, guarded, out
 from weipian.domain.referrals import ReferralKind, departments
 from weipian.services.referrals import Referral, give_feedback, list_referrals, refer
 from weipian.services.users import account_by_name
-from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
@@ -29,15 +26,6 @@ app = typer.Typer(
     help="移送与抄告：把图斑抄告或移交相关部门，登记部门反馈（反馈期限为移送之日起 2 个月）。",
     no_args_is_help=True,
 )
-
-
-@contextmanager
-def _store() -> Iterator[Store]:
-    store = open_store(settings())
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 def referral_json(r: Referral, today: dt.date) -> dict[str, Any]:
@@ -80,7 +68,7 @@ def add_cmd(
     today = dt.date.today()
 
     def run() -> Referral:
-        with _store() as store:
+        with command_store() as store:
             with store.reading() as session:
                 account = account_by_name(session, actor)
                 patch_id = find_patch(session, code, source=source, year=year).id
@@ -109,7 +97,7 @@ def list_cmd(
     status = "overdue" if overdue else "open" if open_only else None
 
     def run() -> list[Referral]:
-        with _store() as store, store.reading() as session:
+        with command_store() as store, store.reading() as session:
             return list_referrals(session, today=today, status=status, department=department, limit=None)
 
     items = guarded(as_json, run)
@@ -138,7 +126,7 @@ def feedback_cmd(
     today = dt.date.today()
 
     def run() -> Referral:
-        with _store() as store:
+        with command_store() as store:
             with store.reading() as session:
                 account = account_by_name(session, actor)
             return give_feedback(store, referral_id, text, account)

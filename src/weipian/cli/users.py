@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from weipian.cli.context import open_store, settings
+from weipian.cli.context import command_store
 from weipian.cli.output import emit_json, err, guarded, out
 from weipian.domain.roles import Role
 from weipian.services.users import Account, add_user, list_accounts, set_active, set_password
-from weipian.storage.store import Store
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
 NameArg = Annotated[str, typer.Argument(help="登录名")]
@@ -22,15 +19,6 @@ PasswordOpt = Annotated[
     str | None,
     typer.Option("--password", help="密码（至少 8 位）；不给出则在终端中输入（不回显），或从标准输入读一行"),
 ]
-
-
-@contextmanager
-def _store() -> Iterator[Store]:
-    store = open_store(settings())
-    try:
-        yield store
-    finally:
-        store.dispose()
 
 
 app = typer.Typer(help="网页系统账号：新增、查看、改密码、停用。", no_args_is_help=True)
@@ -82,7 +70,7 @@ def add_cmd(
 
     def run() -> Account:
         secret = _ask_password(password)
-        with _store() as store, store.writing() as session:
+        with command_store() as store, store.writing() as session:
             return add_user(
                 session, username=username, role=role, password=secret, township=township,
                 display_name=display_name, department=department,
@@ -101,7 +89,7 @@ def list_cmd(as_json: JsonOpt = False) -> None:
     """列出所有账号（不显示密码）。"""
 
     def run() -> list[Account]:
-        with _store() as store, store.reading() as session:
+        with command_store() as store, store.reading() as session:
             return list_accounts(session)
 
     accounts = guarded(as_json, run)
@@ -123,7 +111,7 @@ def passwd_cmd(username: NameArg, password: PasswordOpt = None, as_json: JsonOpt
 
     def run() -> None:
         secret = _ask_password(password)
-        with _store() as store, store.writing() as session:
+        with command_store() as store, store.writing() as session:
             set_password(session, username, secret)
 
     guarded(as_json, run)
@@ -135,7 +123,7 @@ def passwd_cmd(username: NameArg, password: PasswordOpt = None, as_json: JsonOpt
 
 def _toggle(username: str, active: bool, as_json: bool) -> None:
     def run() -> None:
-        with _store() as store, store.writing() as session:
+        with command_store() as store, store.writing() as session:
             set_active(session, username, active)
 
     guarded(as_json, run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -59,3 +60,21 @@ def match_columns(columns: list[str]) -> dict[str, Alias]:
 def aliases_of(field: str) -> list[str]:
     """Every accepted spelling of ``field``."""
     return [a.name for a in field_aliases() if a.field == field]
+
+
+def field_date(value: str | dt.date | None) -> dt.date | None:
+    """A delivered date value (QSX, HSX, PZRQ …: ``YYYYMMDD``, dashes tolerated) as a date;
+    None when absent or malformed.
+
+    >>> field_date("20220901"), field_date("2022-09-01"), field_date(""), field_date("2022")
+    (datetime.date(2022, 9, 1), datetime.date(2022, 9, 1), None, None)
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip().replace("-", "")
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None

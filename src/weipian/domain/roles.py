@@ -21,6 +21,11 @@ class Role(StrEnum):
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+    @property
+    def is_bureau(self) -> bool:
+        """市局 roles see every patch, military-restricted ones included."""
+        return self in (Role.bureau_admin, Role.bureau_reviewer)
+
 
 ROLE_LABELS = {
     Role.bureau_admin: "市局管理员",

@@ -22,9 +22,9 @@ from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from weipian.domain.clock import BEIJING
 from weipian.errors import InputError
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 PREVIEW_PX = 1280  # longest side of a preview
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}

@@ -20,8 +20,9 @@ import shapely
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from weipian.analysis.evidence import hsx_date, photo_checks, reuse_check
-from weipian.domain.roles import Actor, Role
+from weipian.analysis.evidence import photo_checks, reuse_check
+from weipian.domain.fields import field_date
+from weipian.domain.roles import Actor
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.io.exif import FileType, PhotoInfo, read_photo, sniff
@@ -118,7 +119,7 @@ def _patch(session: Session, patch_id: int) -> Row[Any]:
 
 
 def _check_actor(patch: Row[Any], actor: Actor) -> None:
-    if patch.restricted and actor.role not in (Role.bureau_admin, Role.bureau_reviewer):
+    if patch.restricted and not actor.role.is_bureau:
         raise NotFound("patch.no_such_id", id=patch.id)  # as the pages: a restricted patch is unseen
     if not actor.may(Action.field_check_record, patch.township_code):
         raise PermissionDenied(
@@ -186,7 +187,7 @@ def add_evidence(
                     c.as_dict()
                     for c in photo_checks(
                         lon=info.lon, lat=info.lat, azimuth=info.azimuth, taken_at=info.taken_at,
-                        patch=shapely.from_wkb(patch.wkb), after=hsx_date(patch.after_date),
+                        patch=shapely.from_wkb(patch.wkb), after=field_date(patch.after_date),
                         max_distance_m=max_distance_m, reused_on=[h.patch_code for h in holders],
                     )
                 ]  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain.fields import field_date
 from weipian.errors import Conflict, InputError, NotFound
 from weipian.io.imagery import to_cog
 from weipian.io.readers import file_hash
@@ -145,15 +146,6 @@ def list_images(session: Session) -> list[ImageInfo]:
     return [ImageInfo.of(r) for r in all_images(session)]
 
 
-def _as_date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.datetime.strptime(value.strip(), "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
 def _best(rows: list[Row[Any]], wanted: dt.date | None) -> ImageInfo | None:
     """Closest in date to ``wanted`` (the later one on a tie), else the most recent."""
     if not rows:
@@ -175,6 +167,8 @@ def imagery_for(
     """
     rows = images_covering(session, bbox)
     return {
-        Phase.before.value: _best([r for r in rows if r.phase == Phase.before.value], _as_date(before_date)),
-        Phase.after.value: _best([r for r in rows if r.phase == Phase.after.value], _as_date(after_date)),
+        Phase.before.value: _best(
+            [r for r in rows if r.phase == Phase.before.value], field_date(before_date)
+        ),
+        Phase.after.value: _best([r for r in rows if r.phase == Phase.after.value], field_date(after_date)),
     }

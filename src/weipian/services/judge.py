@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from weipian.domain.fields import field_date
 from weipian.rules import ApprovalFact, Judgement, PatchFacts, PriorFact, RuleSet, judge
 from weipian.services.common import Progress, no_progress
 from weipian.storage.bulk import bulk_insert
@@ -36,16 +37,6 @@ class JudgeSummary:
     flags: dict[str, int] = field(default_factory=dict)
 
 
-def _date(v: str | None) -> dt.date | None:
-    if not v:
-        return None
-    s = v.replace("-", "")
-    try:
-        return dt.date(int(s[:4]), int(s[4:6]), int(s[6:8]))
-    except ValueError:
-        return None
-
-
 def _int(v: Any) -> int | None:
     try:
         return int(v)
@@ -58,8 +49,8 @@ def _facts(
 ) -> PatchFacts:
     approvals = tuple(
         ApprovalFact(
-            kind=o.kind, doc_no=o.doc_no, doc_date=_date(o.doc_date), valid_from=_date(o.valid_from),
-            valid_to=_date(o.valid_to), ratio=o.ratio,
+            kind=o.kind, doc_no=o.doc_no, doc_date=field_date(o.doc_date), valid_from=field_date(o.valid_from),
+            valid_to=field_date(o.valid_to), ratio=o.ratio,
         )
         for o in overlaps
         if o.kind not in ("mining_right", "prior_patches", "protected_area", "military")
@@ -77,8 +68,8 @@ def _facts(
         patch_code=row.patch_code,
         area_m2=row.fact_area,
         change_type=row.change_type,
-        before_date=_date(row.before_date),
-        after_date=_date(row.after_date),
+        before_date=field_date(row.before_date),
+        after_date=field_date(row.after_date),
         farmland_m2=row.farmland_m2,
         basic_farmland_m2=row.basic_farmland_m2,
         eco_redline_m2=row.eco_redline_m2,

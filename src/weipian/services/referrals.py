@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
+from weipian.domain.clock import BEIJING
 from weipian.domain.referrals import (
     Department,
     ReferralKind,
@@ -46,7 +47,6 @@ from weipian.storage.tables import patches
 MATTER_MAX = 2000
 FEEDBACK_MAX = 4000
 REFERRING_ROLES = frozenset({Role.bureau_admin, Role.bureau_reviewer})
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class Account:
     @property
     def is_bureau(self) -> bool:
         """市局 roles see every patch, military-restricted ones included."""
-        return self.role in (Role.bureau_admin, Role.bureau_reviewer)
+        return self.role.is_bureau
 
 
 def _account(row: Row[Any]) -> Account:

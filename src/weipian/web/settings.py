@@ -12,9 +12,8 @@ import secrets
 from pathlib import Path
 
 from pydantic import Field
-from sqlalchemy.engine import make_url
 
-from weipian.config import Settings
+from weipian.config import Settings, beside_database
 
 
 class WebSettings(Settings):
@@ -37,11 +36,7 @@ def key_file(settings: WebSettings) -> Path:
     """Where the generated secret lives for these settings."""
     if settings.secret_key_file is not None:
         return settings.secret_key_file
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        db = Path(url.database)
-        return db.with_name(db.name + ".key")
-    return Path("weipian-secret.key")
+    return beside_database(settings, ".key") or Path("weipian-secret.key")
 
 
 def secret_key(settings: WebSettings) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.townships import township_by_code
@@ -20,7 +21,6 @@ from weipian.storage.users import display_names
 from weipian.web.auth import csrf_token, pop_flash
 
 TEMPLATES = Path(__file__).parent / "templates"
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 
 def _m2(v: Any) -> str:
