@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import photo_checks, reuse_check
@@ -33,6 +33,7 @@ from weipian.storage.evidence import (
     insert_attachment,
     list_attachments,
     new_stored_name,
+    patch_with_restriction,
     patches_with_file,
     photos_with_file,
     set_checks,
@@ -40,7 +41,6 @@ from weipian.storage.evidence import (
     write_file,
 )
 from weipian.storage.store import Store
-from weipian.storage.tables import patch_facts, patches
 
 KINDS = ("photo", "document")
 KIND_LABELS = {"photo": "现场照片", "document": "审批文件等附件"}
@@ -107,12 +107,7 @@ def clean_name(filename: str) -> str:
 
 
 def _patch(session: Session, patch_id: int) -> Row[Any]:
-    query = (
-        select(patches, patch_facts.c.restricted)
-        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
-        .where(patches.c.id == patch_id)
-    )
-    row = session.execute(query).first()
+    row = patch_with_restriction(session, patch_id)
     if row is None:
         raise NotFound("patch.no_such_id", id=patch_id)
     return row

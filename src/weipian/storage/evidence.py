@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
-from weipian.storage.tables import attachments, patches
+from weipian.storage.tables import attachments, patch_facts, patches
 
 EVIDENCE_DIR = "evidence"
 
@@ -80,6 +80,16 @@ def list_attachments(session: Session, patch_id: int) -> list[Row[Any]]:
         .order_by(attachments.c.kind.desc(), attachments.c.uploaded_at, attachments.c.id)
     )
     return list(session.execute(query).all())
+
+
+def patch_with_restriction(session: Session, patch_id: int) -> Row[Any] | None:
+    """The patch row with its ``restricted`` flag (None before analysis), or None."""
+    query = (
+        select(patches, patch_facts.c.restricted)
+        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+        .where(patches.c.id == patch_id)
+    )
+    return session.execute(query).first()
 
 
 def patches_with_file(session: Session, sha256: str) -> list[Any]:

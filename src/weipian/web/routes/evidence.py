@@ -14,23 +14,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import Row
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.config import files_dir
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.io.exif import preview_jpeg
 from weipian.messages import message as say
 from weipian.services.evidence import (
-    KIND_LABELS,
     KINDS,
     add_evidence,
     evidence_path,
     get_evidence,
-    list_evidence,
 )
 from weipian.services.users import Account
 from weipian.storage.evidence import write_file
@@ -40,36 +36,14 @@ from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
 from weipian.web.errors import render_error
 from weipian.web.forms import from_saved
+from weipian.web.patch_page import MAX_FILES, render_patch_page
 from weipian.web.queries.detail import patch_detail
 from weipian.web.queries.scope import get_patch
 from weipian.web.settings import WebSettings
 
 router = APIRouter()
 
-MAX_FILES = 12  # files in one upload
-PREVIEW_DIR = "previews"
-PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
-DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf"
-
-
-def evidence_context(session: Session, request: Request, user: Account, patch: Row[Any]) -> dict[str, Any]:
-    """What the patch page's evidence section needs (the caller has checked the patch's scope)."""
-    settings: WebSettings = request.app.state.settings
-    items = list_evidence(session, patch.id)
-    return {
-        "evidence": items,
-        "evidence_photos": [e for e in items if e.is_photo],
-        "evidence_documents": [e for e in items if not e.is_photo],
-        "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code),
-        "evidence_max_mb": settings.upload_max_mb,
-        "evidence_max_distance_m": settings.photo_max_distance_m,
-        "evidence_max_files": MAX_FILES,
-        "evidence_kinds": KIND_LABELS,
-        "check_labels": CHECK_LABELS,
-        "photo_accept": PHOTO_ACCEPT,
-        "document_accept": DOCUMENT_ACCEPT,
-        "compass": compass,
-    }
+PREVIEW_DIR = "previews"  # JPEG previews beside the stored files
 
 
 def _too_large(request: Request, code: str, **params: Any) -> Response:
@@ -80,14 +54,12 @@ def _page_with_errors(
     request: Request, patch_id: int, user: Account, scope: Any, store: Any, rules: Any, today: dt.date,
     errors: list[str], saved: int,
 ) -> Response:  # fmt: skip
-    from weipian.web.routes.patches import _detail_page  # the patch page's own renderer
-
     with store.reading() as session:
         d = patch_detail(session, patch_id, scope, today)
-        context = evidence_context(session, request, user, d.patch)
     form = from_saved(d.determination.data if d.determination else None)
-    context.update(evidence_errors=errors, evidence_saved=saved)
-    return _detail_page(request, d, user, rules, today, form, 422, **context)
+    return render_patch_page(
+        request, d, user, rules, today, form, 422, evidence_errors=errors, evidence_saved=saved
+    )
 
 
 @router.post("/patches/{patch_id}/evidence")

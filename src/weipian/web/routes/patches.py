@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from weipian.domain.sources import Source
-from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.domain.workflow import Action, State
 from weipian.errors import InputError, PermissionDenied
 from weipian.messages import message as say
 from weipian.services import workflow
-from weipian.services.users import Account
 from weipian.web.auth import flash, is_htmx
 from weipian.web.deps import (
     CheckCsrf,
@@ -28,12 +27,11 @@ from weipian.web.deps import (
     Today,
 )
 from weipian.web.export import list_workbook
-from weipian.web.forms import DeterminationForm, explain, from_saved, padded_approvals, parse
-from weipian.web.queries.detail import PatchDetail, kind_label, patch_detail
+from weipian.web.forms import explain, from_saved, parse
+from weipian.web.patch_page import render_patch_page
+from weipian.web.queries.detail import patch_detail
 from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
-from weipian.web.queries.referrals import referral_panel
 from weipian.web.queries.scope import get_patch
-from weipian.web.routes.evidence import evidence_context
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/patches")
@@ -82,30 +80,6 @@ def patch_export(
     )
 
 
-def _may(user: Account, action: Action, patch: Any) -> bool:
-    return user.actor.may(action, patch.township_code) and (State(patch.state), action) in TRANSITIONS
-
-
-def _detail_page(
-    request: Request, d: PatchDetail, user: Account, rules: Any, today: Any, form: DeterminationForm,
-    status: int = 200, **extra: Any,
-) -> Response:  # fmt: skip
-    p = d.patch
-    context = {
-        "d": d, "p": p, "form": form, "approval_rows": padded_approvals(form), "kind_label": kind_label,
-        "can_save": _may(user, Action.determination_save, p),
-        "can_submit": _may(user, Action.determination_submit, p) and d.determination is not None,
-        "labels": {name: rules.labels(name, today) for name in (
-            "determination", "violation_type", "legal_route", "mineral_verdict", "mineral_handling",
-            "farmland_housing_class", "new_or_stock", "other_subtype", "illegal_subtype",
-        )},
-        "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
-        "referrals": referral_panel(request.app.state.store, p, user, today),
-        **extra,
-    }  # fmt: skip
-    return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)
-
-
 @router.get("/{patch_id}")
 def patch_page(
     request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep,
@@ -113,9 +87,8 @@ def patch_page(
 ) -> Response:  # fmt: skip
     with store.reading() as session:
         d = patch_detail(session, patch_id, scope, today)
-        evidence = evidence_context(session, request, user, d.patch)
     form = from_saved(d.determination.data if d.determination else None)
-    return _detail_page(request, d, user, rules, today, form, **evidence)
+    return render_patch_page(request, d, user, rules, today, form)
 
 
 @router.post("/{patch_id}/determination", dependencies=[CheckCsrf])
@@ -144,12 +117,11 @@ def save_determination(
             raise
         with store.reading() as session:
             d = patch_detail(session, patch_id, scope, today)
-            evidence = evidence_context(session, request, user, d.patch)
         if det is not None:
             explain(parsed, det, patch_area_m2=d.patch.area_m2, rules=rules, on=today)
         if not parsed.errors:  # the service saw a problem the field-by-field check did not place
             parsed.add("verdict", say(exc.code, **exc.params))
-        return _detail_page(request, d, user, rules, today, parsed, status=422, **evidence)
+        return render_patch_page(request, d, user, rules, today, parsed, status=422)
     if and_submit:
         flash(request, "determination.submitted")
     else:
