@@ -14,6 +14,7 @@ from weipian.cli.actor import ByOpt
 from weipian.cli.context import open_store, settings
 from weipian.cli.output import emit_json, err, guarded, out
 from weipian.config import files_dir
+from weipian.domain.fields import field_date
 from weipian.errors import InputError
 from weipian.services.imagery import ImageInfo, Phase, add_image, list_images
 
@@ -24,13 +25,10 @@ app = typer.Typer(
 
 def parse_day(value: str) -> dt.date:
     """``YYYYMMDD`` (as QSX/HSX are written) or ``YYYY-MM-DD``."""
-    text = value.strip()
-    try:
-        if len(text) == 8 and text.isdigit():
-            return dt.datetime.strptime(text, "%Y%m%d").date()
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError("imagery.date", value=value) from None
+    day = field_date(value)
+    if day is None:
+        raise InputError("imagery.date", value=value)
+    return day
 
 
 def _json(info: ImageInfo) -> dict[str, Any]:
