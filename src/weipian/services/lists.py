@@ -20,6 +20,8 @@ from weipian.storage.tables import (
 )
 from weipian.storage.workflow import latest_determinations
 
+NO_TOWNSHIP = "（未归属）"  # patches outside every township
+
 LISTS = ("housing", "military", "overdue", "returned")
 
 
@@ -126,32 +128,40 @@ def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | N
     return out
 
 
-def closure(session: Session) -> list[MonthlyClosure]:
-    """月清 per township and month of issue: determined (first submitted) by the month's end."""
+def closure(session: Session, township: str | None = None) -> list[MonthlyClosure]:
+    """月清 per township (by name; ``township`` keeps one) and month of issue: determined (first
+    submitted) by the month's end. Every patch counts, restricted ones too.
+
+    Counted in SQL by township, batch and first-submission day (an index holds township and
+    batch), not patch by patch: the dashboard asks for it on every visit.
+    """
+    names: dict[str, str] = {
+        r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))
+    }
+    issued_on: dict[int, dt.date] = {
+        r.id: r.issued_on for r in session.execute(select(batches.c.id, batches.c.issued_on))
+    }
     first_submit = (
         select(events.c.patch_id, func.min(events.c.at).label("at"))
         .where(events.c.action == Action.determination_submit.value)
         .group_by(events.c.patch_id)
         .subquery()
     )
-    rows = session.execute(
-        select(
-            func.coalesce(townships.c.name, "（未归属）").label("township"),
-            batches.c.issued_on,
-            first_submit.c.at,
-        )
-        .select_from(patches)
-        .join(batches, batches.c.id == patches.c.batch_id)
-        .outerjoin(townships, townships.c.code == patches.c.township_code)
-        .outerjoin(first_submit, first_submit.c.patch_id == patches.c.id)
-    ).all()
-    data = []
-    for r in rows:
-        at = r.at
-        submitted = (
-            at.date()
-            if isinstance(at, dt.datetime)
-            else (dt.datetime.fromisoformat(at).date() if at else None)
-        )
-        data.append((r.township, r.issued_on, submitted))
-    return monthly_closure(data)
+    day = func.date(first_submit.c.at)
+    counts = (
+        select(patches.c.township_code, patches.c.batch_id, day, func.count())
+        .select_from(patches.outerjoin(first_submit, first_submit.c.patch_id == patches.c.id))
+        .group_by(patches.c.township_code, patches.c.batch_id, day)
+    )
+    if township is not None:
+        counts = counts.where(patches.c.township_code.in_([c for c, n in names.items() if n == township]))
+    rows = (
+        (names.get(code) or NO_TOWNSHIP, issued_on[batch_id], _day(on), n)
+        for code, batch_id, on, n in session.execute(counts)
+    )
+    return monthly_closure(rows)
+
+
+def _day(v: Any) -> dt.date | None:
+    """SQL ``date()``: text on SQLite, a date on PostgreSQL."""
+    return v if v is None or isinstance(v, dt.date) else dt.date.fromisoformat(v)

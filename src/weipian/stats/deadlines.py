@@ -42,24 +42,24 @@ class MonthlyClosure:
         return self.determined / self.issued if self.issued else 1.0
 
 
-def monthly_closure(rows: Iterable[tuple[str, dt.date, dt.date | None]]) -> list[MonthlyClosure]:
-    """月清 completion from (township, issued_on, first submitted on or None) per patch.
+def monthly_closure(rows: Iterable[tuple[str, dt.date, dt.date | None, int]]) -> list[MonthlyClosure]:
+    """月清 completion from (township, issued_on, first submitted on or None, number of patches).
 
     A patch issued in month *m* counts as closed when its determination was submitted by the end
     of month *m* (issue 4's rule; the DOMAIN.md variant allowing *m*+1 is a setting to add).
 
-    >>> rows = [("洪濑镇", dt.date(2022, 11, 1), dt.date(2022, 11, 20)),
-    ...         ("洪濑镇", dt.date(2022, 11, 5), dt.date(2022, 12, 2)),
-    ...         ("洪濑镇", dt.date(2022, 11, 9), None)]
+    >>> rows = [("洪濑镇", dt.date(2022, 11, 1), dt.date(2022, 11, 20), 1),
+    ...         ("洪濑镇", dt.date(2022, 11, 5), dt.date(2022, 12, 2), 1),
+    ...         ("洪濑镇", dt.date(2022, 11, 9), None, 1)]
     >>> m = monthly_closure(rows)[0]
     >>> m.month, m.issued, m.determined, round(m.rate, 3)
     ('2022-11', 3, 1, 0.333)
     """
     issued: dict[tuple[str, str], int] = defaultdict(int)
     done: dict[tuple[str, str], int] = defaultdict(int)
-    for township, issued_on, submitted_on in rows:
+    for township, issued_on, submitted_on, n in rows:
         key = (township, issued_on.strftime("%Y-%m"))
-        issued[key] += 1
+        issued[key] += n
         if submitted_on is not None and submitted_on <= month_end(issued_on):
-            done[key] += 1
+            done[key] += n
     return [MonthlyClosure(t, m, n, done[(t, m)]) for (t, m), n in sorted(issued.items())]

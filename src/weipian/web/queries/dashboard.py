@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from weipian.domain.workflow import Action, State
-from weipian.stats.deadlines import MonthlyClosure, month_end
-from weipian.storage.tables import batches, events, patches, suggestions, townships
+from weipian.domain.workflow import State
+from weipian.services.lists import closure
+from weipian.stats.deadlines import MonthlyClosure
+from weipian.storage.tables import patches, suggestions, townships
 from weipian.web.access import Scope
 from weipian.web.queries.deadlines import due_between, effective_due, overdue, return_deadlines
 from weipian.web.queries.patches import current_det, list_query
@@ -20,7 +20,6 @@ from weipian.web.queries.referrals import overdue_count
 from weipian.web.queries.scope import visible
 
 DUE_SOON_DAYS = 7
-NO_TOWNSHIP = "（未归属）"  # as the lists service names patches outside every township
 
 
 @dataclass(frozen=True)
@@ -90,60 +89,14 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
 
 
 def _closure(session: Session, scope: Scope) -> list[MonthlyClosure]:
-    """月清 per township and month (the lists service's rule), a township user's own only, none
-    for a department.
-
-    Counted in SQL by township and batch (an index holds both) and, for the determined ones, by
-    first-submission day over the submit events, not patch by patch; like the lists service,
-    over every patch of the township (restricted ones too), townships by name.
-    """
+    """月清 per township and month (the lists service's figures), a township user's own only;
+    the newest month first, in a month the townships furthest behind first."""
     if scope.nothing or scope.department is not None:  # 月清 is the townships' and the bureau's
         return []
-    names: dict[str, str] = {
-        r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))
-    }
-    issued_on: dict[int, dt.date] = {
-        r.id: r.issued_on for r in session.execute(select(batches.c.id, batches.c.issued_on))
-    }
-    wanted = names.get(scope.township) if scope.township is not None else None
-    first_submit = (
-        select(events.c.patch_id, func.min(events.c.at).label("at"))
-        .where(events.c.action == Action.determination_submit.value)
-        .group_by(events.c.patch_id)
-        .subquery()
-    )
-    day = func.date(first_submit.c.at)
-    by_batch = select(patches.c.township_code, patches.c.batch_id, func.count()).group_by(
-        patches.c.township_code, patches.c.batch_id
-    )
+    township = None
     if scope.township is not None:
-        by_batch = by_batch.where(patches.c.township_code.in_([c for c, n in names.items() if n == wanted]))
-    submitted = (
-        select(patches.c.township_code, patches.c.batch_id, day, func.count())
-        .select_from(first_submit.join(patches, patches.c.id == first_submit.c.patch_id))
-        .group_by(patches.c.township_code, patches.c.batch_id, day)
-    )
-    issued: dict[tuple[str, str], int] = defaultdict(int)
-    done: dict[tuple[str, str], int] = defaultdict(int)
-
-    def key(code: str | None, batch_id: int) -> tuple[str, str] | None:
-        name = names.get(code) if code is not None else None
-        if scope.township is not None and (wanted is None or name != wanted):
-            return None
-        return (name or NO_TOWNSHIP, issued_on[batch_id].strftime("%Y-%m"))
-
-    for code, batch_id, n in session.execute(by_batch):
-        if (k := key(code, batch_id)) is not None:
-            issued[k] += n
-    for code, batch_id, on, n in session.execute(submitted):
-        if (k := key(code, batch_id)) is not None and _date(on) <= month_end(issued_on[batch_id]):
-            done[k] += n
-    rows = [MonthlyClosure(t, m, n, done[(t, m)]) for (t, m), n in issued.items()]
-    # The newest month first; in a month, the townships furthest behind first.
-    rows = sorted(rows, key=lambda m: (m.rate, m.township))
+        township = session.scalar(select(townships.c.name).where(townships.c.code == scope.township))
+        if township is None:
+            return []
+    rows = sorted(closure(session, township), key=lambda m: (m.rate, m.township))
     return sorted(rows, key=lambda m: m.month, reverse=True)[:60]
-
-
-def _date(v: Any) -> dt.date:
-    """SQL ``date()``: text on SQLite, a date on PostgreSQL."""
-    return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
