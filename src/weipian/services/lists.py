@@ -147,21 +147,31 @@ def closure(session: Session, township: str | None = None) -> list[MonthlyClosur
         .group_by(events.c.patch_id)
         .subquery()
     )
+    by_batch = select(patches.c.township_code, patches.c.batch_id, func.count()).group_by(
+        patches.c.township_code, patches.c.batch_id
+    )
     day = func.date(first_submit.c.at)
-    counts = (
+    submitted = (
         select(patches.c.township_code, patches.c.batch_id, day, func.count())
-        .select_from(patches.outerjoin(first_submit, first_submit.c.patch_id == patches.c.id))
+        .select_from(first_submit.join(patches, patches.c.id == first_submit.c.patch_id))
         .group_by(patches.c.township_code, patches.c.batch_id, day)
     )
     if township is not None:
-        counts = counts.where(patches.c.township_code.in_([c for c, n in names.items() if n == township]))
-    rows = (
-        (names.get(code) or NO_TOWNSHIP, issued_on[batch_id], _day(on), n)
-        for code, batch_id, on, n in session.execute(counts)
+        codes = [c for c, n in names.items() if n == township]
+        by_batch = by_batch.where(patches.c.township_code.in_(codes))
+        submitted = submitted.where(patches.c.township_code.in_(codes))
+    return monthly_closure(
+        (
+            (names.get(code) or NO_TOWNSHIP, issued_on[batch], n)
+            for code, batch, n in session.execute(by_batch)
+        ),
+        (
+            (names.get(code) or NO_TOWNSHIP, issued_on[batch], _day(on), n)
+            for code, batch, on, n in session.execute(submitted)
+        ),
     )
-    return monthly_closure(rows)
 
 
-def _day(v: Any) -> dt.date | None:
+def _day(v: Any) -> dt.date:
     """SQL ``date()``: text on SQLite, a date on PostgreSQL."""
-    return v if v is None or isinstance(v, dt.date) else dt.date.fromisoformat(v)
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
