@@ -80,6 +80,18 @@ def message(code: str, /, **params: Any) -> str:
         return template
 
 
+def join_messages(texts: list[str] | tuple[str, ...]) -> str:
+    """Sentences joined as one: "甲。" and "乙。" → "甲；乙。" (never "。；").
+
+    >>> join_messages(["判定结果不能为空。", "违法类型“乱建”不在字典中"])
+    '判定结果不能为空；违法类型“乱建”不在字典中。'
+    >>> join_messages([])
+    ''
+    """
+    parts = [t.strip().rstrip("。；;") for t in texts if t and t.strip()]
+    return "；".join(parts) + "。" if parts else ""
+
+
 def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
     """Add Chinese labels for workflow states and actions passed as codes."""
     from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,12 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     assert [e["action"] for e in history["events"]] == [
         "determination.save", "determination.submit", "review.pass", "report.submit",
     ]  # fmt: skip
+    # The readable history names roles in Chinese and shows Beijing time (UTC+8).
+    text = runner.invoke(app, ["history", jcbh[0]], env={**env, "COLUMNS": "200"}).stdout
+    assert "北京时间" in text and "township" not in text and "bureau_reviewer" not in text
+    first = history["events"][0]
+    utc = dt.datetime.fromisoformat(str(first["at"])).replace(tzinfo=dt.UTC)
+    assert (utc + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in text
     # After 上报 the record is frozen: a new determination is refused with a clear code.
     result = runner.invoke(app, ["determine", jcbh[0], "--verdict", "违法", "--json"], env=env)
     assert result.exit_code == 1 and json.loads(result.stdout)["error"]["code"] == "patch.frozen"

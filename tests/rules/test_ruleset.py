@@ -27,10 +27,24 @@ def test_packaged_rules_are_cached_and_versioned() -> None:
     assert date(2023, 3, 1) in RULES.effective_dates()
 
 
+ENDED = {"discipline_basic_farmland_min", "discipline_farmland_min", "discipline_other_land_min"}
+
+
 def test_every_threshold_is_readable_today() -> None:
     for name in THRESHOLDS:
+        if name in ENDED:
+            continue
         t = RULES.threshold(name, ON)
         assert t.since <= ON and t.written
+
+
+def test_the_2000_discipline_tiers_end_with_15_ling() -> None:
+    for name in ENDED:
+        assert RULES.in_force(name, date(2008, 5, 31))
+        assert not RULES.in_force(name, date(2008, 6, 1))
+        with pytest.raises(InputError) as info:
+            RULES.threshold(name, ON)
+        assert info.value.code == "rules.not_in_force"
 
 
 def test_typed_thresholds() -> None:

@@ -105,7 +105,7 @@ def test_valid_determinations_pass(det: Determination) -> None:
             ["determination.negative_area"],
         ),
         (replace(ILLEGAL, farmland_area_m2=950.0), ["determination.farmland_exceeds_illegal"]),
-        (replace(ILLEGAL, basic_farmland_area_m2=700.0), ["determination.basic_exceeds_farmland"]),
+        (replace(ILLEGAL, basic_farmland_area_m2=950.0), ["determination.basic_exceeds_illegal"]),
         (replace(ILLEGAL, subtype="大棚房"), ["determination.unknown_label"]),
         (replace(LEGAL, violation_type="违法占地"), ["determination.impossible_combination"]),
         (replace(LEGAL, illegal_area_m2=500.0), ["determination.impossible_combination"]),
@@ -125,7 +125,7 @@ def test_valid_determinations_pass(det: Determination) -> None:
             replace(LEGAL, is_mining=True, mineral_verdict="持证开采", mineral_handling="立案"),
             ["determination.impossible_combination"],
         ),
-        (replace(LEGAL, mineral_verdict="持证开采"), ["determination.impossible_combination"]),
+        (replace(LEGAL, mineral_verdict="持证开采"), ["determination.not_mining_field"]),
         (replace(HOUSING, farmland_housing_class=None), ["determination.housing_class_needed"]),
         (replace(HOUSING, farmland_housing_class="住宅类"), ["determination.unknown_label"]),
         (
@@ -148,6 +148,32 @@ def test_valid_determinations_pass(det: Determination) -> None:
 )
 def test_invalid_determinations_are_refused_with_a_code(det: Determination, expected: list[str]) -> None:
     assert codes(det) == expected
+
+
+def test_basic_farmland_may_exceed_farmland() -> None:
+    # Since 三调 much 永久基本农田 is 园地, 林地 or 坑塘: 47 m² 耕地 and 100 m² 永农 is valid.
+    det = replace(ILLEGAL, illegal_area_m2=900.0, farmland_area_m2=47.0, basic_farmland_area_m2=100.0)
+    assert codes(det) == []
+
+
+def _texts(det: Determination) -> list[str]:
+    return [
+        RULE_MESSAGES[r.code].format(**r.params)
+        for r in validate_determination(det, patch_area_m2=PATCH, rules=RULES, on=ON)
+    ]
+
+
+def test_sentences_name_fields_in_chinese_and_list_the_choices() -> None:
+    assert _texts(Determination("")) == [
+        "判定结果不能为空，请选择：合法、违法、其他、农村道路、设施农用地、伪变化。"
+    ]
+    wrong = _texts(replace(ILLEGAL, subtype="农村宅基地"))
+    assert wrong == [f"细类“农村宅基地”不属于违法类判定，可选：{'、'.join(RULES.labels('illegal_subtype', ON))}、"
+                     f"{'、'.join(RULES.labels('illegal_group', ON))}。"]  # fmt: skip
+    texts = _texts(replace(ILLEGAL, violation_type="乱建", illegal_area_m2=-1.0))
+    assert texts[0].startswith("违法类型“乱建”不在当日有效的字典中，可选：违法占地、")
+    for text in [*texts, *_texts(replace(LEGAL, mineral_verdict="持证开采"))]:
+        assert not any(c.isascii() and c.isalpha() for c in text), text
 
 
 def test_labels_are_checked_against_the_dictionary_in_force() -> None:

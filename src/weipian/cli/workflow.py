@@ -12,7 +12,8 @@ from weipian.cli.actor import ByOpt, RoleOpt, TownOpt, actor
 from weipian.cli.context import open_store, settings
 from weipian.cli.intake import parse_date
 from weipian.cli.output import emit_json, guarded, out, progress_bar
-from weipian.domain.roles import Role
+from weipian.domain.clock import BEIJING
+from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
@@ -261,11 +262,20 @@ def history_command(
         f"图斑 {code}：{STATE_LABELS[State(h['state'])]}，核查截止 {h['due_on']}（剩余 {h['days_left']} 天）",
         highlight=False,
     )
-    t = Table(title="操作记录")
+    t = Table(title="操作记录（北京时间）")
     for col in ("时间", "操作", "操作人", "状态变化"):
         t.add_column(col)
     for e in h["events"]:
         label = ACTION_LABELS.get(Action(e["action"]), e["action"])
-        t.add_row(str(e["at"])[:19], label, f"{e['actor']}（{e['role']}）",
+        role = ROLE_LABELS.get(Role(e["role"]), e["role"]) if e["role"] in Role.__members__ else e["role"]
+        t.add_row(_beijing(e["at"]), label, f"{e['actor']}（{role}）",
                   f"{STATE_LABELS[State(e['state_before'])]} → {STATE_LABELS[State(e['state_after'])]}")  # fmt: skip
     out.print(t)
+
+
+def _beijing(at: Any) -> str:
+    """An event time (stored in UTC) as Beijing time, to the second."""
+    if isinstance(at, dt.datetime):
+        aware = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+        return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    return str(at)[:19]

@@ -27,6 +27,7 @@ class Cover:
     route: str
     ratio: float
     docs: tuple[str, ...]
+    latest: date | None = None  # the latest document date among them (None: none dated)
 
     @property
     def doc_no(self) -> str:
@@ -80,6 +81,7 @@ def assess_approvals(facts: PatchFacts, tables: Tables, on: date, t: Tracer) -> 
     building = change is not None and change.group == "building"
     shares: dict[str, float] = {}
     docs: dict[str, list[str]] = {}
+    latest: dict[str, date] = {}
     undated = 0.0
     for a in facts.approvals:
         route = routes.get(a.kind)
@@ -96,9 +98,12 @@ def assess_approvals(facts: PatchFacts, tables: Tables, on: date, t: Tracer) -> 
             continue
         shares[a.kind] = shares.get(a.kind, 0.0) + a.ratio
         docs.setdefault(a.kind, []).append(a.doc_no or "")
+        if a.doc_date is not None and not route.temporary:
+            latest[a.kind] = max(latest.get(a.kind, a.doc_date), a.doc_date)
         t.step(f"approval {label}: counts for {route.route}")
     counted = {
-        k: Cover(k, routes[k].route, min(1.0, v), tuple(d for d in docs[k] if d)) for k, v in shares.items()
+        k: Cover(k, routes[k].route, min(1.0, v), tuple(d for d in docs[k] if d), latest.get(k))
+        for k, v in shares.items()
     }
     return Coverage(counted, min(1.0, undated))
 

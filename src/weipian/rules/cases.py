@@ -132,6 +132,8 @@ def facts_from_mapping(raw: Mapping[str, Any], where: str = "facts") -> PatchFac
         "eco_redline_m2",
         "military_m2",
         "protected_m2",
+        "mining_outside_m2",
+        "farmland_outside_basic_m2",
     ):
         if values.get(name) is not None:
             values[name] = float(values[name])

@@ -66,7 +66,7 @@ def judge(facts: PatchFacts, rules: RuleSet, *, on: date) -> Judgement:
             or _fallback(ctx)
         )
     t.step(f"land → {outcome.verdict}/{outcome.subtype}")
-    mineral = judge_mineral(ctx, outcome.military)
+    mineral = judge_mineral(ctx, outcome.military, legal=outcome.verdict == ctx.verdict("legal"))
     return Judgement(
         verdict=outcome.verdict,
         subtype=outcome.subtype,
@@ -120,6 +120,17 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
             ratio_pct=pct(best.ratio),
             threshold_pct=pct(need.value),
         )
+        qsx = ctx.facts.before_date
+        if best.latest is not None and qsx is not None and best.latest > qsx:
+            # Approved after 前时相: the change may have started before the approval (未批先建).
+            t.step(f"legal: {best.doc_no} dated {best.latest}, after QSX {qsx} → check the start date")
+            t.reason(
+                "approval.between_images",
+                route=best.route,
+                doc_no=best.doc_no,
+                doc_date=best.latest.isoformat(),
+                before_date=qsx.isoformat(),
+            )
         return Outcome(ctx.verdict("legal"), best.route)
     combined = cov.combined(routes)
     if combined >= need.value:
@@ -155,6 +166,16 @@ def _facility(ctx: Ctx, cov: Coverage) -> Outcome | None:
     if cover is None:
         return None
     need = ctx.rules.threshold("facility_coverage_min", ctx.on)
+    if f.change_type not in ctx.tables.facility["change_types"]:
+        change = ctx.tables.change_types.get(f.change_type or "")
+        t.step(f"facility: {cover.doc_no} on the patch, but TBLX {f.change_type} cannot be a facility")
+        t.reason(
+            "facility.not_facility_change",
+            doc_no=cover.doc_no,
+            change_type=f.change_type,
+            change_name=change.name if change else f.change_type,
+        )
+        return None
     if cover.ratio < need.value:
         t.step(f"facility: {cover.doc_no} covers {pct(cover.ratio)}% < {need}")
         t.reason(
@@ -169,9 +190,10 @@ def _facility(ctx: Ctx, cov: Coverage) -> Outcome | None:
     if ctx.touches(f.farmland_m2):
         t.reason("facility.on_farmland", doc_no=cover.doc_no, farmland_m2=sqm(f.farmland_m2 or 0))
         t.flag("facility_on_farmland")
-        if ctx.touches(f.basic_farmland_m2):
-            t.reason("facility.on_basic_farmland", basic_farmland_m2=sqm(f.basic_farmland_m2 or 0))
-    else:
+    if ctx.touches(f.basic_farmland_m2):
+        t.reason("facility.on_basic_farmland", basic_farmland_m2=sqm(f.basic_farmland_m2 or 0))
+        t.flag("facility_on_farmland")
+    if not ctx.touches(f.farmland_m2) and not ctx.touches(f.basic_farmland_m2):
         t.reason("facility.registered", doc_no=cover.doc_no, ratio_pct=pct(cover.ratio))
     return Outcome(ctx.verdict("facility"), cover.route)
 
@@ -226,13 +248,31 @@ def _other(ctx: Ctx, cov: Coverage) -> Outcome | None:
             return Outcome(ctx.verdict("other"), label["sliver"])
     for i, rule in enumerate(ctx.tables.other_rules):
         holds = _holds(ctx, rule.when)
-        t.step(f"other_rules[{i}] {rule.subtype}: {'unknown (landuse missing)' if holds is None else holds}")
+        t.step(
+            f"other_rules[{i}] {rule.subtype or rule.verdict}: {'unknown (landuse missing)' if holds is None else holds}"
+        )
+        if (
+            holds
+            and rule.verdict == "illegal"
+            and ctx.missing_reason(ctx.tables.inputs["fallback"], "fallback")
+        ):
+            return Outcome(ctx.verdict("doubtful"))
         if holds:
-            t.reason(rule.reason, subtype=rule.subtype)
+            t.reason(rule.reason, subtype=rule.subtype or "", **_area_params(f))
             for flag in sorted(rule.flags):
                 t.flag(flag)
+            if rule.verdict == "illegal":
+                return _illegal(ctx, rule.subtype)
             return Outcome(ctx.verdict("other"), rule.subtype)
     return None
+
+
+def _area_params(f: PatchFacts) -> dict[str, float]:
+    return {
+        "area_m2": sqm(f.area_m2),
+        "farmland_m2": sqm(f.farmland_m2 or 0),
+        "basic_farmland_m2": sqm(f.basic_farmland_m2 or 0),
+    }
 
 
 def _share(
@@ -283,6 +323,12 @@ def _fallback(ctx: Ctx) -> Outcome:
         return doubtful
     change = ctx.tables.change_types[f.change_type or ""]
     t.step(f"fallback: no legal basis → illegal, subtype {change.illegal_subtype}")
+    return _illegal(ctx, change.illegal_subtype)
+
+
+def _illegal(ctx: Ctx, subtype: str | None) -> Outcome:
+    """违法 with the occupation reasons and the crime, discipline and 乱占 flags."""
+    f, t = ctx.facts, ctx.t
     if ctx.touches(f.farmland_m2):
         t.reason(
             "farmland.no_approval", farmland_m2=sqm(f.farmland_m2 or 0), farmland_mu=mu(f.farmland_m2 or 0)
@@ -299,9 +345,7 @@ def _fallback(ctx: Ctx) -> Outcome:
         t.reason("change.earthwork_on_farmland", change_type=f.change_type)
     illegal_flags(ctx)
     return Outcome(
-        ctx.verdict("illegal"),
-        change.illegal_subtype,
-        violation_type=ctx.tables.label("violation_type", "default"),
+        ctx.verdict("illegal"), subtype, violation_type=ctx.tables.label("violation_type", "default")
     )
 
 

@@ -229,7 +229,12 @@ def _threshold(name: str, raw: Any, where: str) -> ThresholdEntry:
     unit = m["unit"]
     if unit not in UNITS[family]:
         raise RuleProblem("unit", f"{where}.unit", value=unit, allowed=", ".join(UNITS[family]))
-    values = _dated(m["values"], f"{where}.values", lambda v, w: parse_threshold_value(family, unit, v, w))
+    # A null value ends the threshold from its date (e.g. a repealed regulation's tiers).
+    values = _dated(
+        m["values"],
+        f"{where}.values",
+        lambda v, w: None if v is None else parse_threshold_value(family, unit, v, w),
+    )
     return ThresholdEntry(name, family, str(m.get("title", name)), values)
 
 

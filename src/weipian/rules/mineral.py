@@ -2,8 +2,8 @@
 
 A patch is a mineral patch when its TBLX is mining (采矿), it meets a mining licence, or it
 lies on 采矿用地. Inside a valid licence → 持证开采; straddling a valid licence → 越界开采;
-an invalid licence → 无证开采; outside every licence with TBLX 采矿 → 无证开采, otherwise
-非开采. Without the ``mining_right`` layer (or the licence's validity) → 存疑.
+an invalid licence → 无证开采; outside every licence with TBLX 采矿 → 无证开采 (存疑 when the
+land is covered by a construction approval or supply: check for 工程施工), otherwise 非开采. Without the ``mining_right`` layer (or the licence's validity) → 存疑.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _involved(ctx: Ctx) -> bool:
     return ctx.touches(on_mining_land)
 
 
-def judge_mineral(ctx: Ctx, military: bool) -> str | None:
+def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | None:
     """The mineral label for the patch, or None when it is not a mineral patch.
 
     >>> from datetime import date
@@ -60,6 +60,11 @@ def judge_mineral(ctx: Ctx, military: bool) -> str | None:
         t.reason("mining.out_of_bounds", outside_m2=sqm(outside))
         return _field_check(ctx, label["out_of_bounds"], outside)
     if status == "outside":
+        if mining and legal:
+            # Digging inside an approved or supplied project is usually 工程施工, not mining; a
+            # person checks whether minerals were taken away for sale.
+            t.reason("mining.check_construction", change_type=f.change_type)
+            return label["doubtful"]
         if mining:
             t.reason("mining.unlicensed", change_type=f.change_type)
             return _field_check(ctx, label["unlicensed"], f.area_m2)

@@ -116,6 +116,7 @@ class PatchFacts:
     access_overlap_ratio: float | None = None  # 出入口: 套合 with the project / main building
     access_unmatched_farmland_m2: float | None = None  # 出入口: 耕地 outside the 套合
     mining_outside_m2: float | None = None  # area outside the licence when straddling
+    farmland_outside_basic_m2: float | None = None  # 耕地 not in 永久基本农田 (永农 may exceed 耕地)
 
     @classmethod
     def simple(

@@ -79,7 +79,7 @@ class ThresholdEntry:
     name: str
     family: str
     title: str
-    values: Dated[tuple[Any, str]]  # (canonical value, as written)
+    values: Dated[tuple[Any, str] | None]  # (canonical value, as written); None: ended that day
 
 
 @dataclass(frozen=True)
@@ -116,16 +116,21 @@ class RuleSet:
         """The threshold ``name`` in force on ``on``; ``rules.not_in_force`` before its first date."""
         entry = self.thresholds[name]
         since = entry.values.since(on)
-        if since is None:
+        current = entry.values.at(on)
+        if since is None or current is None:
             raise InputError("rules.not_in_force", name=name, on=on.isoformat())
-        value, written = cast(tuple[Any, str], entry.values.at(on))
+        value, written = current
         return Threshold(name, value, written, since)
 
     def in_force(self, name: str, on: date) -> bool:
-        """Whether threshold, dictionary or table ``name`` has a value in force on ``on``."""
-        for group in (self.thresholds, self.dictionaries):
-            if name in group:
-                return group[name].values.since(on) is not None
+        """Whether threshold, dictionary or table ``name`` has a value in force on ``on``.
+
+        A threshold whose value on ``on`` is ``null`` (ended, e.g. repealed) is not in force.
+        """
+        if name in self.thresholds:
+            return self.thresholds[name].values.at(on) is not None
+        if name in self.dictionaries:
+            return self.dictionaries[name].values.since(on) is not None
         return self.tables_by_name[name].since(on) is not None
 
     def area_m2(self, name: str, on: date) -> float:

@@ -37,6 +37,7 @@ CHANGE_GROUPS = frozenset(
         "road",
         "rural_road",
         "water_works",
+        "water_construction",
         "mining",
         "construction_other",
         "agricultural",
@@ -59,6 +60,7 @@ FLAGS = frozenset(
         "temporary_permanent",
         "preapproval_only",
         "non_grain",
+        "non_agri",
         "eco_redline",
         "protected_area",
     }
@@ -204,14 +206,22 @@ def parse_condition(raw: Any, where: str) -> Condition:
     return Condition(**parts)
 
 
+OTHER_RULE_VERDICTS = frozenset({"other", "illegal"})
+
+
 @dataclass(frozen=True)
 class OtherRule:
-    """A data-defined 其他 sub-type: when ``when`` holds, suggest 其他/``subtype`` citing ``reason``."""
+    """A data-defined rule: when ``when`` holds, suggest ``verdict``/``subtype`` citing ``reason``.
 
-    subtype: str
+    ``verdict`` is ``other`` (a 其他 sub-type, required) or ``illegal`` (a prohibited use such as
+    挖塘 on 永久基本农田; the sub-type, if any, is a 非农违法 sub-type).
+    """
+
+    subtype: str | None
     reason: str
     flags: frozenset[str]
     when: Condition
+    verdict: str = "other"
 
 
 def parse_other_rules(raw: Any, where: str) -> tuple[OtherRule, ...]:
@@ -221,17 +231,24 @@ def parse_other_rules(raw: Any, where: str) -> tuple[OtherRule, ...]:
     for i, spec in enumerate(raw):
         w = f"{where}[{i}]"
         s = as_mapping(spec, w)
-        check_keys(s, w, {"subtype", "reason", "when"}, {"flags"})
+        check_keys(s, w, {"reason", "when"}, {"flags", "subtype", "verdict"})
+        verdict = one_of(
+            as_text(s.get("verdict", "other"), f"{w}.verdict"),
+            OTHER_RULE_VERDICTS,
+            "unknown_value",
+            f"{w}.verdict",
+        )
+        if verdict == "other" and "subtype" not in s:
+            raise RuleProblem("missing_key", f"{w}.subtype")
         reason = as_text(s["reason"], f"{w}.reason")
         if reason not in RULE_MESSAGES:
             raise RuleProblem("unknown_reason", f"{w}.reason", value=reason)
         flags = as_texts(s.get("flags", []), f"{w}.flags")
         for f in flags:
             one_of(f, FLAGS, "unknown_flag", f"{w}.flags")
+        subtype = as_text(s["subtype"], f"{w}.subtype") if "subtype" in s else None
         out.append(
-            OtherRule(
-                as_text(s["subtype"], w), reason, frozenset(flags), parse_condition(s["when"], f"{w}.when")
-            )
+            OtherRule(subtype, reason, frozenset(flags), parse_condition(s["when"], f"{w}.when"), verdict)
         )
     return tuple(out)
 
@@ -328,6 +345,8 @@ TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
         {"change_groups": "groups", "urban_settlement_codes": "list", "urban_share_max": "share"}
     ),
     "mining": _texts_table({"change_types": "list", "land_classes": "list", "illegal_class": "text"}),
+    "facility": _texts_table({"change_types": "list"}),
+    "crime": _texts_table({"needs_finding_groups": "groups"}),
     "determination": _texts_table(DETERMINATION_FIELDS),
     "subtype_dictionaries": lambda raw, where: {
         as_text(k, where): as_texts(v, f"{where}.{k}") for k, v in as_mapping(raw, where).items()
@@ -349,6 +368,8 @@ class Tables:
     rural_road: Mapping[str, Any]
     farmland_housing: Mapping[str, Any]
     mining: Mapping[str, Any]
+    facility: Mapping[str, Any]
+    crime: Mapping[str, Any]
     determination: Mapping[str, Any]
     subtype_dictionaries: Mapping[str, tuple[str, ...]]
     review_reasons: tuple[ReviewReason, ...]
@@ -366,7 +387,9 @@ class Tables:
         for kind, r in self.legal_routes.items():
             yield "legal_route", r.route, f"legal_routes.{kind}.route"
         for i, rule in enumerate(self.other_rules):
-            yield "other_subtype", rule.subtype, f"other_rules[{i}].subtype"
+            if rule.subtype is not None:
+                dictionary = "other_subtype" if rule.verdict == "other" else "illegal_subtype"
+                yield dictionary, rule.subtype, f"other_rules[{i}].subtype"
         yield "mineral_class", self.mining["illegal_class"], "mining.illegal_class"
         det = self.determination
         for key in ("needs_approval", "needs_violation", "needs_opinion", "needs_subtype", "false_change"):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from weipian.messages_rules import FIELD_LABELS
 from weipian.rules.model import Reason
 from weipian.rules.ruleset import RuleSet
 
@@ -73,11 +74,25 @@ def _text(value: str | None) -> bool:
     return value is not None and bool(value.strip())
 
 
+def _field(name: str, **params: object) -> dict[str, object]:
+    """Parameters naming a field: its code (for forms) and its Chinese label (for sentences)."""
+    return {"field": name, "field_label": FIELD_LABELS.get(name, name), **params}
+
+
+def _unknown(name: str, value: str | None, options: list[str]) -> Reason:
+    return Reason("determination.unknown_label", _field(name, value=value, options="、".join(options)))
+
+
 def _check(det: Determination, patch_area: float, rules: RuleSet, on: date) -> Iterator[Reason]:
     table = rules.tables(on).determination
     verdict = rules.normalise("determination", det.verdict, on)
+    if not _text(det.verdict):
+        yield Reason(
+            "determination.verdict_needed", {"options": "、".join(rules.labels("determination", on))}
+        )
+        return
     if verdict is None:
-        yield Reason("determination.unknown_label", {"field": "verdict", "value": det.verdict})
+        yield _unknown("verdict", det.verdict, rules.labels("determination", on))
         return
     yield from _subtype(det, verdict, rules, on)
     yield from _approvals(det, verdict, rules, on)
@@ -102,18 +117,26 @@ def _subtype(det: Determination, verdict: str, rules: RuleSet, on: date) -> Iter
             yield Reason("determination.subtype_needed", {"verdict": verdict})
         return
     if not names:
-        yield Reason("determination.impossible_combination", {"verdict": verdict, "field": "subtype"})
+        yield Reason("determination.impossible_combination", _field("subtype", verdict=verdict))
     elif all(rules.normalise(n, det.subtype, on) is None for n in names):
-        yield Reason("determination.unknown_label", {"field": "subtype", "value": det.subtype})
+        options = [label for n in names for label in rules.labels(n, on)]
+        others = {n for ns in tables.subtype_dictionaries.values() for n in ns} - set(names)
+        if any(rules.normalise(n, det.subtype, on) is not None for n in sorted(others)):
+            yield Reason(
+                "determination.subtype_not_for_verdict",
+                _field("subtype", value=det.subtype, verdict=verdict, options="、".join(options)),
+            )
+        else:
+            yield _unknown("subtype", det.subtype, options)
 
 
 def _approvals(det: Determination, verdict: str, rules: RuleSet, on: date) -> Iterator[Reason]:
     table = rules.tables(on).determination
     for i, a in enumerate(det.approvals, start=1):
         if rules.normalise("legal_route", a.route, on) is None:
-            yield Reason("determination.unknown_label", {"field": "route", "value": a.route})
+            yield _unknown("route", a.route, rules.labels("legal_route", on))
         if not _text(a.doc_no):
-            yield Reason("determination.approval_incomplete", {"index": i, "field": "doc_no"})
+            yield Reason("determination.approval_incomplete", _field("doc_no", index=i))
         if not 0 < a.ratio_pct <= 100:
             yield Reason("determination.ratio_out_of_range", {"index": i, "ratio_pct": a.ratio_pct})
     if verdict not in table["needs_approval"]:
@@ -130,12 +153,12 @@ def _violation(det: Determination, verdict: str, rules: RuleSet, on: date) -> It
     if verdict not in rules.tables(on).determination["needs_violation"]:
         for name in ("violation_type", "illegal_area_m2"):
             if getattr(det, name) not in (None, "", 0, 0.0):
-                yield Reason("determination.impossible_combination", {"verdict": verdict, "field": name})
+                yield Reason("determination.impossible_combination", _field(name, verdict=verdict))
         return
     if not _text(det.violation_type):
         yield Reason("determination.illegal_needs_type", {})
     elif rules.normalise("violation_type", det.violation_type, on) is None:
-        yield Reason("determination.unknown_label", {"field": "violation_type", "value": det.violation_type})
+        yield _unknown("violation_type", det.violation_type, rules.labels("violation_type", on))
     if det.illegal_area_m2 is None or det.illegal_area_m2 <= 0:
         yield Reason("determination.illegal_needs_area", {})
     if det.is_new is None:
@@ -149,23 +172,23 @@ def _areas(det: Determination, patch_area: float, rules: RuleSet, on: date) -> I
         if value is None:
             continue
         if value < 0:
-            yield Reason("determination.negative_area", {"field": name})
+            yield Reason("determination.negative_area", _field(name))
         elif value > limit:
             yield Reason(
                 "determination.area_exceeds_patch",
-                {"field": name, "area_m2": value, "patch_area_m2": round(patch_area, 1)},
+                _field(name, area_m2=value, patch_area_m2=round(patch_area, 1)),
             )
-    illegal, farmland, basic = det.illegal_area_m2, det.farmland_area_m2, det.basic_farmland_area_m2
-    if (
-        illegal
-        and farmland is not None
-        and farmland > illegal * (1 + rules.ratio("determination_area_tolerance", on))
+    # 永久基本农田 is not a part of 耕地 (since 三调 much of it is 园地, 林地, 坑塘 …): each is
+    # compared with the illegal area, never with the other.
+    illegal = det.illegal_area_m2
+    over = illegal * (1 + rules.ratio("determination_area_tolerance", on)) if illegal else None
+    for name, code, key in (
+        ("farmland_area_m2", "determination.farmland_exceeds_illegal", "farmland_m2"),
+        ("basic_farmland_area_m2", "determination.basic_exceeds_illegal", "basic_m2"),
     ):
-        yield Reason(
-            "determination.farmland_exceeds_illegal", {"farmland_m2": farmland, "illegal_m2": illegal}
-        )
-    if basic is not None and farmland is not None and basic > farmland:
-        yield Reason("determination.basic_exceeds_farmland", {"basic_m2": basic, "farmland_m2": farmland})
+        value = getattr(det, name)
+        if over is not None and value is not None and value > over:
+            yield Reason(code, _field(name, **{key: value, "illegal_m2": illegal}))
 
 
 def _mineral(det: Determination, rules: RuleSet, on: date) -> Iterator[Reason]:
@@ -173,29 +196,23 @@ def _mineral(det: Determination, rules: RuleSet, on: date) -> Iterator[Reason]:
     if not det.is_mining:
         for name in ("mineral_verdict", "mineral_handling"):
             if _text(getattr(det, name)):
-                yield Reason("determination.impossible_combination", {"verdict": "-", "field": name})
+                yield Reason("determination.not_mining_field", _field(name))
         return
     mineral = rules.normalise("mineral_verdict", det.mineral_verdict, on)
     if not _text(det.mineral_verdict):
         yield Reason("determination.mineral_needed", {})
         return
     if mineral is None:
-        yield Reason(
-            "determination.unknown_label", {"field": "mineral_verdict", "value": det.mineral_verdict}
-        )
+        yield _unknown("mineral_verdict", det.mineral_verdict, rules.labels("mineral_verdict", on))
         return
     handling = rules.normalise("mineral_handling", det.mineral_handling, on)
     if _text(det.mineral_handling) and handling is None:
-        yield Reason(
-            "determination.unknown_label", {"field": "mineral_handling", "value": det.mineral_handling}
-        )
+        yield _unknown("mineral_handling", det.mineral_handling, rules.labels("mineral_handling", on))
     illegal = rules.parent("mineral_verdict", mineral, on) == table["mineral_illegal_class"]
     if illegal and not _text(det.mineral_handling):
         yield Reason("determination.mineral_handling_needed", {"mineral_verdict": mineral})
     if not illegal and _text(det.mineral_handling):
-        yield Reason(
-            "determination.impossible_combination", {"verdict": mineral, "field": "mineral_handling"}
-        )
+        yield Reason("determination.impossible_combination", _field("mineral_handling", verdict=mineral))
     if handling in table["handling_needs_explanation"] and not _text(det.opinion):
         yield Reason("determination.handling_needs_explanation", {"handling": handling})
 
@@ -205,20 +222,18 @@ def _housing(det: Determination, verdict: str, rules: RuleSet, on: date) -> Iter
     if not det.farmland_housing:
         if _text(det.farmland_housing_class):
             yield Reason(
-                "determination.impossible_combination",
-                {"verdict": verdict, "field": "farmland_housing_class"},
+                "determination.impossible_combination", _field("farmland_housing_class", verdict=verdict)
             )
         return
     if verdict in table["false_change"]:
-        yield Reason(
-            "determination.impossible_combination", {"verdict": verdict, "field": "farmland_housing"}
-        )
+        yield Reason("determination.impossible_combination", _field("farmland_housing", verdict=verdict))
     if not _text(det.farmland_housing_class):
         yield Reason("determination.housing_class_needed", {})
     elif rules.normalise("farmland_housing_class", det.farmland_housing_class, on) is None:
-        yield Reason(
-            "determination.unknown_label",
-            {"field": "farmland_housing_class", "value": det.farmland_housing_class},
+        yield _unknown(
+            "farmland_housing_class",
+            det.farmland_housing_class,
+            rules.labels("farmland_housing_class", on),
         )
     if not det.farmland_area_m2:
         yield Reason("determination.housing_needs_farmland", {})

@@ -21,17 +21,28 @@ def illegal_flags(ctx: Ctx) -> None:
     >>> sorted(judge(f, load_rules(), on=date(2024, 3, 1)).flags)
     ['crime_threshold', 'discipline_threshold']
     """
-    _crime(ctx)
-    _discipline(ctx)
+    areas = _areas(ctx)
+    _crime(ctx, areas)
+    _discipline(ctx, areas)
     _farmland_housing(ctx)
 
 
 def _areas(ctx: Ctx) -> tuple[float, float, float]:
-    """(永久基本农田, other 耕地, other land) in m² for threshold tests."""
+    """(永久基本农田, 耕地 outside 永农, other land) in m² for threshold tests.
+
+    永农 is not a part of 耕地: since 三调 much of it is 园地, 林地, 坑塘 or 可调整地类, so it may
+    exceed 耕地. 耕地 outside 永农 is measured by the desk comparison; when it was not, the
+    smallest it can be (耕地 − 永农, at least 0) is used and the trace says so.
+    """
     f = ctx.facts
     basic = f.basic_farmland_m2 or 0.0
     farmland = f.farmland_m2 or 0.0
-    return basic, max(0.0, farmland - basic), max(0.0, f.area_m2 - max(farmland, basic))
+    if f.farmland_outside_basic_m2 is not None:
+        outside = min(f.farmland_outside_basic_m2, farmland)
+    else:
+        outside = max(0.0, farmland - basic)
+        ctx.t.step(f"耕地 outside 永农 not measured: lower bound {sqm(outside)} m2")
+    return basic, outside, max(0.0, f.area_m2 - basic - outside)
 
 
 def _over(ctx: Ctx, name: str, area: float, code: str, flag: str) -> None:
@@ -46,14 +57,27 @@ def _over(ctx: Ctx, name: str, area: float, code: str, flag: str) -> None:
         ctx.t.flag(flag)
 
 
-def _crime(ctx: Ctx) -> None:
-    basic, farmland, _ = _areas(ctx)
+def _crime(ctx: Ctx, areas: tuple[float, float, float]) -> None:
+    basic, farmland, _ = areas
+    if ctx.group in ctx.tables.crime["needs_finding_groups"]:
+        # 立案追诉 needs a change of use and damage to 耕地; earthworks alone are not evidence of
+        # either, so the flag waits for a person's finding.
+        limits = (("crime_basic_farmland_min", basic), ("crime_farmland_min", farmland))
+        hit = [
+            n
+            for n, a in limits
+            if ctx.rules.in_force(n, ctx.on) and a >= ctx.rules.threshold(n, ctx.on).value
+        ]
+        ctx.t.step(f"crime: TBLX {ctx.facts.change_type} is an earthwork; thresholds reached {hit}, no flag")
+        if hit:
+            ctx.t.reason("threshold.crime_needs_finding", change_type=ctx.facts.change_type)
+        return
     _over(ctx, "crime_basic_farmland_min", basic, "threshold.crime_basic_farmland", "crime_threshold")
     _over(ctx, "crime_farmland_min", farmland, "threshold.crime_farmland", "crime_threshold")
 
 
-def _discipline(ctx: Ctx) -> None:
-    basic, farmland, other = _areas(ctx)
+def _discipline(ctx: Ctx, areas: tuple[float, float, float]) -> None:
+    basic, farmland, other = areas
     flag = "discipline_threshold"
     _over(ctx, "discipline_basic_farmland_min", basic, "threshold.discipline_basic_farmland", flag)
     _over(ctx, "discipline_farmland_min", farmland, "threshold.discipline_farmland", flag)

@@ -19,7 +19,7 @@ from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, yyyymmdd
 from weipian.io.sheets import read_sheet, write_sheet
-from weipian.messages import message
+from weipian.messages import join_messages, message
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
 from weipian.storage.patches import filter_batch
@@ -63,7 +63,7 @@ def export_template(
         {
             "JCBH": r.patch_code, "LY": Source(r.source).label, "NF": r.year, "XZQDM": r.admin_code,
             "XZQMC": r.town or r.admin_name, "JCMJ": round(r.area_m2, 2), "YPJG": r.ypjg,
-            "YPLY": "；".join(message(x["code"], **x.get("params", {})) for x in (r.reasons or [])) or None,
+            "YPLY": join_messages([message(x["code"], **x.get("params", {})) for x in (r.reasons or [])]) or None,
             "ZT": STATE_LABELS[State(r.state)],
         }
         for r in rows
@@ -166,7 +166,7 @@ def import_sheet(
                 continue
             problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
             if problems:
-                text = "；".join(message(p.code, **dict(p.params)) for p in problems)
+                text = join_messages([message(p.code, **dict(p.params)) for p in problems])
                 rejected.append(Rejection(n, code, "row.invalid", {"problems": text}))
                 continue
             plan.append((patch, det))

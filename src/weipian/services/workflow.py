@@ -65,9 +65,9 @@ def check_determination(det: Determination, patch: Row[Any], rules: RuleSet, on:
     """Refuse a determination the rules find invalid, naming every problem."""
     problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
     if problems:
-        from weipian.messages import message
+        from weipian.messages import join_messages, message
 
-        text = "；".join(message(p.code, **dict(p.params)) for p in problems)
+        text = join_messages([message(p.code, **dict(p.params)) for p in problems])
         raise InputError(
             "determination.invalid", code=patch.patch_code, problems=text, codes=[p.code for p in problems]
         )

@@ -49,7 +49,7 @@ FIELD_OF_CODE = {
     "determination.ratio_out_of_range": "approvals",
     "determination.build_date_future": "build_date",
     "determination.farmland_exceeds_illegal": "farmland_area_m2",
-    "determination.basic_exceeds_farmland": "basic_farmland_area_m2",
+    "determination.basic_exceeds_illegal": "basic_farmland_area_m2",
     "determination.mineral_needed": "mineral_verdict",
     "determination.mineral_handling_needed": "mineral_handling",
     "determination.handling_needs_explanation": "opinion",
