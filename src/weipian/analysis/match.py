@@ -11,7 +11,23 @@ from numpy.typing import NDArray
 from weipian.analysis.area import project_equal_area
 from weipian.analysis.overlay import overlay_batches, patch_centre
 
-__all__ = ["SamePlace", "largest_share", "same_place"]
+__all__ = ["SamePlace", "largest_share", "on_military_land", "same_place"]
+
+
+def on_military_land(patches: NDArray[np.object_], military: NDArray[np.object_]) -> NDArray[np.bool_]:
+    """Whether each patch overlaps military land by a positive area (the desk comparison's
+    ``military_m2 > 0``): such a patch is restricted.
+
+    >>> base = shapely.box(118.0, 25.0, 118.01, 25.01)
+    >>> p = np.array([shapely.box(118.005, 25.005, 118.02, 25.02), shapely.box(118.01, 25.0, 118.02, 25.01)])
+    >>> on_military_land(p, np.array([base])).tolist()
+    [True, False]
+    """
+    hit = np.zeros(len(patches), dtype=bool)
+    if len(patches) and len(military):
+        res = overlay_batches(patches, [military])
+        hit[res.patch_index[res.area > 0]] = True
+    return hit
 
 
 def largest_share(

@@ -39,6 +39,7 @@ def results_cmd(
                 "patches": summary.patches,
                 "restricted_left_out": summary.restricted_left_out,
                 "not_analysed": summary.not_analysed,
+                "military_unchecked": summary.military_unchecked,
             }
         )
         return
@@ -46,6 +47,12 @@ def results_cmd(
     if summary.restricted_left_out:
         out.print(
             f"涉军事用地的 {summary.restricted_left_out} 个图斑按规定未导出（仅限离线报送）。",
+            highlight=False,
+        )
+    if summary.military_unchecked:
+        out.print(
+            f"其中 {summary.military_unchecked} 个图斑尚未与军事用地图层比对（导入时尚无该图层），按涉军处理未导出。"
+            "请先导入军事用地图层（weipian layers import … --kind military）。",
             highlight=False,
         )
     if summary.not_analysed:

@@ -44,6 +44,9 @@ def import_command(
             help="本批次核查填报期限（天），默认取设置 WEIPIAN_VERIFICATION_DAYS",
         ),
     ] = None,
+    allow_outside: Annotated[
+        bool, typer.Option("--allow-outside", help="接收完全位于本县范围（WEIPIAN_COUNTY_BBOX）之外的图斑")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
     """导入一个图斑数据包（整批导入，出错则不写入任何数据）。"""
@@ -60,6 +63,7 @@ def import_command(
             same_place_min_overlap=s.same_place_min_overlap,
             area_method=method,
             region=s.county_bbox,
+            allow_outside=allow_outside,
         )
         with progress_bar() as progress:
             return import_package(store, path, options, progress)

@@ -24,6 +24,12 @@ def import_cmd(
     kind: Annotated[LayerKind, typer.Option("--kind", help="图层类型")],
     name: Annotated[str | None, typer.Option("--name", help="图层名称（默认取文件名）")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="数据现势日期 YYYY-MM-DD")] = None,
+    allow_outside: Annotated[
+        bool, typer.Option("--allow-outside", help="允许导入完全位于本县范围之外的要素")
+    ] = False,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="确认导入会使原涉军图斑解除限制的军事用地新版本")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
     """导入一个参考图层，成为该类型的新版本。"""
@@ -33,8 +39,9 @@ def import_cmd(
         store = open_store(s)
         with progress_bar() as progress:
             return import_layer(
-                store, path, kind, name=name, as_of=parse_date(as_of), region=s.county_bbox, progress=progress
-            )
+                store, path, kind, name=name, as_of=parse_date(as_of), region=s.county_bbox,
+                allow_outside=allow_outside, confirm_release=confirm, progress=progress,
+            )  # fmt: skip
 
     summary = guarded(as_json, run)
     if as_json:
@@ -48,14 +55,26 @@ def import_cmd(
                 "rejected": rejections_json(summary.rejected),
                 "source_crs": summary.source_crs,
                 "crs_inferred": summary.crs_inferred,
+                **(
+                    {"restricted": summary.restricted, "newly_restricted": summary.newly_restricted,
+                     "released": summary.released}
+                    if summary.restricted is not None else {}
+                ),
             }
-        )
+        )  # fmt: skip
     else:
         err.print(
             f"图层“{summary.name}”（{kind.label}）第 {summary.version} 版导入完成："
             f"{summary.features} 个要素，修复 {summary.repaired} 个，拒收 {len(summary.rejected)} 个。",
             highlight=False,
+            markup=False,
         )
+        if summary.restricted is not None:
+            err.print(
+                f"涉军图斑已按新版本重新标记：共 {summary.restricted} 个（新增 {summary.newly_restricted} 个，"
+                f"解除 {summary.released} 个）。",
+                highlight=False,
+            )
 
 
 @app.command("list")

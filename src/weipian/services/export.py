@@ -1,6 +1,7 @@
 """``weipian export results``: per-patch results with INTERFACE.md field names.
 
-Patches on military land (restricted) never leave through an export; their number is reported.
+Patches on military land (restricted) never leave through an export, nor do patches never
+checked against a military layer; their number is reported.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from weipian.domain.sources import Source
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.exports import FORMATS, RESULT_FIELDS, write_results
-from weipian.storage.patches import filter_batch
+from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
 from weipian.storage.tables import batches, patch_facts, patches, suggestions, townships
 from weipian.storage.workflow import latest_determinations
@@ -30,8 +31,9 @@ class ExportSummary:
     path: Path
     format: str
     patches: int
-    restricted_left_out: int
+    restricted_left_out: int  # restricted, or never checked against a military layer
     not_analysed: int
+    military_unchecked: int = 0  # held back: imported before any military layer existed
 
 
 def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = None) -> ExportSummary:
@@ -46,7 +48,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
                 *[
                     c
                     for c in patch_facts.c
-                    if c.name not in ("patch_id", "area_m2", "area_method", "is_mining")
+                    if c.name not in ("patch_id", "area_m2", "area_method", "is_mining", "restricted")
                 ],
                 patch_facts.c.area_m2.label("fact_area_m2"),
                 patch_facts.c.area_method.label("fact_area_method"),
@@ -56,6 +58,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
                 suggestions.c.verdict.label("ypjg"),
                 det.c.verdict.label("pdjg"),
                 det.c.violation_type.label("wflx"),
+                withheld_from_export().label("withheld"),
             )
             .join(batches, batches.c.id == patches.c.batch_id)
             .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
@@ -66,7 +69,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
         )
         query = filter_batch(session, query, batch)
         rows = session.execute(query).all()
-    kept = [r for r in rows if not r.restricted]
+    kept = [r for r in rows if not r.withheld]
     columns = _columns(kept)
     geoms = shapely.from_wkb([r.wkb for r in kept]) if kept else np.zeros(0, dtype=object)
     title = f"卫片图斑内业比对结果（{batch or '全部批次'}）"
@@ -76,6 +79,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
         format=fmt,
         patches=len(kept),
         restricted_left_out=len(rows) - len(kept),
+        military_unchecked=sum(1 for r in rows if r.military_layer_id is None),
         not_analysed=sum(1 for r in kept if r.run_id is None),
     )
 

@@ -30,6 +30,7 @@ from weipian.services.common import Progress, no_progress, prepare_geoms
 from weipian.storage.bulk import bulk_insert, index_boxes
 from weipian.storage.layers import current_layer, feature_attrs, load_features
 from weipian.storage.patches import existing_identities, find_batch, patches_in_bbox
+from weipian.storage.restriction import military_flags
 from weipian.storage.store import Store
 from weipian.storage.tables import batches, layers, patch_links, patches
 from weipian.storage.townships import township_names
@@ -48,6 +49,7 @@ class IntakeOptions:
     same_place_min_overlap: float = 0.5
     area_method: AreaMethod = field(default_factory=AreaMethod)
     region: tuple[float, float, float, float] = (117.8, 24.4, 118.9, 25.5)
+    allow_outside: bool = False  # keep patches lying wholly outside ``region``
     today: dt.date = field(default_factory=dt.date.today)
 
 
@@ -76,7 +78,7 @@ def import_package(
     table = read_vector(path, options.region)
     progress("读取文件", 1, 1)
     fields = map_fields(table.attrs, str(path))
-    prepared = prepare_geoms(table)
+    prepared = prepare_geoms(table, options.region, allow_outside=options.allow_outside)
     batch_name = options.batch or Path(path).stem
     issued = options.issued or _first_date(fields.issued_on) or options.today
     summary = ImportSummary(batch=batch_name, source=options.source.value)
@@ -110,6 +112,7 @@ def import_package(
         if _marks(session) != context.marks:
             context = _Context.compute(session, geoms, fields.text["XZQDM"][idx], years, options, progress)
         town_code, town_share, links = context.town_code, context.town_share, context.links
+        restricted = context.restricted
         admin = np.array(
             [fields.text["XZQDM"][i] or (town_code[k] or COUNTY_CODE) for k, i in enumerate(idx)],
             dtype=object,
@@ -129,6 +132,7 @@ def import_package(
         idx, geoms, area, centre = idx[sel], geoms[sel], area[sel], centre[sel]
         admin, years, town_code, town_share = admin[sel], years[sel], town_code[sel], town_share[sel]
         links = links.kept(sel)
+        restricted = restricted[sel]
         due_on = issued + dt.timedelta(days=options.verification_days)
         batch_id = session.execute(
             insert(batches)
@@ -154,6 +158,8 @@ def import_package(
             batch_id, options, fields, idx, geoms, area, centre, admin, years, town_code, town_share,
             prepared.repaired, due_on, links.earlier,
         )  # fmt: skip
+        columns["restricted"] = restricted.tolist()
+        columns["military_layer_id"] = [context.military_layer_id] * len(idx)
         for start in range(0, len(idx), CHUNK):
             bulk_insert(
                 session, patches, {name: values[start : start + CHUNK] for name, values in columns.items()}
@@ -329,6 +335,8 @@ class _Context:
     town_code: NDArray[np.object_]
     town_share: NDArray[np.object_]
     links: _Links
+    restricted: NDArray[np.bool_]  # on the current military layer: hidden from the start
+    military_layer_id: int | None
 
     @classmethod
     def compute(
@@ -343,7 +351,8 @@ class _Context:
         progress("同位置关联", 0, 1)
         links = _same_place(session, geoms, years, options.same_place_min_overlap)
         progress("同位置关联", 1, 1)
-        return cls(marks, town_code, town_share, links)
+        restricted, military_layer_id = military_flags(session, geoms)
+        return cls(marks, town_code, town_share, links, restricted, military_layer_id)
 
 
 def _same_place(

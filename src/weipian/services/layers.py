@@ -21,6 +21,7 @@ from weipian.io.readers import column_values, read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
 from weipian.storage.bulk import bulk_insert, index_boxes
 from weipian.storage.layers import mark_stale, next_version, retire_versions
+from weipian.storage.restriction import remark_patches
 from weipian.storage.store import Store
 from weipian.storage.tables import layer_features, layers
 
@@ -52,6 +53,9 @@ class LayerSummary:
     source_crs: str = ""
     crs_inferred: bool = False
     stale: int = 0  # patches whose desk comparison used an older version of this kind
+    restricted: int | None = None  # military only: patches on military land under this version
+    newly_restricted: int = 0
+    released: int = 0  # military only: patches no longer restricted (needs confirm_release)
 
 
 def _key_column(columns: list[str], kind: LayerKind, path: Path) -> str | None:
@@ -83,14 +87,27 @@ def import_layer(
     name: str | None = None,
     as_of: dt.date | None = None,
     region: tuple[float, float, float, float],
+    allow_outside: bool = False,
+    confirm_release: bool = False,
     progress: Progress = no_progress,
 ) -> LayerSummary:
-    """Import a reference layer file as the new current version of ``kind``, all or nothing."""
+    """Import a reference layer file as the new current version of ``kind``, all or nothing.
+
+    Checked like a patch package, but refused whole: coordinates out of range, or features
+    wholly outside the county box (unless ``allow_outside``). A military version that would
+    release restricted patches needs ``confirm_release``.
+    """
     progress("读取文件", 0, 1)
     table = read_vector(path, region)
     progress("读取文件", 1, 1)
     key = _key_column([str(c) for c in table.attrs.columns], kind, path)
-    prepared = prepare_geoms(table)
+    prepared = prepare_geoms(table, region, allow_outside=allow_outside)
+    for code in ("row.coordinates_invalid", "row.outside_county"):
+        bad = np.flatnonzero(prepared.problem == code)
+        if len(bad):
+            raise InputError(
+                code.replace("row.", "layer."), path=str(path), count=len(bad), first_row=int(bad[0]) + 1
+            )
     summary = LayerSummary(kind=kind.value, name=name or Path(path).stem)
     summary.source_crs, summary.crs_inferred = table.crs, table.crs_inferred
     ok = prepared.problem == ""
@@ -148,6 +165,10 @@ def import_layer(
             progress("写入要素", min(start + CHUNK, len(idx)), len(idx))
         index_boxes(session, layer_features, "layer_id = :layer", {"layer": layer_id})
         summary.stale = mark_stale(session, kind.value, layer_id)
+        if kind is LayerKind.military:
+            remark = remark_patches(session, layer_id, geoms, confirm_release=confirm_release)
+            summary.restricted, summary.newly_restricted = remark.restricted, remark.newly_restricted
+            summary.released = remark.released
     summary.version = version
     summary.features = len(idx)
     summary.repaired = int(prepared.repaired[idx].sum())

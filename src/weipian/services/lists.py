@@ -41,7 +41,7 @@ def _base(session: Session) -> Any:
             det.c.data,
             suggestions.c.verdict.label("suggestion"),
             suggestions.c.flags,
-            patch_facts.c.restricted,
+            patches.c.restricted,
         )
         .select_from(patches)
         .outerjoin(townships, townships.c.code == patches.c.township_code)

@@ -22,7 +22,7 @@ from weipian.io.sheets import read_sheet, write_sheet
 from weipian.messages import join_messages, message
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
-from weipian.storage.patches import filter_batch
+from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
 from weipian.storage.tables import patch_facts, patches, suggestions, townships
 
@@ -52,7 +52,7 @@ def export_template(
             .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
             .where(patches.c.state.in_([s.value for s in OPEN_STATES]))
             # Military patches go up only through the classified channel, never in a file.
-            .where(patch_facts.c.restricted.is_not(True))
+            .where(~withheld_from_export())
             .order_by(patches.c.township_code, patches.c.patch_code)
         )
         query = filter_batch(session, query, batch)

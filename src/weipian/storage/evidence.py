@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
-from weipian.storage.tables import attachments, patch_facts, patches
+from weipian.storage.tables import attachments, patches
 
 EVIDENCE_DIR = "evidence"
 
@@ -83,12 +83,8 @@ def list_attachments(session: Session, patch_id: int) -> list[Row[Any]]:
 
 
 def patch_with_restriction(session: Session, patch_id: int) -> Row[Any] | None:
-    """The patch row with its ``restricted`` flag (None before analysis), or None."""
-    query = (
-        select(patches, patch_facts.c.restricted)
-        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
-        .where(patches.c.id == patch_id)
-    )
+    """The patch row (with its ``restricted`` flag), or None."""
+    query = select(patches).where(patches.c.id == patch_id)
     return session.execute(query).first()
 
 

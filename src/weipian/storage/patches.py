@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
@@ -117,3 +117,9 @@ def count_by(session: Session, column: Any) -> dict[str, int]:
     if column.table is suggestions:
         query = query.join(suggestions, suggestions.c.patch_id == patches.c.id)
     return {str(k): int(n) for k, n in session.execute(query.group_by(column)).all()}
+
+
+def withheld_from_export() -> ColumnElement[bool]:
+    """Patches no export may contain: military-restricted, or never checked against a military
+    layer (imported before any existed) — those are treated as restricted until checked."""
+    return or_(patches.c.restricted.is_(True), patches.c.military_layer_id.is_(None))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, insert, select, update
+from sqlalchemy import Row, Select, and_, insert, select, update
 from sqlalchemy.orm import Session
 
-from weipian.storage.tables import patch_facts, patches, referrals
+from weipian.storage.tables import patches, referrals
 
 
 def insert_referral(
@@ -46,7 +46,7 @@ def set_feedback(session: Session, referral_id: int, *, feedback: str, by: str, 
 
 def is_restricted(session: Session, patch_id: int) -> bool:
     """Whether the patch lies on military land (restricted; never sent outside the bureau online)."""
-    flag = session.scalar(select(patch_facts.c.restricted).where(patch_facts.c.patch_id == patch_id))
+    flag = session.scalar(select(patches.c.restricted).where(patches.c.id == patch_id))
     return bool(flag)
 
 
@@ -57,12 +57,8 @@ def referral_query() -> Select[Any]:
         patches.c.patch_code,
         patches.c.township_code,
         patches.c.state.label("patch_state"),
-        func.coalesce(patch_facts.c.restricted, False).label("restricted"),
-    ).select_from(
-        referrals.join(patches, patches.c.id == referrals.c.patch_id).outerjoin(
-            patch_facts, patch_facts.c.patch_id == referrals.c.patch_id
-        )
-    )
+        patches.c.restricted,
+    ).select_from(referrals.join(patches, patches.c.id == referrals.c.patch_id))
 
 
 def referral_by_id(session: Session, referral_id: int) -> Row[Any] | None:
@@ -95,7 +91,7 @@ def find_referrals(
     if due_before is not None:
         q = q.where(referrals.c.due_on < due_before)
     if not restricted:
-        q = q.where(patch_facts.c.restricted.is_not(True))
+        q = q.where(patches.c.restricted.is_(False))
     q = q.order_by(referrals.c.feedback_at.is_not(None), referrals.c.due_on, referrals.c.id)
     if limit is not None:
         q = q.limit(limit)

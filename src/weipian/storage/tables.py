@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -103,12 +104,18 @@ patches = Table(
     Column("due_on", Date, nullable=False),
     Column("wkb", LargeBinary, nullable=False),
     *_bbox(),
+    # Military overlap, set at intake and whenever a military layer version arrives (never
+    # waiting for ``weipian analyze``); ``military_layer_id`` is the version it was checked
+    # against, NULL when no military layer existed yet (exports then treat it as restricted).
+    Column("restricted", Boolean, nullable=False, server_default=false()),
+    Column("military_layer_id", Integer),
     UniqueConstraint("source", "year", "admin_code", "patch_code", name="uq_patches_identity"),
     # The web list's order, whole and within a state; overdue and due-soon by state and date.
     Index("ix_patches_list_order", "township_code", "patch_code"),
     Index("ix_patches_state_list_order", "state", "township_code", "patch_code"),
     Index("ix_patches_state_due", "state", "due_on", "township_code", "patch_code"),
     Index("ix_patches_township_batch", "township_code", "batch_id"),  # 月清
+    Index("ix_patches_restricted", "restricted"),  # hidden from most roles on every page
 )
 
 layers = Table(

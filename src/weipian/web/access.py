@@ -2,7 +2,7 @@
 
 乡镇核查员 see their township only; 部门联络员 see exactly the patches referred (抄告 or 移交) to
 their department, never a military-restricted one, and nothing when their account names no
-listed department; military-restricted patches (patch_facts.restricted) are seen by 市局 roles
+listed department; military-restricted patches (patches.restricted) are seen by 市局 roles
 only. A patch outside the scope answers 404, exactly like a patch that does not exist.
 """
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from weipian.storage.patches import withheld_from_export
 from weipian.storage.tables import batches, determinations, patch_facts, patches, suggestions, townships
 from weipian.web.access import Scope
 from weipian.web.queries.deadlines import effective_due, overdue, return_deadlines
@@ -90,7 +91,7 @@ def list_query() -> Select[Any]:
             det.c.violation_type,
             patch_facts.c.farmland_m2,
             patch_facts.c.basic_farmland_m2,
-            patch_facts.c.restricted,
+            patches.c.restricted,
             patch_facts.c.approval_no,
         )
         .select_from(patches)
@@ -160,9 +161,10 @@ def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date
 
 
 def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
-    """Every row of the filtered list except military-restricted ones (never exported)."""
+    """Every row of the filtered list except military-restricted ones and those never checked
+    against a military layer (never exported)."""
     returns = return_deadlines(session)
-    query = _filtered(list_query(), f, scope, today).where(patch_facts.c.restricted.is_not(True))
+    query = _filtered(list_query(), f, scope, today).where(~withheld_from_export())
     rows = session.execute(query.order_by(*ORDER))
     return [_row(r, returns, today) for r in rows]
 

@@ -8,7 +8,7 @@ from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
-from weipian.storage.tables import patch_facts, patches, referrals
+from weipian.storage.tables import patches, referrals
 from weipian.web.access import Scope
 
 S = TypeVar("S", bound=Select[Any])
@@ -28,8 +28,7 @@ def visible(query: S, scope: Scope) -> S:
         referred = select(referrals.c.patch_id).where(referrals.c.department == scope.department)
         query = query.where(patches.c.id.in_(referred))
     if not scope.restricted:
-        restricted = select(patch_facts.c.patch_id).where(patch_facts.c.restricted.is_(True))
-        query = query.where(patches.c.id.not_in(restricted))
+        query = query.where(patches.c.restricted.is_(False))
     return query
 
 
