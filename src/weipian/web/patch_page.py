@@ -11,10 +11,11 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
+from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import TRANSITIONS, Action, State
 from weipian.services.evidence import KIND_LABELS, list_evidence
 from weipian.services.users import Account
-from weipian.web.forms import DeterminationForm, padded_approvals
+from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
 from weipian.web.queries.detail import PatchDetail, kind_label
 from weipian.web.queries.referrals import referral_panel
 from weipian.web.settings import WebSettings
@@ -56,6 +57,13 @@ def render_patch_page(
 ) -> Response:  # fmt: skip
     """The patch page; ``extra`` adds or overrides context (e.g. ``evidence_errors``)."""
     p = d.patch
+    table = rules.tables(today)
+    needs = table.determination
+    # 细类 choices per 判定结果, from the rule data in force today (a verdict absent has none).
+    subtype_options = {
+        verdict: [label for name in names for label in rules.labels(name, today)]
+        for verdict, names in table.subtype_dictionaries.items()
+    }
     context = {
         "d": d, "p": p, "form": form, "approval_rows": padded_approvals(form), "kind_label": kind_label,
         "can_save": _may(user, Action.determination_save, p),
@@ -65,6 +73,20 @@ def render_patch_page(
             "farmland_housing_class", "new_or_stock", "other_subtype", "illegal_subtype",
         )},
         "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
+        "subtype_options": subtype_options,
+        "sections": {
+            "violation": sorted(needs["needs_violation"]),
+            "approvals": sorted(needs["needs_approval"]),
+            "subtype": sorted(subtype_options),
+            "opinion_required": sorted(needs["needs_opinion"]),
+            "subtype_required": sorted(needs["needs_subtype"]),
+        },
+        "field_labels": FIELD_LABELS,
+        "m2_per_mu": M2_PER_MU,
+        "prefill": prefill(
+            d.suggestion, d.facts, p.area_m2, verdicts=rules.labels("determination", today),
+            area_verdicts=needs["needs_violation"],
+        ),
         "referrals": referral_panel(request.app.state.store, p, user, today),
         **_evidence(request, user, p),
         **extra,
