@@ -100,3 +100,38 @@ def test_two_users_save_at_once_the_later_gets_409_with_the_form_kept(
         assert r.status_code == 409 and "请刷新后再提交" in r.text
         with county.reading() as s:
             assert find_patch(s, "P0000").state == "verifying"
+
+
+def test_review_from_the_patch_page_and_the_returned_banner(
+    app: FastAPI, county: Store, ids: dict[str, int]
+) -> None:
+    pid = ids["P0000"]
+    with TestClient(app, follow_redirects=False) as town, TestClient(app, follow_redirects=False) as rev:
+        csrf_t, csrf_r = login(town, "honglai"), login(rev, "reviewer")
+        assert _post(town, pid, csrf_t, action="submit", based_on="0").status_code == 303  # type: ignore[attr-defined]
+        assert 'id="review"' not in town.get(f"/patches/{pid}").text
+        # The township may not review, not even by posting the form by hand.
+        r = town.post(f"/patches/{pid}/review", data={"csrf_token": csrf_t, "outcome": "pass"})
+        assert r.status_code == 403
+        page = rev.get(f"/patches/{pid}").text
+        assert 'action="/patches/%d/review#review"' % pid in page
+        r = rev.post(
+            f"/patches/{pid}/review",
+            data={"csrf_token": csrf_r, "outcome": "return", "reason": ["pass.field_photos"], "note": "=1+1"},
+        )
+        assert r.status_code == 422 and "至少选择一个退回原因" in r.text and "=1+1" in r.text
+        r = rev.post(
+            f"/patches/{pid}/review",
+            data={"csrf_token": csrf_r, "outcome": "return", "reason": ["return.need_field_photos"],
+                  "note": "<script>x</script>"},
+        )  # fmt: skip
+        assert r.status_code == 303 and r.headers["location"] == f"/patches/{pid}#review"
+        with county.reading() as s:
+            last = patch_events(s, pid)[-1]
+        assert last.action == "review.return" and last.payload["note"] == "<script>x</script>"
+        banner = town.get(f"/patches/{pid}").text.split('id="returned"')[1].split("</div>")[0]
+        assert "需补充实地照片" in banner and "reviewer-姓名" in banner and "补正期限" in banner
+        assert "&lt;script&gt;x&lt;/script&gt;" in banner and "<script>x" not in banner
+        # Another township's patch: 404 to the reviewer's form posted by that township's user.
+        r = town.post(f"/patches/{ids['P0001']}/review", data={"csrf_token": csrf_t, "outcome": "pass"})
+        assert r.status_code == 404

@@ -22,6 +22,7 @@ from weipian.rules import Determination, RuleSet, validate_determination
 from weipian.storage.users import display_names
 from weipian.storage.workflow import add_determination, append_event, current_determination, event_by_id
 
+NOTE_MAX = 1000  # characters of a reviewer's 审核意见
 RETURN_DAYS = 30  # a patch the county or the upper level returns is corrected within a month
 
 
@@ -139,12 +140,18 @@ def review(
     actor: Actor,
     rules: RuleSet,
     on: dt.date,
+    note: str | None = None,
 ) -> None:
-    """County review: pass, or return with reasons (dictionary codes) and a correction deadline."""
+    """County review: pass, or return with reasons (dictionary codes) and a correction deadline;
+    ``note`` is the reviewer's free-text 审核意见 (kept in the event)."""
     if not passed and not reasons:
         raise InputError("review.reason_needed")
     check_review_reasons(reasons, passed=passed, rules=rules, on=on)
     payload: dict[str, Any] = {"reasons": reasons}
+    if note and note.strip():
+        if len(note) > NOTE_MAX:
+            raise InputError("review.note_too_long", limit=NOTE_MAX)
+        payload["note"] = note.strip()
     if not passed:
         payload["due_on"] = (on + dt.timedelta(days=RETURN_DAYS)).isoformat()
     _step(session, patch, Action.review_pass if passed else Action.review_return, actor, payload, _now())

@@ -168,6 +168,44 @@ def save_determination(
     return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)
 
 
+@router.post("/{patch_id}/review", dependencies=[CheckCsrf])
+def review_patch(
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep,
+    today: Today, form: FormDep,
+) -> Response:  # fmt: skip
+    """通过 / 退回 from the patch page, with reason codes and the free-text 审核意见."""
+    outcome = str(form.get("outcome") or "")
+    passed = outcome == "pass"
+    chosen = [str(r) for r in form.getlist("reason")]
+    # Only the reasons of the chosen outcome count: the page shows both groups.
+    reasons = [r for r in chosen if r.startswith("pass." if passed else "return.")]
+    note = str(form.get("note") or "")
+    try:
+        if outcome not in ("pass", "return"):
+            raise InputError("review.outcome_needed")
+        with store.writing() as session:
+            workflow.review(
+                session, get_patch(session, patch_id, scope), passed=passed, reasons=reasons,
+                actor=user.actor, rules=rules, on=today, note=note,
+            )  # fmt: skip
+    except InputError as exc:
+        with store.reading() as session:
+            d = patch_detail(session, patch_id, scope, today)
+        det = d.determination
+        kept = {
+            "outcome": outcome,
+            "reasons": set(chosen),
+            "note": note,
+            "error": say(exc.code, **exc.params),
+        }
+        return render_patch_page(
+            request, d, user, rules, today, from_saved(det.data if det else None, det.version if det else 0),
+            status=422, review_form=kept,
+        )  # fmt: skip
+    flash(request, "review.passed" if passed else "review.returned", count=1)
+    return RedirectResponse(f"/patches/{patch_id}#review", status_code=303)
+
+
 @router.post("/{patch_id}/submit", dependencies=[CheckCsrf])
 def submit_determination(
     request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, form: FormDep
