@@ -114,7 +114,7 @@ def test_review_from_the_patch_page_and_the_returned_banner(
         r = town.post(f"/patches/{pid}/review", data={"csrf_token": csrf_t, "outcome": "pass"})
         assert r.status_code == 403
         page = rev.get(f"/patches/{pid}").text
-        assert 'action="/patches/%d/review#review"' % pid in page
+        assert f'action="/patches/{pid}/review#review"' in page
         r = rev.post(
             f"/patches/{pid}/review",
             data={"csrf_token": csrf_r, "outcome": "return", "reason": ["pass.field_photos"], "note": "=1+1"},
