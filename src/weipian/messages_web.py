@@ -32,12 +32,15 @@ WEB_MESSAGES: dict[str, str] = {
     "export.too_many": "筛选结果有 {count} 个图斑，超过网页导出上限 {limit} 个。请缩小筛选范围，或用命令行 weipian export 导出。",
     # form fields (determination form)
     "determination.form": "判定表有填写错误，请按各栏提示修改后再保存。",
-    "form.number": "请输入数字。",
+    "form.number": "请输入数字（可带小数，如 123.45）。",
+    "form.not_negative": "面积不能为负数。",
+    "determination.unchanged": "判定内容没有变化，未生成新版本（仍为第 {version} 版）。",
     "form.date": "请按 年-月-日 填写日期。",
     # notices
     "determination.saved": "判定已保存（第 {version} 版）。",
     "determination.submitted": "判定已提交市局审核。",
     "review.passed": "已审核通过 {count} 个图斑。",
+    "review.outcome_needed": "请选择“审核通过”或“退回乡镇”。",
     "review.returned": "已退回 {count} 个图斑，整改期限 30 天。",
     "department.notice": "部门联络员只能查看抄告或移交给本部门的图斑（见“移送抄告”）；账号未设置所属部门时看不到任何图斑，请联系市局管理员。",
 }

@@ -40,6 +40,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from pwdlib import PasswordHash
 
 from factories import HONGLAI, HONGMEI, REGION, demo_tif, gk_square, patch_rows, small_county, write_vector
+from weipian.domain.layers import LayerKind
 from weipian.domain.roles import Role
 from weipian.domain.sources import Source
 from weipian.rules import load_rules
@@ -48,6 +49,7 @@ from weipian.services.analyze import analyze
 from weipian.services.imagery import add_image
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.judge import judge_patches
+from weipian.services.layers import import_layer
 from weipian.storage.store import Store
 from weipian.storage.users import insert_user
 from weipian.storage.workflow import find_patch
@@ -124,6 +126,24 @@ def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
         import_package(store, extra, options)
         analyze(store, workers=1, batch="B2")
         judge_patches(store, load_rules(), on=dt.date(2022, 11, 20), batch="B2")
+        # B3: four more 洪濑镇 patches for the field-task and review tests (issue 12), one each;
+        # with the approval layers present (no approval near them) they are pre-judged 违法.
+        for kind, attrs in (
+            ("conversion_approval", {"PZWH": "闽政地〔2021〕1号"}),
+            ("land_supply", {"PZWH": "南供〔2021〕1号"}),
+        ):
+            far = write_vector(tmp / f"{kind}.gpkg", [attrs], [gk_square(1800, 1800)])
+            import_layer(store, far, LayerKind(kind), region=REGION)
+        field = write_vector(
+            tmp / "r.gpkg", patch_rows(4, prefix="R"),
+            [gk_square(-900, -300), gk_square(-600, -300), gk_square(-300, -300), gk_square(-900, -900)],
+        )  # fmt: skip
+        options = IntakeOptions(
+            source=Source.ministry, batch="B3", issued=dt.date(2022, 11, 1), region=REGION
+        )
+        import_package(store, field, options)
+        analyze(store, workers=1, batch="B3")
+        judge_patches(store, load_rules(), on=dt.date(2022, 11, 20), batch="B3")
         hashed = PasswordHash.recommended().hash(PASSWORD)
         with store.writing() as session:
             for name, (role, town, dept) in ACCOUNTS.items():
@@ -132,7 +152,8 @@ def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
                     role=role.value, township_code=town, department=dept, at=dt.datetime.now(dt.UTC),
                 )  # fmt: skip
         with store.reading() as session:
-            return {c: find_patch(session, c).id for c in ("P0000", "P0001", "P0002", "Q0000", "Q0001")}
+            codes = ("P0000", "P0001", "P0002", "Q0000", "Q0001", "R0000", "R0001", "R0002", "R0003")
+            return {c: find_patch(session, c).id for c in codes}
     finally:
         store.dispose()
 

@@ -23,21 +23,21 @@ def test_determination_submitted_then_passed_in_review(
     form = page.locator("form.detform")
 
     # A 违法 verdict without its type and area: the rules object, field by field, nothing saved.
-    form.get_by_label("判定结果（PDJG）*").select_option("违法")
+    form.get_by_label("判定结果").select_option("违法")
     with page.expect_navigation():
         form.get_by_role("button", name="保存并提交审核").click()
     expect(page.locator("#determination .alert.error")).to_contain_text("判定未保存")
-    expect(form.locator("label.invalid").first).to_be_visible()
+    expect(form.locator(".field.invalid").first).to_be_visible()
     expect(badge).to_have_text("已下发")
     shot(page, "determination-objections")
 
-    form.get_by_label("判定结果（PDJG）*").select_option("违法")
+    form.get_by_label("判定结果").select_option("违法")
     form.get_by_label("新增/存量").select_option("新增")
     form.get_by_label("核实认定意见").fill("未批先建，现场为砖混厂房")
-    form.get_by_label("违法类型（WFLX）").select_option("违法占地")
-    form.get_by_label("违法面积（㎡）").fill("500")
-    form.get_by_label("占用耕地面积（㎡）").fill("500")
-    form.get_by_label("占用永久基本农田（㎡）").fill("0")
+    form.get_by_label("违法类型").select_option("违法占地")
+    form.get_by_label("违法面积").fill("500")
+    form.get_by_label("占用耕地面积").fill("500")
+    form.get_by_label("占用永久基本农田面积").fill("0")
     form.get_by_label("项目主体").fill("张某")
     form.get_by_label("建设时间").fill("2022-06-01")
     form.get_by_label("实地情况描述").fill("已实地核查，厂房已建成。")

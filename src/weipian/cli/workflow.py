@@ -67,6 +67,16 @@ def _approvals(values: list[str]) -> tuple[ApprovalClaim, ...]:
     return tuple(claims)
 
 
+# Optimistic concurrency: the version the user looked at (weipian history shows it); a newer
+# version saved meanwhile by someone else refuses the command (exit 1).
+BasedOnOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--based-on", min=0, help="所依据的判定版本号（尚无判定为 0）；期间他人已修改则拒绝，退出码 1"
+    ),
+]
+
+
 def determine_command(
     code: Annotated[str, typer.Argument(help="监测编号 JCBH")],
     verdict: Annotated[
@@ -98,6 +108,7 @@ def determine_command(
         str | None, typer.Option("--housing-class", help="乱占耕地建房类别（给出即标记为乱占耕地建房）")
     ] = None,
     submit: Annotated[bool, typer.Option("--submit", help="保存后立即提交审核")] = False,
+    based_on: BasedOnOpt = None,
     source: SourceOpt = None,
     year: YearOpt = None,
     by: ByOpt = None,
@@ -121,7 +132,7 @@ def determine_command(
         with store.writing() as session:
             patch = find_patch(session, code, source=source, year=year)
             version = workflow.save_determination(
-                session, patch, det, actor=who, rules=load_rules(), on=dt.date.today()
+                session, patch, det, actor=who, rules=load_rules(), on=dt.date.today(), based_on=based_on
             )
             if submit:
                 workflow.submit(session, find_patch(session, code, source=source, year=year), actor=who)
@@ -162,12 +173,16 @@ def _each(codes: list[str], action_fn: Any, *, source: str | None, year: int | N
 
 def submit_command(
     codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
+    based_on: BasedOnOpt = None,
     source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_admin,
     township: TownOpt = None, as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """提交已保存的判定，进入市局审核。"""
     who = actor(by, role, township)
-    _each(codes, lambda s, p: workflow.submit(s, p, actor=who), source=source, year=year, as_json=as_json)
+    _each(
+        codes, lambda s, p: workflow.submit(s, p, actor=who, version=based_on), source=source, year=year,
+        as_json=as_json,
+    )  # fmt: skip
 
 
 def review_command(

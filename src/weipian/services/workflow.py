@@ -14,12 +14,15 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain.clock import BEIJING
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
-from weipian.errors import InputError, PermissionDenied
+from weipian.errors import Conflict, InputError, PermissionDenied
 from weipian.rules import Determination, RuleSet, validate_determination
-from weipian.storage.workflow import add_determination, append_event, current_determination
+from weipian.storage.users import display_names
+from weipian.storage.workflow import add_determination, append_event, current_determination, event_by_id
 
+NOTE_MAX = 1000  # characters of a reviewer's 审核意见
 RETURN_DAYS = 30  # a patch the county or the upper level returns is corrected within a month
 
 
@@ -73,24 +76,58 @@ def check_determination(det: Determination, patch: Row[Any], rules: RuleSet, on:
         )
 
 
+def _check_based_on(
+    session: Session, patch: Row[Any], current: Row[Any] | None, based_on: int | None
+) -> None:
+    """Optimistic concurrency: refuse a save or submit made from a version that is no longer the
+    current one (``based_on`` 0 = made before any version existed; None = the caller does not say)."""
+    have = current.version if current is not None else 0
+    if based_on is None or based_on == have:
+        return
+    assert current is not None  # have > 0: someone saved since
+    event = event_by_id(session, current.event_id)
+    by = event.actor if event is not None else ""
+    name = display_names(session, {by}).get(by, by)
+    at = current.created_at if current.created_at.tzinfo else current.created_at.replace(tzinfo=dt.UTC)
+    raise Conflict(
+        "determination.stale", code=patch.patch_code, version=have, based_on=based_on, by=name,
+        at=at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+    )  # fmt: skip
+
+
 def save_determination(
-    session: Session, patch: Row[Any], det: Determination, *, actor: Actor, rules: RuleSet, on: dt.date
-) -> int:
-    """Validate and store a new version of the patch's determination (a draft until submitted)."""
+    session: Session, patch: Row[Any], det: Determination, *, actor: Actor, rules: RuleSet, on: dt.date,
+    based_on: int | None = None,
+) -> int:  # fmt: skip
+    """Validate and store a new version of the patch's determination (a draft until submitted).
+
+    ``based_on`` is the version the editor started from; a stale one raises ``Conflict``. A draft
+    identical to the current version adds no version and no event; its version is returned."""
     if patch.state in FROZEN_STATES:
         raise InputError("patch.frozen", code=patch.patch_code)
+    if not actor.may(Action.determination_save, patch.township_code):
+        raise PermissionDenied(
+            "permission.denied", action=Action.determination_save.value, code=patch.patch_code
+        )
+    current = current_determination(session, patch.id)
+    _check_based_on(session, patch, current, based_on)
     check_determination(det, patch, rules, on)
-    at = _now()
     data = determination_data(det)
+    if current is not None and current.data == data:
+        advance(patch.state, Action.determination_save)  # still refuse it where saving is not allowed
+        return int(current.version)
+    at = _now()
     event_id = _step(session, patch, Action.determination_save, actor, {"determination": data}, at)
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def submit(session: Session, patch: Row[Any], *, actor: Actor) -> None:
-    """The township files its current determination for review."""
+def submit(session: Session, patch: Row[Any], *, actor: Actor, version: int | None = None) -> None:
+    """The township files its current determination for review; ``version`` is the one the user
+    saw (a newer one saved meanwhile raises ``Conflict``)."""
     current = current_determination(session, patch.id)
     if current is None:
         raise InputError("determination.missing", code=patch.patch_code)
+    _check_based_on(session, patch, current, version)
     _step(session, patch, Action.determination_submit, actor, {"version": current.version}, _now())
 
 
@@ -103,12 +140,18 @@ def review(
     actor: Actor,
     rules: RuleSet,
     on: dt.date,
+    note: str | None = None,
 ) -> None:
-    """County review: pass, or return with reasons (dictionary codes) and a correction deadline."""
+    """County review: pass, or return with reasons (dictionary codes) and a correction deadline;
+    ``note`` is the reviewer's free-text 审核意见 (kept in the event)."""
     if not passed and not reasons:
         raise InputError("review.reason_needed")
     check_review_reasons(reasons, passed=passed, rules=rules, on=on)
     payload: dict[str, Any] = {"reasons": reasons}
+    if note and note.strip():
+        if len(note) > NOTE_MAX:
+            raise InputError("review.note_too_long", limit=NOTE_MAX)
+        payload["note"] = note.strip()
     if not passed:
         payload["due_on"] = (on + dt.timedelta(days=RETURN_DAYS)).isoformat()
     _step(session, patch, Action.review_pass if passed else Action.review_return, actor, payload, _now())

@@ -88,6 +88,10 @@ def current_determination(session: Session, patch_id: int) -> Row[Any] | None:
     ).first()
 
 
+def event_by_id(session: Session, event_id: int) -> Row[Any] | None:
+    return session.execute(select(events).where(events.c.id == event_id)).first()
+
+
 def patch_events(session: Session, patch_id: int) -> list[Row[Any]]:
     return list(session.execute(select(events).where(events.c.patch_id == patch_id).order_by(events.c.id)))
 

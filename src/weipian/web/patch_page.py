@@ -5,16 +5,18 @@ referrals) and the evidence service."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
+from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import TRANSITIONS, Action, State
 from weipian.services.evidence import KIND_LABELS, list_evidence
 from weipian.services.users import Account
-from weipian.web.forms import DeterminationForm, padded_approvals
+from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
 from weipian.web.queries.detail import PatchDetail, kind_label
 from weipian.web.queries.referrals import referral_panel
 from weipian.web.settings import WebSettings
@@ -50,21 +52,81 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
     }
 
 
+RETURN_ACTIONS = {Action.review_return.value: "市局", Action.report_return.value: "上级"}
+
+
+@dataclass(frozen=True)
+class ReturnNotice:
+    """Why a returned patch came back: who returned it, when, the reasons, the 补正 deadline."""
+
+    by: str
+    level: str  # 市局 or 上级
+    at: dt.datetime
+    reasons: list[str]
+    note: str | None
+    due: dt.date | None
+    days_left: int | None
+
+
+def return_notice(d: PatchDetail, reason_labels: dict[str, str], today: dt.date) -> ReturnNotice | None:
+    """The latest return of a patch that is in a returned state now; None otherwise."""
+    if d.patch.state not in (State.county_returned.value, State.returned.value):
+        return None
+    last = next((e for e in reversed(d.events) if e.action in RETURN_ACTIONS), None)
+    if last is None:
+        return None
+    payload = last.payload or {}
+    due = dt.date.fromisoformat(payload["due_on"]) if payload.get("due_on") else None
+    return ReturnNotice(
+        by=d.actor_names.get(last.actor, last.actor), level=RETURN_ACTIONS[last.action], at=last.at,
+        reasons=[reason_labels.get(r, r) for r in payload.get("reasons", [])], note=payload.get("note"),
+        due=due, days_left=(due - today).days if due else None,
+    )  # fmt: skip
+
+
 def render_patch_page(
     request: Request, d: PatchDetail, user: Account, rules: Any, today: dt.date, form: DeterminationForm,
     status: int = 200, **extra: Any,
 ) -> Response:  # fmt: skip
     """The patch page; ``extra`` adds or overrides context (e.g. ``evidence_errors``)."""
     p = d.patch
+    table = rules.tables(today)
+    needs = table.determination
+    # 细类 choices per 判定结果, from the rule data in force today (a verdict absent has none).
+    subtype_options = {
+        verdict: [label for name in names for label in rules.labels(name, today)]
+        for verdict, names in table.subtype_dictionaries.items()
+    }
+    review_labels = {r.code: r.label for r in rules.review_reasons(today)}
+    reasons = rules.review_reasons(today)
     context = {
-        "d": d, "p": p, "form": form, "approval_rows": padded_approvals(form), "kind_label": kind_label,
+        "d": d, "p": p,
+        "can_review": _may(user, Action.review_pass, p) or _may(user, Action.review_return, p),
+        "pass_reasons": [r for r in reasons if r.outcome == "pass"],
+        "return_reasons": [r for r in reasons if r.outcome == "return"],
+        "review_form": {"outcome": "pass", "reasons": set(), "note": "", "error": None},
+        "returned": return_notice(d, review_labels, today), "form": form, "approval_rows": padded_approvals(form), "kind_label": kind_label,
         "can_save": _may(user, Action.determination_save, p),
         "can_submit": _may(user, Action.determination_submit, p) and d.determination is not None,
         "labels": {name: rules.labels(name, today) for name in (
             "determination", "violation_type", "legal_route", "mineral_verdict", "mineral_handling",
             "farmland_housing_class", "new_or_stock", "other_subtype", "illegal_subtype",
         )},
-        "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
+        "review_labels": review_labels,
+        "subtype_options": subtype_options,
+        "sections": {
+            "violation": sorted(needs["needs_violation"]),
+            "approvals": sorted(needs["needs_approval"]),
+            "subtype": sorted(subtype_options),
+            "opinion_required": sorted(needs["needs_opinion"]),
+            "subtype_required": sorted(needs["needs_subtype"]),
+        },
+        "field_labels": FIELD_LABELS,
+        "m2_per_mu": M2_PER_MU,
+        "prefill": prefill(
+            d.suggestion, d.facts, p.area_m2, verdicts=rules.labels("determination", today),
+            area_verdicts=needs["needs_violation"],
+        ),
         "referrals": referral_panel(request.app.state.store, p, user, today),
         **_evidence(request, user, p),
         **extra,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,7 +13,7 @@ from starlette.datastructures import FormData
 
 from weipian.domain.sources import Source
 from weipian.domain.workflow import Action, State
-from weipian.errors import InputError, PermissionDenied
+from weipian.errors import Conflict, InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.web.auth import flash, is_htmx
@@ -27,7 +28,7 @@ from weipian.web.deps import (
     Today,
 )
 from weipian.web.export import list_workbook
-from weipian.web.forms import explain, from_saved, parse
+from weipian.web.forms import DeterminationForm, explain, from_saved, parse
 from weipian.web.patch_page import render_patch_page
 from weipian.web.queries.detail import patch_detail
 from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
@@ -87,8 +88,48 @@ def patch_page(
 ) -> Response:  # fmt: skip
     with store.reading() as session:
         d = patch_detail(session, patch_id, scope, today)
-    form = from_saved(d.determination.data if d.determination else None)
+    det = d.determination
+    form = from_saved(det.data if det else None, det.version if det else 0)
     return render_patch_page(request, d, user, rules, today, form)
+
+
+# The addresses forms post to: opened directly (a reload, a bookmark, the back button) they
+# show the patch page at that part instead of a bare 405.
+FORM_ANCHORS = {
+    "determination": "determination", "submit": "determination", "review": "review",
+    "evidence": "evidence", "referrals": "referrals",
+}  # fmt: skip
+
+
+def _back_to_page(anchor: str) -> Any:
+    def show(patch_id: int, user: CurrentUser) -> Response:
+        return RedirectResponse(f"/patches/{patch_id}#{anchor}", status_code=303)
+
+    return show
+
+
+for _part, _anchor in FORM_ANCHORS.items():
+    router.add_api_route(
+        f"/{{patch_id}}/{_part}", _back_to_page(_anchor), methods=["GET"], include_in_schema=False
+    )
+
+
+def _refused(
+    request: Request, patch_id: int, user: Any, scope: Any, store: Any, rules: Any, today: dt.date,
+    parsed: DeterminationForm, det: Any, exc: WeipianError,
+) -> Response:  # fmt: skip
+    """The patch page again with what was typed and why it was not saved (422, or 409 when
+    someone else saved meanwhile)."""
+    with store.reading() as session:
+        d = patch_detail(session, patch_id, scope, today)
+    if isinstance(exc, Conflict):
+        parsed.conflict = say(exc.code, **exc.params)
+        return render_patch_page(request, d, user, rules, today, parsed, status=409)
+    if det is not None:
+        explain(parsed, det, patch_area_m2=d.patch.area_m2, rules=rules, on=today)
+    if not parsed.errors:  # the service saw a problem the field-by-field check did not place
+        parsed.add("verdict", say(exc.code, **exc.params))
+    return render_patch_page(request, d, user, rules, today, parsed, status=422)
 
 
 @router.post("/{patch_id}/determination", dependencies=[CheckCsrf])
@@ -108,32 +149,73 @@ def save_determination(
                     )
                 raise InputError("determination.form")
             version = workflow.save_determination(
-                session, patch, det, actor=user.actor, rules=rules, on=today
+                session, patch, det, actor=user.actor, rules=rules, on=today, based_on=parsed.based_on
             )
             if and_submit:
-                workflow.submit(session, get_patch(session, patch_id, scope), actor=user.actor)
-    except InputError as exc:
-        if exc.code not in ("determination.invalid", "determination.form"):
+                workflow.submit(
+                    session, get_patch(session, patch_id, scope), actor=user.actor, version=version
+                )
+    except (InputError, Conflict) as exc:
+        if isinstance(exc, InputError) and exc.code not in ("determination.invalid", "determination.form"):
             raise
-        with store.reading() as session:
-            d = patch_detail(session, patch_id, scope, today)
-        if det is not None:
-            explain(parsed, det, patch_area_m2=d.patch.area_m2, rules=rules, on=today)
-        if not parsed.errors:  # the service saw a problem the field-by-field check did not place
-            parsed.add("verdict", say(exc.code, **exc.params))
-        return render_patch_page(request, d, user, rules, today, parsed, status=422)
+        return _refused(request, patch_id, user, scope, store, rules, today, parsed, det, exc)
     if and_submit:
         flash(request, "determination.submitted")
+    elif version == parsed.based_on:
+        flash(request, "determination.unchanged", version=version)
     else:
         flash(request, "determination.saved", version=version)
     return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)
 
 
+@router.post("/{patch_id}/review", dependencies=[CheckCsrf])
+def review_patch(
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep,
+    today: Today, form: FormDep,
+) -> Response:  # fmt: skip
+    """通过 / 退回 from the patch page, with reason codes and the free-text 审核意见."""
+    outcome = str(form.get("outcome") or "")
+    passed = outcome == "pass"
+    chosen = [str(r) for r in form.getlist("reason")]
+    # Only the reasons of the chosen outcome count: the page shows both groups.
+    reasons = [r for r in chosen if r.startswith("pass." if passed else "return.")]
+    note = str(form.get("note") or "")
+    try:
+        if outcome not in ("pass", "return"):
+            raise InputError("review.outcome_needed")
+        with store.writing() as session:
+            workflow.review(
+                session, get_patch(session, patch_id, scope), passed=passed, reasons=reasons,
+                actor=user.actor, rules=rules, on=today, note=note,
+            )  # fmt: skip
+    except InputError as exc:
+        with store.reading() as session:
+            d = patch_detail(session, patch_id, scope, today)
+        det = d.determination
+        kept = {
+            "outcome": outcome,
+            "reasons": set(chosen),
+            "note": note,
+            "error": say(exc.code, **exc.params),
+        }
+        return render_patch_page(
+            request, d, user, rules, today, from_saved(det.data if det else None, det.version if det else 0),
+            status=422, review_form=kept,
+        )  # fmt: skip
+    flash(request, "review.passed" if passed else "review.returned", count=1)
+    return RedirectResponse(f"/patches/{patch_id}#review", status_code=303)
+
+
 @router.post("/{patch_id}/submit", dependencies=[CheckCsrf])
 def submit_determination(
-    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, form: FormDep
 ) -> Response:
+    """Submit the version the user saw (``version``); a newer one saved meanwhile is refused (409)."""
+    version = form.get("version")
     with store.writing() as session:
-        workflow.submit(session, get_patch(session, patch_id, scope), actor=user.actor)
+        workflow.submit(
+            session, get_patch(session, patch_id, scope), actor=user.actor,
+            version=int(str(version)) if str(version or "").isdigit() else None,
+        )  # fmt: skip
     flash(request, "determination.submitted")
     return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)
