@@ -60,6 +60,8 @@ class Action(StrEnum):
     rectification_start = "rectification.start"  # an illegal patch enters the rectification ledger
     close_out_approve = "close_out.approve"  # 销号 after rectification is checked
     close_out_reopen = "close_out.reopen"  # explicit reopening of a closed item
+    ratio_exclusion_set = "ratio_exclusion.set"  # 排除情形 set (payload: category, note); state kept
+    ratio_exclusion_clear = "ratio_exclusion.clear"  # 排除情形 removed (payload: reason); state kept
 
 
 _OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
@@ -126,4 +128,6 @@ ACTION_LABELS = {
     Action.rectification_start: "转入整改",
     Action.close_out_approve: "销号",
     Action.close_out_reopen: "重新打开",
+    Action.ratio_exclusion_set: "设置比例排除情形",
+    Action.ratio_exclusion_clear: "取消比例排除情形",
 }
