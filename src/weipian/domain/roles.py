@@ -36,15 +36,22 @@ ROLE_LABELS = {
 }
 
 _TOWNSHIP_ACTIONS = {Action.field_check_record, Action.determination_save, Action.determination_submit}
+# The ledger (INTERFACE.md "Ledger roles"): a township opens its unit's records, enters progress
+# and asks for 销号; only the 市局 approves, returns or reopens.
+_LEDGER_TOWNSHIP_ACTIONS = {
+    Action.rectification_start, Action.rectification_update, Action.rectification_progress,
+    Action.close_out_request, Action.case_record,
+}  # fmt: skip
 _REVIEW_ACTIONS = {
     Action.review_pass, Action.review_return, Action.report_submit, Action.report_accept, Action.report_return,
     Action.record_correct, Action.rectification_start, Action.close_out_approve, Action.close_out_reopen,
+    Action.close_out_return,
 }  # fmt: skip
 
 MAY: dict[Role, frozenset[Action]] = {
     Role.bureau_admin: frozenset(Action),
-    Role.bureau_reviewer: frozenset(_REVIEW_ACTIONS | _TOWNSHIP_ACTIONS),
-    Role.township: frozenset(_TOWNSHIP_ACTIONS),
+    Role.bureau_reviewer: frozenset(_REVIEW_ACTIONS | _TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS),
+    Role.township: frozenset(_TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS),
     Role.department: frozenset(),
     Role.leader: frozenset(),
 }

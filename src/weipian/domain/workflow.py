@@ -58,8 +58,13 @@ class Action(StrEnum):
     report_return = "report.return"  # the upper level returns (payload: reasons, 1-month due date)
     record_correct = "record.correct"  # explicit correction after 上报 (payload: old and new values)
     rectification_start = "rectification.start"  # an illegal patch enters the rectification ledger
+    rectification_update = "rectification.update"  # responsible person, measures or deadline changed
+    rectification_progress = "rectification.progress"  # a progress entry (areas to date, photos)
+    close_out_request = "close_out.request"  # the township asks for 销号 (payload: evidence ids)
+    close_out_return = "close_out.return"  # the 市局 returns a 销号 request (payload: reason code)
     close_out_approve = "close_out.approve"  # 销号 after rectification is checked
-    close_out_reopen = "close_out.reopen"  # explicit reopening of a closed item
+    close_out_reopen = "close_out.reopen"  # explicit reopening of a closed item (payload: reason)
+    case_record = "case.record"  # the case register (立案查处) entry filed or updated
     ratio_exclusion_set = "ratio_exclusion.set"  # 排除情形 set (payload: category, note); state kept
     ratio_exclusion_clear = "ratio_exclusion.clear"  # 排除情形 removed (payload: reason); state kept
 
@@ -80,8 +85,13 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(s, Action.record_correct): s for s in _FROZEN},
     (State.reported, Action.rectification_start): State.rectifying,
     (State.accepted, Action.rectification_start): State.rectifying,
+    (State.rectifying, Action.rectification_update): State.rectifying,
+    (State.rectifying, Action.rectification_progress): State.rectifying,
+    (State.rectifying, Action.close_out_request): State.rectifying,
+    (State.rectifying, Action.close_out_return): State.rectifying,
     (State.rectifying, Action.close_out_approve): State.closed,
     (State.closed, Action.close_out_reopen): State.rectifying,
+    **{(s, Action.case_record): s for s in State},  # a case runs beside the workflow, whatever its state
 }
 
 # States in which the township still owes a determination (deadline running).
@@ -126,6 +136,11 @@ ACTION_LABELS = {
     Action.report_return: "上级退回",
     Action.record_correct: "更正",
     Action.rectification_start: "转入整改",
+    Action.rectification_update: "修改整改计划",
+    Action.rectification_progress: "整改进展",
+    Action.close_out_request: "申请销号",
+    Action.close_out_return: "退回销号申请",
+    Action.case_record: "立案查处登记",
     Action.close_out_approve: "销号",
     Action.close_out_reopen: "重新打开",
     Action.ratio_exclusion_set: "设置比例排除情形",

@@ -356,3 +356,163 @@ referrals = Table(
     Column("feedback_by", String(64)),
     Column("feedback_at", DateTime(timezone=True)),
 )
+
+# --- Rectification ledger (查处整改台账), 销号, case register, splits (issue 13) ---------------
+# Every change below also appends one ``events`` row (who, when, action code, payload) in the same
+# transaction; these tables are the queryable projection the pages and statistics read.
+
+# One ledger record per problem patch (违法, land or mineral). The area columns hold the totals to
+# date of the latest progress entry (checked on every save: rectified = demolished + regularised,
+# remaining = illegal − rectified ≥ 0, 耕地 ≤ its area); ``method`` is derived from them.
+rectifications = Table(
+    "rectifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False),
+    Column("state", String(16), nullable=False, index=True),  # domain.ledger.RecordState
+    Column("responsible_unit", String(32), nullable=False),  # unit code (township XZQDM …)
+    Column("responsible_person", String(64), nullable=False),  # 整改责任人
+    Column("measures", JSON, nullable=False),  # labels of the rule dictionary rectification_measure
+    Column("deadline", Date, nullable=False),  # 整改时限
+    Column("illegal_area_m2", Float, nullable=False),  # from the determination at opening (违法面积)
+    Column("illegal_farmland_m2", Float),  # its 耕地 (None when the determination gives none)
+    Column("demolished_m2", Float, nullable=False),  # 拆除面积, total to date
+    Column("demolished_farmland_m2", Float, nullable=False),  # 拆除耕地面积
+    Column("regularised_m2", Float, nullable=False),  # 补办面积
+    Column("regularised_farmland_m2", Float, nullable=False),  # 补办耕地面积
+    Column("remaining_m2", Float, nullable=False),  # 剩余未整改面积
+    Column("method", String(24), nullable=False),  # domain.ledger.Method (整改方式)
+    Column("major_case", Boolean, nullable=False),  # 重大典型问题
+    Column("opened_by", String(64), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("closed_on", Date),  # 销号 date (Beijing), None while open or after a reopening
+    UniqueConstraint("patch_id", name="uq_rectifications_patch_id"),
+    Index("ix_rectifications_unit_state", "responsible_unit", "state", "deadline"),
+)
+
+# Progress entries (整改进展), append-only: each holds the areas as totals to date, a note and the
+# event that recorded it; photos link through ``ledger_files``.
+rectification_progress = Table(
+    "rectification_progress",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rectification_id", Integer, ForeignKey("rectifications.id"), nullable=False, index=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("on_date", Date, nullable=False),  # the day (Beijing) the entry was made
+    Column("note", Text),
+    Column("demolished_m2", Float, nullable=False),
+    Column("demolished_farmland_m2", Float, nullable=False),
+    Column("regularised_m2", Float, nullable=False),
+    Column("regularised_farmland_m2", Float, nullable=False),
+    Column("remaining_m2", Float, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# 销号 requests (by the township, with evidence) and the 市局's decision on each. ``decision`` is
+# None while the request waits; it is set once (approved | returned), with a reason code from the
+# rule data's close_out_reasons.
+close_out_requests = Table(
+    "close_out_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rectification_id", Integer, ForeignKey("rectifications.id"), nullable=False, index=True),
+    Column("request_event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+    Column("decision", String(16)),  # domain.ledger.Decision; None = waiting
+    Column("reason_code", String(64)),
+    Column("decision_note", Text),
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decision_event_id", Integer, ForeignKey("events.id")),
+    Index("ix_close_out_requests_decision", "decision", "requested_at"),
+)
+
+# 立案查处: the case register, land and mineral (the 矿产执法台账 is its mineral rows).
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # domain.ledger.CaseKind: land | mineral
+    Column("case_no", String(64), nullable=False),  # 立案号
+    Column("filed_on", Date, nullable=False),  # 立案日期
+    Column("decision_no", String(128)),  # 处罚决定书文号
+    Column("decision_on", Date),  # 处罚决定日期
+    Column("fine_yuan", Float),  # 罚款（元）
+    Column("confiscated_yuan", Float),  # 没收违法所得/财物折价（元）
+    Column("confiscation", Text),  # 没收内容 (buildings, minerals …)
+    Column("closed_on", Date),  # 结案日期
+    Column("note", Text),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("case_no", name="uq_cases_case_no"),
+)
+
+# Persons held responsible in a case (既查事又查人) and the outcome; ``suggested_by`` names the
+# suggestion flag that proposed it (discipline_threshold | crime_threshold), ``confirmed_by`` the
+# person who confirmed it (None: still a suggestion).
+case_persons = Table(
+    "case_persons",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("position", String(128)),  # 单位及职务
+    Column("outcome", String(16), nullable=False),  # domain.ledger.Outcome
+    Column("detail", Text),  # e.g. 党内警告, 移送公安 date
+    Column("suggested_by", String(32)),
+    Column("confirmed_by", String(64)),
+    Column("confirmed_at", DateTime(timezone=True)),
+)
+
+# 图斑拆分: a parent patch (被拆分) cut into child patches (拆分), each a row of ``patches`` with
+# its own determination and rectification. Statistics count issued patches as those that are not
+# children, verified ones as those that are not parents. Several parents → one child would be a
+# merge (not used yet).
+patch_splits = Table(
+    "patch_splits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True),
+    Column("child_patch_id", Integer, ForeignKey("patches.id"), nullable=False),
+    Column("part_no", Integer, nullable=False),
+    Column("split_status", String(16), nullable=False),  # 拆分状态, e.g. 审核结束
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("child_patch_id", name="uq_patch_splits_child_patch_id"),
+)
+
+# A referral's feedback series (反馈): 接收, 受理, 办理中, 办结. Append-only. The referral stays open
+# until a ``done`` entry, whose text is also copied to ``referrals.feedback*`` (the 办结 answer).
+referral_feedback = Table(
+    "referral_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False, index=True),
+    Column("stage", String(16), nullable=False),  # domain.ledger.FeedbackStage
+    Column("text", Text, nullable=False),
+    Column("result", Text),  # 办理结果 (办结 only)
+    Column("given_by", String(64), nullable=False),
+    Column("given_at", DateTime(timezone=True), nullable=False),
+)
+
+# Files of the ledger: an ``attachments`` row (same storage and EXIF checks as field evidence)
+# tied to what it documents — a progress entry, a 销号 request, a feedback entry or a case.
+ledger_files = Table(
+    "ledger_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("attachment_id", Integer, ForeignKey("attachments.id"), nullable=False),
+    Column("purpose", String(16), nullable=False),  # progress | close_out | feedback | case
+    Column("progress_id", Integer, ForeignKey("rectification_progress.id"), index=True),
+    Column("close_request_id", Integer, ForeignKey("close_out_requests.id"), index=True),
+    Column("feedback_id", Integer, ForeignKey("referral_feedback.id"), index=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), index=True),
+    UniqueConstraint("attachment_id", name="uq_ledger_files_attachment_id"),
+)
