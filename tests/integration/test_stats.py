@@ -154,3 +154,60 @@ def test_stock_and_drafts_are_not_counted(county: Store) -> None:
     c = stats(county).summary.county
     assert (c.illegal, c.illegal_stock, c.illegal_new, c.illegal_farmland_m2) == (2, 1, 1, 4000.0)
     assert c.illegal_farmland_all_m2 == 8000.0
+
+
+def ledger_row(
+    store: Store, code: str, *, demolished: float, regularised: float, state: str = "rectifying"
+) -> None:
+    """A ledger record as the ledger's services leave it (written directly: only its tables are merged)."""
+    from sqlalchemy import insert
+
+    from weipian.storage.tables import case_persons, cases, rectifications
+
+    now = dt.datetime(2022, 12, 1, tzinfo=dt.UTC)
+    with store.writing() as s:
+        patch = find_patch(s, code)
+        s.execute(
+            insert(rectifications).values(
+                patch_id=patch.id, state=state, responsible_unit=patch.township_code, responsible_person="李某",
+                measures=["拆除复耕"], deadline=dt.date(2023, 3, 1), illegal_area_m2=5000.0,
+                illegal_farmland_m2=4000.0, demolished_m2=demolished, demolished_farmland_m2=demolished * 0.8,
+                regularised_m2=regularised, regularised_farmland_m2=regularised * 0.8,
+                remaining_m2=5000.0 - demolished - regularised, method="combined", major_case=True,
+                opened_by="admin", opened_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+        case_id = s.execute(
+            insert(cases)
+            .values(
+                patch_id=patch.id, kind="land", case_no="南自然资罚〔2022〕1号", filed_on=dt.date(2022, 12, 1),
+                fine_yuan=1000.0, created_by="admin", created_at=now, updated_by="admin", updated_at=now,
+            )
+            .returning(cases.c.id)
+        ).scalar_one()  # fmt: skip
+        s.execute(
+            insert(case_persons).values(
+                case_id=case_id, name="王某", outcome="discipline", confirmed_by="admin"
+            )
+        )
+        s.execute(
+            insert(case_persons).values(case_id=case_id, name="赵某", outcome="judicial")
+        )  # not confirmed
+
+
+def test_ledger_figures_come_from_the_ledger(county: Store) -> None:
+    ledger_row(county, "P0000", demolished=1000.0, regularised=500.0)
+    c = stats(county).summary.county
+    assert (c.in_ledger, c.rectified, c.unrectified) == (1, 0, 1)  # 3500 m² still unrectified
+    assert (c.rectified_area_m2, c.demolished_area_m2, c.regularised_area_m2) == (1500.0, 1000.0, 500.0)
+    assert c.unrectified_area_m2 == 3500.0 and c.rectified_farmland_m2 == 1200.0
+    assert c.rectification_rate_area_pct == 30.0  # 1200 of the 4000 m² 耕地
+    assert (c.cases_filed, c.discipline, c.judicial, c.filing_rate_pct) == (1, 1, 0, 100.0)
+    assert_county_is_sum(stats(county))
+
+
+def test_fully_rectified_and_closed_out(county: Store) -> None:
+    ledger_row(county, "P0000", demolished=3000.0, regularised=2000.0, state="closed")
+    c = stats(county).summary.county
+    assert (c.rectified, c.unrectified, c.combined, c.closed_out, c.close_out_rate_pct) == (1, 0, 1, 1, 100.0)
+    assert c.rectification_rate_count_pct == 100.0 and c.unrectified_farmland_m2 == 0.0

@@ -17,7 +17,13 @@ from weipian.stats.figures import RatioPolicy, add_up
 from weipian.stats.periods import Period, parse_month
 from weipian.stats.records import Case, PatchRecord, Rectification, ReferralRecord
 from weipian.stats.summary import Summary, Unit, unit_summary
-from weipian.storage.stats_records import patch_records, referral_records, unit_names
+from weipian.storage.stats_records import (
+    ledger_cases,
+    ledger_rectifications,
+    patch_records,
+    referral_records,
+    unit_names,
+)
 
 FARMLAND_SOURCES = ("filed_or_desk", "desk")
 
@@ -83,12 +89,8 @@ def interview_thresholds(rules: RuleSet, day: dt.date) -> InterviewThresholds:
 
 
 def ledger_facts(session: Session) -> tuple[dict[int, Rectification], dict[int, Case]]:
-    """What the rectification ledger and case register hold, by patch id.
-
-    The ledger's tables are not in this store's schema yet (issue 13), so it holds nothing and
-    every ledger figure (整改, 销号, 立案, 结案) is 0 — computed, not assumed.
-    """
-    return {}, {}
+    """What the rectification ledger and the case register hold, by patch id (issue 13)."""
+    return ledger_rectifications(session), ledger_cases(session)
 
 
 def load_records(
@@ -102,7 +104,7 @@ def load_records(
         return canonical is not None and rules.parent("mineral_verdict", canonical, day) == "违法"
 
     return patch_records(
-        session, mineral_illegal=mineral_illegal, rectifications=rects, cases=cases, year=year
+        session, mineral_illegal=mineral_illegal, rectifications=rects, case_register=cases, year=year
     )
 
 

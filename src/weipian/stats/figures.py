@@ -150,8 +150,13 @@ def figures(records: Iterable[PatchRecord], *, on: dt.date, policy: RatioPolicy 
 
 
 def _add(f: Figures, r: PatchRecord, on: dt.date, policy: RatioPolicy) -> None:
-    f.patches += 1
-    f.area_m2 += r.area_m2
+    # A split patch counts once as issued (the parent) and by its parts' areas for everything
+    # determined (DOMAIN.md §2.3): the parts are not issued patches, the parent is not verified.
+    if r.split != "child":
+        f.patches += 1
+        f.area_m2 += r.area_m2
+    if r.split == "parent":
+        return
     if r.state in OPEN_STATES and r.effective_due_on < on:
         f.overdue += 1
     if r.submitted_on is not None or r.due_on < on:

@@ -88,11 +88,13 @@ class PatchRecord:
     exclusion: str | None = None  # 排除情形 category, e.g. 省以上重点工程
     rectification: Rectification | None = None
     case: Case | None = None
+    split: str | None = None  # "parent" (被拆分) or "child" (拆分) of a patch split
 
     @property
     def filed(self) -> bool:
-        """A determination was filed and is not back with the township."""
-        return self.verdict is not None and self.state in FILED_STATES
+        """A determination was filed and is not back with the township; a split parent's own
+        determination gives way to its parts'."""
+        return self.verdict is not None and self.state in FILED_STATES and self.split != "parent"
 
     @property
     def illegal(self) -> bool:

@@ -17,7 +17,19 @@ from sqlalchemy.orm import Session
 from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import Action
 from weipian.stats.records import Case, PatchRecord, Rectification, ReferralRecord
-from weipian.storage.tables import batches, events, patch_facts, patches, referrals, suggestions, townships
+from weipian.storage.tables import (
+    batches,
+    case_persons,
+    cases,
+    events,
+    patch_facts,
+    patch_splits,
+    patches,
+    rectifications,
+    referrals,
+    suggestions,
+    townships,
+)
 from weipian.storage.workflow import latest_determinations
 
 SUBMIT = Action.determination_submit.value
@@ -82,6 +94,69 @@ def _returns(session: Session) -> dict[int, tuple[dt.datetime, dt.date | None]]:
     return out
 
 
+def ledger_rectifications(session: Session) -> dict[int, Rectification]:
+    """The rectification ledger's record of each patch: areas to date, 销号, deadline."""
+    rows = session.execute(
+        select(
+            rectifications.c.patch_id, rectifications.c.state, rectifications.c.demolished_m2,
+            rectifications.c.demolished_farmland_m2, rectifications.c.regularised_m2,
+            rectifications.c.regularised_farmland_m2, rectifications.c.deadline, rectifications.c.major_case,
+            rectifications.c.responsible_person,
+        )
+    )  # fmt: skip
+    return {
+        r.patch_id: Rectification(
+            demolished_m2=float(r.demolished_m2),
+            demolished_farmland_m2=float(r.demolished_farmland_m2),
+            regularised_m2=float(r.regularised_m2),
+            regularised_farmland_m2=float(r.regularised_farmland_m2),
+            closed_out=r.state == "closed",
+            deadline=_as_date(r.deadline),
+            major_case=bool(r.major_case),
+            responsible=r.responsible_person,
+        )
+        for r in rows
+    }
+
+
+def ledger_cases(session: Session) -> dict[int, Case]:
+    """The case register by patch (the latest case of a patch), with confirmed persons counted."""
+    persons: dict[tuple[int, str], int] = {}
+    for case_id, outcome, n in session.execute(
+        select(case_persons.c.case_id, case_persons.c.outcome, func.count())
+        .where(case_persons.c.confirmed_by.is_not(None))
+        .group_by(case_persons.c.case_id, case_persons.c.outcome)
+    ):
+        persons[(case_id, outcome)] = int(n)
+    out: dict[int, Case] = {}
+    rows = session.execute(
+        select(cases.c.id, cases.c.patch_id, cases.c.filed_on, cases.c.closed_on, cases.c.fine_yuan).order_by(
+            cases.c.id
+        )
+    )
+    for r in rows:
+        out[r.patch_id] = Case(
+            filed_on=_as_date(r.filed_on),
+            closed_on=_as_date(r.closed_on),
+            discipline=persons.get((r.id, "discipline"), 0),
+            organisational=persons.get((r.id, "organisational"), 0),
+            judicial=persons.get((r.id, "judicial"), 0),
+            fine_yuan=float(r.fine_yuan or 0.0),
+        )
+    return out
+
+
+def split_roles(session: Session) -> dict[int, str]:
+    """``parent`` or ``child`` for every patch in a split (图斑拆分)."""
+    out: dict[int, str] = {}
+    for parent, child in session.execute(
+        select(patch_splits.c.parent_patch_id, patch_splits.c.child_patch_id)
+    ):
+        out[parent] = "parent"
+        out[child] = "child"
+    return out
+
+
 def unit_names(session: Session) -> dict[str, str]:
     return {r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))}
 
@@ -91,13 +166,13 @@ def patch_records(
     *,
     mineral_illegal: Callable[[str], bool],
     rectifications: dict[int, Rectification] | None = None,
-    cases: dict[int, Case] | None = None,
+    case_register: dict[int, Case] | None = None,
     year: int | None = None,
 ) -> list[PatchRecord]:
     """Every patch (or one monitoring year's) as a :class:`PatchRecord`.
 
     ``mineral_illegal`` says whether a mineral verdict label belongs to the 违法 class (rule data);
-    ``rectifications`` and ``cases`` are what the ledger holds, by patch id.
+    ``rectifications`` and ``case_register`` are what the ledger holds, by patch id.
     """
     det = latest_determinations()
     query = (
@@ -120,7 +195,8 @@ def patch_records(
     submitted = _submissions(session)
     returned = _returns(session)
     excluded = exclusions(session)
-    rects, case_of = rectifications or {}, cases or {}
+    splits = split_roles(session)
+    rects, case_of = rectifications or {}, case_register or {}
     out = []
     for r in session.execute(query):
         data: dict[str, Any] = r.data or {}
@@ -165,6 +241,7 @@ def patch_records(
                 exclusion=excluded.get(r.id),
                 rectification=rects.get(r.id),
                 case=case_of.get(r.id),
+                split=splits.get(r.id),
             )
         )
     return out
