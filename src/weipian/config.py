@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         description="影像与举证附件的存放目录（不在网站目录内）；默认：数据库文件旁的“库名.files”，PostgreSQL 时为 ./weipian-files",
     )
     upload_max_mb: int = Field(default=25, ge=1, le=500, description="单个照片或附件的大小上限（MB）")
+    ratio_farmland: Literal["filed_or_desk", "desk"] = Field(
+        default="filed_or_desk",
+        description="违法占用耕地比例所用耕地面积：filed_or_desk（有填报用填报值，否则用内业比对 GDMJ）或 desk（一律用内业比对）[待核实]",
+    )
     photo_max_distance_m: float = Field(
         default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
 from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
+from weipian.messages_stats import STATS_MESSAGES  # statistics, documents, platform exports
 from weipian.messages_web import WEB_MESSAGES  # accounts and the web edge
 
 MESSAGES: dict[str, str] = {
@@ -77,7 +78,11 @@ def message(code: str, /, **params: Any) -> str:
     """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
     params = _with_labels(params)
     template = (
-        MESSAGES.get(code) or RULE_MESSAGES.get(code) or WEB_MESSAGES.get(code) or EVIDENCE_MESSAGES.get(code)
+        MESSAGES.get(code)
+        or RULE_MESSAGES.get(code)
+        or WEB_MESSAGES.get(code)
+        or EVIDENCE_MESSAGES.get(code)
+        or STATS_MESSAGES.get(code)
     )
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())
@@ -105,6 +110,9 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
     from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
     out = dict(params)
+    for key, value in params.items():  # areas travel in m²; sentences may quote them in 亩
+        if key.endswith("_m2") and isinstance(value, int | float) and key[:-3] + "_mu" not in out:
+            out[key[:-3] + "_mu"] = f"{value / (10000 / 15):.2f}"
     if "state" in out and "state_label" not in out and out["state"] in State.__members__:
         out["state_label"] = STATE_LABELS[State(out["state"])]
     if "action" in out and "action_label" not in out and out["action"] in {a.value for a in Action}:

@@ -9,6 +9,7 @@ from weipian.config import Settings
 from weipian.messages import MESSAGES
 from weipian.messages_evidence import EVIDENCE_MESSAGES
 from weipian.messages_rules import RULE_MESSAGES
+from weipian.messages_stats import STATS_MESSAGES
 from weipian.messages_web import WEB_MESSAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,10 @@ def test_every_raised_code_has_a_message() -> None:
         sorted(
             c
             for c in codes
-            if not any(c in table for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES))
+            if not any(
+                c in table
+                for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES, STATS_MESSAGES)
+            )
         )
         == []
     )

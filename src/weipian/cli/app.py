@@ -11,6 +11,7 @@ from weipian.cli.demo import demo_command
 from weipian.cli.intake import import_command
 from weipian.cli.lists import lists_app, sheets_app
 from weipian.cli.serve import serve_command
+from weipian.cli.stats import exclusions_app, stats_command
 from weipian.cli.store import init_command, summary_command
 from weipian.cli.workflow import (
     determine_command,
@@ -42,6 +43,7 @@ app.command("report")(report_command)
 app.command("history")(history_command)
 app.command("summary")(summary_command)
 app.command("serve")(serve_command)
+app.command("stats")(stats_command)
 app.add_typer(layers.app, name="layers")
 app.add_typer(export.app, name="export")
 app.add_typer(lists_app, name="lists")
@@ -49,6 +51,7 @@ app.add_typer(sheets_app, name="determinations")
 app.add_typer(users.app, name="users")
 app.add_typer(imagery.app, name="imagery")
 app.add_typer(referrals.app, name="referrals")
+app.add_typer(exclusions_app, name="exclusions")
 
 
 def _version(value: bool) -> None:

@@ -65,6 +65,8 @@ class Action(StrEnum):
     close_out_approve = "close_out.approve"  # 销号 after rectification is checked
     close_out_reopen = "close_out.reopen"  # explicit reopening of a closed item (payload: reason)
     case_record = "case.record"  # the case register (立案查处) entry filed or updated
+    ratio_exclusion_set = "ratio_exclusion.set"  # 排除情形 set (payload: category, note); state kept
+    ratio_exclusion_clear = "ratio_exclusion.clear"  # 排除情形 removed (payload: reason); state kept
 
 
 _OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
@@ -141,4 +143,6 @@ ACTION_LABELS = {
     Action.case_record: "立案查处登记",
     Action.close_out_approve: "销号",
     Action.close_out_reopen: "重新打开",
+    Action.ratio_exclusion_set: "设置比例排除情形",
+    Action.ratio_exclusion_clear: "取消比例排除情形",
 }

@@ -62,6 +62,8 @@ THRESHOLDS: Mapping[str, str] = {
     "illegal_farmland_ratio_line": "ratio",
     "illegal_farmland_ratio_warning": "ratio",
     "interview_area_min": "area",
+    "interview_unrectified_farmland_min": "area",
+    "interview_on_time_rate_min": "ratio",
     # determination checks
     "determination_area_tolerance": "ratio",
     # 乱占耕地建房
@@ -98,6 +100,8 @@ DICTIONARIES: Mapping[str, str | None] = {
     "farmland_housing_class": "farmland_housing_group",
     "farmland_housing_opinion": None,
     "remark": None,
+    "ratio_exclusion": None,  # 排除情形 (read by the statistics)
+    "ratio_denominator_verdict": None,
 }
 """Every dictionary, with the dictionary its labels' groups come from (None: a flat list)."""
 
