@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     photo_max_distance_m: float = Field(
         default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
     )
+    rural_road_region: Literal["south", "north"] = Field(
+        default="south",
+        description="农村道路宽度下限按哪一地区取值：south（南方，1.0 米，默认，福建）或 north（北方，2.0 米）",
+    )
 
 
 def files_dir(settings: Settings) -> Path:

@@ -107,7 +107,11 @@ _REASONS = {
     "farmland_housing.candidate": "疑似新增农村乱占耕地建房：占用耕地 {farmland_m2} 平方米（起算日 {cutoff}），请单列标注。",
     "farmland_housing.check_build_date": "前时相 {before_date} 早于起算日 {cutoff}，请核实建设时间是否在起算日之后。",
     "farmland_housing.before_cutoff": "后时相 {after_date} 早于新增起算日 {cutoff}，不列入新增乱占耕地建房。",
-    "farmland_housing.before_baseline": "同一位置已在 {year} 年（基准年 {baseline} 年及以前）判定过（{code}），属存量。",
+    "farmland_housing.urban": "位于城市、建制镇范围（城镇村属性码 201/202 占 {ratio_pct}%），不列入农村乱占耕地建房。",
+    "farmland_housing.street": "所在单位为{kind}，不列入农村乱占耕地建房。",
+    "farmland_housing.dev_boundary": "图斑 {ratio_pct}% 位于城镇开发边界内，不列入农村乱占耕地建房。",
+    "farmland_housing.approved": "用地批准、供地或有效临时用地覆盖图斑 {ratio_pct}%，不列入农村乱占耕地建房，请核实手续。",
+    "farmland_housing.too_large": "建筑占地 {area_mu} 亩，超过农村建房规模（{max_mu} 亩），疑似工矿或经营性建设，不列入农村乱占耕地建房。",
     # minerals
     "mining.licensed": "位于有效采矿许可范围内。",
     "mining.out_of_bounds": "跨越采矿许可范围，界外 {outside_m2} 平方米，疑似越界开采。",

@@ -31,7 +31,8 @@ def _layer(store: Store, tmp: Path, kind: str, rows: list[dict[str, Any]], geoms
 def _county(store: Store, tmp: Path) -> None:
     """Four 100 m landuse squares meeting at the patch centre, plus every other kind."""
     q = [gk_square(-50, -50), gk_square(50, -50), gk_square(-50, 50), gk_square(50, 50)]
-    _layer(store, tmp, "landuse", [{"DLBM": c} for c in ("0101", "0702", "0404", "1006")], q)
+    codes = (("0101", ""), ("0702", "203"), ("0404", ""), ("1006", ""))  # DLBM, CZCSXM (城镇村属性码)
+    _layer(store, tmp, "landuse", [{"DLBM": c, "CZCSXM": z} for c, z in codes], q)
     west = shapely.box(ORIGIN[0] - 100, ORIGIN[1] - 100, ORIGIN[0] + 50, ORIGIN[1] + 200)  # patch's west half
     _layer(store, tmp, "basic_farmland", [{"ID": 1}, {"ID": 2}], [west, west.buffer(-10)])  # overlapping
     _layer(store, tmp, "eco_redline", [{"ID": 1}], [gk_square(5000)])  # elsewhere
@@ -80,7 +81,7 @@ def test_known_areas_records_and_flags(store: Store, tmp_path: Path) -> None:
     summary = analyze(store, workers=1)
     assert summary.patches == 1
     assert set(summary.missing_kinds) == {
-        "dev_boundary", "preapproval", "temporary_use", "facility_agri", "consolidation", "protected_area",
+        "dev_boundary", "preapproval", "temporary_use", "facility_agri", "consolidation", "linkage", "protected_area",
         "prior_patches",
     }  # fmt: skip
     f = _facts(store)["P0000"]
@@ -101,6 +102,11 @@ def test_known_areas_records_and_flags(store: Store, tmp_path: Path) -> None:
     assert (f.mining_status, f.mining_licence, f.mining_valid, f.is_mining) == (
         "straddling", "C3505002010", False, "是",
     )  # fmt: skip
+    # 界外 is the patch minus the licence (60 %), not the whole patch.
+    assert f.mining_outside_m2 == pytest.approx(0.6 * A, rel=1e-3)
+    assert f.settlement_m2 == pytest.approx({"203": A / 4}, rel=1e-4)  # CZCSXM by area
+    # 永农 (the west half, A/2) exceeds 耕地 (the SW quarter): all the 耕地 lies inside 永农.
+    assert f.farmland_outside_basic_m2 == pytest.approx(0.0, abs=0.01)
     assert f.restricted and f.military_m2 > 0
     with store.reading() as s:
         recs = s.execute(select(patch_overlaps.c.kind, patch_overlaps.c.doc_no, patch_overlaps.c.doc_date,
@@ -163,3 +169,17 @@ def test_pool_and_dask_give_identical_results(store: Store, tmp_path: Path) -> N
 
     assert len(inline) == 25
     assert strip(inline) == strip(pooled) == strip(dasked)
+
+
+def test_linkage_counts_only_its_new_construction_zone(store: Store, tmp_path: Path) -> None:
+    # 增减挂钩: the 建新区 is a legal basis, the 拆旧区 (to be returned to farming) is not.
+    _layer(store, tmp_path, "landuse", [{"DLBM": "0101"}], [gk_square(-100, -100, 300)])
+    x, y = ORIGIN
+    west, east = shapely.box(x, y, x + 50, y + 100), shapely.box(x + 50, y, x + 100, y + 100)
+    rows = [{"PFWH": "闽挂〔2022〕8号", "QKLX": "建新区"}, {"PFWH": "闽挂〔2022〕8号", "QKLX": "拆旧区"}]
+    _layer(store, tmp_path, "linkage", rows, [west, east])
+    _patches(store, tmp_path, [gk_square()])
+    analyze(store, workers=1)
+    with store.reading() as s:
+        recs = s.execute(select(patch_overlaps.c.kind, patch_overlaps.c.ratio)).all()
+    assert [(k, round(r, 2)) for k, r in recs] == [("linkage", 0.5)]

@@ -55,9 +55,10 @@ def test_typed_thresholds() -> None:
     assert RULES.ratio("illegal_farmland_ratio_line", ON) == pytest.approx(0.15)
     assert RULES.ratio("illegal_farmland_ratio_warning", ON) == pytest.approx(0.10)
     assert RULES.ratio("access_large_overlap_min", ON) == pytest.approx(0.95)
-    assert (RULES.length_m("rural_road_width_min", ON), RULES.length_m("rural_road_width_max", ON)) == (2, 8)
+    assert (RULES.length_m("rural_road_width_min", ON), RULES.length_m("rural_road_width_max", ON)) == (1, 8)
+    assert RULES.for_region("north").length_m("rural_road_width_min", ON) == 2
     assert RULES.date_value("farmland_housing_cutoff", ON) == date(2020, 7, 3)
-    assert RULES.whole("farmland_housing_baseline", ON) == 2013
+    assert RULES.area_m2("farmland_housing_area_max", ON) == pytest.approx(3 * M2_PER_MU)
     assert RULES.whole("verification_days", ON) == 15
     assert RULES.whole("province_review_months", ON) == 1
     assert RULES.whole("return_correction_months", ON) == 1
@@ -107,9 +108,10 @@ def test_unknown_labels_normalise_to_none(written: str | None) -> None:
 
 
 def test_labels_change_with_their_effective_date() -> None:
-    assert "增减挂钩" in RULES.labels("legal_route", date(2022, 12, 31))
-    assert "增减挂钩" not in RULES.labels("legal_route", date(2023, 3, 1))
-    assert RULES.normalise("legal_route", "全域整治", date(2022, 1, 1)) is None
+    assert "历史批文" in RULES.labels("legal_route", date(2022, 12, 31))
+    assert "历史批文" not in RULES.labels("legal_route", date(2023, 3, 1))
+    assert "增减挂钩" in RULES.labels("legal_route", date(2023, 3, 1))  # a separate route (issue 10)
+    assert RULES.normalise("legal_route", "全域整治", date(2019, 12, 9)) is None
     assert RULES.normalise("legal_route", "全域整治", ON) == "全域整治"
     assert len(RULES.labels("other_subtype", ON)) == 18
     assert RULES.labels("determination", ON) == ["合法", "违法", "其他", "农村道路", "设施农用地", "伪变化"]

@@ -177,7 +177,7 @@ def test_sentences_name_fields_in_chinese_and_list_the_choices() -> None:
 
 
 def test_labels_are_checked_against_the_dictionary_in_force() -> None:
-    old_route = replace(LEGAL, subtype="增减挂钩", approvals=(ApprovalClaim("增减挂钩", "XM-01", 100.0),))
+    old_route = replace(LEGAL, subtype="历史批文", approvals=(ApprovalClaim("历史批文", "XM-01", 100.0),))
     assert codes(old_route, on=date(2022, 12, 31)) == []
     assert codes(old_route, on=ON) == ["determination.unknown_label", "determination.unknown_label"]
 

@@ -12,7 +12,15 @@ from numpy.typing import NDArray
 from weipian.analysis.area import project_equal_area
 from weipian.analysis.overlay import OverlayResult, sum_by
 
-__all__ = ["LandUse", "covered_area", "land_use", "mining_status", "spatial_chunks", "spatial_order"]
+__all__ = [
+    "LandUse",
+    "covered_area",
+    "land_use",
+    "mining_status",
+    "share_outside",
+    "spatial_chunks",
+    "spatial_order",
+]
 
 
 def covered_area(
@@ -45,6 +53,30 @@ def covered_area(
         patch = project_equal_area(np.array([patches[i]], dtype=object), centre)[0]
         total[i] = shapely.area(shapely.intersection(patch, union))
     return total
+
+
+def share_outside(
+    patch: object, keep: NDArray[np.object_], minus: NDArray[np.object_], centre: tuple[float, float]
+) -> float:
+    """Share of the part of ``patch`` under ``keep`` that no ``minus`` feature covers (0–1).
+
+    For 耕地 outside 永久基本农田: ``keep`` the patch's 耕地 parcels, ``minus`` its 永农 polygons.
+    The share is taken in an equal-area plane and applied to the ellipsoidal figure by the caller.
+
+    >>> import shapely
+    >>> p = shapely.box(118.4, 24.9, 118.401, 24.901)
+    >>> keep = np.array([shapely.box(118.4, 24.9, 118.4005, 24.901)])
+    >>> minus = np.array([shapely.box(118.40025, 24.9, 118.401, 24.901)])
+    >>> round(share_outside(p, keep, minus, (118.4, 24.9)), 3)
+    0.5
+    """
+    plane = project_equal_area(np.array([patch, *keep, *minus], dtype=object), centre)
+    part = shapely.intersection(plane[0], shapely.union_all(plane[1 : 1 + len(keep)]))
+    whole = float(shapely.area(part))
+    if whole <= 0:
+        return 0.0
+    rest = shapely.difference(part, shapely.union_all(plane[1 + len(keep) :])) if len(minus) else part
+    return min(1.0, float(shapely.area(rest)) / whole)
 
 
 @dataclass(frozen=True)

@@ -29,26 +29,28 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="年度（监测编�
 def judge_command(
     batch: Annotated[str | None, typer.Option("--batch", help="只预判该批次")] = None,
     on: Annotated[
-        str | None, typer.Option("--on", help="按该日有效的规则预判 YYYY-MM-DD（默认今天）")
+        str | None,
+        typer.Option("--on", help="按该日有效的规则预判 YYYY-MM-DD（默认按各批次的下发日期）"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """规则预判：对已内业比对的图斑给出建议结论及理由（仅供参考，须人工判定）。"""
 
     def run() -> JudgeSummary:
-        store = open_store(settings())
+        s = settings()
+        store = open_store(s)
+        rules = load_rules().for_region(s.rural_road_region)
         with progress_bar() as progress:
-            return judge_patches(
-                store, load_rules(), on=parse_date(on) or dt.date.today(), batch=batch, progress=progress
-            )
+            return judge_patches(store, rules, on=parse_date(on), batch=batch, progress=progress)
 
     s = guarded(as_json, run)
     if as_json:
         emit_json({"judged": s.judged, "not_analysed": s.not_analysed, "rules_version": s.rules_version,
-                   "verdicts": s.verdicts, "flags": s.flags})  # fmt: skip
+                   "rules_dates": sorted(s.rules_dates), "verdicts": s.verdicts, "flags": s.flags})  # fmt: skip
         return
     out.print(
-        f"已预判 {s.judged} 个图斑（规则版本 {s.rules_version}）；未内业比对 {s.not_analysed} 个。",
+        f"已预判 {s.judged} 个图斑（规则版本 {s.rules_version}，按 {'、'.join(sorted(s.rules_dates)) or '-'} 有效的规则）；"
+        f"未内业比对 {s.not_analysed} 个。",
         highlight=False,
     )
     for verdict, n in sorted(s.verdicts.items(), key=lambda kv: -kv[1]):

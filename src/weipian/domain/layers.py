@@ -22,6 +22,7 @@ class LayerKind(StrEnum):
     temporary_use = "temporary_use"
     facility_agri = "facility_agri"
     consolidation = "consolidation"
+    linkage = "linkage"
     mining_right = "mining_right"
     protected_area = "protected_area"
     military = "military"
@@ -43,7 +44,8 @@ LAYER_LABELS: dict[LayerKind, str] = {
     LayerKind.land_supply: "土地供应",
     LayerKind.temporary_use: "临时用地",
     LayerKind.facility_agri: "设施农业用地",
-    LayerKind.consolidation: "全域土地综合整治/增减挂钩",
+    LayerKind.consolidation: "全域土地综合整治试点",
+    LayerKind.linkage: "城乡建设用地增减挂钩（建新区）",
     LayerKind.mining_right: "采矿权",
     LayerKind.protected_area: "自然保护地",
     LayerKind.military: "军事用地",

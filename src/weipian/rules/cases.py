@@ -2,7 +2,8 @@
 
 A case file is a list of cases. Each case has a ``name``, the judging date ``on``, the
 ``facts`` and what to ``expect``; ``rules`` may name a rule file or directory (relative to
-the case file) to judge with instead of the packaged rules. See docs/rules.md.
+the case file) to judge with instead of the packaged rules, and ``region: north`` applies the
+northern regional thresholds. See docs/rules.md.
 
 In ``facts`` omitted areas are 0 (the layer was loaded and nothing was found), except for
 layers listed in ``missing_kinds``, whose facts are unknown; write ``null`` for unknown.
@@ -43,7 +44,7 @@ EXPECT_KEYS = {
     "reasons",
     "not_reasons",
 }
-CASE_KEYS = {"name", "on", "facts", "expect", "rules", "note"}
+CASE_KEYS = {"name", "on", "facts", "expect", "rules", "note", "region"}
 
 
 class _CaseLoader(yaml.SafeLoader):
@@ -69,6 +70,7 @@ class Case:
     expect: Mapping[str, Any]
     path: Path
     rules_path: Path | None
+    region: str = "south"  # which regional thresholds (the setting WEIPIAN_RURAL_ROAD_REGION)
 
 
 def _bad(path: Path | str, where: str, detail: str) -> InputError:
@@ -134,6 +136,7 @@ def facts_from_mapping(raw: Mapping[str, Any], where: str = "facts") -> PatchFac
         "protected_m2",
         "mining_outside_m2",
         "farmland_outside_basic_m2",
+        "dev_inside_m2",
     ):
         if values.get(name) is not None:
             values[name] = float(values[name])
@@ -175,13 +178,16 @@ def load_cases(path: Path) -> list[Case]:
         on = _date(raw["on"], f"{where}.on")
         assert on is not None
         rules_path = path.parent / raw["rules"] if raw.get("rules") else None
-        cases.append(Case(str(raw["name"]), on, facts, raw["expect"], path, rules_path))
+        region = str(raw.get("region", "south"))
+        if region not in ("south", "north"):
+            raise _bad(path, where, f"region must be south or north, not {region!r}")
+        cases.append(Case(str(raw["name"]), on, facts, raw["expect"], path, rules_path, region))
     return cases
 
 
 def check_case(case: Case, rules: RuleSet) -> tuple[Judgement, list[str]]:
     """Judge the case and list every way the result differs from ``expect`` (empty: it passes)."""
-    j = judge(case.facts, rules, on=case.on)
+    j = judge(case.facts, rules.for_region(case.region), on=case.on)
     problems: list[str] = []
     for key in ("verdict", "subtype", "mineral_verdict", "remark", "is_new", "violation_type"):
         if key in case.expect and case.expect[key] != getattr(j, key):

@@ -350,16 +350,14 @@ def _illegal(ctx: Ctx, subtype: str | None) -> Outcome:
 
 
 def _is_new(ctx: Ctx, outcome: Outcome) -> bool | None:
+    """新增 when the change appeared between the two image dates; unknown without them.
+
+    An earlier patch at the same place does not make this one 存量: it may have been another
+    change (推土 then, a building now). A person's build date decides in the determination.
+    """
     f = ctx.facts
     if outcome.verdict in (ctx.verdict("doubtful"), ctx.verdict("false_change")):
         return None
-    year = (f.after_date or ctx.on).year
-    false_change = ctx.verdict("false_change")
-    for p in f.prior:
-        judged = ctx.rules.normalise("determination", p.determination, ctx.on)
-        if p.year is not None and p.year < year and judged is not None and judged != false_change:
-            ctx.t.step(f"stock: same place judged {judged} in {p.year} ({p.code})")
-            return False
     if f.before_date is not None and f.after_date is not None:
         return True
     return None

@@ -29,6 +29,7 @@ APPROVAL_KINDS = frozenset(
         "temporary_use",
         "facility_agri",
         "consolidation",
+        "linkage",
         "preapproval",
         "property_registration",
     }
@@ -117,6 +118,8 @@ class PatchFacts:
     access_unmatched_farmland_m2: float | None = None  # 出入口: 耕地 outside the 套合
     mining_outside_m2: float | None = None  # area outside the licence when straddling
     farmland_outside_basic_m2: float | None = None  # 耕地 not in 永久基本农田 (永农 may exceed 耕地)
+    dev_inside_m2: float | None = None  # inside the 城镇开发边界
+    township_kind: str | None = None  # 乡, 镇 or 街道 (the patch's township unit)
 
     @classmethod
     def simple(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Generic, TypeVar, cast
 
@@ -110,11 +110,27 @@ class RuleSet:
     thresholds: Mapping[str, ThresholdEntry]
     dictionaries: Mapping[str, DictionaryEntry]
     tables_by_name: Mapping[str, Dated[Any]]
+    region: str = "south"  # south | north: which regional thresholds apply (e.g. 农村道路 width)
+
+    def for_region(self, region: str) -> RuleSet:
+        """The same rules with ``region``'s regional thresholds (``<name>_north`` in the north).
+
+        >>> from weipian.rules import load_rules
+        >>> north = load_rules().for_region("north")
+        >>> north.length_m("rural_road_width_min", date(2024, 1, 1))
+        2.0
+        """
+        if region not in ("south", "north"):
+            raise ValueError(f"unknown region {region!r}")
+        return replace(self, region=region)
+
+    def _regional(self, name: str) -> str:
+        return f"{name}_north" if self.region == "north" and f"{name}_north" in self.thresholds else name
 
     # --- thresholds -----------------------------------------------------------------------
     def threshold(self, name: str, on: date) -> Threshold:
         """The threshold ``name`` in force on ``on``; ``rules.not_in_force`` before its first date."""
-        entry = self.thresholds[name]
+        entry = self.thresholds[self._regional(name)]
         since = entry.values.since(on)
         current = entry.values.at(on)
         if since is None or current is None:
@@ -128,7 +144,7 @@ class RuleSet:
         A threshold whose value on ``on`` is ``null`` (ended, e.g. repealed) is not in force.
         """
         if name in self.thresholds:
-            return self.thresholds[name].values.at(on) is not None
+            return self.thresholds[self._regional(name)].values.at(on) is not None
         if name in self.dictionaries:
             return self.dictionaries[name].values.since(on) is not None
         return self.tables_by_name[name].since(on) is not None

@@ -50,6 +50,7 @@ THRESHOLDS: Mapping[str, str] = {
     "access_unmatched_farmland_max": "area",
     # 农村道路
     "rural_road_width_min": "length",
+    "rural_road_width_min_north": "length",
     "rural_road_width_max": "length",
     # crime, discipline, minerals
     "crime_basic_farmland_min": "area",
@@ -68,7 +69,7 @@ THRESHOLDS: Mapping[str, str] = {
     "determination_area_tolerance": "ratio",
     # 乱占耕地建房
     "farmland_housing_cutoff": "date",
-    "farmland_housing_baseline": "year",
+    "farmland_housing_area_max": "area",
     # deadlines
     "verification_days": "days",
     "province_review_months": "months",
@@ -80,6 +81,7 @@ THRESHOLDS: Mapping[str, str] = {
 
 ORDERED_PAIRS: tuple[tuple[str, str], ...] = (
     ("rural_road_width_min", "rural_road_width_max"),
+    ("rural_road_width_min_north", "rural_road_width_max"),
     ("illegal_farmland_ratio_warning", "illegal_farmland_ratio_line"),
 )
 """Pairs whose first value must not exceed the second on any date."""

@@ -342,7 +342,15 @@ TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
     "inputs": parse_inputs,
     "rural_road": _texts_table({"change_groups": "groups"}),
     "farmland_housing": _texts_table(
-        {"change_groups": "groups", "urban_settlement_codes": "list", "urban_share_max": "share"}
+        {
+            "change_groups": "groups",
+            "urban_settlement_codes": "list",
+            "urban_share_max": "share",
+            "excluded_township_kinds": "list",
+            "dev_boundary_share_max": "share",
+            "approval_kinds": "list",
+            "approval_share_max": "share",
+        }
     ),
     "mining": _texts_table({"change_types": "list", "land_classes": "list", "illegal_class": "text"}),
     "facility": _texts_table({"change_types": "list"}),

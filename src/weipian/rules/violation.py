@@ -6,7 +6,11 @@ force on that date is skipped (and the trace says so).
 
 from __future__ import annotations
 
-from weipian.rules.trace import Ctx, mu, sqm
+from collections.abc import Mapping
+from typing import Any
+
+from weipian.rules.model import ApprovalFact, PatchFacts
+from weipian.rules.trace import Ctx, mu, pct, sqm
 
 __all__ = ["illegal_flags"]
 
@@ -92,17 +96,11 @@ def _farmland_housing(ctx: Ctx) -> None:
     table = ctx.tables.farmland_housing
     if ctx.group not in table["change_groups"] or not ctx.touches(f.farmland_m2):
         return
-    urban = sum(a for c, a in f.settlement_m2.items() if c in table["urban_settlement_codes"]) / f.area_m2
-    if urban > table["urban_share_max"]:
-        t.step(
-            f"farmland housing: {round(urban * 100, 1)}% in urban settlement codes > {table['urban_share_max']} → not rural"
-        )
-        return
-    baseline = r.whole("farmland_housing_baseline", on)
-    old = [p for p in f.prior if p.year is not None and p.year <= baseline]
-    if old:
-        t.step(f"farmland housing: same place judged in {old[0].year} ≤ baseline {baseline} → old stock")
-        t.reason("farmland_housing.before_baseline", code=old[0].code, year=old[0].year, baseline=baseline)
+    excluded = _housing_exclusion(ctx, table)
+    if excluded is not None:
+        code, params = excluded
+        t.step(f"farmland housing: excluded ({code} {params})")
+        t.reason(code, **params)
         return
     cutoff = r.date_value("farmland_housing_cutoff", on)
     if f.after_date is not None and f.after_date < cutoff:
@@ -122,3 +120,35 @@ def _farmland_housing(ctx: Ctx) -> None:
             "farmland_housing.check_build_date", before_date=str(f.before_date), cutoff=cutoff.isoformat()
         )
         t.flag("check_build_date")
+
+
+def _housing_exclusion(ctx: Ctx, table: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Why the patch is not a 农村乱占耕地建房 candidate (reason code and parameters), or None.
+
+    New or old stock follows when it was built (前/后时相, a person's build date), never whether
+    an earlier patch at the spot was judged: that patch may have been another change.
+    """
+    f, r, on = ctx.facts, ctx.rules, ctx.on
+    urban = sum(a for c, a in f.settlement_m2.items() if c in table["urban_settlement_codes"]) / f.area_m2
+    if urban > table["urban_share_max"]:
+        return "farmland_housing.urban", {"ratio_pct": pct(urban)}
+    if f.township_kind is not None and f.township_kind in table["excluded_township_kinds"]:
+        return "farmland_housing.street", {"kind": f.township_kind}
+    if f.dev_inside_m2 is not None and f.dev_inside_m2 / f.area_m2 > table["dev_boundary_share_max"]:
+        return "farmland_housing.dev_boundary", {"ratio_pct": pct(f.dev_inside_m2 / f.area_m2)}
+    covered = min(1.0, sum(a.ratio for a in f.approvals if _in_force_at_hsx(a, f, table)))
+    if covered > table["approval_share_max"]:
+        return "farmland_housing.approved", {"ratio_pct": pct(covered)}
+    if r.in_force("farmland_housing_area_max", on):
+        limit = r.threshold("farmland_housing_area_max", on)
+        if f.area_m2 > limit.value:
+            return "farmland_housing.too_large", {"area_mu": mu(f.area_m2), "max_mu": mu(limit.value)}
+    return None
+
+
+def _in_force_at_hsx(a: ApprovalFact, f: PatchFacts, table: Mapping[str, Any]) -> bool:
+    if a.kind not in table["approval_kinds"] or f.after_date is None:
+        return False
+    if a.valid_from is not None and a.valid_to is not None and a.kind == "temporary_use":
+        return a.valid_from <= f.after_date <= a.valid_to
+    return a.doc_date is not None and a.doc_date <= f.after_date

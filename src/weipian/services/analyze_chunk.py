@@ -17,8 +17,9 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 
 from weipian.analysis.area import AreaMethod, areas
-from weipian.analysis.desk import covered_area, land_use, mining_status
-from weipian.analysis.overlay import overlay
+from weipian.analysis.desk import covered_area, land_use, mining_status, share_outside
+from weipian.analysis.overlay import overlay, sum_by
+from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
 from weipian.domain.layers import LayerKind, layer_field_names, pick_attribute
 from weipian.io.patch_rows import yyyymmdd
@@ -28,8 +29,11 @@ from weipian.storage.tables import patches
 
 # Kinds whose every overlapped record is kept (number, dates, share), and those that only give
 # an area covered. PZWH/PZBL come from the approval routes (预审 is not an approval by itself).
-APPROVAL_KINDS = ("conversion_approval", "land_supply", "temporary_use", "facility_agri", "consolidation")
+APPROVAL_KINDS = (
+    "conversion_approval", "land_supply", "temporary_use", "facility_agri", "consolidation", "linkage",
+)  # fmt: skip
 RECORD_KINDS = ("preapproval", *APPROVAL_KINDS, "mining_right", "prior_patches", "protected_area", "military")
+ATTR_KINDS = (*RECORD_KINDS, "landuse")  # landuse: CZCSXM (城镇村属性码) is read per parcel
 ZONE_COLUMNS = {
     "basic_farmland": "basic_farmland_m2",
     "eco_redline": "eco_redline_m2",
@@ -93,7 +97,7 @@ def analyze_chunk(task: ChunkTask) -> ChunkFacts:
         bbox = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
         results = {}
         for kind, layer_id in task.layers.items():
-            feats = load_features(session, layer_id, bbox, with_attrs=kind in RECORD_KINDS)
+            feats = load_features(session, layer_id, bbox, with_attrs=kind in ATTR_KINDS)
             results[kind] = (feats, overlay(geoms, feats.geoms, centre=task.centre))
     return _facts(task, list(rows), geoms, results)
 
@@ -138,18 +142,52 @@ def _facts(
             {c: a * s for c, a in d.items()} for d, s in zip(use.by_class, scale, strict=True)
         ]
         mining_land = np.array([d.get("0602", 0.0) for d in use.by_class])
+        f["settlement_m2"] = _settlement(feats, res, scale)
     else:
         mining_land = np.zeros(n)
     for kind, column in ZONE_COLUMNS.items():
         if kind in results:
             feats, res = results[kind]
             f[column] = (covered_area(res, geoms, feats.geoms, task.centre) * scale).tolist()
+    if "landuse" in results and "basic_farmland_m2" in f:
+        f["farmland_outside_basic_m2"] = _farmland_outside_basic(task, geoms, results, f)
     records = _records(task, ids, results, scale)
     out.overlaps = records
     _best_approval(f, records, n, ids)
     _mining(f, task, rows, geoms, results, mining_land)
     f["restricted"] = [bool(v > 0) for v in f.get("military_m2", [0.0] * n)]
     out.facts = f
+    return out
+
+
+def _settlement(feats: Any, res: Any, scale: NDArray[np.float64]) -> list[dict[str, float]]:
+    """CZCSXM (城镇村属性码 201 城市, 202 建制镇, 203 村庄 …) → m² per patch; empty codes left out."""
+    names = aliases_of("CZCSXM")
+    codes = np.array([str(pick_attribute(a, names) or "").strip() for a in feats.attrs], dtype=object)
+    table = sum_by(res, codes)
+    keep = [(j, str(c)) for j, c in enumerate(table.classes) if str(c)]
+    return [
+        {c: float(row[j] * s) for j, c in keep if row[j] > 0}
+        for row, s in zip(table.area, scale, strict=True)
+    ]
+
+
+def _farmland_outside_basic(
+    task: ChunkTask, geoms: NDArray[np.object_], results: dict[str, Any], f: dict[str, list[Any]]
+) -> list[float]:
+    """耕地 not in 永久基本农田, m² per patch (永农 may exceed 耕地: it is not a part of it)."""
+    lu_feats, lu = results["landuse"]
+    bf_feats, bf = results["basic_farmland"]
+    farm = np.array([land_classes().is_farmland(c) for c in lu_feats.codes], dtype=bool)
+    out: list[float] = []
+    for i, (farmland, basic) in enumerate(zip(f["farmland_m2"], f["basic_farmland_m2"], strict=True)):
+        if farmland <= 0 or basic <= 0:
+            out.append(float(farmland))
+            continue
+        keep = lu.feature_index[(lu.patch_index == i) & farm[lu.feature_index]]
+        minus = bf.feature_index[bf.patch_index == i]
+        share = share_outside(geoms[i], lu_feats.geoms[keep], bf_feats.geoms[minus], task.centre)
+        out.append(float(farmland) * share)
     return out
 
 
@@ -169,6 +207,8 @@ def _records(
             if a < RECORD_MIN_M2:
                 continue
             attrs = feats.attrs[fi]
+            if kind == "linkage" and "拆旧" in str(pick_attribute(attrs, names["zone_type"]) or ""):  # type: ignore[arg-type]
+                continue  # 增减挂钩: only the 建新区 is a legal basis
             cols["patch_id"].append(ids[p])
             cols["kind"].append(kind)
             cols["layer_id"].append(task.layers[kind])
@@ -215,6 +255,9 @@ def _mining(
         covered = covered_area(res, geoms, feats.geoms, task.centre)
         area = np.where(res.patch_area > 0, res.patch_area, 1.0)
         status = mining_status(covered / area, task.inside_at).tolist()
+        # 界外: the patch minus the union of the licences it meets, not the whole patch.
+        outside = np.where(covered > 0, np.maximum(res.patch_area - covered, 0.0), res.patch_area)
+        f["mining_outside_m2"] = (outside * _scale(task, geoms, res.patch_area)).tolist()
         licence: list[str | None] = [None] * n
         valid: list[bool | None] = [None] * n
         best = np.zeros(n)

@@ -21,7 +21,15 @@ from weipian.storage.bulk import bulk_insert
 from weipian.storage.layers import feature_attrs
 from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
-from weipian.storage.tables import analysis_runs, patch_facts, patch_overlaps, patches, suggestions
+from weipian.storage.tables import (
+    analysis_runs,
+    batches,
+    patch_facts,
+    patch_overlaps,
+    patches,
+    suggestions,
+    townships,
+)
 
 CHUNK = 2000
 
@@ -35,6 +43,7 @@ class JudgeSummary:
     rules_version: str = ""
     verdicts: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
+    rules_dates: set[str] = field(default_factory=set)  # the days whose rules were used
 
 
 def _int(v: Any) -> int | None:
@@ -84,13 +93,37 @@ def _facts(
         protected_m2=row.protected_m2,
         prior=prior,
         missing_kinds=missing,
+        settlement_m2=row.settlement_m2 or {},
+        mining_outside_m2=row.mining_outside_m2,
+        farmland_outside_basic_m2=row.farmland_outside_basic_m2,
+        dev_inside_m2=row.dev_inside_m2,
+        township_kind=row.township_kind,
     )
 
 
+def rules_date(issued_on: dt.date) -> dt.date:
+    """The day whose rules judge a batch: the day it was issued (下发), so re-judging gives the
+    same answers tomorrow as today, and a 2022 batch is judged by the 2022 rules.
+
+    >>> rules_date(dt.date(2024, 5, 20))
+    datetime.date(2024, 5, 20)
+    """
+    return issued_on
+
+
 def judge_patches(
-    store: Store, rules: RuleSet, *, on: dt.date, batch: str | None = None, progress: Progress = no_progress
+    store: Store,
+    rules: RuleSet,
+    *,
+    on: dt.date | None = None,
+    batch: str | None = None,
+    progress: Progress = no_progress,
 ) -> JudgeSummary:
-    """Judge every analysed patch (of one batch, or all) and store the suggestions."""
+    """Judge every analysed patch (of one batch, or all) and store the suggestions.
+
+    ``on`` None: each patch with the rules in force on its batch's issue date (:func:`rules_date`);
+    a date overrides that for every patch.
+    """
     summary = JudgeSummary(rules_version=rules.version)
     with store.reading() as session:
         query = (
@@ -108,13 +141,21 @@ def judge_patches(
                 patch_facts.c.construction_m2,
                 patch_facts.c.unused_m2,
                 patch_facts.c.land_classes,
+                patch_facts.c.settlement_m2,
+                patch_facts.c.farmland_outside_basic_m2,
+                patch_facts.c.mining_outside_m2,
+                patch_facts.c.dev_inside_m2,
                 patch_facts.c.mining_status,
                 patch_facts.c.mining_valid,
                 patch_facts.c.military_m2,
                 patch_facts.c.protected_m2,
                 analysis_runs.c.missing_kinds,
+                townships.c.kind.label("township_kind"),
+                batches.c.issued_on,
             )
             .select_from(patches)
+            .join(batches, batches.c.id == patches.c.batch_id)
+            .outerjoin(townships, townships.c.code == patches.c.township_code)
             .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
             .outerjoin(analysis_runs, analysis_runs.c.id == patch_facts.c.run_id)
             .order_by(patches.c.id)
@@ -137,11 +178,13 @@ def judge_patches(
     progress("规则预判", 0, len(analysed))
     for start in range(0, len(analysed), CHUNK):
         part = analysed[start : start + CHUNK]
+        days = [on or rules_date(r.issued_on) for r in part]
         results = [
-            judge(_facts(r, by_patch[r.id], frozenset(r.missing_kinds or []), prior_attrs), rules, on=on)
-            for r in part
+            judge(_facts(r, by_patch[r.id], frozenset(r.missing_kinds or []), prior_attrs), rules, on=day)
+            for r, day in zip(part, days, strict=True)
         ]
-        _store(store, [r.id for r in part], results, on)
+        _store(store, [r.id for r in part], results, days)
+        summary.rules_dates.update(d.isoformat() for d in days)
         for j in results:
             summary.verdicts[j.verdict] = summary.verdicts.get(j.verdict, 0) + 1
             for flag in j.flags:
@@ -151,7 +194,7 @@ def judge_patches(
     return summary
 
 
-def _store(store: Store, ids: list[int], results: list[Judgement], on: dt.date) -> None:
+def _store(store: Store, ids: list[int], results: list[Judgement], days: list[dt.date]) -> None:
     now = dt.datetime.now(dt.UTC)
     with store.writing() as session:
         session.execute(delete(suggestions).where(suggestions.c.patch_id.in_(ids)))
@@ -169,7 +212,7 @@ def _store(store: Store, ids: list[int], results: list[Judgement], on: dt.date) 
                 "is_new": [j.is_new for j in results],
                 "trace": [list(j.trace) for j in results],
                 "rules_version": [j.rules_version for j in results],
-                "judged_on": [on] * len(ids),
+                "judged_on": days,
                 "judged_at": [now] * len(ids),
             },
         )

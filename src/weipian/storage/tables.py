@@ -193,6 +193,8 @@ patch_facts = Table(
     Column("construction_m2", Float),  # JSYDMJ
     Column("unused_m2", Float),  # WLYDMJ
     Column("land_classes", JSON),  # DLBM → m²
+    Column("settlement_m2", JSON),  # CZCSXM (城镇村属性码) → m²
+    Column("farmland_outside_basic_m2", Float),  # 耕地 not in 永久基本农田
     Column("basic_farmland_m2", Float),  # YJJBNTMJ
     Column("eco_redline_m2", Float),  # STHXMJ
     Column("dev_inside_m2", Float),
@@ -205,6 +207,7 @@ patch_facts = Table(
     Column("mining_status", String(16)),  # none | inside | straddling | outside
     Column("mining_licence", String(128)),
     Column("mining_valid", Boolean),  # licence valid at 后时相
+    Column("mining_outside_m2", Float),  # 界外: the patch minus the licences' union
     Column("is_mining", String(2)),  # SFSK suggestion 是/否
     Column("restricted", Boolean, nullable=False),  # military overlap
     Column("stale", Boolean, nullable=False),
