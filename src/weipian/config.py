@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         description="影像与举证附件的存放目录（不在网站目录内）；默认：数据库文件旁的“库名.files”，PostgreSQL 时为 ./weipian-files",
     )
     upload_max_mb: int = Field(default=25, ge=1, le=500, description="单个照片或附件的大小上限（MB）")
+    request_max_mb: int = Field(
+        default=100,
+        ge=1,
+        le=2000,
+        description="一次网页请求（含一次上传的全部文件）的大小上限（MB），接收过程中即检查",
+    )
     photo_max_distance_m: float = Field(
         default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
     )
