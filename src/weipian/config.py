@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         default="filed_or_desk",
         description="违法占用耕地比例所用耕地面积：filed_or_desk（有填报用填报值，否则用内业比对 GDMJ）或 desk（一律用内业比对）[待核实]",
     )
+    request_max_mb: int = Field(
+        default=100,
+        ge=1,
+        le=2000,
+        description="一次网页请求（含一次上传的全部文件）的大小上限（MB），接收过程中即检查",
+    )
     photo_max_distance_m: float = Field(
         default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
     )

@@ -31,6 +31,8 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "evidence.no_files": "没有选择文件。请先选择要上传的照片或附件。",
     "evidence.type_photo": "文件 {name} 不是 JPEG、PNG 或 HEIC 格式的照片（按文件内容识别，与扩展名无关），未保存。",
     "evidence.type_document": "文件 {name} 不是 PDF、JPEG 或 PNG 文件（按文件内容识别，与扩展名无关），未保存。审批文件请扫描为 PDF 或拍照上传。",
+    "evidence.too_many_pixels": "{name}：图片声明的尺寸{size}，超过 {limit} 百万像素的上限（可能是恶意构造的文件），未保存。请上传相机或手机直接拍摄的照片。",
+    "evidence.not_pdf": "文件 {name} 不是有效的 PDF 文件（结构不完整，或含有脚本、启动程序等动作），未保存。请用扫描软件或办公软件重新导出为 PDF 后再上传。",
     "evidence.unreadable_image": "图片无法打开，文件可能已损坏或不完整（{detail}）。请重新拍摄或导出后再上传。",
     "evidence.unreadable_file": "文件 {name} 无法作为图片打开，可能已损坏或不完整，未保存。请重新拍摄或导出后再上传。",
     "evidence.duplicate": "文件 {name} 已上传到本图斑（与已有文件内容相同），未重复保存。",

@@ -23,6 +23,7 @@ WEB_MESSAGES: dict[str, str] = {
     "auth.logged_out": "您已退出登录。",
     "csrf.invalid": "页面已过期或请求来源不明（安全校验未通过）。请刷新页面后重试。",
     "htmx.required": "此操作只能在系统页面内完成。请刷新页面后重试。",
+    "request.too_large": "提交的内容超过 {limit_mb} MB 的上限，已停止接收，未保存任何内容。请减少一次上传的文件数量或压缩后分批上传。",
     "request.invalid": "提交的内容有误：{detail}",
     "patch.no_such_id": "找不到该图斑（编号 {id}），或您无权查看。",
     "list.unknown": "没有名为“{name}”的清单。",

@@ -39,7 +39,9 @@ def _military(store: Store, tmp: Path, name: str, geoms: list[shapely.Geometry],
 def _import(store: Store, tmp: Path, batch: str = "B1") -> None:
     """P0000 and P0001 clear of the military square at (1000, 1000); P0002 on it."""
     pkg = write_vector(
-        tmp / f"{batch}.gpkg", patch_rows(3, prefix=batch), [gk_square(0), gk_square(300), gk_square(1000, 1000)]
+        tmp / f"{batch}.gpkg",
+        patch_rows(3, prefix=batch),
+        [gk_square(0), gk_square(300), gk_square(1000, 1000)],
     )
     import_package(store, pkg, IntakeOptions(source=Source.ministry, batch=batch, region=REGION))
 
@@ -69,7 +71,9 @@ def test_a_new_military_version_remarks_patches_at_once(store: Store, tmp_path: 
     assert _seen(store, LEADER) == ["B10000", "B10001"]  # hidden before any analysis
 
 
-def test_patches_never_checked_against_military_are_withheld_from_exports(store: Store, tmp_path: Path) -> None:
+def test_patches_never_checked_against_military_are_withheld_from_exports(
+    store: Store, tmp_path: Path
+) -> None:
     _import(store, tmp_path)  # no military layer at all
     summary = export_results(store, tmp_path / "r.gpkg", fmt="gpkg")
     assert (summary.patches, summary.restricted_left_out, summary.military_unchecked) == (0, 3, 3)
@@ -87,7 +91,9 @@ def test_a_military_version_that_releases_patches_needs_confirm(store: Store, tm
     assert refused.value.code == "layer.military_releases" and refused.value.params["count"] == 1
     assert "1 个" in str(refused.value)
     with store.reading() as session:
-        assert session.scalar(select(func.count()).select_from(layers).where(layers.c.kind == "military")) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(layers).where(layers.c.kind == "military")) == 1
+        )
     assert _seen(store, LEADER) == ["B10000", "B10001"]  # nothing changed
     _military(store, tmp_path, "m2", [gk_square(5000, 5000, 100)], confirm_release=True)
     assert _seen(store, LEADER) == ["B10000", "B10001", "B10002"]
@@ -97,7 +103,9 @@ def test_a_military_layer_with_absurd_coordinates_is_refused(store: Store, tmp_p
     _military(store, tmp_path, "m1", [gk_square(1000, 1000, 100)])
     _import(store, tmp_path)
     corner = gk_square(1000, 1000, 100)
-    huge = shapely.Polygon([*corner.exterior.coords[:-2], (1e300, corner.bounds[1]), corner.exterior.coords[0]])
+    huge = shapely.Polygon(
+        [*corner.exterior.coords[:-2], (1e300, corner.bounds[1]), corner.exterior.coords[0]]
+    )
     with pytest.raises(InputError) as refused:
         _military(store, tmp_path, "m2", [gk_square(1000, 1000, 100), huge], confirm_release=True)
     assert refused.value.code == "layer.coordinates_invalid"
@@ -106,7 +114,9 @@ def test_a_military_layer_with_absurd_coordinates_is_refused(store: Store, tmp_p
 
 def test_reference_layers_outside_the_county_are_refused(store: Store, tmp_path: Path) -> None:
     sahara = shapely.box(5.0, 20.0, 5.01, 20.01)
-    path = write_vector(tmp_path / "l.gpkg", [{"DLBM": "0101"}, {"DLBM": "0102"}], [sahara, sahara], epsg=4490)
+    path = write_vector(
+        tmp_path / "l.gpkg", [{"DLBM": "0101"}, {"DLBM": "0102"}], [sahara, sahara], epsg=4490
+    )
     with pytest.raises(InputError) as refused:
         import_layer(store, path, LayerKind.landuse, region=REGION)
     assert refused.value.code == "layer.outside_county" and refused.value.params["count"] == 2

@@ -16,6 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
+import threading
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -100,13 +103,32 @@ def _register_heif() -> None:
     pillow_heif.register_heif_opener()
 
 
+# A decompression bomb (a small file declaring a huge picture) is refused from its header,
+# before any pixel is decoded: 50 million pixels holds every phone camera (48 MP modes included).
+MAX_PIXELS = 50_000_000
+MAX_EXIF_BYTES = 256 * 1024  # a phone's EXIF is a few KB; more is not read
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, for any other path that opens images
+# At most two pictures are decoded at once in a process, so previews stay within a fixed bound
+# (two pictures of MAX_PIXELS, JPEGs decoded at a reduced scale) however many uploads arrive.
+_DECODING = threading.BoundedSemaphore(2)
+
+
 def _open(data: bytes) -> Image.Image:
+    """Open a picture lazily (header only) and refuse one declaring more than MAX_PIXELS."""
     _register_heif()
+    limit = f"{MAX_PIXELS / 1e6:g}"
     try:
-        img = Image.open(io.BytesIO(data))
-        img.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused just below
+            img = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, past twice its limit
+        raise InputError("evidence.too_many_pixels", size="过大", limit=limit) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise InputError("evidence.unreadable_image", detail=type(exc).__name__) from exc
+    width, height = img.size
+    if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+        img.close()
+        raise InputError("evidence.too_many_pixels", size=f"为 {width}×{height} 像素", limit=limit)
     return img
 
 
@@ -193,6 +215,9 @@ def _ifd(exif: Image.Exif, tag: int) -> dict[int, Any]:
 
 def photo_info(img: Image.Image) -> PhotoInfo:
     """The EXIF position, direction and time of an opened image; broken values are ``None``."""
+    raw = img.info.get("exif")
+    if isinstance(raw, bytes) and len(raw) > MAX_EXIF_BYTES:  # padded EXIF: not read at all
+        return PhotoInfo(width=img.width, height=img.height)
     try:
         exif = img.getexif()
     except Exception:
@@ -219,20 +244,58 @@ def photo_info(img: Image.Image) -> PhotoInfo:
 
 
 def read_photo(data: bytes) -> PhotoInfo:
-    """Open a JPEG, PNG or HEIC photo and read its EXIF; ``InputError`` if the picture is unreadable."""
+    """The EXIF of a JPEG, PNG or HEIC photo, from its header (no pixel is decoded);
+    ``InputError`` if it is not a picture or declares too many pixels."""
     with _open(data) as img:
         return photo_info(img)
 
 
 def preview_jpeg(data: bytes, max_px: int = PREVIEW_PX) -> bytes:
-    """A JPEG of the photo for browsers (HEIC included), upright per its EXIF orientation."""
-    with _open(data) as img:
+    """A JPEG of the photo for browsers (HEIC included), upright per its EXIF orientation.
+
+    Made once, at upload. The pixel count is checked before decoding; a JPEG is decoded at the
+    smallest scale that still gives ``max_px`` (``draft``); at most two decodes run at once.
+    ``InputError`` when the picture cannot be decoded.
+    """
+    with _DECODING, _open(data) as img:
         try:
-            upright = ImageOps.exif_transpose(img)
-        except Exception:
-            upright = img
-        rgb = upright.convert("RGB")
-    rgb.thumbnail((max_px, max_px))
+            if img.format == "JPEG":
+                img.draft("RGB", (max_px, max_px))
+            img.load()
+            try:
+                upright = ImageOps.exif_transpose(img)
+            except Exception:
+                upright = img
+            rgb = upright.convert("RGB")
+            rgb.thumbnail((max_px, max_px))
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, MemoryError) as exc:
+            raise InputError("evidence.unreadable_image", detail=type(exc).__name__) from exc
     out = io.BytesIO()
     rgb.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
+
+
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_PDF_ACTIVE = (b"/JavaScript", b"/Launch")
+
+
+def check_pdf(data: bytes, name: str) -> None:
+    """Refuse a "PDF" that is not one by its structure, not only its first bytes: the version
+    header, a cross-reference table or stream at the offset ``startxref`` gives, ``%%EOF`` at
+    the end, and no script or launch actions (a county's approval scan has none).
+
+    >>> check_pdf(b"%PDF-1.4\\n1 0 obj<<>>endobj\\nxref\\n0 1\\ntrailer<<>>\\nstartxref\\n27\\n%%EOF\\n", "a.pdf")
+    >>> check_pdf(b"%PDF-1.4\\n<script>", "a.pdf")
+    Traceback (most recent call last):
+    weipian.errors.InputError: ...
+    """
+    tail = data[-2048:]
+    found = _STARTXREF.search(tail)
+    ok = bool(_PDF_HEADER.match(data)) and found is not None and b"endobj" in data
+    if ok and found is not None:
+        offset = int(found.group(1))
+        at = data[offset : offset + 64] if offset < len(data) else b""
+        ok = at.startswith(b"xref") or re.match(rb"\d+\s+\d+\s+obj", at) is not None
+    if not ok or any(marker in data for marker in _PDF_ACTIVE):
+        raise InputError("evidence.not_pdf", name=name)

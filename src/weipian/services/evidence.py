@@ -25,7 +25,7 @@ from weipian.domain.fields import field_date
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, NotFound, PermissionDenied
-from weipian.io.exif import FileType, PhotoInfo, read_photo, sniff
+from weipian.io.exif import FileType, PhotoInfo, check_pdf, preview_jpeg, read_photo, sniff
 from weipian.services.workflow import record_field_check
 from weipian.storage.evidence import (
     evidence_dir,
@@ -36,6 +36,7 @@ from weipian.storage.evidence import (
     patch_with_restriction,
     patches_with_file,
     photos_with_file,
+    preview_path,
     set_checks,
     utc_now,
     write_file,
@@ -160,15 +161,22 @@ def add_evidence(
     ftype = check_upload(filename, data, kind, max_bytes)
     name = clean_name(filename)
     info: PhotoInfo | None = None
-    if ftype is not FileType.pdf:
+    preview: bytes | None = None
+    if ftype is FileType.pdf:
+        check_pdf(data, name)
+    else:
         try:
-            photo = read_photo(data)  # also proves the picture opens
+            photo = read_photo(data)  # refuses a picture declaring too many pixels, undecoded
+            preview = preview_jpeg(data)  # made once, here, within a fixed memory bound
         except InputError as exc:
+            if exc.code == "evidence.too_many_pixels":
+                raise InputError(exc.code, name=name, **exc.params) from exc
             raise InputError("evidence.unreadable_file", name=name) from exc
         info = photo if kind == "photo" else None  # a scanned document's EXIF is not evidence
     sha = hashlib.sha256(data).hexdigest()
     stored = new_stored_name(ftype.value)
     path: Path | None = None
+    preview_file: Path | None = None
     try:
         with store.writing() as session:
             patch = _patch(session, patch_id)
@@ -187,6 +195,9 @@ def add_evidence(
                     )
                 ]  # fmt: skip
             path = write_file(evidence_dir(files_dir), stored, data)
+            if preview is not None:
+                target = preview_path(files_dir, stored)
+                preview_file = write_file(target.parent, target.name, preview)
             new_id = insert_attachment(
                 session, patch_id=patch_id, kind=kind, original_name=name, stored_name=stored,
                 content_type=ftype.content_type, size=len(data), sha256=sha, uploaded_by=actor.name,
@@ -204,8 +215,9 @@ def add_evidence(
             assert row is not None
             return _evidence(row)
     except BaseException:
-        if path is not None:
-            path.unlink(missing_ok=True)
+        for written in (path, preview_file):
+            if written is not None:
+                written.unlink(missing_ok=True)
         raise
 
 

@@ -26,6 +26,11 @@ def evidence_dir(files_dir: Path) -> Path:
     return files_dir / EVIDENCE_DIR
 
 
+def preview_path(files_dir: Path, stored_name: str) -> Path:
+    """Where the JPEG preview of a stored photo lives (made at upload)."""
+    return files_dir / "previews" / (Path(stored_name).stem + ".jpg")
+
+
 def new_stored_name(ext: str) -> str:
     """A generated file name, ``<uuid hex>.<ext>``: nothing of the uploaded name reaches the disk."""
     return f"{uuid.uuid4().hex}.{ext}"

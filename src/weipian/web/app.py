@@ -19,7 +19,7 @@ from weipian.rules import load_rules
 from weipian.storage.store import Store
 from weipian.web.errors import install_error_handlers
 from weipian.web.routes import api, auth, evidence, imagery, lists, maps, pages, patches, referrals, review
-from weipian.web.security import SecurityHeaders
+from weipian.web.security import BodyLimit, SecurityHeaders
 from weipian.web.settings import WebSettings, secret_key
 
 STATIC = Path(__file__).parent / "static"
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=web.session_hours * 3600,
         same_site="lax",
     )
+    app.add_middleware(BodyLimit, max_bytes=web.request_max_mb * 2**20)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -88,10 +88,12 @@ async def _check_htmx(request: Request) -> None:
 
 
 def _int(v: str | None) -> int | None:
+    """A query value as an id-sized integer; anything else (or ≥ 2⁶³) narrows nothing."""
     try:
-        return int(v) if v not in (None, "") else None
+        n = int(v) if v not in (None, "") and len(v) <= 19 else None  # type: ignore[arg-type]
     except ValueError:
         return None
+    return n if n is not None and abs(n) < 2**63 else None
 
 
 def patch_filter(

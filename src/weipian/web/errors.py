@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied, TransitionRefused, WeipianError
@@ -90,6 +90,11 @@ def _database_unavailable(request: Request, exc: Exception) -> Response:
     return response
 
 
+def _out_of_range(request: Request, exc: Exception) -> Response:
+    """A number no database column can hold (an id ≥ 2⁶³ in a form or query): nothing has it."""
+    return render_error(request, 404, "http.404", HTTP_MESSAGES[404])
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register every handler above on ``app``."""
     app.add_exception_handler(WeipianError, _weipian_error)
@@ -97,3 +102,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)

@@ -8,7 +8,6 @@ the static folder.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,7 +28,7 @@ from weipian.services.evidence import (
     get_evidence,
 )
 from weipian.services.users import Account
-from weipian.storage.evidence import write_file
+from weipian.storage.evidence import preview_path, write_file
 from weipian.storage.store import Store
 from weipian.web.access import Scope
 from weipian.web.auth import check_csrf, flash
@@ -42,8 +41,6 @@ from weipian.web.queries.scope import get_patch
 from weipian.web.settings import WebSettings
 
 router = APIRouter()
-
-PREVIEW_DIR = "previews"  # JPEG previews beside the stored files
 
 
 def _too_large(request: Request, code: str, **params: Any) -> Response:
@@ -169,13 +166,10 @@ def preview_evidence(
     if not item.content_type.startswith("image/"):
         raise NotFound("evidence.no_preview")
     root = files_dir(settings)
-    cached = evidence_path(root, stored).parent / PREVIEW_DIR / (Path(stored).stem + ".jpg")
-    if not cached.is_file():
+    cached = preview_path(root, stored)
+    if not cached.is_file():  # made at upload; only files stored before that need one here
         source = evidence_path(root, stored)
         if not source.is_file():
             raise NotFound("evidence.file_missing", name=item.original_name)
         write_file(cached.parent, cached.name, preview_jpeg(source.read_bytes()))
-    return FileResponse(
-        cached, media_type="image/jpeg",
-        headers={"Cache-Control": "private, max-age=3600"},
-    )  # fmt: skip
+    return FileResponse(cached, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
