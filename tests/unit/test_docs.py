@@ -8,6 +8,7 @@ from pathlib import Path
 from weipian.config import Settings
 from weipian.messages import MESSAGES
 from weipian.messages_evidence import EVIDENCE_MESSAGES
+from weipian.messages_ledger import LEDGER_MESSAGES
 from weipian.messages_rules import RULE_MESSAGES
 from weipian.messages_web import WEB_MESSAGES
 
@@ -31,7 +32,7 @@ def test_every_raised_code_has_a_message() -> None:
         sorted(
             c
             for c in codes
-            if not any(c in table for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES))
+            if not any(c in table for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES, LEDGER_MESSAGES))
         )
         == []
     )

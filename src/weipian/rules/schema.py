@@ -98,6 +98,7 @@ DICTIONARIES: Mapping[str, str | None] = {
     "farmland_housing_class": "farmland_housing_group",
     "farmland_housing_opinion": None,
     "remark": None,
+    "rectification_measure": None,  # 整改措施 of the ledger
 }
 """Every dictionary, with the dictionary its labels' groups come from (None: a flat list)."""
 
