@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import export, imagery, layers, referrals, users
+from weipian.cli import export, imagery, layers, ledger, referrals, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.intake import import_command
@@ -52,6 +52,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(imagery.app, name="imagery")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(exclusions_app, name="exclusions")
+app.add_typer(ledger.app, name="rectify")
 
 
 def _version(value: bool) -> None:
