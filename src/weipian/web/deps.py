@@ -65,6 +65,17 @@ def _current_user(request: Request, store: StoreDep) -> Account:
 CurrentUser = Annotated[Account, Depends(_current_user)]
 
 
+def current_user_or_none(request: Request) -> Account | None:
+    """The signed-in account, or None (for error pages outside any route)."""
+    store = getattr(request.app.state, "store", None)
+    if store is None:
+        return None
+    try:
+        return _current_user(request, store)
+    except LoginRequired:
+        return None
+
+
 def _scope(user: CurrentUser) -> Scope:
     return scope_of(user)
 

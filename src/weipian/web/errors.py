@@ -30,7 +30,10 @@ STATUS: dict[type[WeipianError], int] = {
     WeipianError: 400,
 }
 
-HTTP_MESSAGES = {404: "页面不存在。", 405: "不支持该请求方式。"}
+HTTP_MESSAGES = {
+    404: "页面不存在：地址可能有误，或该图斑不在您的查看范围内。",
+    405: "该地址不能这样打开。请从页面上的按钮或链接进入。",
+}
 
 
 class LoginRequired(Exception):
@@ -44,10 +47,21 @@ def status_of(exc: WeipianError) -> int:
     return 400
 
 
+def _known_user(request: Request) -> None:
+    """Find the signed-in account for an error page that no route dependency reached (an unknown
+    address, a wrong method), so it keeps the navigation; through the same check as every page."""
+    if getattr(request.state, "user", None) is not None or "session" not in request.scope:
+        return
+    from weipian.web.deps import current_user_or_none  # deps imports this module's LoginRequired
+
+    current_user_or_none(request)
+
+
 def render_error(request: Request, status: int, code: str, text: str) -> Response:
     """The error in the form the request expects."""
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": {"code": code, "message": text}}, status_code=status)
+    _known_user(request)
     context: dict[str, Any] = {"status": status, "code": code, "text": text}
     name = "_partials/error.html" if request.headers.get("HX-Request") else "error.html"
     return templates.TemplateResponse(request, name, context, status_code=status)

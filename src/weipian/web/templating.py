@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -47,6 +49,59 @@ def _local(v: Any) -> str:
             v = v.replace(tzinfo=dt.UTC)
         return str(v.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"))
     return str(v)
+
+
+def _ymd(v: Any) -> str:
+    """One date format everywhere: YYYY-MM-DD (packages deliver 后时相 as 20220901)."""
+    if v is None or v == "":
+        return ""
+    if isinstance(v, dt.datetime):
+        return _local(v)[:10]
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    text = str(v).strip()
+    if len(text) == 8 and text.isdigit():
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
+
+
+AREA_METHODS = {"ellipsoidal": "椭球面积", "gauss_kruger": "高斯投影面积"}
+
+
+def _area_method(v: Any) -> str:
+    """``ellipsoidal:CGCS2000`` → 椭球面积（CGCS2000）; ``gauss_kruger:EPSG:4527`` → 高斯投影面积（EPSG:4527）."""
+    if not v:
+        return ""
+    method, _, crs = str(v).partition(":")
+    name = AREA_METHODS.get(method)
+    return f"{name}（{crs}）" if name and crs else (name or str(v))
+
+
+def _rules_name(version: Any) -> str:
+    """A rule set's version in words: ``default-2025.1`` → 默认规则字典 2025.1 版; a bureau's own
+    file on top (``default-2025.1+nanan-2026``) is named after it."""
+    parts = str(version or "").split("+")
+    words = []
+    for part in parts:
+        if part.startswith("default-"):
+            words.append(f"默认规则字典 {part.removeprefix('default-')} 版")
+        elif part:
+            words.append(f"本局规则 {part}")
+    return " + ".join(words)
+
+
+@pass_context
+def _change_type(ctx: Context, code: Any) -> str:
+    """图斑类型 code (TBLX) → its name from the rule data in force (unknown codes as they are)."""
+    if code is None or code == "":
+        return ""
+    request = ctx.get("request")
+    rules = getattr(getattr(request, "app", None), "state", None)
+    rules = getattr(rules, "rules", None)
+    if rules is None:
+        return str(code)
+    known = rules.tables(dt.date.today()).change_types.get(str(code))
+    return str(known.name) if known is not None else str(code)
 
 
 def _label(table: dict[Any, str], kind: type[Any]) -> Any:
@@ -107,6 +162,10 @@ env.filters.update(
     source_label=_label(SOURCE_LABELS, Source),  # type: ignore[arg-type]
     role_label=_label(ROLE_LABELS, Role),  # type: ignore[arg-type]
     township_name=_township_name,
+    ymd=_ymd,
+    area_method=_area_method,
+    rules_name=_rules_name,
+    change_type=_change_type,
 )
 env.globals["say"] = say
 env.globals["state_labels"] = {s.value: label for s, label in STATE_LABELS.items()}

@@ -27,7 +27,7 @@ from weipian.web.deps import (
     StoreDep,
     Today,
 )
-from weipian.web.export import list_workbook
+from weipian.web.export import attachment, list_workbook
 from weipian.web.forms import DeterminationForm, explain, from_saved, parse
 from weipian.web.patch_page import render_patch_page
 from weipian.web.queries.detail import patch_detail
@@ -73,11 +73,10 @@ def patch_export(
     with tempfile.TemporaryDirectory() as tmp:
         path = list_workbook(Path(tmp) / "list.xlsx", rows, today)
         body = path.read_bytes()
-    filename = f"weipian-patches-{today:%Y%m%d}.xlsx"
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(f"图斑列表-{today.isoformat()}.xlsx")},
     )
 
 

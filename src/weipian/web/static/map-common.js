@@ -37,6 +37,13 @@ export function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// Attribute names as staff know them (the delivered field names stay in a tooltip).
+export const FIELD_NAMES = {
+  code: "编号", state: "状态", verdict: "判定结果", XZQMC: "行政区名称", DLBM: "地类编码", DLMC: "地类名称",
+  QSDWMC: "权属单位", ZLDWMC: "坐落单位", XMMC: "项目名称", PZWH: "批准文号", PZRQ: "批准日期",
+  XKZH: "许可证号", KSMC: "矿山名称", YXQZ: "有效期至", JCBH: "监测编号", NAME: "名称", MC: "名称",
+};
+
 // The side panel's content for a clicked feature: a patch (with a link) or a layer's record.
 export function showInfo(panel, { kind, id, properties }, layerLabels, stateLabels) {
   const title = kind === "patches" ? `图斑 ${properties.code}` : (layerLabels[kind] || kind);
@@ -44,7 +51,8 @@ export function showInfo(panel, { kind, id, properties }, layerLabels, stateLabe
     .filter(([, v]) => v !== null && v !== "")
     .map(([k, v]) => {
       const value = k === "state" ? (stateLabels[v] || v) : v;
-      return `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(String(value))}</dd>`;
+      const name = (kind === "patches" && k === "code") ? "监测编号" : (FIELD_NAMES[k] || k);
+      return `<dt title="${escapeHtml(k)}">${escapeHtml(name)}</dt><dd>${escapeHtml(String(value))}</dd>`;
     }).join("");
   const link = kind === "patches" ? `<p><a href="/patches/${id}">打开此图斑</a></p>` : "";
   panel.innerHTML = `<h3>${escapeHtml(title)}</h3><dl class="facts">${rows}</dl>${link}`;

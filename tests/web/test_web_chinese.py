@@ -1,0 +1,45 @@
+"""Chinese everywhere a user looks (issue 12 item 5): names instead of codes, one date format,
+the area method and the rule set in words, Chinese export names, error pages inside the layout."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from fastapi.testclient import TestClient
+from web_helpers import login
+
+
+def test_patch_page_shows_names_not_codes(client: TestClient, ids: dict[str, int]) -> None:
+    login(client, "honglai")
+    page = client.get(f"/patches/{ids['P0000']}").text
+    assert "<dd>建/构筑物</dd>" in page  # TBLX 20
+    assert "椭球面积（CGCS2000）" in page and "ellipsoidal:CGCS2000" not in page
+    assert "默认规则字典 2025.1 版" in page
+    assert "2022-03-01" in page or "—" in page  # 前时相 as YYYY-MM-DD when delivered
+    assert ">20220" not in page  # never the delivered YYYYMMDD
+
+
+def test_export_has_a_chinese_file_name(client: TestClient) -> None:
+    login(client, "honglai")
+    r = client.get("/patches/export.xlsx")
+    assert r.status_code == 200
+    disposition = r.headers["content-disposition"]
+    assert "filename*=UTF-8''" in disposition
+    name = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert name.startswith("图斑列表-") and name.endswith(".xlsx")
+    disposition.encode("latin-1")  # the header itself stays ASCII-safe
+
+
+def test_404_and_405_pages_keep_the_navigation(client: TestClient, ids: dict[str, int]) -> None:
+    login(client, "honglai")
+    for r, status in (
+        (client.get("/no-such-page"), 404),
+        (client.get(f"/patches/{ids['P0001']}"), 404),  # another township's patch
+        (client.post("/patches/export.xlsx"), 405),
+    ):
+        assert r.status_code == status
+        assert 'class="mainnav"' in r.text and "图斑列表" in r.text and "honglai-姓名" in r.text
+        assert "Method Not Allowed" not in r.text and "Not Found" not in r.text
+    client.cookies.clear()
+    r = client.get("/no-such-page")
+    assert r.status_code in (303, 404) and 'class="mainnav"' not in r.text  # signed out: no navigation
