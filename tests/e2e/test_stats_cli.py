@@ -89,3 +89,15 @@ def test_exclusions_cli(env: dict[str, str]) -> None:
     assert county["illegal_farmland_m2"] == 0.0 and county["excluded"] == 1
     run(["exclusions", "clear", "P0000", "--reason", "核实不属于", "--as", "admin"], env)
     assert run(["exclusions", "list"], env)["exclusions"] == []
+
+
+def test_export_ministry_checks_then_forces(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "部报送.xlsx"
+    refused = run(["export", "ministry", str(target)], env, code=1)
+    assert refused["error"]["code"] == "delivery.incomplete" and not target.exists()
+    missing = {m["JCBH"]: m["fields"] for m in refused["error"]["missing"]}
+    assert missing == {"P0000": ["JZCL"], "P0001": ["PDJG"]}
+    done = run(["export", "ministry", str(target), "--force"], env)
+    assert done["written"] and done["patches"] == 2 and done["restricted_left_out"] == 1 and target.exists()
+    nothing = run(["export", "province", str(tmp_path / "省.gpkg")], env, code=1)
+    assert nothing["error"]["code"] == "delivery.nothing"

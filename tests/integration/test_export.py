@@ -44,7 +44,9 @@ def test_gpkg_and_shapefile(analysed: Store, tmp_path: Path) -> None:
         assert (summary.patches, summary.restricted_left_out) == (2, 1)  # P0002 lies on military land
         df = pyogrio.read_dataframe(path)
         assert sorted(df["JCBH"]) == ["P0000", "P0001"]
-        assert set(df["XZQMC"]) == {"洪濑镇"} and set(df["LY"]) == {"部卫片"}
+        assert set(df["XZMC"]) == {"洪濑镇"} and set(df["LY"]) == {"部卫片"}
+        # The delivered county code stays; the derived township has its own field.
+        assert set(df["XZQDM"]) == {"350583"} and set(df["XZDM"]) == {"350583113"}
         assert df["GDMJ"].tolist() == pytest.approx(df["JCMJ"].tolist())
         assert pyogrio.read_info(path)["crs"] == "EPSG:4490"
     dbf = (tmp_path / "out" / "结果.dbf").read_bytes()

@@ -23,8 +23,10 @@ from weipian.io.xlsx import fit_widths
 # (field, Chinese header) in output order; the fields are INTERFACE.md's names.
 RESULT_FIELDS: tuple[tuple[str, str], ...] = (
     ("JCBH", "监测编号"),
-    ("XZQDM", "行政区代码"),
-    ("XZQMC", "乡镇（街道）"),
+    ("XZQDM", "行政区代码（下发）"),
+    ("XZQMC", "行政区名称（下发）"),
+    ("XZDM", "所在乡镇代码（叠加计算）"),
+    ("XZMC", "所在乡镇（街道）"),
     ("LY", "来源"),
     ("PC", "批次"),
     ("TBLX", "图斑类型"),

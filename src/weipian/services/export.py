@@ -91,8 +91,12 @@ def _round(v: Any) -> Any:
 def _columns(rows: list[Any]) -> dict[str, list[Any]]:
     get: dict[str, Any] = {
         "JCBH": lambda r: r.patch_code,
-        "XZQDM": lambda r: r.township_code or r.admin_code,
-        "XZQMC": lambda r: r.town_name or r.admin_name,
+        # As delivered (a ministry package often carries only the county's 6 digits); the
+        # township weipian derived from the boundaries has its own fields.
+        "XZQDM": lambda r: r.admin_code,
+        "XZQMC": lambda r: r.admin_name,
+        "XZDM": lambda r: r.township_code,
+        "XZMC": lambda r: r.town_name,
         "LY": lambda r: Source(r.source).label,
         "PC": lambda r: r.batch_name,
         "TBLX": lambda r: r.change_type,

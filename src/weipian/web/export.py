@@ -15,8 +15,9 @@ from weipian.io.exports import write_results
 
 COLUMNS: dict[str, Any] = {
     "JCBH": lambda r: r["patch_code"],
-    "XZQDM": lambda r: r["township_code"] or r["admin_code"],
-    "XZQMC": lambda r: r["township_name"],
+    "XZQDM": lambda r: r["admin_code"],
+    "XZDM": lambda r: r["township_code"],
+    "XZMC": lambda r: r["township_name"],
     "LY": lambda r: SOURCE_LABELS.get(Source(r["source"])),
     "PC": lambda r: r["batch_name"],
     "TBLX": lambda r: r["change_type"],
