@@ -16,7 +16,7 @@ Tables (see docs/architecture.md "Rectification ledger"):
 Existing referral feedback (given once, before this revision) becomes a 办结 entry.
 
 Revision ID: 2026_12_03_add_rectification
-Revises: 2026_11_30_add_web_indexes
+Revises: 2026_12_03_harden_security
 Create Date: 2026-12-03
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026_12_03_add_rectification"
-down_revision = "2026_11_30_add_web_indexes"
+down_revision = "2026_12_03_harden_security"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@
   military layer (patches stay unchecked, hence withheld from exports, when there is none).
 
 Revision ID: 2026_12_03_harden_security
-Revises: 2026_11_30_add_web_indexes
+Revises: 2026_12_03_rules_facts
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.orm import Session
 
 revision = "2026_12_03_harden_security"
-down_revision = "2026_11_30_add_web_indexes"
+down_revision = "2026_12_03_rules_facts"
 branch_labels = None
 depends_on = None
 
