@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import VALID_ILLEGAL, login
 
+from weipian.rules import load_rules
 from weipian.storage.store import Store
 from weipian.storage.workflow import current_determination, find_patch, patch_events
 
@@ -146,7 +147,8 @@ def test_batch_pass_and_return_in_the_review_queue(
     with county.reading() as session:
         last = patch_events(session, ids["P0002"])[-1]
     assert last.action == "review.return" and last.payload["reasons"] == ["return.need_field_photos"]
-    assert last.payload["due_on"] == (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    days = load_rules().whole("county_correction_days", dt.date.today())  # 补正期限 from the rules
+    assert last.payload["due_on"] == (dt.date.today() + dt.timedelta(days=days)).isoformat()
     assert "没有待审核的图斑" in r.text
 
     # A batch holding a patch that is no longer submitted is refused whole.

@@ -14,13 +14,22 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain.referrals import add_months
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
 from weipian.errors import InputError, PermissionDenied
 from weipian.rules import Determination, RuleSet, validate_determination
 from weipian.storage.workflow import add_determination, append_event, current_determination
 
-RETURN_DAYS = 30  # a patch the county or the upper level returns is corrected within a month
+
+def correction_due(rules: RuleSet, on: dt.date, *, upper: bool = False) -> dt.date:
+    """补正期限 of a return: the county's short period in days, or the upper level's in months.
+
+    Both are dated rule data (``county_correction_days``, ``return_correction_months``).
+    """
+    if upper:
+        return add_months(on, rules.whole("return_correction_months", on))
+    return on + dt.timedelta(days=rules.whole("county_correction_days", on))
 
 
 def _now() -> dt.datetime:
@@ -104,13 +113,13 @@ def review(
     rules: RuleSet,
     on: dt.date,
 ) -> None:
-    """County review: pass, or return with reasons (dictionary codes) and a correction deadline."""
+    """County review: pass, or return with reasons (dictionary codes) and a 补正期限."""
     if not passed and not reasons:
         raise InputError("review.reason_needed")
     check_review_reasons(reasons, passed=passed, rules=rules, on=on)
     payload: dict[str, Any] = {"reasons": reasons}
     if not passed:
-        payload["due_on"] = (on + dt.timedelta(days=RETURN_DAYS)).isoformat()
+        payload["due_on"] = correction_due(rules, on).isoformat()
     _step(session, patch, Action.review_pass if passed else Action.review_return, actor, payload, _now())
 
 
@@ -123,12 +132,19 @@ def report(session: Session, patch: Row[Any], *, actor: Actor) -> None:
 
 
 def upper_level(
-    session: Session, patch: Row[Any], *, accepted: bool, reasons: list[str], actor: Actor, on: dt.date
+    session: Session,
+    patch: Row[Any],
+    *,
+    accepted: bool,
+    reasons: list[str],
+    actor: Actor,
+    rules: RuleSet,
+    on: dt.date,
 ) -> None:
-    """Record the province's or ministry's answer: accepted, or returned with a one-month deadline."""
+    """Record the province's or ministry's answer: accepted, or returned with its 补正期限."""
     payload: dict[str, Any] = {"reasons": reasons}
     if not accepted:
-        payload["due_on"] = (on + dt.timedelta(days=RETURN_DAYS)).isoformat()
+        payload["due_on"] = correction_due(rules, on, upper=True).isoformat()
     _step(session, patch, Action.report_accept if accepted else Action.report_return, actor, payload, _now())
 
 

@@ -81,7 +81,8 @@ def review_batch(
                     actor=user.actor, rules=rules, on=today,
                 )  # fmt: skip
         result_code = "review.passed" if passed else "review.returned"
-        result = say(result_code, count=len(patch_id))
+        due = workflow.correction_due(rules, today)
+        result = say(result_code, count=len(patch_id), days=(due - today).days, due_on=due.isoformat())
     except WeipianError as exc:
         error, error_code, status = say(exc.code, **exc.params), exc.code, status_of(exc)
     context = _context(store, scope, rules, today, township or None)
