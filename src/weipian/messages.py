@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "patch.frozen": "图斑 {code} 已上报，判定结果已冻结；如需更正请使用更正（record.correct）并说明原因。",
     "determination.missing": "图斑 {code} 还没有保存判定结果，不能提交。",
     "determination.invalid": "图斑 {code} 的判定结果不符合规则：{problems}",
+    "determination.mineral_required": "图斑 {code} 涉矿（{why}），提交前须作矿产判定：勾选“涉矿”，填写矿产判定结果；违法的填写处理方式，非立案处理或不处理的须写明情况说明。",
     "review.reason_unknown": "未知的审核原因代码：{reason}。可用代码：{known}。",
     "review.reason_needed": "退回必须至少选择一个退回原因。",
     "sheet.unreadable": "无法读取表格 {path}：{detail}",

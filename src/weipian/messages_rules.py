@@ -143,6 +143,12 @@ FIELD_LABELS: dict[str, str] = {
 }
 """Determination fields → the Chinese names people know them by (no field codes in sentences)."""
 
+_CLAIMS = {
+    "claim.no_record": "申报的{route}文号“{doc_no}”在审批类图层中找不到与本图斑相交的记录，请核实文号、查看材料。",
+    "claim.low_coverage": "申报的{route}文号“{doc_no}”在图层中仅覆盖图斑 {recorded_pct}%（申报 {claimed_pct}%，判定合法须不低于 {threshold_pct}%），请核实。",
+    "claim.unverifiable": "“{route}”没有对应的图层，文号“{doc_no}”无法自动核对，请审核时查看材料。",
+}
+
 _DETERMINATION = {
     "determination.verdict_needed": "判定结果不能为空，请选择：{options}。",
     "determination.unknown_label": "{field_label}“{value}”不在当日有效的字典中，可选：{options}。",
@@ -170,5 +176,5 @@ _DETERMINATION = {
     "determination.build_date_future": "建设时间 {build_date} 晚于判定日期 {on}。",
 }
 
-RULE_MESSAGES: dict[str, str] = {**_ERRORS, **_PROBLEMS, **_REASONS, **_DETERMINATION}
+RULE_MESSAGES: dict[str, str] = {**_ERRORS, **_PROBLEMS, **_REASONS, **_CLAIMS, **_DETERMINATION}
 """Every code of the rules package → its Chinese sentence."""

@@ -337,3 +337,30 @@ def test_monthly_closure_counts_beijing_days_and_returns(
     file("P0000", Actor("洪濑镇核查员", Role.township, HONGLAI), clock["now"])  # corrected and filed again
     with county.reading() as s:
         assert {(m.township, m.determined) for m in closure(s, "洪濑镇")} == {("洪濑镇", 1)}
+
+
+def test_a_mineral_patch_needs_its_mineral_determination_before_submit(county: Store) -> None:
+    """一图两用、地矿同核: SFSK 是 (delivered) or a mineral suggestion → no submit without the mineral part."""
+    from weipian.storage.tables import patches
+
+    with county.writing() as s:
+        s.execute(patches.update().where(patches.c.patch_code == "P0000").values(is_mining="是"))
+        s.execute(
+            suggestions.update()
+            .where(suggestions.c.patch_id == find_patch(s, "P0001").id)
+            .values(mineral_verdict="无证开采")
+        )
+    for code, town in (("P0000", HONGLAI), ("P0001", HONGMEI)):
+        actor = Actor("核查员", Role.township, town)
+        with county.writing() as s:
+            workflow.save_determination(s, find_patch(s, code), illegal(), actor=actor, rules=RULES, on=TODAY)
+        before = _count(county, events)
+        with pytest.raises(InputError) as info, county.writing() as s:
+            workflow.submit(s, find_patch(s, code), actor=actor)
+        assert info.value.code == "determination.mineral_required"
+        assert _count(county, events) == before and _patch(county, code).state == "verifying"
+        mineral = illegal(is_mining=True, mineral_verdict="无证开采", mineral_handling="立案")
+        with county.writing() as s:
+            workflow.save_determination(s, find_patch(s, code), mineral, actor=actor, rules=RULES, on=TODAY)
+            workflow.submit(s, find_patch(s, code), actor=actor)
+        assert _patch(county, code).state == "submitted"

@@ -184,6 +184,19 @@ def import_sheet(
                 rejected.append(Rejection(n, code, "row.invalid", {"problems": str(exc)}))
                 continue
             problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
+            missing = (
+                workflow.mineral_missing(session, patch, workflow.determination_data(det)) if submit else None
+            )
+            if missing is not None:
+                rejected.append(
+                    Rejection(
+                        n,
+                        code,
+                        "row.invalid",
+                        {"problems": message("determination.mineral_required", **missing)},
+                    )
+                )
+                continue
             if problems:
                 text = join_messages([message(p.code, **dict(p.params)) for p in problems])
                 rejected.append(Rejection(n, code, "row.invalid", {"problems": text}))

@@ -19,7 +19,7 @@ from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
 from weipian.errors import InputError, PermissionDenied
 from weipian.rules import Determination, RuleSet, validate_determination
-from weipian.storage.workflow import add_determination, append_event, current_determination
+from weipian.storage.workflow import add_determination, append_event, current_determination, mining_signals
 
 
 def correction_due(rules: RuleSet, on: dt.date, *, upper: bool = False) -> dt.date:
@@ -95,11 +95,28 @@ def save_determination(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
+def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> dict[str, str] | None:
+    """一图两用、地矿同核: why a mineral patch's determination lacks its mineral part, or None.
+
+    A patch delivered with SFSK 是, or with a mineral suggestion, is filed with both parts.
+    """
+    sfsk, mineral = mining_signals(session, patch.id)
+    if (sfsk or "").strip() != "是" and not mineral:
+        return None
+    if data.get("is_mining") and str(data.get("mineral_verdict") or "").strip():
+        return None
+    why = "下发数据“是否涉矿”为是" if (sfsk or "").strip() == "是" else f"规则预判矿产为“{mineral}”"
+    return {"code": patch.patch_code, "why": why}
+
+
 def submit(session: Session, patch: Row[Any], *, actor: Actor) -> None:
-    """The township files its current determination for review."""
+    """The township files its current determination for review (a mineral patch with both parts)."""
     current = current_determination(session, patch.id)
     if current is None:
         raise InputError("determination.missing", code=patch.patch_code)
+    missing = mineral_missing(session, patch, dict(current.data))
+    if missing is not None:
+        raise InputError("determination.mineral_required", **missing)
     _step(session, patch, Action.determination_submit, actor, {"version": current.version}, _now())
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.services.claims import claim_texts
 from weipian.services.evidence import KIND_LABELS, list_evidence
 from weipian.services.users import Account
 from weipian.web.forms import DeterminationForm, padded_approvals
@@ -50,6 +51,12 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
     }
 
 
+def _claim_texts(request: Request, patch: Any, rules: Any, today: dt.date) -> list[str]:
+    """Why the filed approval numbers need the reviewer's look (no layer record, low coverage)."""
+    with request.app.state.store.reading() as session:
+        return claim_texts(session, patch.id, rules, today)
+
+
 def render_patch_page(
     request: Request, d: PatchDetail, user: Account, rules: Any, today: dt.date, form: DeterminationForm,
     status: int = 200, **extra: Any,
@@ -66,6 +73,7 @@ def render_patch_page(
         )},
         "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
         "referrals": referral_panel(request.app.state.store, p, user, today),
+        "claim_texts": _claim_texts(request, p, rules, today),
         **_evidence(request, user, p),
         **extra,
     }  # fmt: skip
