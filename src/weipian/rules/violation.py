@@ -74,7 +74,11 @@ def _crime(ctx: Ctx, areas: tuple[float, float, float]) -> None:
         ]
         ctx.t.step(f"crime: TBLX {ctx.facts.change_type} is an earthwork; thresholds reached {hit}, no flag")
         if hit:
-            ctx.t.reason("threshold.crime_needs_finding", change_type=ctx.facts.change_type)
+            ctx.t.reason(
+                "threshold.crime_needs_finding",
+                change_type=ctx.facts.change_type,
+                change_name=ctx.change_name,
+            )
         return
     _over(ctx, "crime_basic_farmland_min", basic, "threshold.crime_basic_farmland", "crime_threshold")
     _over(ctx, "crime_farmland_min", farmland, "threshold.crime_farmland", "crime_threshold")
