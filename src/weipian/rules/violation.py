@@ -23,6 +23,8 @@ def illegal_flags(ctx: Ctx) -> None:
     >>> from weipian.rules.model import PatchFacts
     >>> f = PatchFacts.simple("T", 8000.0, "YH", farmland_m2=7000.0, basic_farmland_m2=3400.0)
     >>> sorted(judge(f, load_rules(), on=date(2024, 3, 1)).flags)
+    ['crime_threshold']
+    >>> sorted(judge(f, load_rules(), on=date(2007, 3, 1)).flags)  # the 2000 tiers, before 15号令
     ['crime_threshold', 'discipline_threshold']
     """
     areas = _areas(ctx)
