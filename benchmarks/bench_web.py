@@ -177,8 +177,8 @@ def _workflow(store: Any, rules: Any, share: float) -> dict[str, float]:
                 )
                 fate = rng.random()
                 counts["workflow_patches"] += 1
-                if fate < 0.20:
-                    continue
+                if fate < 0.20 or workflow.mineral_missing(session, p, {}) is not None:
+                    continue  # a mineral patch is filed with its mineral part (一图两用), not here
                 workflow.submit(session, row(), actor=actor)
                 if fate < 0.45:
                     continue

@@ -53,14 +53,15 @@ _REASONS = {
     "input.bad_area": "图斑面积无效（{area_m2}），无法预判，请核对图斑数据。",
     "input.partial": "未加载图层：{layers}，相关检查已跳过。",
     "input.missing": "缺少图层 {layers}，无法完成预判，请补充后重新预判。",
-    "input.unknown_change_type": "图斑类型 {change_type} 不在当日有效的图斑类型字典中，无法预判。",
+    "input.unknown_change_type": "图斑类型“{change_type}”不在当日有效的图斑类型字典中，无法预判，请核对下发数据的图斑类型。",
     # annotations
     "eco_redline.overlap": "图斑压占生态保护红线 {area_m2} 平方米。",
     "protected_area.overlap": "图斑压占自然保护地 {area_m2} 平方米。",
     "prior.same_place": "同一位置有往期图斑 {code}（{year} 年，判定：{determination}），可复用举证材料。",
     "military.overlap": "图斑压占军事用地 {area_m2} 平方米：按伪变化填报、备注特殊用地，材料经机要渠道报送，不得上网。",
     # approvals
-    "approval.covered": "{route}手续 {doc_no} 覆盖图斑 {ratio_pct}%（不低于 {threshold_pct}%），且早于后时相。",
+    "approval.covered": "{route}手续 {doc_no} 覆盖图斑 {ratio_pct}%（不低于 {threshold_pct}%），且批准早于后时相。",
+    "approval.covered_temporary": "临时用地 {doc_no} 覆盖图斑 {ratio_pct}%（不低于 {threshold_pct}%），后时相在批准期限内，未见永久性建筑。",
     "approval.combined_routes": "{routes} 合计覆盖 {ratio_pct}%，单一手续均未达到 {threshold_pct}%，请人工核实。",
     "approval.partial": "{route}手续仅覆盖图斑 {ratio_pct}%（低于 {threshold_pct}%）。",
     "approval.preapproval_only": "仅有{route}（{doc_no}，覆盖 {ratio_pct}%），预审不能单独作为合法依据，请人工核实。",
@@ -81,25 +82,25 @@ _REASONS = {
     "road.width_out_of_range": "道路宽度 {width_m} 米，超出农村道路 {min_m}–{max_m} 米范围。",
     "other.access": "出入口：套合 {ratio_pct}%（不低于 {threshold_pct}%），未套合耕地 {unmatched_m2} 平方米。",
     "other.sliver": "边角细缝：{route}手续外仅余 {uncovered_m2} 平方米（不超过 {max_m2} 平方米）。",
-    "other.homestead": "建房位于原有农村宅基地上，未占用耕地（{subtype}）。",
-    "other.village_area": "位于村庄（203）范围内，未占用耕地（{subtype}）。",
-    "other.water_works": "直接服务于河道的水工建筑（{subtype}）。",
-    "change.non_grain": "耕地上改种园地、草地或挖塘养殖，属耕地“非粮化”，请移交农业农村部门（{subtype}）。",
-    "change.still_farmland": "耕地上仍为耕种，属正常农业生产，不属非粮化（{subtype}）。",
-    "change.afforestation_on_farmland": "耕地上植树造林 {farmland_m2} 平方米，属耕地“非农化”（禁止违规占用耕地绿化造林），请核实并督促恢复耕种（{subtype}）。",
+    "other.homestead": "建房位于原有农村宅基地上，未占用耕地。",
+    "other.village_area": "位于村庄（城镇村属性码 203）范围内，未占用耕地。",
+    "other.water_works": "位于河道、水域范围内的水工建筑，直接服务于河道。",
+    "change.non_grain": "耕地上改种园地、草地或挖塘养殖，属耕地“非粮化”，请移交农业农村部门。",
+    "change.still_farmland": "耕地上仍为耕种，属正常农业生产，不属非粮化。",
+    "change.afforestation_on_farmland": "耕地上植树造林 {farmland_m2} 平方米，属耕地“非农化”（禁止违规占用耕地绿化造林），请核实并督促恢复耕种。",
     "change.pond_on_basic_farmland": "永久基本农田上挖塘 {basic_farmland_m2} 平方米：永久基本农田禁止挖塘养鱼，涉嫌破坏永久基本农田。",
     "change.water_construction_on_farmland": "水库、河道等水利工程占用耕地 {farmland_m2} 平方米，属建设行为，须办理用地审批。",
-    "change.water_surface": "河流、水库范围内的水面变化，未占用耕地（{subtype}）。",
-    "change.agricultural": "农业或水面变化，非建设行为（{subtype}）。",
-    "change.earthwork": "未占用耕地的推填土、动土（{subtype}），请实地核实是否已动工建设。",
-    "change.earthwork_on_farmland": "耕地上推填土、动土（{change_type}），涉嫌破坏耕地。",
+    "change.water_surface": "河流、水库范围内的水面变化，未占用耕地。",
+    "change.agricultural": "农业或水面变化，非建设行为。",
+    "change.earthwork": "未占用耕地的推填土、动土，请实地核实是否已动工建设。",
+    "change.earthwork_on_farmland": "耕地上{change_name}，涉嫌破坏耕地，请实地核实是否已动工建设。",
     # 违法
     "farmland.no_approval": "占用耕地 {farmland_m2} 平方米（{farmland_mu} 亩），未见合法手续。",
     "basic_farmland.no_approval": "占用永久基本农田 {basic_farmland_m2} 平方米（{basic_farmland_mu} 亩），未见合法手续。",
-    "construction.no_approval": "建设变化（{change_type}）{area_m2} 平方米，未见合法手续。",
+    "construction.no_approval": "{change_name} {area_m2} 平方米，未见合法用地手续。",
     "threshold.crime_basic_farmland": "占用永久基本农田 {area_mu} 亩，面积达到立案追诉标准（{min_mu} 亩），须核实是否改变用途并造成耕地毁坏。",
     "threshold.crime_farmland": "占用永久基本农田以外的耕地 {area_mu} 亩，面积达到立案追诉标准（{min_mu} 亩），须核实是否改变用途并造成耕地毁坏。",
-    "threshold.crime_needs_finding": "占用耕地面积达到立案追诉标准，但变化为推填土、动土（{change_type}）：须实地核实是否改变用途并造成耕地毁坏后再作判断。",
+    "threshold.crime_needs_finding": "占用耕地面积达到立案追诉标准，但变化为{change_name}：须实地核实是否改变用途并造成耕地毁坏后再作判断。",
     "threshold.discipline_basic_farmland": "占用基本农田 {area_mu} 亩，达到2000年暂行办法追究个人责任标准（{min_mu} 亩）。",
     "threshold.discipline_farmland": "占用耕地 {area_mu} 亩，达到2000年暂行办法追究个人责任标准（{min_mu} 亩）。",
     "threshold.discipline_other_land": "占用其他土地 {area_mu} 亩，达到2000年暂行办法追究个人责任标准（{min_mu} 亩）。",
@@ -115,12 +116,12 @@ _REASONS = {
     # minerals
     "mining.licensed": "位于有效采矿许可范围内。",
     "mining.out_of_bounds": "跨越采矿许可范围，界外 {outside_m2} 平方米，疑似越界开采。",
-    "mining.unlicensed": "不在任何采矿许可范围内，图斑类型为采矿（{change_type}），疑似无证开采。",
-    "mining.licence_invalid": "采矿许可在后时相已失效（{status}），疑似无证开采。",
+    "mining.unlicensed": "不在任何采矿许可范围内，变化类型为{change_name}，疑似无证开采。",
+    "mining.licence_invalid": "图斑{status_label}，但采矿许可在后时相已失效，疑似无证开采。",
     "mining.validity_unknown": "采矿许可有效期未知，无法判断是否持证开采。",
-    "mining.check_construction": "挖掘（{change_type}）位于已批准或已供应的建设项目内、不在采矿许可范围内：请核实是否属工程施工；采出矿产品对外销售的按无证开采处理。",
-    "mining.not_mining": "不在采矿许可范围内，图斑类型 {change_type} 非采矿，疑似非开采（工程建设等）。",
-    "mining.status_unknown": "采矿许可套合状态 {status} 无法识别。",
+    "mining.check_construction": "{change_name}位于已批准或已供应的建设项目内、不在采矿许可范围内：请核实是否属工程施工；采出矿产品对外销售的按无证开采处理。",
+    "mining.not_mining": "不在采矿许可范围内，变化类型为{change_name}，不属采矿，疑似非开采（工程建设等）。",
+    "mining.status_unknown": "采矿许可套合状态无法识别（{status}），请检查采矿权图层后重新比对。",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -142,6 +143,12 @@ FIELD_LABELS: dict[str, str] = {
     "build_date": "建设时间",
 }
 """Determination fields → the Chinese names people know them by (no field codes in sentences)."""
+
+_CLAIMS = {
+    "claim.no_record": "申报的{route}文号“{doc_no}”在审批类图层中找不到与本图斑相交的记录，请核实文号、查看材料。",
+    "claim.low_coverage": "申报的{route}文号“{doc_no}”在图层中仅覆盖图斑 {recorded_pct}%（申报 {claimed_pct}%，判定合法须不低于 {threshold_pct}%），请核实。",
+    "claim.unverifiable": "“{route}”没有对应的图层，文号“{doc_no}”无法自动核对，请审核时查看材料。",
+}
 
 _DETERMINATION = {
     "determination.verdict_needed": "判定结果不能为空，请选择：{options}。",
@@ -170,5 +177,5 @@ _DETERMINATION = {
     "determination.build_date_future": "建设时间 {build_date} 晚于判定日期 {on}。",
 }
 
-RULE_MESSAGES: dict[str, str] = {**_ERRORS, **_PROBLEMS, **_REASONS, **_DETERMINATION}
+RULE_MESSAGES: dict[str, str] = {**_ERRORS, **_PROBLEMS, **_REASONS, **_CLAIMS, **_DETERMINATION}
 """Every code of the rules package → its Chinese sentence."""

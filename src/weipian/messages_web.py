@@ -42,6 +42,6 @@ WEB_MESSAGES: dict[str, str] = {
     "determination.submitted": "判定已提交市局审核。",
     "review.passed": "已审核通过 {count} 个图斑。",
     "review.outcome_needed": "请选择“审核通过”或“退回乡镇”。",
-    "review.returned": "已退回 {count} 个图斑，整改期限 30 天。",
+    "review.returned": "已退回 {count} 个图斑，补正期限 {days} 天（至 {due_on}）。",
     "department.notice": "部门联络员只能查看抄告或移交给本部门的图斑（见“移送抄告”）；账号未设置所属部门时看不到任何图斑，请联系市局管理员。",
 }

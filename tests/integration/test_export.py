@@ -61,6 +61,8 @@ def test_xlsx(analysed: Store, tmp_path: Path) -> None:
     assert "2022年第1批" in ws["A1"].value
     header = [c.value for c in ws[3]]
     assert header[:3] == ["JCBH", "XZQDM", "XZQMC"] and "GDMJ" in header
+    # The person's filed areas have their own names, next to the desk GDMJ/YJJBNTMJ.
+    assert {"WFMJ", "WFZYGDMJ", "WFZYJBNTMJ"} <= set(header)
     rows = list(ws.iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in rows] == ["P0000", "P0001"]
     assert ws.page_setup.fitToWidth == 1

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 
-from factories import HONGLAI, small_county
+from factories import HONGLAI, HONGMEI, small_county
 from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, PermissionDenied, TransitionRefused
 from weipian.rules import ApprovalClaim, Determination, load_rules
@@ -171,7 +171,9 @@ def test_lists_and_monthly_closure(county: Store) -> None:
     assert [(r["JCBH"], r["confirmed"]) for r in housing][:1] == [("P0000", True)]
     assert [r["JCBH"] for r in military] == ["P0002"]
     assert returned[0]["JCBH"] == "P0000" and returned[0]["reasons"] == ["return.need_field_photos"]
-    assert returned[0]["due_on"] == TODAY + dt.timedelta(days=30)  # the return's month, not the old deadline
+    # The 补正期限 comes from the dated rules (county_correction_days), not the old deadline.
+    days = RULES.whole("county_correction_days", TODAY)
+    assert returned[0]["due_on"] == TODAY + dt.timedelta(days=days) and days == 5
     assert sorted(r["JCBH"] for r in overdue) == ["P0001", "P0002"]  # due 2022-11-16, still open
     assert {(m.month, m.issued) for m in months} >= {("2022-11", 1)}
     assert sum(m.issued for m in months) == 3
@@ -198,15 +200,16 @@ def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
                 "PDJG": "违法",
                 "WFLX": "违法占地",
                 "WFMJ": 300,
-                "GDMJ": 300,
+                "WFZYGDMJ": 300,
                 "XZ": "新增",
                 "RDYJ": "未批先建",
             }
         },
     )
     township = Actor("洪濑镇核查员", Role.township, HONGLAI)
-    assert import_sheet(county, path, actor=township, rules=RULES, on=TODAY, submit=True) == 1
+    assert import_sheet(county, path, actor=township, rules=RULES, on=TODAY, submit=True).saved == 1
     assert _patch(county, "P0000").state == "submitted"
+    assert current_determination_data(county, "P0000")["farmland_area_m2"] == 300
 
     # A sheet with a bad row writes nothing and reports every bad row.
     path2 = tmp_path / "全部.xlsx"
@@ -230,6 +233,55 @@ def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def current_determination_data(store: Store, code: str) -> dict[str, Any]:
+    with store.reading() as s:
+        det = current_determination(s, find_patch(s, code).id)
+    assert det is not None
+    return dict(det.data)
+
+
+def test_sheet_blank_rows_are_skipped_and_filled_rows_all_or_nothing(county: Store, tmp_path: Path) -> None:
+    path = tmp_path / "分批.xlsx"
+    assert export_template(county, path, rules=RULES, on=TODAY) == 2  # P0000, P0001 (P0002: military)
+    ws = openpyxl.load_workbook(path).active
+    headers = {c.value: h.value for c, h in zip(ws[3], ws[2], strict=True)}
+    assert (
+        headers["WFZYGDMJ"] == "违法占用耕地面积（㎡）"
+        and headers["WFZYJBNTMJ"] == "违法占用永久基本农田面积（㎡）"
+    )
+    assert "GDMJ" not in headers  # GDMJ is the desk figure everywhere else
+    # Only P0000 filled in this round: P0001 is blank, skipped and counted, not refused.
+    _fill(path, {"P0000": {"PDJG": "违法", "WFLX": "违法占地", "WFMJ": 300, "WFZYGDMJ": 200,
+                           "WFZYJBNTMJ": 250, "XZ": "新增", "RDYJ": "未批先建"}})  # fmt: skip
+    result = import_sheet(county, path, actor=ADMIN, rules=RULES, on=TODAY)
+    assert (result.saved, result.blank) == (1, 1)
+    data = current_determination_data(county, "P0000")
+    assert (data["farmland_area_m2"], data["basic_farmland_area_m2"]) == (200, 250)  # 永农 may exceed 耕地
+    # A filled row that is wrong still stops every filled row.
+    path2 = tmp_path / "第二批.xlsx"
+    export_template(county, path2, rules=RULES, on=TODAY)
+    _fill(path2, {"P0000": {"PDJG": "伪变化", "RDYJ": "阴影"}, "P0001": {"PDJG": "违法"}})
+    before = _count(county, events)
+    with pytest.raises(InputError) as info:
+        import_sheet(county, path2, actor=ADMIN, rules=RULES, on=TODAY)
+    assert [r.id for r in info.value.params["rejected"]] == ["P0001"]
+    assert _count(county, events) == before
+
+
+def test_sheet_with_the_old_area_codes_still_reads(county: Store, tmp_path: Path) -> None:
+    path = tmp_path / "旧模板.xlsx"
+    export_template(county, path, rules=RULES, on=TODAY, township=HONGLAI)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for cell in ws[3]:
+        if cell.value in ("WFZYGDMJ", "WFZYJBNTMJ"):
+            cell.value = {"WFZYGDMJ": "GDMJ", "WFZYJBNTMJ": "JBNTMJ"}[cell.value]  # a sheet from before
+    wb.save(path)
+    _fill(path, {"P0000": {"PDJG": "违法", "WFLX": "违法占地", "WFMJ": 300, "GDMJ": 120, "XZ": "新增"}})
+    assert import_sheet(county, path, actor=ADMIN, rules=RULES, on=TODAY).saved == 1
+    assert current_determination_data(county, "P0000")["farmland_area_m2"] == 120
+
+
 def test_approval_claim_route(county: Store) -> None:
     legal = Determination(
         verdict="合法", subtype="用地审批", opinion="已办理农转用", project_name="某项目", project_owner=None,
@@ -248,3 +300,67 @@ def test_approval_claim_route(county: Store) -> None:
         and det.verdict == "合法"
         and det.data["approvals"][0]["doc_no"] == "闽政地〔2021〕1号"
     )
+
+
+def test_monthly_closure_counts_beijing_days_and_returns(
+    county: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """月清 (batch issued 2022-11-01): done by the end of November in Beijing time, and not sent
+    back afterwards within the month."""
+    clock = {"now": dt.datetime(2022, 11, 20, 2, 0, tzinfo=dt.UTC)}
+    monkeypatch.setattr(workflow, "_now", lambda: clock["now"])
+
+    def file(code: str, actor: Actor, at: dt.datetime) -> None:
+        clock["now"] = at
+        with county.writing() as s:
+            workflow.save_determination(s, find_patch(s, code), illegal(), actor=actor, rules=RULES, on=TODAY)
+            workflow.submit(s, find_patch(s, code), actor=actor)
+
+    utc = dt.UTC
+    file("P0000", Actor("洪濑镇核查员", Role.township, HONGLAI), dt.datetime(2022, 11, 20, 2, 0, tzinfo=utc))
+    clock["now"] = dt.datetime(2022, 11, 25, 3, 0, tzinfo=utc)
+    with county.writing() as s:  # returned within the month: not done
+        workflow.review(s, find_patch(s, "P0000"), passed=False, reasons=["return.need_field_photos"],
+                        actor=REVIEWER, rules=RULES, on=TODAY)  # fmt: skip
+    # 2022-11-30 17:00 UTC is 2022-12-01 01:00 in Beijing: December, not November.
+    file("P0001", Actor("洪梅镇核查员", Role.township, HONGMEI), dt.datetime(2022, 11, 30, 17, 0, tzinfo=utc))
+    # 2022-11-30 15:00 UTC is 23:00 in Beijing: still November.
+    file("P0002", ADMIN, dt.datetime(2022, 11, 30, 15, 0, tzinfo=utc))
+    with county.reading() as s:
+        months = {(m.township, m.month): (m.issued, m.determined) for m in closure(s)}
+    assert months == {
+        ("洪濑镇", "2022-11"): (1, 0),
+        ("洪梅镇", "2022-11"): (1, 0),
+        ("（未归属）", "2022-11"): (1, 1),
+    }
+    clock["now"] = dt.datetime(2022, 11, 28, 1, 0, tzinfo=utc)
+    file("P0000", Actor("洪濑镇核查员", Role.township, HONGLAI), clock["now"])  # corrected and filed again
+    with county.reading() as s:
+        assert {(m.township, m.determined) for m in closure(s, "洪濑镇")} == {("洪濑镇", 1)}
+
+
+def test_a_mineral_patch_needs_its_mineral_determination_before_submit(county: Store) -> None:
+    """一图两用、地矿同核: SFSK 是 (delivered) or a mineral suggestion → no submit without the mineral part."""
+    from weipian.storage.tables import patches
+
+    with county.writing() as s:
+        s.execute(patches.update().where(patches.c.patch_code == "P0000").values(is_mining="是"))
+        s.execute(
+            suggestions.update()
+            .where(suggestions.c.patch_id == find_patch(s, "P0001").id)
+            .values(mineral_verdict="无证开采")
+        )
+    for code, town in (("P0000", HONGLAI), ("P0001", HONGMEI)):
+        actor = Actor("核查员", Role.township, town)
+        with county.writing() as s:
+            workflow.save_determination(s, find_patch(s, code), illegal(), actor=actor, rules=RULES, on=TODAY)
+        before = _count(county, events)
+        with pytest.raises(InputError) as info, county.writing() as s:
+            workflow.submit(s, find_patch(s, code), actor=actor)
+        assert info.value.code == "determination.mineral_required"
+        assert _count(county, events) == before and _patch(county, code).state == "verifying"
+        mineral = illegal(is_mining=True, mineral_verdict="无证开采", mineral_handling="立案")
+        with county.writing() as s:
+            workflow.save_determination(s, find_patch(s, code), mineral, actor=actor, rules=RULES, on=TODAY)
+            workflow.submit(s, find_patch(s, code), actor=actor)
+        assert _patch(county, code).state == "submitted"

@@ -37,3 +37,16 @@ def test_every_suggested_label_is_in_the_dictionary() -> None:
         assert judgement.verdict in rules.labels("suggestion", case.on)
         assert judgement.rules_version == rules.version
         assert judgement.trace
+
+
+def test_reason_sentences_read_as_chinese() -> None:
+    """No codes a county reviewer cannot read (inside, CK …) and no redundant "（其他）" tails."""
+    from weipian.messages import message
+
+    for case in CASES:
+        judgement, _ = check_case(case, _rules(case.rules_path))
+        for r in judgement.reasons:
+            text = message(r.code, **dict(r.params))
+            assert "{" not in text and "（其他）" not in text, (case.name, text)
+            for word in ("inside", "straddling", "outside", "（CK）", "（DT）", "（TP）", "（TD）", "None"):
+                assert word not in text, (case.name, text)

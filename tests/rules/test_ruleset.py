@@ -22,7 +22,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "weipian" / "rules"
 
 def test_packaged_rules_are_cached_and_versioned() -> None:
     assert load_rules() is RULES
-    assert RULES.version == "default-2025.1"
+    assert RULES.version == "default-2026.1"
     assert RULES.source == "packaged"
     assert date(2023, 3, 1) in RULES.effective_dates()
 
@@ -171,7 +171,7 @@ def test_extends_keeps_the_default_and_adds_dated_values(tmp_path: Path) -> None
         "utf-8",
     )
     rules = load_rules(path)
-    assert rules.version == "default-2025.1+local-1"
+    assert rules.version == "default-2026.1+local-1"
     assert rules.labels("remark", date(2025, 12, 31)) == ["特殊用地"]
     assert rules.labels("remark", date(2026, 1, 1)) == ["特殊用地", "涉密"]
     assert rules.whole("verification_days", date(2026, 1, 1)) == 10

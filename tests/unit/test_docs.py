@@ -47,3 +47,12 @@ def test_every_raised_code_has_a_message() -> None:
         )
         == []
     )
+
+
+def test_sheet_and_export_codes_are_documented_with_their_headers() -> None:
+    from weipian.io.exports import RESULT_FIELDS
+    from weipian.io.sheets import COLUMNS
+
+    text = (Path(__file__).parents[2] / "docs" / "rules.md").read_text("utf-8")
+    for code, header in (*COLUMNS, *RESULT_FIELDS):
+        assert f"| `{code}` | {header} |" in text, code

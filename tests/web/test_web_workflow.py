@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import VALID_ILLEGAL, login
 
+from weipian.rules import load_rules
 from weipian.storage.store import Store
 from weipian.storage.workflow import current_determination, find_patch, patch_events
 
@@ -146,7 +147,8 @@ def test_batch_pass_and_return_in_the_review_queue(
     with county.reading() as session:
         last = patch_events(session, ids["P0002"])[-1]
     assert last.action == "review.return" and last.payload["reasons"] == ["return.need_field_photos"]
-    assert last.payload["due_on"] == (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    days = load_rules().whole("county_correction_days", dt.date.today())  # 补正期限 from the rules
+    assert last.payload["due_on"] == (dt.date.today() + dt.timedelta(days=days)).isoformat()
     assert "没有待审核的图斑" in r.text
 
     # A batch holding a patch that is no longer submitted is refused whole.
@@ -212,3 +214,26 @@ def test_a_locked_database_is_explained_and_nothing_is_saved(
         other.close()
     with county.reading() as session:
         assert not patch_events(session, ids["P0000"])
+
+
+def test_a_made_up_approval_number_is_flagged_to_the_reviewer(
+    client: TestClient, county: Store, ids: dict[str, int]
+) -> None:
+    from weipian.domain.roles import Actor, Role
+    from weipian.rules import ApprovalClaim, Determination
+    from weipian.services import workflow
+
+    town = Actor("洪濑镇核查员", Role.township, "350583113")
+    legal = Determination("合法", "用地审批", approvals=(ApprovalClaim("用地审批", "随便写的文号", 100.0),))
+    with county.writing() as s:  # a filing the rules accept: the number is not checked against a layer there
+        workflow.save_determination(
+            s, find_patch(s, "P0000"), legal, actor=town, rules=load_rules(), on=dt.date.today()
+        )
+        workflow.submit(s, find_patch(s, "P0000"), actor=town)
+    login(client, "reviewer")
+    queue = client.get("/review").text
+    row = next(line for line in queue.splitlines() if f'value="{ids["P0000"]}"' in line)
+    assert "文号存疑" in queue[queue.index(row) :].split("</tr>")[0]
+    page = client.get(f"/patches/{ids['P0000']}").text
+    assert 'id="claims"' in page and "“随便写的文号”在审批类图层中找不到" in page
+    assert "补正期限" in queue and "整改期限" not in queue

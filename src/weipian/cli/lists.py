@@ -16,7 +16,7 @@ from weipian.domain.roles import Role
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.rules import load_rules
 from weipian.services.lists import closure, special_list
-from weipian.services.sheets import export_template, import_sheet
+from weipian.services.sheets import SheetImport, export_template, import_sheet
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
 TITLES = {
@@ -112,15 +112,16 @@ def import_cmd(
     township: TownOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """导入填报表：逐行校验，任何一行不合格则全部不写入，并逐行说明原因。"""
+    """导入填报表：未填写的行跳过并计数；已填写的行逐行校验，任何一行不合格则全部不写入，并逐行说明原因。"""
 
-    def run() -> int:
+    def run() -> SheetImport:
         store = open_store(settings())
         who = actor(by, role, township)
         return import_sheet(store, path, actor=who, rules=load_rules(), on=dt.date.today(), submit=submit)
 
-    n = guarded(as_json, run)
+    r = guarded(as_json, run)
     if as_json:
-        emit_json({"path": path, "saved": n, "submitted": n if submit else 0})
+        emit_json({"path": path, "saved": r.saved, "submitted": r.saved if submit else 0, "blank": r.blank})
     else:
-        out.print(f"已导入 {n} 个图斑的判定{'并提交审核' if submit else ''}。", highlight=False)
+        blank = f"；{r.blank} 行未填写，已跳过" if r.blank else ""
+        out.print(f"已导入 {r.saved} 个图斑的判定{'并提交审核' if submit else ''}{blank}。", highlight=False)

@@ -194,7 +194,7 @@ def review_command(
     source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_reviewer,
     as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """市局审核：批量通过或退回（附原因代码；退回给出 30 天整改期限）。"""
+    """市局审核：批量通过或退回（附原因代码；退回给出补正期限，天数取自规则字典）。"""
     who = actor(by, role, None)
     reasons = list(reason or [])
 

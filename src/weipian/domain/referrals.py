@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-FEEDBACK_MONTHS = 2  # DOMAIN.md §7: feedback is due within two months
+FEEDBACK_MONTHS = 2  # DOMAIN.md §7; the services read the period from the rules (referral_feedback_months)
 
 
 class ReferralKind(StrEnum):
@@ -120,13 +120,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def feedback_due(referred_on: dt.date) -> dt.date:
-    """The day feedback is due: the referral date plus two calendar months.
+def feedback_due(referred_on: dt.date, months: int = FEEDBACK_MONTHS) -> dt.date:
+    """The day feedback is due: the referral date plus ``months`` calendar months (two by default).
 
     >>> feedback_due(dt.date(2027, 3, 10)), feedback_due(dt.date(2027, 12, 31))
     (datetime.date(2027, 5, 10), datetime.date(2028, 2, 29))
     """
-    return add_months(referred_on, FEEDBACK_MONTHS)
+    return add_months(referred_on, months)
 
 
 def referral_status(due_on: dt.date, answered_on: dt.date | None, today: dt.date) -> ReferralStatus:

@@ -28,9 +28,9 @@ FILL = (
     ("XHLX", "细化类型"),
     ("RDYJ", "核实认定意见"),
     ("WFLX", "违法类型"),
-    ("WFMJ", "违法面积（㎡）"),
-    ("GDMJ", "占耕地面积（㎡）"),
-    ("JBNTMJ", "占永久基本农田面积（㎡）"),
+    ("WFMJ", "违法用地面积（㎡）"),
+    ("WFZYGDMJ", "违法占用耕地面积（㎡）"),
+    ("WFZYJBNTMJ", "违法占用永久基本农田面积（㎡）"),
     ("PW", "批文（途径:文号:占比%，多个用；分隔）"),
     ("XZ", "新增/存量"),
     ("XMMC", "项目名称"),
@@ -43,6 +43,9 @@ FILL = (
     ("LZLB", "乱占耕地建房类别"),
 )
 COLUMNS = (*IDENTITY, *INFO, *FILL)
+# Codes of sheets written before the filed areas got their own names (GDMJ/YJJBNTMJ are the desk
+# figures everywhere else): read as the new codes.
+LEGACY_CODES = {"GDMJ": "WFZYGDMJ", "JBNTMJ": "WFZYJBNTMJ"}
 
 
 def write_sheet(path: Path, rows: Sequence[dict[str, Any]], title: str, verdicts: Sequence[str]) -> None:
@@ -105,6 +108,7 @@ def read_sheet(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if len(rows) < 3:
         raise InputError("sheet.missing_column", path=str(path), column="JCBH")
     codes = [str(c).strip() if c is not None else "" for c in rows[2]]
+    codes = [LEGACY_CODES[c] if c in LEGACY_CODES and LEGACY_CODES[c] not in codes else c for c in codes]
     for needed in ("JCBH", "PDJG"):
         if needed not in codes:
             raise InputError("sheet.missing_column", path=str(path), column=needed)

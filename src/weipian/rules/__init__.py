@@ -14,6 +14,7 @@ date each takes effect; code never tests a year. See docs/rules.md.
 
 from weipian.messages_rules import RULE_MESSAGES
 from weipian.rules.cases import Case, check_case, facts_from_mapping, load_cases
+from weipian.rules.claims import ApprovalRecord, check_claims, doc_key
 from weipian.rules.engine import judge
 from weipian.rules.load import load_rules
 from weipian.rules.model import ApprovalFact, Judgement, PatchFacts, PriorFact, Reason
@@ -26,6 +27,7 @@ __all__ = [
     "RULE_MESSAGES",
     "ApprovalClaim",
     "ApprovalFact",
+    "ApprovalRecord",
     "Case",
     "Determination",
     "Judgement",
@@ -37,6 +39,8 @@ __all__ = [
     "Tables",
     "Threshold",
     "check_case",
+    "check_claims",
+    "doc_key",
     "facts_from_mapping",
     "judge",
     "load_cases",

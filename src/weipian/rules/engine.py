@@ -114,7 +114,7 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
     if best is not None and best.ratio >= need.value:
         t.step(f"legal: {best.kind} {best.doc_no} covers {pct(best.ratio)}% ≥ {need} → {best.route}")
         t.reason(
-            "approval.covered",
+            "approval.covered_temporary" if routes[best.kind].temporary else "approval.covered",
             route=best.route,
             doc_no=best.doc_no,
             ratio_pct=pct(best.ratio),
@@ -314,7 +314,7 @@ def _fallback(ctx: Ctx) -> Outcome:
     doubtful = Outcome(ctx.verdict("doubtful"))
     if ctx.group is None:
         t.step(f"fallback: TBLX {f.change_type!r} unknown on {ctx.on} → doubtful")
-        t.reason("input.unknown_change_type", change_type=f.change_type)
+        t.reason("input.unknown_change_type", change_type=f.change_type or "（空）")
         return doubtful
     if ctx.missing_reason(ctx.tables.inputs["fallback"], "fallback"):
         return doubtful
@@ -340,9 +340,14 @@ def _illegal(ctx: Ctx, subtype: str | None) -> Outcome:
             basic_farmland_mu=mu(f.basic_farmland_m2 or 0),
         )
     if not ctx.touches(f.farmland_m2):
-        t.reason("construction.no_approval", area_m2=sqm(f.area_m2), change_type=f.change_type)
+        t.reason(
+            "construction.no_approval",
+            area_m2=sqm(f.area_m2),
+            change_type=f.change_type,
+            change_name=ctx.change_name,
+        )
     if ctx.group == "earthwork":
-        t.reason("change.earthwork_on_farmland", change_type=f.change_type)
+        t.reason("change.earthwork_on_farmland", change_type=f.change_type, change_name=ctx.change_name)
     illegal_flags(ctx)
     return Outcome(
         ctx.verdict("illegal"), subtype, violation_type=ctx.tables.label("violation_type", "default")

@@ -12,6 +12,8 @@ from weipian.rules.trace import Ctx, mu, sqm
 
 __all__ = ["judge_mineral"]
 
+STATUS_LABELS = {"inside": "位于许可范围内", "straddling": "跨越许可范围"}
+
 
 def _involved(ctx: Ctx) -> bool:
     f, table = ctx.facts, ctx.tables.mining
@@ -51,7 +53,9 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | Non
             t.reason("mining.validity_unknown")
             return label["doubtful"]
         if not valid:
-            t.reason("mining.licence_invalid", status=status)
+            t.reason(
+                "mining.licence_invalid", status=status, status_label=STATUS_LABELS.get(status or "", "-")
+            )
             return _field_check(ctx, label["unlicensed"], f.area_m2)
         if status == "inside":
             t.reason("mining.licensed")
@@ -63,12 +67,12 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | Non
         if mining and legal:
             # Digging inside an approved or supplied project is usually 工程施工, not mining; a
             # person checks whether minerals were taken away for sale.
-            t.reason("mining.check_construction", change_type=f.change_type)
+            t.reason("mining.check_construction", change_type=f.change_type, change_name=ctx.change_name)
             return label["doubtful"]
         if mining:
-            t.reason("mining.unlicensed", change_type=f.change_type)
+            t.reason("mining.unlicensed", change_type=f.change_type, change_name=ctx.change_name)
             return _field_check(ctx, label["unlicensed"], f.area_m2)
-        t.reason("mining.not_mining", change_type=f.change_type)
+        t.reason("mining.not_mining", change_type=f.change_type, change_name=ctx.change_name)
         return label["non_mining"]
     t.reason("mining.status_unknown", status=status)
     return label["doubtful"]

@@ -72,6 +72,7 @@ THRESHOLDS: Mapping[str, str] = {
     "farmland_housing_area_max": "area",
     # deadlines
     "verification_days": "days",
+    "county_correction_days": "days",
     "province_review_months": "months",
     "return_correction_months": "months",
     "referral_feedback_months": "months",

@@ -138,6 +138,12 @@ class Ctx:
             self.t.reason("input.missing", kinds=missing, layers=layer_text(missing), step=step)
         return missing
 
+    @property
+    def change_name(self) -> str:
+        """The TBLX's Chinese name (硬化, 动土 …) for sentences; the code itself if unknown."""
+        change = self.tables.change_types.get(self.facts.change_type or "")
+        return change.name if change else str(self.facts.change_type or "-")
+
     def touches(self, area: float | None) -> bool:
         """An overlap larger than boundary noise."""
         return area is not None and area > self.noise

@@ -23,6 +23,8 @@ def illegal_flags(ctx: Ctx) -> None:
     >>> from weipian.rules.model import PatchFacts
     >>> f = PatchFacts.simple("T", 8000.0, "YH", farmland_m2=7000.0, basic_farmland_m2=3400.0)
     >>> sorted(judge(f, load_rules(), on=date(2024, 3, 1)).flags)
+    ['crime_threshold']
+    >>> sorted(judge(f, load_rules(), on=date(2007, 3, 1)).flags)  # the 2000 tiers, before 15号令
     ['crime_threshold', 'discipline_threshold']
     """
     areas = _areas(ctx)
@@ -74,7 +76,11 @@ def _crime(ctx: Ctx, areas: tuple[float, float, float]) -> None:
         ]
         ctx.t.step(f"crime: TBLX {ctx.facts.change_type} is an earthwork; thresholds reached {hit}, no flag")
         if hit:
-            ctx.t.reason("threshold.crime_needs_finding", change_type=ctx.facts.change_type)
+            ctx.t.reason(
+                "threshold.crime_needs_finding",
+                change_type=ctx.facts.change_type,
+                change_name=ctx.change_name,
+            )
         return
     _over(ctx, "crime_basic_farmland_min", basic, "threshold.crime_basic_farmland", "crime_threshold")
     _over(ctx, "crime_farmland_min", farmland, "threshold.crime_farmland", "crime_threshold")

@@ -59,6 +59,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
                 det.c.verdict.label("pdjg"),
                 det.c.violation_type.label("wflx"),
                 withheld_from_export().label("withheld"),
+                det.c.data.label("det_data"),
             )
             .join(batches, batches.c.id == patches.c.batch_id)
             .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
@@ -86,6 +87,10 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
 
 def _round(v: Any) -> Any:
     return None if v is None else round(float(v), 2)
+
+
+def _filed(r: Any, key: str) -> Any:
+    return _round((r.det_data or {}).get(key))
 
 
 def _columns(rows: list[Any]) -> dict[str, list[Any]]:
@@ -120,6 +125,10 @@ def _columns(rows: list[Any]) -> dict[str, list[Any]]:
         "YPJG": lambda r: r.ypjg,
         "PDJG": lambda r: r.pdjg,
         "WFLX": lambda r: r.wflx,
+        # The person's filed areas: their own names, never GDMJ/YJJBNTMJ (the desk figures).
+        "WFMJ": lambda r: _filed(r, "illegal_area_m2"),
+        "WFZYGDMJ": lambda r: _filed(r, "farmland_area_m2"),
+        "WFZYJBNTMJ": lambda r: _filed(r, "basic_farmland_area_m2"),
         "ZT": lambda r: STATE_LABELS[State(r.state)],
         "MJFF": lambda r: r.fact_area_method if r.run_id is not None else r.area_method,
         "SFGQ": lambda r: None if r.run_id is None else ("是" if r.stale else "否"),

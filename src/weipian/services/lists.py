@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import OPEN_STATES, Action, State
-from weipian.stats.deadlines import MonthlyClosure, days_left, monthly_closure
+from weipian.stats.deadlines import MonthlyClosure, days_left, month_end, monthly_closure
 from weipian.storage.tables import (
     batches,
     events,
@@ -128,12 +129,17 @@ def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | N
     return out
 
 
-def closure(session: Session, township: str | None = None) -> list[MonthlyClosure]:
-    """月清 per township (by name; ``township`` keeps one) and month of issue: determined (first
-    submitted) by the month's end. Every patch counts, restricted ones too.
+RETURN_ACTIONS = (Action.review_return.value, Action.report_return.value)
 
-    Counted in SQL by township, batch and first-submission day (an index holds township and
-    batch), not patch by patch: the dashboard asks for it on every visit.
+
+def closure(session: Session, township: str | None = None) -> list[MonthlyClosure]:
+    """月清 per township (by name; ``township`` keeps one) and month of issue. Every patch counts,
+    restricted ones too.
+
+    A patch issued in month *m* is done when, at the end of *m* in Beijing time, its latest
+    submission is not followed by a return (市局 or 上级退回) within the month: a filing sent back
+    to be corrected is not closed. Counted in SQL per batch (each has its own month end) and
+    township, from the events' (action, patch, time) index: the dashboard asks on every visit.
     """
     names: dict[str, str] = {
         r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))
@@ -141,37 +147,54 @@ def closure(session: Session, township: str | None = None) -> list[MonthlyClosur
     issued_on: dict[int, dt.date] = {
         r.id: r.issued_on for r in session.execute(select(batches.c.id, batches.c.issued_on))
     }
-    first_submit = (
-        select(events.c.patch_id, func.min(events.c.at).label("at"))
-        .where(events.c.action == Action.determination_submit.value)
-        .group_by(events.c.patch_id)
-        .subquery()
-    )
+    codes = [c for c, n in names.items() if n == township] if township is not None else None
     by_batch = select(patches.c.township_code, patches.c.batch_id, func.count()).group_by(
         patches.c.township_code, patches.c.batch_id
     )
-    day = func.date(first_submit.c.at)
-    submitted = (
-        select(patches.c.township_code, patches.c.batch_id, day, func.count())
-        .select_from(first_submit.join(patches, patches.c.id == first_submit.c.patch_id))
-        .group_by(patches.c.township_code, patches.c.batch_id, day)
-    )
-    if township is not None:
-        codes = [c for c, n in names.items() if n == township]
+    if codes is not None:
         by_batch = by_batch.where(patches.c.township_code.in_(codes))
-        submitted = submitted.where(patches.c.township_code.in_(codes))
+    done: list[tuple[str, dt.date, dt.date, int]] = []
+    for batch_id, issued in issued_on.items():
+        end = month_end(issued)
+        for code, n in session.execute(_done_in_month(batch_id, _beijing_midnight_after(end), codes)):
+            done.append((names.get(code) or NO_TOWNSHIP, issued, end, n))
     return monthly_closure(
         (
             (names.get(code) or NO_TOWNSHIP, issued_on[batch], n)
             for code, batch, n in session.execute(by_batch)
         ),
-        (
-            (names.get(code) or NO_TOWNSHIP, issued_on[batch], _day(on), n)
-            for code, batch, on, n in session.execute(submitted)
-        ),
+        done,
     )
 
 
-def _day(v: Any) -> dt.date:
-    """SQL ``date()``: text on SQLite, a date on PostgreSQL."""
-    return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
+def _beijing_midnight_after(day: dt.date) -> dt.datetime:
+    """The UTC instant the Beijing day after ``day`` begins (events are stored in UTC)."""
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=BEIJING)
+    return start.astimezone(dt.UTC)
+
+
+def _done_in_month(batch_id: int, before: dt.datetime, codes: list[str] | None) -> Any:
+    """Patches of a batch, per township, whose last submission before ``before`` was not
+    followed by a return before ``before``."""
+
+    def last(actions: tuple[str, ...], label: str) -> Any:
+        return (
+            select(events.c.patch_id, func.max(events.c.at).label(label))
+            .where(events.c.action.in_(actions), events.c.at < before)
+            .group_by(events.c.patch_id)
+            .subquery()
+        )
+
+    sub = last((Action.determination_submit.value,), "submitted")
+    ret = last(RETURN_ACTIONS, "returned")
+    query = (
+        select(patches.c.township_code, func.count())
+        .select_from(
+            patches.join(sub, sub.c.patch_id == patches.c.id).outerjoin(ret, ret.c.patch_id == patches.c.id)
+        )
+        .where(
+            patches.c.batch_id == batch_id, (ret.c.returned.is_(None)) | (ret.c.returned < sub.c.submitted)
+        )
+        .group_by(patches.c.township_code)
+    )
+    return query if codes is None else query.where(patches.c.township_code.in_(codes))

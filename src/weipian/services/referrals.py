@@ -33,6 +33,7 @@ from weipian.domain.referrals import (
 )
 from weipian.domain.roles import Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
+from weipian.rules import RuleSet, load_rules
 from weipian.services.users import Account
 from weipian.storage.referrals import (
     find_referrals,
@@ -142,8 +143,10 @@ def refer(
     actor: Account,
     today: dt.date,
     now: dt.datetime | None = None,
+    rules: RuleSet | None = None,
 ) -> Referral:
-    """Refer (抄告) or transfer (移交) the patch to a department; feedback due in two months."""
+    """Refer (抄告) or transfer (移交) the patch to a department; feedback due in the rules'
+    ``referral_feedback_months`` (two calendar months)."""
     if actor.role not in REFERRING_ROLES:
         raise PermissionDenied("referral.forbidden")
     try:
@@ -164,7 +167,7 @@ def refer(
         new_id = insert_referral(
             session, patch_id=patch_id, kind=kind.value, department=dept.name, matter=text,
             referred_by=actor.username, referred_at=now or dt.datetime.now(dt.UTC),
-            due_on=feedback_due(today),
+            due_on=feedback_due(today, (rules or load_rules()).whole("referral_feedback_months", today)),
         )  # fmt: skip
         row = referral_by_id(session, new_id)
     assert row is not None

@@ -8,6 +8,7 @@ is written and every failing row is reported.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, yyyymmdd
-from weipian.io.sheets import read_sheet, write_sheet
+from weipian.io.sheets import FILL, read_sheet, write_sheet
 from weipian.messages import join_messages, message
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
@@ -115,8 +116,8 @@ def _determination(r: dict[str, Any]) -> Determination:
         approvals=_approvals(r.get("PW")),
         violation_type=_text(r.get("WFLX")),
         illegal_area_m2=_number(r.get("WFMJ")),
-        farmland_area_m2=_number(r.get("GDMJ")),
-        basic_farmland_area_m2=_number(r.get("JBNTMJ")),
+        farmland_area_m2=_number(r.get("WFZYGDMJ")),
+        basic_farmland_area_m2=_number(r.get("WFZYJBNTMJ")),
         is_new=None if new is None else new == "新增",
         is_mining=_text(r.get("SFSK")) == "是",
         mineral_verdict=_text(r.get("KCPD")),
@@ -126,11 +127,29 @@ def _determination(r: dict[str, Any]) -> Determination:
     )
 
 
+@dataclass(frozen=True)
+class SheetImport:
+    """What an import did: determinations saved, and rows left blank (not yet filled in)."""
+
+    saved: int
+    blank: int
+
+
+def _filled(record: dict[str, Any]) -> bool:
+    """Whether a person wrote anything in the row's fill-in columns (the rest is pre-printed)."""
+    return any(_text(record.get(code)) is not None for code, _ in FILL)
+
+
 def import_sheet(
     store: Store, path: Path, *, actor: Actor, rules: RuleSet, on: dt.date, submit: bool = False
-) -> int:
-    """Check every row, then save (and optionally submit) every determination; all or nothing."""
-    rows = read_sheet(path)
+) -> SheetImport:
+    """Check every filled row, then save (and optionally submit) each; all filled rows or none.
+
+    The sheet is filled batch by batch: rows whose fill-in columns are all empty are skipped and
+    counted, not refused.
+    """
+    every = read_sheet(path)
+    rows = [(n, r) for n, r in every if _filled(r)]
     rejected: list[Rejection] = []
     with store.writing() as session:
         plan = []
@@ -165,6 +184,19 @@ def import_sheet(
                 rejected.append(Rejection(n, code, "row.invalid", {"problems": str(exc)}))
                 continue
             problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
+            missing = (
+                workflow.mineral_missing(session, patch, workflow.determination_data(det)) if submit else None
+            )
+            if missing is not None:
+                rejected.append(
+                    Rejection(
+                        n,
+                        code,
+                        "row.invalid",
+                        {"problems": message("determination.mineral_required", **missing)},
+                    )
+                )
+                continue
             if problems:
                 text = join_messages([message(p.code, **dict(p.params)) for p in problems])
                 rejected.append(Rejection(n, code, "row.invalid", {"problems": text}))
@@ -177,4 +209,4 @@ def import_sheet(
             if submit:
                 fresh = session.execute(select(patches).where(patches.c.id == patch.id)).one()
                 workflow.submit(session, fresh, actor=actor)
-    return len(plan)
+    return SheetImport(saved=len(plan), blank=len(every) - len(rows))

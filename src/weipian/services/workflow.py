@@ -15,15 +15,31 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
+from weipian.domain.referrals import add_months
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
 from weipian.errors import Conflict, InputError, PermissionDenied
 from weipian.rules import Determination, RuleSet, validate_determination
 from weipian.storage.users import display_names
-from weipian.storage.workflow import add_determination, append_event, current_determination, event_by_id
+from weipian.storage.workflow import (
+    add_determination,
+    append_event,
+    current_determination,
+    event_by_id,
+    mining_signals,
+)
 
 NOTE_MAX = 1000  # characters of a reviewer's 审核意见
-RETURN_DAYS = 30  # a patch the county or the upper level returns is corrected within a month
+
+
+def correction_due(rules: RuleSet, on: dt.date, *, upper: bool = False) -> dt.date:
+    """补正期限 of a return: the county's short period in days, or the upper level's in months.
+
+    Both are dated rule data (``county_correction_days``, ``return_correction_months``).
+    """
+    if upper:
+        return add_months(on, rules.whole("return_correction_months", on))
+    return on + dt.timedelta(days=rules.whole("county_correction_days", on))
 
 
 def _now() -> dt.datetime:
@@ -121,13 +137,30 @@ def save_determination(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
+def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> dict[str, str] | None:
+    """一图两用、地矿同核: why a mineral patch's determination lacks its mineral part, or None.
+
+    A patch delivered with SFSK 是, or with a mineral suggestion, is filed with both parts.
+    """
+    sfsk, mineral = mining_signals(session, patch.id)
+    if (sfsk or "").strip() != "是" and not mineral:
+        return None
+    if data.get("is_mining") and str(data.get("mineral_verdict") or "").strip():
+        return None
+    why = "下发数据“是否涉矿”为是" if (sfsk or "").strip() == "是" else f"规则预判矿产为“{mineral}”"
+    return {"code": patch.patch_code, "why": why}
+
+
 def submit(session: Session, patch: Row[Any], *, actor: Actor, version: int | None = None) -> None:
-    """The township files its current determination for review; ``version`` is the one the user
-    saw (a newer one saved meanwhile raises ``Conflict``)."""
+    """The township files its current determination for review (a mineral patch with both parts);
+    ``version`` is the one the user saw (a newer one saved meanwhile raises ``Conflict``)."""
     current = current_determination(session, patch.id)
     if current is None:
         raise InputError("determination.missing", code=patch.patch_code)
     _check_based_on(session, patch, current, version)
+    missing = mineral_missing(session, patch, dict(current.data))
+    if missing is not None:
+        raise InputError("determination.mineral_required", **missing)
     _step(session, patch, Action.determination_submit, actor, {"version": current.version}, _now())
 
 
@@ -142,7 +175,7 @@ def review(
     on: dt.date,
     note: str | None = None,
 ) -> None:
-    """County review: pass, or return with reasons (dictionary codes) and a correction deadline;
+    """County review: pass, or return with reasons (dictionary codes) and a 补正期限;
     ``note`` is the reviewer's free-text 审核意见 (kept in the event)."""
     if not passed and not reasons:
         raise InputError("review.reason_needed")
@@ -153,7 +186,7 @@ def review(
             raise InputError("review.note_too_long", limit=NOTE_MAX)
         payload["note"] = note.strip()
     if not passed:
-        payload["due_on"] = (on + dt.timedelta(days=RETURN_DAYS)).isoformat()
+        payload["due_on"] = correction_due(rules, on).isoformat()
     _step(session, patch, Action.review_pass if passed else Action.review_return, actor, payload, _now())
 
 
@@ -166,12 +199,19 @@ def report(session: Session, patch: Row[Any], *, actor: Actor) -> None:
 
 
 def upper_level(
-    session: Session, patch: Row[Any], *, accepted: bool, reasons: list[str], actor: Actor, on: dt.date
+    session: Session,
+    patch: Row[Any],
+    *,
+    accepted: bool,
+    reasons: list[str],
+    actor: Actor,
+    rules: RuleSet,
+    on: dt.date,
 ) -> None:
-    """Record the province's or ministry's answer: accepted, or returned with a one-month deadline."""
+    """Record the province's or ministry's answer: accepted, or returned with its 补正期限."""
     payload: dict[str, Any] = {"reasons": reasons}
     if not accepted:
-        payload["due_on"] = (on + dt.timedelta(days=RETURN_DAYS)).isoformat()
+        payload["due_on"] = correction_due(rules, on, upper=True).isoformat()
     _step(session, patch, Action.report_accept if accepted else Action.report_return, actor, payload, _now())
 
 

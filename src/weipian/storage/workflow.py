@@ -111,3 +111,12 @@ def latest_determinations() -> Any:
         )
         .subquery()
     )
+
+
+def mining_signals(session: Session, patch_id: int) -> tuple[str | None, str | None]:
+    """(SFSK as delivered, the rules' mineral suggestion) of a patch: either makes it a mineral patch."""
+    from weipian.storage.tables import patches, suggestions
+
+    sfsk = session.scalar(select(patches.c.is_mining).where(patches.c.id == patch_id))
+    mineral = session.scalar(select(suggestions.c.mineral_verdict).where(suggestions.c.patch_id == patch_id))
+    return sfsk, mineral

@@ -14,8 +14,10 @@ from fastapi.responses import Response
 from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.services.claims import claim_texts
 from weipian.services.evidence import KIND_LABELS, list_evidence
 from weipian.services.users import Account
+from weipian.services.workflow import correction_due
 from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
 from weipian.web.queries.detail import PatchDetail, kind_label
 from weipian.web.queries.referrals import referral_panel
@@ -84,6 +86,12 @@ def return_notice(d: PatchDetail, reason_labels: dict[str, str], today: dt.date)
     )  # fmt: skip
 
 
+def _claim_texts(request: Request, patch: Any, rules: Any, today: dt.date) -> list[str]:
+    """Why the filed approval numbers need the reviewer's look (no layer record, low coverage)."""
+    with request.app.state.store.reading() as session:
+        return claim_texts(session, patch.id, rules, today)
+
+
 def render_patch_page(
     request: Request, d: PatchDetail, user: Account, rules: Any, today: dt.date, form: DeterminationForm,
     status: int = 200, **extra: Any,
@@ -105,6 +113,7 @@ def render_patch_page(
         "pass_reasons": [r for r in reasons if r.outcome == "pass"],
         "return_reasons": [r for r in reasons if r.outcome == "return"],
         "review_form": {"outcome": "pass", "reasons": set(), "note": "", "error": None},
+        "review_correction_days": (correction_due(rules, today) - today).days,
         "returned": return_notice(d, review_labels, today), "form": form, "approval_rows": padded_approvals(form), "kind_label": kind_label,
         "can_save": _may(user, Action.determination_save, p),
         "can_submit": _may(user, Action.determination_submit, p) and d.determination is not None,
@@ -128,6 +137,7 @@ def render_patch_page(
             area_verdicts=needs["needs_violation"],
         ),
         "referrals": referral_panel(request.app.state.store, p, user, today),
+        "claim_texts": _claim_texts(request, p, rules, today),
         **_evidence(request, user, p),
         **extra,
     }  # fmt: skip

@@ -201,7 +201,11 @@ def review_patch(
             request, d, user, rules, today, from_saved(det.data if det else None, det.version if det else 0),
             status=422, review_form=kept,
         )  # fmt: skip
-    flash(request, "review.passed" if passed else "review.returned", count=1)
+    due = workflow.correction_due(rules, today)
+    flash(
+        request, "review.passed" if passed else "review.returned", count=1,
+        days=(due - today).days, due_on=due.isoformat(),
+    )  # fmt: skip
     return RedirectResponse(f"/patches/{patch_id}#review", status_code=303)
 
 

@@ -11,6 +11,7 @@ from weipian.domain.workflow import Action
 from weipian.errors import InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
+from weipian.services.claims import claim_problems
 from weipian.services.users import Account
 from weipian.web.deps import CheckHtmx, CurrentUser, RulesDep, ScopeDep, StoreDep, Today
 from weipian.web.errors import status_of
@@ -31,9 +32,14 @@ def _context(store: Any, scope: Any, rules: Any, today: Any, township: str | Non
     with store.reading() as session:
         queue = review_queue(session, scope, township)
         towns = filter_choices(session, scope)["townships"]
+        # Claimed approval numbers that match no layer record, or cover too little: a badge.
+        claims = claim_problems(session, [r["id"] for r in queue], rules, today)
+    for r in queue:
+        r["claim_flags"] = [say(c.code, **dict(c.params)) for c in claims.get(r["id"], ())]
     reasons = rules.review_reasons(today)
     return {
         "queue": queue, "townships": towns, "township": township,
+        "correction_days": rules.whole("county_correction_days", today),
         "pass_reasons": [r for r in reasons if r.outcome == "pass"],
         "return_reasons": [r for r in reasons if r.outcome == "return"],
     }  # fmt: skip
@@ -81,7 +87,8 @@ def review_batch(
                     actor=user.actor, rules=rules, on=today,
                 )  # fmt: skip
         result_code = "review.passed" if passed else "review.returned"
-        result = say(result_code, count=len(patch_id))
+        due = workflow.correction_due(rules, today)
+        result = say(result_code, count=len(patch_id), days=(due - today).days, due_on=due.isoformat())
     except WeipianError as exc:
         error, error_code, status = say(exc.code, **exc.params), exc.code, status_of(exc)
     context = _context(store, scope, rules, today, township or None)
