@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -71,11 +74,22 @@ def rejections_json(rejected: list[Any]) -> list[dict[str, Any]]:
 
 
 def guarded(as_json: bool, fn: Callable[[], T]) -> T:
-    """Run ``fn``; turn a WeipianError into the CLI's error output and exit code 1."""
+    """Run ``fn``; turn a WeipianError into the CLI's error output and exit code 1.
+
+    Anything else unexpected is still a Chinese error (JSON with ``--json``) and exit 1, never a
+    traceback: every service writes in one transaction, so nothing was half-written. The
+    details go to the log on stderr only when ``WEIPIAN_DEBUG`` is set.
+    """
     try:
         return fn()
     except WeipianError as exc:
         fail(exc, as_json)
+    except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException):
+        raise
+    except Exception as exc:
+        if os.environ.get("WEIPIAN_DEBUG"):
+            logging.getLogger("weipian.cli").exception("unexpected error")
+        fail(WeipianError("internal.error", kind=type(exc).__name__), as_json)
 
 
 @contextmanager
