@@ -297,6 +297,10 @@ users = Table(
     Column("department", String(64)),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Raised by logout, a password change and disabling: every older session cookie is dead.
+    Column("session_version", Integer, nullable=False, server_default="0"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),  # since the last success
+    Column("locked_until", DateTime(timezone=True)),  # sign-in refused until then (throttling)
     UniqueConstraint("username", name="uq_users_username"),
 )
 
