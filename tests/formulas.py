@@ -14,7 +14,13 @@ from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.layers import import_layer
 from weipian.storage.store import Store
 
-EVIL = ['=HYPERLINK("http://evil/","点我")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)", "＝1+1"]  # leading tabs and CRs are stripped at intake
+EVIL = [
+    '=HYPERLINK("http://evil/","点我")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,1)",
+    "＝1+1",
+]  # leading tabs and CRs are stripped at intake
 
 
 def evil_package(store: Store, tmp: Path) -> None:

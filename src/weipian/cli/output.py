@@ -16,13 +16,25 @@ from typing import Any, NoReturn, TypeVar
 import click
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from weipian.errors import WeipianError
 from weipian.messages import message
 
-err = Console(stderr=True)
-out = Console(width=None if sys.stdout.isatty() else 160)  # piped: do not cut tables at 80
+# Markup off: text from packages and accounts (a batch called "[/]") is printed as it is, in
+# messages and table cells alike; styles are applied only through Text objects (styled()).
+err = Console(stderr=True, markup=False, emoji=False)
+out = Console(
+    width=None if sys.stdout.isatty() else 160, markup=False, emoji=False
+)  # piped: do not cut tables at 80
+
+
+def styled(label: str, style: str, text: str) -> Text:
+    """``label`` in ``style`` followed by ``text`` printed literally (never read as markup)."""
+    return Text.assemble((label, style), text)
+
+
 T = TypeVar("T")
 
 
@@ -55,7 +67,7 @@ def fail(exc: WeipianError, as_json: bool) -> NoReturn:
             payload["rejected"] = rejections_json(exc.params["rejected"])
         emit_json({"error": payload})
     else:
-        err.print(f"[bold red]错误：[/]{text}", highlight=False)
+        err.print(styled("错误：", "bold red", text), highlight=False)
         for item in exc.params.get("rejected", [])[:20]:
             err.print(f"  - {message(item.code, row=item.row, id=item.id or '无编号', **item.params)}")
     raise typer.Exit(1)
