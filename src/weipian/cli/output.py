@@ -16,8 +16,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 import typer
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from weipian.errors import WeipianError
 from weipian.messages import message
