@@ -128,9 +128,12 @@ def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | N
     return out
 
 
-def closure(session: Session, township: str | None = None) -> list[MonthlyClosure]:
+def closure(
+    session: Session, township: str | None = None, *, include_restricted: bool = True
+) -> list[MonthlyClosure]:
     """月清 per township (by name; ``township`` keeps one) and month of issue: determined (first
-    submitted) by the month's end. Every patch counts, restricted ones too.
+    submitted) by the month's end. Restricted patches count only with ``include_restricted``
+    (市局 roles): for anyone else the figures must agree with the patches they can see.
 
     Counted in SQL by township, batch and first-submission day (an index holds township and
     batch), not patch by patch: the dashboard asks for it on every visit.
@@ -156,6 +159,9 @@ def closure(session: Session, township: str | None = None) -> list[MonthlyClosur
         .select_from(first_submit.join(patches, patches.c.id == first_submit.c.patch_id))
         .group_by(patches.c.township_code, patches.c.batch_id, day)
     )
+    if not include_restricted:
+        by_batch = by_batch.where(patches.c.restricted.is_(False))
+        submitted = submitted.where(patches.c.restricted.is_(False))
     if township is not None:
         codes = [c for c, n in names.items() if n == township]
         by_batch = by_batch.where(patches.c.township_code.in_(codes))

@@ -5,18 +5,25 @@ referrals) and the evidence service."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.workflow import TRANSITIONS, Action, State
-from weipian.services.evidence import KIND_LABELS, list_evidence
+from weipian.messages import message
+from weipian.services.evidence import KIND_LABELS, Evidence, list_evidence
 from weipian.services.users import Account
+from weipian.storage.tables import patches
+from weipian.web.access import Scope, scope_of
 from weipian.web.forms import DeterminationForm, padded_approvals
 from weipian.web.queries.detail import PatchDetail, kind_label
 from weipian.web.queries.referrals import referral_panel
+from weipian.web.queries.scope import visible
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
@@ -33,7 +40,7 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
     """What the evidence section needs (the caller has checked the patch's scope)."""
     settings: WebSettings = request.app.state.settings
     with request.app.state.store.reading() as session:
-        items = list_evidence(session, patch.id)
+        items = [within_scope(session, e, scope_of(user)) for e in list_evidence(session, patch.id)]
     return {
         "evidence": items,
         "evidence_photos": [e for e in items if e.is_photo],
@@ -48,6 +55,27 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
         "document_accept": DOCUMENT_ACCEPT,
         "compass": compass,
     }
+
+
+def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
+    """The photo's reuse check naming only patches the viewer may see (the others are "other
+    patches", unnamed): the check must not reveal a restricted or another township's JCBH."""
+    narrowed = not scope.restricted or scope.township is not None or scope.department is not None
+    checks = []
+    for c in item.checks:
+        codes = [x for x in str((c.get("params") or {}).get("patches") or "").split("、") if x]
+        if c.get("code") == "not_reused" and codes and narrowed:
+            seen = set(
+                session.scalars(
+                    visible(select(patches.c.patch_code), scope).where(patches.c.patch_code.in_(codes))
+                )
+            )
+            shown = [x for x in codes if x in seen]
+            if len(shown) < len(codes):
+                key = "evidence.check.reused_unseen" if shown else "evidence.check.reused_elsewhere"
+                c = {**c, "detail": message(key, patches="、".join(shown)), "params": {"reason": "reused"}}
+        checks.append(c)
+    return replace(item, checks=checks)
 
 
 def render_patch_page(
