@@ -20,6 +20,8 @@ MESSAGES: dict[str, str] = {
     "package.zip_bad_name": "压缩包 {path} 中的文件名“{name}”含有绝对路径或“..”，可能指向压缩包以外的文件，已拒收，未写入任何数据。请重新打包（只放数据文件本身）后再导入。",
     "package.zip_bomb": "压缩包 {path} 中的“{name}”解压后异常巨大（压缩比或总大小超出上限），疑似恶意构造，已拒收，未写入任何数据。",
     "package.zip_too_many": "压缩包 {path} 中有 {count} 个文件，超过 {limit} 个的上限，已拒收。请每个压缩包只放一个图层的文件。",
+    "log.broken_hash": "操作记录已被改动：第 {id} 号记录（图斑内部编号 {patch_id}，{action}，{at}）的内容与其哈希不符（已核对 {checked} 条，从这条起的记录不可信）。请立即报告系统管理员并从备份核对。",
+    "log.broken_link": "操作记录链已断：第 {id} 号记录（图斑内部编号 {patch_id}，{action}，{at}）之前的记录被删除、插入或改动。请立即报告系统管理员并从备份核对。",
     "internal.error": "处理时发生意外错误（{kind}），操作已整体撤销，未写入任何数据。请检查输入文件；如反复出现，请设置 WEIPIAN_DEBUG=1 重试并把输出交给系统管理员。",
     "package.no_dataset": "压缩包 {path} 中没有找到 .shp、.gpkg 或 .geojson 数据文件。",
     "package.many_datasets": "压缩包 {path} 中有多个数据文件（{names}），无法确定导入哪一个。请每个压缩包只放一个图层。",

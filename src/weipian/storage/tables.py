@@ -244,6 +244,9 @@ events = Table(
     Column("state_before", String(24), nullable=False),
     Column("state_after", String(24), nullable=False),
     Column("payload", JSON, nullable=False),
+    # Hash chain (domain/eventlog.py): the previous event's hash and this one's over both.
+    Column("prev_hash", String(64), nullable=False, server_default=""),
+    Column("hash", String(64), nullable=False, server_default=""),
     Index("ix_events_action_patch", "action", "patch_id", "at"),  # review queue, 月清, returns
 )
 
