@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         le=2000,
         description="一次网页请求（含一次上传的全部文件）的大小上限（MB），接收过程中即检查",
     )
+    demo: bool = Field(
+        default=False, description="演示环境（scripts/run 设置）：允许演示账号使用演示密码；正式环境不要设置"
+    )
     photo_max_distance_m: float = Field(
         default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
     )
@@ -85,6 +88,18 @@ def now(settings: Settings) -> dt.datetime:
 def today(settings: Settings) -> dt.date:
     """Today's date in Beijing time (days and months are counted there)."""
     return now(settings).astimezone(BEIJING).date()
+
+
+MIN_SECRET_BYTES = 32  # a shorter session secret can be guessed and sessions forged
+
+
+def check_secret_key(key: str, origin: str) -> str:
+    """``key`` if it has at least MIN_SECRET_BYTES bytes, else ``InputError`` (refuse to start)."""
+    from weipian.errors import InputError
+
+    if len(key.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise InputError("secret.too_short", origin=origin, min=MIN_SECRET_BYTES)
+    return key
 
 
 def files_dir(settings: Settings) -> Path:

@@ -52,6 +52,8 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "evidence.check.direction_missing": "照片没有记录拍摄方向。请在手机相机中开启指南针/方向记录后重新拍摄。",
     "evidence.check.direction_present": "拍摄方向 {azimuth}°（朝{compass}）。",
     "evidence.check.reused": "同一张照片（内容完全相同）已用于图斑 {patches}，不能重复举证。",
+    "evidence.check.reused_unseen": "同一张照片（内容完全相同）已用于图斑 {patches} 及其他图斑，不能重复举证。",
+    "evidence.check.reused_elsewhere": "同一张照片（内容完全相同）已用于其他图斑，不能重复举证。",
     "evidence.check.not_reused": "未在其他图斑中使用过。",
     # referrals (services/referrals.py, weipian referrals, the department pages)
     "referral.forbidden": "只有市局管理员和市局审核员可以抄告或移交图斑。",

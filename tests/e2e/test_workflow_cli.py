@@ -31,6 +31,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path) -> None:
     demo = _json(["demo", "--dir", "data", "--patches", "60", "--parcels", "2000"], env)
     _json(["init"], env)
+    for name, role in (("admin", "bureau_admin"), ("shenhe", "bureau_reviewer")):
+        _json(["users", "add", name, "--role", role, "--password", "long-enough-1"], env)
     for kind, path in demo["layers"].items():
         _json(["layers", "import", path, "--kind", kind], env)
     ministry = demo["packages"][0]
@@ -50,19 +52,22 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
         row[codes.index("PDJG")].value = "伪变化"
         row[codes.index("RDYJ")].value = "实地核查无变化"
     wb.save(sheet)
-    saved = _json(["determinations", "import", str(sheet), "--submit", "--role", "bureau_admin"], env)
+    saved = _json(["determinations", "import", str(sheet), "--submit", "--as", "admin"], env)
     assert saved["saved"] == saved["submitted"] == len(jcbh)
     # Military patches never travel in a file: the bureau files them itself (伪变化, 特殊用地).
     military = [r["JCBH"] for r in _json(["lists", "show", "military"], env)["rows"]]
     assert military and not set(military) & set(jcbh)
     for code in military:
-        _json(["field-check", code, "--note", "部队营区内，未入内", "--role", "bureau_admin"], env)
-        _json(["determine", code, "--verdict", "伪变化", "--opinion", "特殊用地", "--submit"], env)
+        _json(["field-check", code, "--note", "部队营区内，未入内", "--as", "admin"], env)
+        _json(
+            ["determine", code, "--verdict", "伪变化", "--opinion", "特殊用地", "--submit", "--as", "admin"],
+            env,
+        )
     jcbh += military
     assert len(jcbh) == ministry["patches"]
 
-    _json(["review", *jcbh, "--pass", "--reason", "pass.extraction_error"], env)
-    reported = _json(["report", *jcbh], env)
+    _json(["review", *jcbh, "--pass", "--reason", "pass.extraction_error", "--as", "shenhe"], env)
+    reported = _json(["report", *jcbh, "--as", "admin"], env)
     assert {p["state"] for p in reported["patches"]} == {"reported"}
     history = _json(["history", jcbh[0]], env)
     assert [e["action"] for e in history["events"]] == [
@@ -75,6 +80,8 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     utc = dt.datetime.fromisoformat(str(first["at"])).replace(tzinfo=dt.UTC)
     assert (utc + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M") in text
     # After 上报 the record is frozen: a new determination is refused with a clear code.
-    result = runner.invoke(app, ["determine", jcbh[0], "--verdict", "违法", "--json"], env=env)
+    result = runner.invoke(
+        app, ["determine", jcbh[0], "--verdict", "违法", "--as", "admin", "--json"], env=env
+    )
     assert result.exit_code == 1 and json.loads(result.stdout)["error"]["code"] == "patch.frozen"
     assert {r["state"] for r in _json(["lists", "show", "military"], env)["rows"]} == {"reported"}

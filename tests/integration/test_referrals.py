@@ -138,12 +138,12 @@ def test_lists_open_overdue_and_by_department(store: Store, county: dict[str, in
 
 def test_a_department_account_names_a_listed_department(store: Store) -> None:
     with store.writing() as session:
-        a = add_user(session, username="lin", role=Role.department, password="x" * 8, department="林业局")
+        a = add_user(session, username="lin", role=Role.department, password="x" * 10, department="林业局")
         assert a.department == "林业"  # stored under its listed name
         for dept, code in ((None, "user.department_needed"), ("教育局", "user.department_unknown")):
             with pytest.raises(InputError) as exc:
-                add_user(session, username="d2", role=Role.department, password="x" * 8, department=dept)
+                add_user(session, username="d2", role=Role.department, password="x" * 10, department=dept)
             assert exc.value.code == code
         with pytest.raises(InputError) as exc:
-            add_user(session, username="d3", role=Role.leader, password="x" * 8, department="林业")
+            add_user(session, username="d3", role=Role.leader, password="x" * 10, department="林业")
         assert exc.value.code == "user.department_only"

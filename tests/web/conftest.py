@@ -43,7 +43,9 @@ def ids(county: Store) -> dict[str, int]:
 @pytest.fixture
 def app(county: Store, tmp_path: Path) -> FastAPI:
     return create_app(
-        WebSettings(database_url=county.url, secret_key="test-secret-key", files_dir=tmp_path / "files")
+        WebSettings(
+            database_url=county.url, secret_key="test-secret-key-" + "x" * 32, files_dir=tmp_path / "files"
+        )
     )
 
 

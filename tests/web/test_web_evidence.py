@@ -174,7 +174,10 @@ def test_oversize_file_is_413_and_nothing_is_stored(
     from weipian.web.settings import WebSettings
 
     settings = WebSettings(
-        database_url=county.url, secret_key="test-secret-key", files_dir=tmp_path / "f", upload_max_mb=1
+        database_url=county.url,
+        secret_key="test-secret-key-" + "x" * 32,
+        files_dir=tmp_path / "f",
+        upload_max_mb=1,
     )
     big = field_photo(size=(1200, 900)) + b"\x00" * (2**20)  # a valid JPEG start, over 1 MB
     with TestClient(create_app(settings), follow_redirects=False) as client:

@@ -233,3 +233,16 @@ def test_signed_in_pages_are_not_cached(client: TestClient, ids: dict[str, int])
     for path in ("/", "/patches", f"/patches/{ids['P0000']}", "/login"):
         assert client.get(path).headers["cache-control"] == "no-store", path
     assert "no-store" not in client.get("/static/app.css").headers.get("cache-control", "")
+
+
+def test_the_web_list_export_writes_formula_like_text_as_text(
+    client: TestClient, county: Store, tmp_path: Path
+) -> None:
+    from formulas import EVIL, assert_text_only, evil_package
+
+    evil_package(county, tmp_path)
+    login(client, "admin")
+    r = client.get("/patches/export.xlsx")
+    assert r.status_code == 200
+    (tmp_path / "w.xlsx").write_bytes(r.content)
+    assert set(EVIL) <= assert_text_only(tmp_path / "w.xlsx")

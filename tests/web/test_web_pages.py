@@ -154,7 +154,7 @@ def test_export_limit(county: Store) -> None:
     from weipian.web.app import create_app
     from weipian.web.settings import WebSettings
 
-    app = create_app(WebSettings(database_url=county.url, secret_key="k", export_max_rows=1))
+    app = create_app(WebSettings(database_url=county.url, secret_key="k" * 40, export_max_rows=1))
     with TestClient(app, follow_redirects=False) as client:
         login(client, "admin")
         r = client.get("/patches/export.xlsx")

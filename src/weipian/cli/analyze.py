@@ -8,7 +8,7 @@ import typer
 
 from weipian.analysis.area import AreaMethod
 from weipian.cli.context import open_store, settings
-from weipian.cli.output import emit_json, err, guarded, out, progress_bar
+from weipian.cli.output import emit_json, err, guarded, out, progress_bar, styled
 from weipian.domain.layers import LayerKind
 from weipian.services.analyze import AnalysisSummary, analyze
 
@@ -49,7 +49,7 @@ def analyze_command(
         return
     if summary.missing_kinds:
         names = "、".join(f"{LayerKind(k).label}（{k}）" for k in summary.missing_kinds)
-        err.print(f"[yellow]注意：[/]以下图层尚未导入，相关指标未计算：{names}", highlight=False)
+        err.print(styled("注意：", "yellow", f"以下图层尚未导入，相关指标未计算：{names}"), highlight=False)
     out.print(
         f"内业比对完成：{summary.patches} 个图斑，{len(summary.layers)} 类图层，"
         f"面积方法 {summary.area_method}；涉军事用地（限制公开）{summary.restricted} 个。",

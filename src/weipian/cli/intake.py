@@ -11,7 +11,7 @@ from rich.table import Table
 
 from weipian.analysis.area import AreaMethod
 from weipian.cli.context import open_store, settings
-from weipian.cli.output import emit_json, err, guarded, out, progress_bar, rejections_json
+from weipian.cli.output import emit_json, err, guarded, out, progress_bar, rejections_json, styled
 from weipian.domain.sources import Source
 from weipian.errors import InputError
 from weipian.messages import message
@@ -70,7 +70,7 @@ def import_command(
 
     summary = guarded(as_json, run)
     for code, params in summary.warnings:
-        err.print(f"[yellow]注意：[/]{message(code, **params)}", highlight=False)
+        err.print(styled("注意：", "yellow", message(code, **params)), highlight=False)
     if as_json:
         emit_json(
             {

@@ -9,10 +9,9 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from weipian.cli.actor import ByOpt, RoleOpt, TownOpt, actor
+from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import open_store, settings
 from weipian.cli.output import emit_json, guarded, out
-from weipian.domain.roles import Role
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.rules import load_rules
 from weipian.services.lists import closure, special_list
@@ -107,16 +106,15 @@ def template_cmd(
 def import_cmd(
     path: Annotated[Path, typer.Argument(help="填好的 .xlsx 文件")],
     submit: Annotated[bool, typer.Option("--submit", help="导入后立即提交审核")] = False,
-    by: ByOpt = None,
-    role: RoleOpt = Role.township,
-    township: TownOpt = None,
+    as_account: AsOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
     """导入填报表：未填写的行跳过并计数；已填写的行逐行校验，任何一行不合格则全部不写入，并逐行说明原因。"""
 
     def run() -> SheetImport:
         store = open_store(settings())
-        who = actor(by, role, township)
+        with store.reading() as session:
+            who = actor_as(session, as_account)
         return import_sheet(store, path, actor=who, rules=load_rules(), on=dt.date.today(), submit=submit)
 
     r = guarded(as_json, run)

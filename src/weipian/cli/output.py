@@ -5,21 +5,36 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from weipian.errors import WeipianError
 from weipian.messages import message
 
-err = Console(stderr=True)
-out = Console(width=None if sys.stdout.isatty() else 160)  # piped: do not cut tables at 80
+# Markup off: text from packages and accounts (a batch called "[/]") is printed as it is, in
+# messages and table cells alike; styles are applied only through Text objects (styled()).
+err = Console(stderr=True, markup=False, emoji=False)
+out = Console(
+    width=None if sys.stdout.isatty() else 160, markup=False, emoji=False
+)  # piped: do not cut tables at 80
+
+
+def styled(label: str, style: str, text: str) -> Text:
+    """``label`` in ``style`` followed by ``text`` printed literally (never read as markup)."""
+    return Text.assemble((label, style), text)
+
+
 T = TypeVar("T")
 
 
@@ -52,7 +67,7 @@ def fail(exc: WeipianError, as_json: bool) -> NoReturn:
             payload["rejected"] = rejections_json(exc.params["rejected"])
         emit_json({"error": payload})
     else:
-        err.print(f"[bold red]错误：[/]{text}", highlight=False)
+        err.print(styled("错误：", "bold red", text), highlight=False)
         for item in exc.params.get("rejected", [])[:20]:
             err.print(f"  - {message(item.code, row=item.row, id=item.id or '无编号', **item.params)}")
     raise typer.Exit(1)
@@ -71,11 +86,22 @@ def rejections_json(rejected: list[Any]) -> list[dict[str, Any]]:
 
 
 def guarded(as_json: bool, fn: Callable[[], T]) -> T:
-    """Run ``fn``; turn a WeipianError into the CLI's error output and exit code 1."""
+    """Run ``fn``; turn a WeipianError into the CLI's error output and exit code 1.
+
+    Anything else unexpected is still a Chinese error (JSON with ``--json``) and exit 1, never a
+    traceback: every service writes in one transaction, so nothing was half-written. The
+    details go to the log on stderr only when ``WEIPIAN_DEBUG`` is set.
+    """
     try:
         return fn()
     except WeipianError as exc:
         fail(exc, as_json)
+    except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.ClickException):
+        raise
+    except Exception as exc:
+        if os.environ.get("WEIPIAN_DEBUG"):
+            logging.getLogger("weipian.cli").exception("unexpected error")
+        fail(WeipianError("internal.error", kind=type(exc).__name__), as_json)
 
 
 @contextmanager

@@ -8,11 +8,20 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from weipian.cli.context import open_store, settings
 from weipian.cli.output import err, guarded
+from weipian.config import check_secret_key
 
 APP_FACTORY = "weipian.web.app:create_app"
+
+
+class _Secret(BaseSettings):
+    """Only the session secret, read as the web settings read it, to refuse a short one here."""
+
+    model_config = SettingsConfigDict(env_prefix="WEIPIAN_", env_file=".env", extra="ignore")
+    secret_key: str | None = None
 
 
 def serve_command(
@@ -25,5 +34,8 @@ def serve_command(
 
     store = guarded(False, lambda: open_store(settings()))
     store.dispose()
+    given = _Secret().secret_key
+    if given is not None:  # a generated key file is checked by the app itself
+        guarded(False, lambda: check_secret_key(given, "WEIPIAN_SECRET_KEY"))
     err.print(f"网页系统启动：http://{host}:{port}/（按 Ctrl+C 停止）", highlight=False)
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info")

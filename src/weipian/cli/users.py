@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from weipian.cli.context import command_store
+from weipian.cli.context import command_store, settings
 from weipian.cli.output import emit_json, err, guarded, out
 from weipian.domain.roles import Role
 from weipian.services.users import Account, add_user, list_accounts, set_active, set_password
@@ -73,7 +73,7 @@ def add_cmd(
         with command_store() as store, store.writing() as session:
             return add_user(
                 session, username=username, role=role, password=secret, township=township,
-                display_name=display_name, department=department,
+                display_name=display_name, department=department, demo=settings().demo,
             )  # fmt: skip
 
     account = guarded(as_json, run)
@@ -112,7 +112,7 @@ def passwd_cmd(username: NameArg, password: PasswordOpt = None, as_json: JsonOpt
     def run() -> None:
         secret = _ask_password(password)
         with command_store() as store, store.writing() as session:
-            set_password(session, username, secret)
+            set_password(session, username, secret, demo=settings().demo)
 
     guarded(as_json, run)
     if as_json:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from weipian.cli.actor import ByOpt, RoleOpt, TownOpt, actor
+from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import open_store, settings
 from weipian.cli.intake import parse_date
 from weipian.cli.output import emit_json, guarded, out, progress_bar
@@ -113,9 +113,7 @@ def determine_command(
     based_on: BasedOnOpt = None,
     source: SourceOpt = None,
     year: YearOpt = None,
-    by: ByOpt = None,
-    role: RoleOpt = Role.bureau_admin,
-    township: TownOpt = None,
+    as_account: AsOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
     """保存（并可提交）一个图斑的合法性判定；不符合规则的判定被拒绝，不写入。"""
@@ -129,9 +127,9 @@ def determine_command(
             is_mining=mining, mineral_verdict=mineral_verdict, mineral_handling=mineral_handling,
             farmland_housing=housing_class is not None, farmland_housing_class=housing_class,
         )  # fmt: skip
-        who = actor(by, role, township)
         store = open_store(settings())
         with store.writing() as session:
+            who = actor_as(session, as_account)
             patch = find_patch(session, code, source=source, year=year)
             version = workflow.save_determination(
                 session, patch, det, actor=who, rules=load_rules(), on=dt.date.today(), based_on=based_on
@@ -151,15 +149,18 @@ def determine_command(
         )
 
 
-def _each(codes: list[str], action_fn: Any, *, source: str | None, year: int | None, as_json: bool) -> None:
-    """Apply one step to several patches in one transaction: all or none."""
+def _each(
+    codes: list[str], action_fn: Any, *, as_account: str, source: str | None, year: int | None, as_json: bool
+) -> None:
+    """Apply one step, as the account ``as_account``, to several patches in one transaction: all or none."""
 
     def run() -> list[dict[str, str]]:
         store = open_store(settings())
         done = []
         with store.writing() as session:
+            who = actor_as(session, as_account)
             for code in codes:
-                action_fn(session, find_patch(session, code, source=source, year=year))
+                action_fn(session, find_patch(session, code, source=source, year=year), who)
                 done.append(
                     {"JCBH": code, "state": find_patch(session, code, source=source, year=year).state}
                 )
@@ -176,46 +177,39 @@ def _each(codes: list[str], action_fn: Any, *, source: str | None, year: int | N
 def submit_command(
     codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
     based_on: BasedOnOpt = None,
-    source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_admin,
-    township: TownOpt = None, as_json: JsonOpt = False,
+    source: SourceOpt = None, year: YearOpt = None, as_account: AsOpt = "", as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """提交已保存的判定，进入市局审核。"""
-    who = actor(by, role, township)
-    _each(
-        codes, lambda s, p: workflow.submit(s, p, actor=who, version=based_on), source=source, year=year,
-        as_json=as_json,
-    )  # fmt: skip
+    _each(codes, lambda s, p, who: workflow.submit(s, p, actor=who, version=based_on), as_account=as_account,
+          source=source, year=year, as_json=as_json)  # fmt: skip
 
 
 def review_command(
     codes: Annotated[list[str], typer.Argument(help="监测编号，可多个（批量审核）")],
     passed: Annotated[bool, typer.Option("--pass/--return", help="通过 / 退回")],
     reason: Annotated[list[str] | None, typer.Option("--reason", help="审核原因代码，可多次；退回至少一个")] = None,
-    source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_reviewer,
-    as_json: JsonOpt = False,
+    source: SourceOpt = None, year: YearOpt = None, as_account: AsOpt = "", as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """市局审核：批量通过或退回（附原因代码；退回给出补正期限，天数取自规则字典）。"""
-    who = actor(by, role, None)
     reasons = list(reason or [])
 
     rules = load_rules()
 
-    def step(session: Any, patch: Any) -> None:
+    def step(session: Any, patch: Any, who: Any) -> None:
         workflow.review(
             session, patch, passed=passed, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
         )
 
-    _each(codes, step, source=source, year=year, as_json=as_json)
+    _each(codes, step, as_account=as_account, source=source, year=year, as_json=as_json)
 
 
 def report_command(
     codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
-    source: SourceOpt = None, year: YearOpt = None, by: ByOpt = None, role: RoleOpt = Role.bureau_admin,
-    as_json: JsonOpt = False,
+    source: SourceOpt = None, year: YearOpt = None, as_account: AsOpt = "", as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
     """上报审核通过的图斑；上报后判定冻结，只能通过更正修改。"""
-    who = actor(by, role, None)
-    _each(codes, lambda s, p: workflow.report(s, p, actor=who), source=source, year=year, as_json=as_json)
+    _each(codes, lambda s, p, who: workflow.report(s, p, actor=who), as_account=as_account, source=source,
+          year=year, as_json=as_json)  # fmt: skip
 
 
 def field_check_command(
@@ -223,16 +217,14 @@ def field_check_command(
     note: Annotated[str, typer.Option("--note", help="实地核查情况")],
     source: SourceOpt = None,
     year: YearOpt = None,
-    by: ByOpt = None,
-    role: RoleOpt = Role.township,
-    township: TownOpt = None,
+    as_account: AsOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
     """记录一次实地核查（谁、何时、看到什么），图斑进入核查中。"""
-    who = actor(by, role, township)
     _each(
         [code],
-        lambda s, p: workflow.record_field_check(s, p, note=note, actor=who),
+        lambda s, p, who: workflow.record_field_check(s, p, note=note, actor=who),
+        as_account=as_account,
         source=source,
         year=year,
         as_json=as_json,

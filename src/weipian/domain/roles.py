@@ -64,6 +64,7 @@ class Actor:
     name: str
     role: Role
     township: str | None = None
+    via: str | None = None  # how it acted when not through the web, e.g. "cli:OS user"
 
     def may(self, action: Action, patch_township: str | None) -> bool:
         """Whether this actor may take ``action`` on a patch of ``patch_township``.

@@ -18,7 +18,7 @@ import numpy as np
 import pyogrio
 from numpy.typing import NDArray
 
-from weipian.io.xlsx import fit_widths
+from weipian.io.xlsx import fit_widths, protect_cells
 
 # (field, Chinese header) in output order; the fields are INTERFACE.md's names.
 RESULT_FIELDS: tuple[tuple[str, str], ...] = (
@@ -125,6 +125,7 @@ def _write_xlsx(path: Path, columns: Mapping[str, Sequence[Any]], title: str) ->
         ws.column_dimensions[get_column_letter(j)].width = max(width, 8)
     for i in range(n):
         ws.append([_cell(columns[name][i]) for name in names])
+    protect_cells(ws, min_row=4)  # delivered text (JCBH, names, batch) is never a formula
     for j, name in enumerate(names, start=1):
         if name.endswith("MJ") or name in ("PZBL",):
             for row in ws.iter_rows(min_row=4, min_col=j, max_col=j):

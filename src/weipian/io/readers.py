@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -76,16 +77,55 @@ def _dataset_path(path: Path) -> Iterator[tuple[Path, str]]:
     try:
         with _open_zip(path) as zf, tempfile.TemporaryDirectory(prefix="weipian-") as tmp:
             members = [m for m in zf.infolist() if not m.is_dir() and "__MACOSX" not in m.filename]
+            _check_members(zf.infolist(), path)
             datasets = [m for m in members if Path(m.filename).suffix.lower() in DATASET_SUFFIXES]
             if not datasets:
                 raise InputError("package.no_dataset", path=str(path))
             if len(datasets) > 1:
                 names = "、".join(Path(m.filename).name for m in datasets)
                 raise InputError("package.many_datasets", path=str(path), names=names)
-            zf.extractall(tmp, members)
-            yield Path(tmp) / datasets[0].filename, datasets[0].filename
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+            # Only the dataset and its sidecar files (same folder and stem) are unpacked.
+            stem = PurePosixPath(datasets[0].filename).with_suffix("")
+            wanted = [m for m in members if PurePosixPath(m.filename).with_suffix("") == stem]
+            for m in wanted:
+                _extract(zf, m, Path(tmp), path)
+            yield Path(tmp).joinpath(*PurePosixPath(datasets[0].filename).parts), datasets[0].filename
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error) as exc:
         raise InputError("package.corrupt_zip", path=str(path)) from exc
+
+
+# Zip bombs and path tricks are refused before anything is unpacked; sizes are counted again
+# while unpacking, since a member's declared size can lie.
+ZIP_MAX_MEMBERS = 1000
+ZIP_MAX_TOTAL = 4 * 2**30  # bytes unpacked in all
+ZIP_MAX_RATIO = 200  # unpacked ÷ packed, per member (shapefiles compress about 3–20×)
+
+
+def _check_members(infos: list[zipfile.ZipInfo], path: Path) -> None:
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise InputError("package.zip_too_many", path=str(path), count=len(infos), limit=ZIP_MAX_MEMBERS)
+    for m in infos:
+        name = m.filename.replace("\\", "/")
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in parts or "\0" in name:
+            raise InputError("package.zip_bad_name", path=str(path), name=m.filename)
+        if m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1) and m.file_size > 2**20:
+            raise InputError("package.zip_bomb", path=str(path), name=m.filename)
+    if sum(m.file_size for m in infos) > ZIP_MAX_TOTAL:
+        raise InputError("package.zip_bomb", path=str(path), name=path.name)
+
+
+def _extract(zf: zipfile.ZipFile, member: zipfile.ZipInfo, root: Path, path: Path) -> None:
+    """Unpack one checked member under ``root``, stopping at its declared size."""
+    target = root.joinpath(*PurePosixPath(member.filename.replace("\\", "/")).parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with zf.open(member) as src, target.open("wb") as dst:
+        while block := src.read(1 << 20):
+            written += len(block)
+            if written > member.file_size:
+                raise InputError("package.zip_bomb", path=str(path), name=member.filename)
+            dst.write(block)
 
 
 def _encoding(dataset: Path) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from weipian.errors import InputError
-from weipian.io.xlsx import fit_widths
+from weipian.io.xlsx import fit_widths, set_text_safe
 
 IDENTITY = (("JCBH", "监测编号"), ("LY", "来源"), ("NF", "年度"), ("XZQDM", "行政区代码"))
 INFO = (
@@ -75,7 +75,7 @@ def write_sheet(path: Path, rows: Sequence[dict[str, Any]], title: str, verdicts
     ws.row_dimensions[2].height = 36
     for i, r in enumerate(rows, start=4):
         for j, (code, _) in enumerate(COLUMNS, start=1):
-            ws.cell(i, j, r.get(code))
+            set_text_safe(ws, i, j, r.get(code))  # delivered text is never a formula
     sample = ([r.get(code) for code, _ in COLUMNS] for r in rows)
     labels = [label[: max(len(label) // 2, 6)] for _, label in COLUMNS]  # headers wrap
     for j, width in enumerate(fit_widths(labels, sample), start=1):

@@ -132,9 +132,12 @@ def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | N
 RETURN_ACTIONS = (Action.review_return.value, Action.report_return.value)
 
 
-def closure(session: Session, township: str | None = None) -> list[MonthlyClosure]:
-    """月清 per township (by name; ``township`` keeps one) and month of issue. Every patch counts,
-    restricted ones too.
+def closure(
+    session: Session, township: str | None = None, *, include_restricted: bool = True
+) -> list[MonthlyClosure]:
+    """月清 per township (by name; ``township`` keeps one) and month of issue. Restricted patches
+    count only with ``include_restricted`` (市局 roles): for anyone else the figures must agree
+    with the patches they can see.
 
     A patch issued in month *m* is done when, at the end of *m* in Beijing time, its latest
     submission is not followed by a return (市局 or 上级退回) within the month: a filing sent back
@@ -153,10 +156,14 @@ def closure(session: Session, township: str | None = None) -> list[MonthlyClosur
     )
     if codes is not None:
         by_batch = by_batch.where(patches.c.township_code.in_(codes))
+    if not include_restricted:
+        by_batch = by_batch.where(patches.c.restricted.is_(False))
     done: list[tuple[str, dt.date, dt.date, int]] = []
     for batch_id, issued in issued_on.items():
         end = month_end(issued)
-        for code, n in session.execute(_done_in_month(batch_id, _beijing_midnight_after(end), codes)):
+        for code, n in session.execute(
+            _done_in_month(batch_id, _beijing_midnight_after(end), codes, include_restricted)
+        ):
             done.append((names.get(code) or NO_TOWNSHIP, issued, end, n))
     return monthly_closure(
         (
@@ -173,7 +180,9 @@ def _beijing_midnight_after(day: dt.date) -> dt.datetime:
     return start.astimezone(dt.UTC)
 
 
-def _done_in_month(batch_id: int, before: dt.datetime, codes: list[str] | None) -> Any:
+def _done_in_month(
+    batch_id: int, before: dt.datetime, codes: list[str] | None, include_restricted: bool
+) -> Any:
     """Patches of a batch, per township, whose last submission before ``before`` was not
     followed by a return before ``before``."""
 
@@ -197,4 +206,6 @@ def _done_in_month(batch_id: int, before: dt.datetime, codes: list[str] | None) 
         )
         .group_by(patches.c.township_code)
     )
+    if not include_restricted:
+        query = query.where(patches.c.restricted.is_(False))
     return query if codes is None else query.where(patches.c.township_code.in_(codes))

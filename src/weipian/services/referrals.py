@@ -116,6 +116,17 @@ def may_answer(actor: Account, referral: Referral) -> bool:
     return own is not None and own.name == referral.department and not referral.restricted
 
 
+def _sees(actor: Account, referral: Referral, township_code: str | None) -> bool:
+    """Whether the referral's patch lies in the actor's scope (as the web's Scope decides)."""
+    if actor.is_bureau:
+        return True
+    if referral.restricted or actor.role is Role.department:
+        return False  # a liaison it may not answer is one of another department
+    if actor.role is Role.township:
+        return actor.township_code is not None and actor.township_code == township_code
+    return actor.role is Role.leader
+
+
 def resolve_department(text: str | None) -> Department:
     """The listed department called ``text``, or a Chinese refusal naming the list."""
     found = find_department(text)
@@ -185,9 +196,10 @@ def give_feedback(
             raise NotFound("referral.not_found", id=referral_id)
         referral = _referral(found)
         if not may_answer(actor, referral):
-            # A liaison sees only its department's referrals, never a restricted patch: to it the
-            # rest answers as if it did not exist.
-            if actor.role is Role.department:
+            # Outside the actor's scope (another department's or township's referral, a
+            # restricted patch for a non-bureau role) it answers as if it did not exist: a 403
+            # would confirm the id and name the department.
+            if not _sees(actor, referral, found.township_code):
                 raise NotFound("referral.not_found", id=referral_id)
             raise PermissionDenied("referral.feedback_forbidden", department=referral.department)
         if referral.feedback_at is not None:

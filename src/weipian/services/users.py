@@ -1,28 +1,44 @@
 """Web accounts: add, list, authenticate, change password, deactivate.
 
 Passwords are hashed with argon2id (``pwdlib.PasswordHash.recommended()``); a hash made with
-older parameters is replaced at the next successful login.
+older parameters is replaced at the next successful login. Sign-in is throttled: an account is
+locked for LOCK_MINUTES after MAX_FAILURES wrong passwords in a row, an address after
+ADDRESS_MAX_FAILURES failures within ADDRESS_WINDOW (checked before any hashing), and at most
+HASHING_SLOTS argon2 checks run at once, so parallel guessers cannot exhaust memory. Every
+account has a session version: logout, a password change and disabling raise it, which ends
+every session signed with the old one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import Row
+from sqlalchemy import Row, update
 from sqlalchemy.orm import Session
 
 from weipian.domain.referrals import departments, find_department
 from weipian.domain.roles import Actor, Role
-from weipian.errors import Conflict, InputError, NotFound
+from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.storage.store import Store
+from weipian.storage.tables import users
 from weipian.storage.townships import township_names
 from weipian.storage.users import all_users, insert_user, update_user, user_by_id, user_by_name
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+DEMO_PASSWORD = "weipian-demo"  # scripts/run's accounts; refused unless WEIPIAN_DEMO is set
+MAX_FAILURES, LOCK_MINUTES = 5, 15
+ADDRESS_MAX_FAILURES, ADDRESS_WINDOW = 20, 15 * 60.0  # failures per address, seconds
+HASHING_SLOTS, HASHING_WAIT = 2, 10.0  # concurrent argon2 checks (64 MiB each), seconds to wait
 _HASHER = PasswordHash.recommended()
+_HASHING = threading.BoundedSemaphore(HASHING_SLOTS)
+_ADDRESS_LOCK = threading.Lock()
+_ADDRESS_FAILURES: dict[str, deque[float]] = {}
 # Verified against when the user does not exist, so both answers take the same time.
 _DUMMY_HASH = _HASHER.hash("weipian-no-such-user")
 
@@ -39,6 +55,7 @@ class Account:
     department: str | None
     active: bool
     created_at: dt.datetime
+    session_version: int = 0
 
     @property
     def actor(self) -> Actor:
@@ -55,13 +72,19 @@ def _account(row: Row[Any]) -> Account:
     return Account(
         id=row.id, username=row.username, display_name=row.display_name, role=Role(row.role),
         township_code=row.township_code, department=row.department, active=bool(row.active),
-        created_at=row.created_at,
+        created_at=row.created_at, session_version=int(row.session_version or 0),
     )  # fmt: skip
 
 
-def _check_password(password: str) -> None:
+def check_password_policy(password: str, username: str, *, demo: bool = False) -> None:
+    """At least MIN_PASSWORD_LENGTH characters, not the account name, not the demo password
+    (except in the demo, ``WEIPIAN_DEMO``)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError("user.password_short", min=MIN_PASSWORD_LENGTH)
+    if username.strip().lower() in password.lower():
+        raise InputError("user.password_is_name")
+    if password == DEMO_PASSWORD and not demo:
+        raise InputError("user.password_demo")
 
 
 def add_user(
@@ -73,6 +96,7 @@ def add_user(
     township: str | None = None,
     display_name: str | None = None,
     department: str | None = None,
+    demo: bool = False,
 ) -> Account:
     """Create an active account; township staff must name a township the store knows."""
     name = username.strip()
@@ -94,7 +118,7 @@ def add_user(
         department = found.name
     elif (department or "").strip():
         raise InputError("user.department_only", role=role.value)
-    _check_password(password)
+    check_password_policy(password, name, demo=demo)
     if user_by_name(session, name) is not None:
         raise Conflict("user.exists", username=name)
     user_id = insert_user(
@@ -112,24 +136,89 @@ def add_user(
     return _account(row)
 
 
-def authenticate(store: Store, username: str, password: str) -> Account | None:
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def _address_blocked(address: str | None, now: float) -> bool:
+    if not address:
+        return False
+    with _ADDRESS_LOCK:
+        failures = _ADDRESS_FAILURES.get(address)
+        while failures and failures[0] < now - ADDRESS_WINDOW:
+            failures.popleft()
+        return bool(failures) and len(failures) >= ADDRESS_MAX_FAILURES  # type: ignore[arg-type]
+
+
+def _address_failed(address: str | None, now: float) -> None:
+    if not address:
+        return
+    with _ADDRESS_LOCK:
+        if len(_ADDRESS_FAILURES) > 10_000:  # bounded: forget the quietest addresses
+            for key in [k for k, v in _ADDRESS_FAILURES.items() if not v or v[-1] < now - ADDRESS_WINDOW]:
+                del _ADDRESS_FAILURES[key]
+        _ADDRESS_FAILURES.setdefault(address, deque(maxlen=ADDRESS_MAX_FAILURES)).append(now)
+
+
+def _verify(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """argon2 check in one of HASHING_SLOTS; busy past HASHING_WAIT: refused, not queued forever."""
+    if not _HASHING.acquire(timeout=HASHING_WAIT):
+        raise Conflict("auth.busy")
+    try:
+        return _HASHER.verify_and_update(password, password_hash)
+    finally:
+        _HASHING.release()
+
+
+def authenticate(store: Store, username: str, password: str, address: str | None = None) -> Account | None:
     """The active account with this name and password, or None (same time either way).
 
-    Takes the store, not a session: the slow hash check runs outside any transaction, and only
-    an outdated hash is rewritten, in a short write of its own.
+    ``PermissionDenied("auth.locked")`` while the account or the address is locked out (no
+    hashing is done then). Takes the store, not a session: the slow hash check runs outside
+    any transaction; the failure count is written in a short write of its own.
     """
+    clock = time.monotonic()
+    if _address_blocked(address, clock):
+        raise PermissionDenied("auth.locked", minutes=int(ADDRESS_WINDOW // 60))
     with store.reading() as session:
         row = user_by_name(session, username.strip())
+    now = _now()
+    locked_until = _aware(row.locked_until) if row is not None else None
+    if locked_until is not None and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise PermissionDenied("auth.locked", minutes=minutes)
     if row is None:
-        _HASHER.verify(password, _DUMMY_HASH)
+        _verify(password, _DUMMY_HASH)
+        _address_failed(address, clock)
         return None
-    valid, new_hash = _HASHER.verify_and_update(password, row.password_hash)
+    valid, new_hash = _verify(password, row.password_hash)
     if not valid or not row.active:
-        return None
-    if new_hash is not None:
+        _address_failed(address, clock)
+        failures = int(row.failed_logins or 0) + 1
+        lock = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
         with store.writing() as session:
-            update_user(session, row.id, password_hash=new_hash)
+            update_user(session, row.id, failed_logins=0 if lock else failures, locked_until=lock)
+        return None
+    changes: dict[str, Any] = {}
+    if new_hash is not None:
+        changes["password_hash"] = new_hash
+    if row.failed_logins or row.locked_until is not None:
+        changes.update(failed_logins=0, locked_until=None)
+    if changes:
+        with store.writing() as session:
+            update_user(session, row.id, **changes)
     return _account(row)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of the account (logout, password change, disabling)."""
+    session.execute(
+        update(users).where(users.c.id == user_id).values(session_version=users.c.session_version + 1)
+    )
 
 
 def get_account(session: Session, user_id: int) -> Account | None:
@@ -150,13 +239,14 @@ def list_accounts(session: Session) -> list[Account]:
     return [_account(r) for r in all_users(session)]
 
 
-def set_password(session: Session, username: str, password: str) -> None:
-    """Replace an account's password."""
+def set_password(session: Session, username: str, password: str, *, demo: bool = False) -> None:
+    """Replace an account's password; its sessions end and any lockout is lifted."""
     row = user_by_name(session, username.strip())
     if row is None:
         raise NotFound("user.not_found", username=username)
-    _check_password(password)
-    update_user(session, row.id, password_hash=_HASHER.hash(password))
+    check_password_policy(password, row.username, demo=demo)
+    update_user(session, row.id, password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None)
+    end_sessions(session, row.id)
 
 
 def set_active(session: Session, username: str, active: bool) -> None:
@@ -165,3 +255,4 @@ def set_active(session: Session, username: str, active: bool) -> None:
     if row is None:
         raise NotFound("user.not_found", username=username)
     update_user(session, row.id, active=active)
+    end_sessions(session, row.id)

@@ -52,6 +52,8 @@ def _step(
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
     after = advance(patch.state, action)
+    if actor.via:  # the CLI: the account acted as, and the operating-system user who did it
+        payload = {**payload, "via": actor.via}
     return append_event(
         session,
         patch_id=patch.id,

@@ -247,6 +247,9 @@ events = Table(
     Column("state_before", String(24), nullable=False),
     Column("state_after", String(24), nullable=False),
     Column("payload", JSON, nullable=False),
+    # Hash chain (domain/eventlog.py): the previous event's hash and this one's over both.
+    Column("prev_hash", String(64), nullable=False, server_default=""),
+    Column("hash", String(64), nullable=False, server_default=""),
     Index("ix_events_action_patch", "action", "patch_id", "at"),  # review queue, 月清, returns
 )
 
@@ -300,6 +303,10 @@ users = Table(
     Column("department", String(64)),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Raised by logout, a password change and disabling: every older session cookie is dead.
+    Column("session_version", Integer, nullable=False, server_default="0"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),  # since the last success
+    Column("locked_until", DateTime(timezone=True)),  # sign-in refused until then (throttling)
     UniqueConstraint("username", name="uq_users_username"),
 )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from weipian.domain.eventlog import GENESIS, event_hash
 from weipian.errors import Conflict, NotFound
 from weipian.storage.tables import determinations, events, patches
 
@@ -30,6 +32,9 @@ def find_patch(
     return rows[0]
 
 
+EVENT_CHAIN_LOCK = 0x57E1A0  # pg_advisory_xact_lock key of the event chain
+
+
 def append_event(
     session: Session,
     *,
@@ -42,12 +47,22 @@ def append_event(
     payload: dict[str, Any],
     at: dt.datetime,
 ) -> int:
-    """Append one event and move the patch's cached state, in the caller's transaction."""
+    """Append one event, chained to the last one's hash, and move the patch's cached state, in
+    the caller's transaction (on PostgreSQL under a transaction lock, so two writers never
+    chain to the same event; SQLite has one writer)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
+    at = at.astimezone(dt.UTC) if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # stored as UTC
+    prev = session.scalar(select(events.c.hash).order_by(events.c.id.desc()).limit(1)) or GENESIS
+    digest = event_hash(
+        prev, patch_id=patch_id, action=action, actor=actor, role=role, at=at,
+        state_before=state_before, state_after=state_after, payload=payload,
+    )  # fmt: skip
     event_id = session.execute(
         insert(events)
         .values(
             patch_id=patch_id, action=action, actor=actor, role=role, at=at,
-            state_before=state_before, state_after=state_after, payload=payload,
+            state_before=state_before, state_after=state_after, payload=payload, prev_hash=prev, hash=digest,
         )
         .returning(events.c.id)
     ).scalar_one()  # fmt: skip
@@ -120,3 +135,39 @@ def mining_signals(session: Session, patch_id: int) -> tuple[str | None, str | N
     sfsk = session.scalar(select(patches.c.is_mining).where(patches.c.id == patch_id))
     mineral = session.scalar(select(suggestions.c.mineral_verdict).where(suggestions.c.patch_id == patch_id))
     return sfsk, mineral
+
+
+@dataclass(frozen=True)
+class BrokenEvent:
+    """The first event whose chain does not hold, and why."""
+
+    id: int
+    patch_id: int
+    action: str
+    at: dt.datetime
+    reason: str  # "hash" (its content changed) | "link" (an event before it changed or went)
+
+
+def verify_chain(session: Session, chunk: int = 5000) -> tuple[int, BrokenEvent | None]:
+    """Walk the event log in id order: (events checked, the first broken one or None)."""
+    prev, last, checked = GENESIS, 0, 0
+    while True:
+        rows = session.execute(
+            select(events).where(events.c.id > last).order_by(events.c.id).limit(chunk)
+        ).all()
+        if not rows:
+            return checked, None
+        for r in rows:
+            checked += 1
+            reason = None
+            if r.prev_hash != prev:
+                reason = "link"
+            elif r.hash != event_hash(
+                prev, patch_id=r.patch_id, action=r.action, actor=r.actor, role=r.role, at=r.at,
+                state_before=r.state_before, state_after=r.state_after, payload=r.payload,
+            ):  # fmt: skip
+                reason = "hash"
+            if reason:
+                return checked, BrokenEvent(r.id, r.patch_id, r.action, r.at, reason)
+            prev = r.hash
+        last = rows[-1].id

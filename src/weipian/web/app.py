@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_cookie="weipian_session",
         max_age=web.session_hours * 3600,
         same_site="lax",
+        https_only=web.session_secure,
     )
     app.add_middleware(BodyLimit, max_bytes=web.request_max_mb * 2**20)
     app.add_middleware(SecurityHeaders)

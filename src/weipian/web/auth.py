@@ -40,12 +40,42 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+VERSION, SINCE, SEEN = "sv", "since", "seen"
+
+
+def _clock() -> int:
+    return int(time.time())
+
+
 def log_in(request: Request, account: Account) -> None:
     """Start a fresh session for ``account`` (a new token, nothing carried over)."""
     request.session.clear()
+    now = _clock()
     request.session[USER] = account.id
+    request.session[VERSION] = account.session_version
     request.session[CSRF] = secrets.token_urlsafe(32)
-    request.session["since"] = int(time.time())
+    request.session[SINCE] = now
+    request.session[SEEN] = now
+
+
+def session_valid(request: Request, account: Account, *, max_age: int, idle: int) -> bool:
+    """The session belongs to the account's current session version and has timed out neither
+    absolutely (``max_age`` seconds since sign-in) nor for idleness (``idle`` seconds); marks
+    it seen (at most once a minute, so the cookie is not rewritten on every request)."""
+    data = request.session
+    now = _clock()
+    since, seen = data.get(SINCE), data.get(SEEN)
+    if (
+        data.get(VERSION) != account.session_version
+        or not isinstance(since, int)
+        or not isinstance(seen, int)
+    ):
+        return False
+    if now - since > max_age or now - seen > idle:
+        return False
+    if now - seen >= 60:
+        data[SEEN] = now
+    return True
 
 
 def log_out(request: Request) -> None:

@@ -18,7 +18,7 @@ from weipian.rules import RuleSet
 from weipian.services.users import Account, get_account
 from weipian.storage.store import Store
 from weipian.web.access import Scope, scope_of
-from weipian.web.auth import USER, check_csrf, is_htmx, log_out
+from weipian.web.auth import USER, check_csrf, is_htmx, log_out, session_valid
 from weipian.web.errors import LoginRequired
 from weipian.web.queries.patches import PatchFilter
 from weipian.web.settings import WebSettings
@@ -55,7 +55,10 @@ def _current_user(request: Request, store: StoreDep) -> Account:
         raise LoginRequired
     with store.reading() as session:
         account = get_account(session, user_id)
-    if account is None:  # deleted or deactivated since the sign-in
+    settings: WebSettings = request.app.state.settings
+    if account is None or not session_valid(  # deactivated, logged out elsewhere, timed out
+        request, account, max_age=settings.session_hours * 3600, idle=settings.session_idle_minutes * 60
+    ):
         log_out(request)
         raise LoginRequired
     request.state.user = account

@@ -5,22 +5,28 @@ referrals) and the evidence service."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.messages import message
 from weipian.services.claims import claim_texts
-from weipian.services.evidence import KIND_LABELS, list_evidence
+from weipian.services.evidence import KIND_LABELS, Evidence, list_evidence
 from weipian.services.users import Account
 from weipian.services.workflow import correction_due
+from weipian.storage.tables import patches
+from weipian.web.access import Scope, scope_of
 from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
 from weipian.web.queries.detail import PatchDetail, kind_label
 from weipian.web.queries.referrals import referral_panel
+from weipian.web.queries.scope import visible
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
@@ -37,7 +43,7 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
     """What the evidence section needs (the caller has checked the patch's scope)."""
     settings: WebSettings = request.app.state.settings
     with request.app.state.store.reading() as session:
-        items = list_evidence(session, patch.id)
+        items = [within_scope(session, e, scope_of(user)) for e in list_evidence(session, patch.id)]
     return {
         "evidence": items,
         "evidence_photos": [e for e in items if e.is_photo],
@@ -90,6 +96,27 @@ def _claim_texts(request: Request, patch: Any, rules: Any, today: dt.date) -> li
     """Why the filed approval numbers need the reviewer's look (no layer record, low coverage)."""
     with request.app.state.store.reading() as session:
         return claim_texts(session, patch.id, rules, today)
+
+
+def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
+    """The photo's reuse check naming only patches the viewer may see (the others are "other
+    patches", unnamed): the check must not reveal a restricted or another township's JCBH."""
+    narrowed = not scope.restricted or scope.township is not None or scope.department is not None
+    checks = []
+    for c in item.checks:
+        codes = [x for x in str((c.get("params") or {}).get("patches") or "").split("、") if x]
+        if c.get("code") == "not_reused" and codes and narrowed:
+            seen = set(
+                session.scalars(
+                    visible(select(patches.c.patch_code), scope).where(patches.c.patch_code.in_(codes))
+                )
+            )
+            shown = [x for x in codes if x in seen]
+            if len(shown) < len(codes):
+                key = "evidence.check.reused_unseen" if shown else "evidence.check.reused_elsewhere"
+                c = {**c, "detail": message(key, patches="、".join(shown)), "params": {"reason": "reused"}}
+        checks.append(c)
+    return replace(item, checks=checks)
 
 
 def render_patch_page(

@@ -98,5 +98,7 @@ def _closure(session: Session, scope: Scope) -> list[MonthlyClosure]:
         township = session.scalar(select(townships.c.name).where(townships.c.code == scope.township))
         if township is None:
             return []
-    rows = sorted(closure(session, township), key=lambda m: (m.rate, m.township))
+    rows = sorted(
+        closure(session, township, include_restricted=scope.restricted), key=lambda m: (m.rate, m.township)
+    )
     return sorted(rows, key=lambda m: m.month, reverse=True)[:60]

@@ -13,12 +13,20 @@ from sqlalchemy.orm import Session
 from weipian.domain.landclass import land_classes
 from weipian.domain.layers import LayerKind
 from weipian.messages import message
-from weipian.storage.tables import batches, patch_facts, patch_overlaps, suggestions, townships
+from weipian.storage.tables import (
+    batches,
+    patch_facts,
+    patch_links,
+    patch_overlaps,
+    patches,
+    suggestions,
+    townships,
+)  # fmt: skip
 from weipian.storage.users import display_names
 from weipian.storage.workflow import current_determination, patch_events
 from weipian.web.access import Scope
 from weipian.web.queries.deadlines import effective_due, return_deadline
-from weipian.web.queries.scope import get_patch
+from weipian.web.queries.scope import get_patch, visible
 
 APPROVAL_KINDS = (
     LayerKind.conversion_approval, LayerKind.land_supply, LayerKind.preapproval, LayerKind.temporary_use,
@@ -49,6 +57,7 @@ class PatchDetail:
     determination: Row[Any] | None
     events: list[Row[Any]]
     actor_names: dict[str, str]  # username → display name, for the history
+    same_place_codes: str | None = None  # TYWZJCTBWQBH without patches outside the scope
 
 
 def kind_label(kind: str) -> str:
@@ -102,4 +111,17 @@ def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) 
         determination=current_determination(session, patch.id),
         events=history,
         actor_names=display_names(session, {e.actor for e in history}),
+        same_place_codes=_same_place_in_scope(session, patch, scope),
     )
+
+
+def _same_place_in_scope(session: Session, patch: Row[Any], scope: Scope) -> str | None:
+    """TYWZJCTBWQBH less the codes of linked patches the viewer may not see (a military
+    patch's JCBH must not show on a later patch at the same place)."""
+    codes = [c for c in (patch.same_place_codes or "").split(",") if c]
+    linked = select(patch_links.c.target_patch_id).where(
+        patch_links.c.patch_id == patch.id, patch_links.c.target_patch_id.is_not(None)
+    )
+    every = set(session.scalars(select(patches.c.patch_code).where(patches.c.id.in_(linked))))
+    seen = set(session.scalars(visible(select(patches.c.patch_code), scope).where(patches.c.id.in_(linked))))
+    return ",".join(c for c in codes if c not in every - seen) or None

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weipian.domain.roles import Role
+from weipian.errors import PermissionDenied
 from weipian.messages import message as say
-from weipian.services.users import authenticate
-from weipian.web.auth import flash, log_in, log_out
+from weipian.services.users import authenticate, end_sessions
+from weipian.web.auth import USER, flash, log_in, log_out
 from weipian.web.deps import CheckCsrf, StoreDep
 from weipian.web.templating import templates
 
@@ -37,7 +38,12 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    account = authenticate(store, username, password) if username and password else None
+    address = request.client.host if request.client else None
+    try:
+        account = authenticate(store, username, password, address) if username and password else None
+    except PermissionDenied as exc:  # locked out: say so, with when to try again
+        context = {"next": safe_next(next), "error": say(exc.code, **exc.params), "username": username}
+        return templates.TemplateResponse(request, "login.html", context, status_code=429)
     if account is None:
         context = {"next": safe_next(next), "error": say("auth.failed"), "username": username}
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
@@ -49,7 +55,11 @@ def login(
 
 
 @router.post("/logout", dependencies=[CheckCsrf])
-def logout(request: Request) -> Response:
+def logout(request: Request, store: StoreDep) -> Response:
+    user_id = request.session.get(USER)
+    if isinstance(user_id, int):  # a copy of this cookie must not outlive the logout
+        with store.writing() as session:
+            end_sessions(session, user_id)
     log_out(request)
     flash(request, "auth.logged_out")
     return RedirectResponse("/login", status_code=303)
