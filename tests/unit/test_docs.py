@@ -32,7 +32,10 @@ def test_every_raised_code_has_a_message() -> None:
         sorted(
             c
             for c in codes
-            if not any(c in table for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES, LEDGER_MESSAGES))
+            if not any(
+                c in table
+                for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES, LEDGER_MESSAGES)
+            )
         )
         == []
     )
