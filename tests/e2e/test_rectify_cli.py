@@ -95,6 +95,10 @@ def test_ledger_round(env: dict[str, str], tmp_path: Path) -> None:
     )
     _run(["rectify", "progress", "P0000", "--regularised-area", "200", "--as", "hl01"], env)
 
+    due = _run(["due", "--unit", "350583113"], env)
+    assert due["days"] == 7 and [u["unit"] for u in due["units"]] == ["350583113"]
+    assert due["units"][0]["overdue"] == []  # the deadline is 2023-02-28
+    assert _run(["due", "--unit", "12345"], env, code=1)["error"]["code"] == "due.unit_unknown"
     shown = _run(["rectify", "show", "P0000"], env)
     for key in ("JCBH", "state", "responsible", "measures", "deadline", "illegal_area_m2", "rectified_area_m2",
                 "unrectified_area_m2", "demolished_area_m2", "regularised_area_m2"):  # fmt: skip
@@ -124,6 +128,12 @@ def test_ledger_round(env: dict[str, str], tmp_path: Path) -> None:
         "error"
     ]
     assert err["code"] == "ledger.reason_unknown"
+    waiting = _run(["due"], env)
+    assert waiting["totals"]["waiting"] == {"close_out": 1}
+    (hl,) = [u for u in waiting["units"] if u["unit"] == "350583113"]
+    assert [(w["JCBH"], w["requested_on"]) for w in hl["waiting"]] == [("P0000", "2022-12-01")]
+    hm = {u["unit"]: u for u in waiting["units"]}["350583114"]  # P0001, issued 11-01, never determined
+    assert [(o["kind"], o["days_left"]) for o in hm["overdue"]] == [("verification", -15)]
     done = _run(["rectify", "approve", "P0000", "--reason", "pass.rectified_verified", "--as", "shenhe"], env)
     assert (done["record"]["state"], done["record"]["closed_on"], done["record"]["patch_state"]) == (
         "closed", "2022-12-01", "closed",

@@ -84,3 +84,58 @@ def test_refusals(env: dict[str, str]) -> None:
     bad = _run(["users", "add", "x", "--role", "department", "--department", "教育局", "--password", "long-enough-1"],
                env, code=1)  # fmt: skip
     assert bad["error"]["code"] == "user.department_unknown"
+
+
+def test_feedback_series_receipt_and_non_grain(env: dict[str, str]) -> None:
+    _run(
+        [
+            "users",
+            "add",
+            "nong",
+            "--role",
+            "department",
+            "--department",
+            "农业农村",
+            "--password",
+            "long-enough-1",
+        ],
+        env,
+    )
+    _run(
+        [
+            "users",
+            "add",
+            "hl01",
+            "--role",
+            "township",
+            "--township",
+            "350583113",
+            "--password",
+            "long-enough-1",
+        ],
+        env,
+    )
+    ref = _run(["referrals", "add", "P0000", "--department", "农业农村", "--kind", "transfer", "--matter", "非粮化",
+                "--as", "hl01"], env)["referral"]  # fmt: skip
+    assert ref["referred_by"] == "hl01"  # a township refers its own patch
+    assert _run(["referrals", "add", "P0001", "--department", "林业", "--matter", "x", "--as", "hl01"], env,
+                code=1)["error"]["code"] == "referral.foreign_township"  # fmt: skip
+    rid = str(ref["id"])
+    got = _run(["referrals", "receive", rid, "--text", "接收函 农〔2026〕3号", "--as", "nong"], env)[
+        "referral"
+    ]
+    assert [e["stage"] for e in got["entries"]] == ["received"] and got["status"] == "open"
+    _run(["referrals", "feedback", rid, "--stage", "办理中", "--text", "已责令整改", "--as", "nong"], env)
+    assert (
+        _run(["referrals", "feedback", rid, "--stage", "完了", "--text", "x", "--as", "nong"], env, code=1)[
+            "error"
+        ]["code"]
+        == "referral.stage_unknown"
+    )
+    done = _run(["referrals", "feedback", rid, "--stage", "办结", "--text", "已恢复", "--result", "恢复种植",
+                 "--as", "nong"], env)["referral"]  # fmt: skip
+    assert [e["stage_label"] for e in done["entries"]] == ["接收", "办理中", "办结"]
+    assert done["status"] == "answered"
+    shown = _run(["referrals", "show", rid], env)["referral"]
+    assert shown["entries"][-1]["result"] == "恢复种植"
+    assert _run(["referrals", "non-grain"], env)["patches"] == []  # no 非粮化 flag in the small county

@@ -1,5 +1,6 @@
 """Referrals and feedback through the service, on both backends: who may refer and answer, the
-department list, restricted patches, feedback once, the open and overdue lists."""
+department list, restricted patches, the feedback series until 办结, the open and overdue lists,
+townships referring their own patches, the 非粮化 worklist."""
 
 from __future__ import annotations
 
@@ -13,10 +14,16 @@ from factories import small_county
 from weipian.domain.referrals import ReferralKind, ReferralStatus
 from weipian.domain.roles import Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
-from weipian.services.referrals import give_feedback, list_referrals, refer
+from weipian.services.referrals import (
+    feedback_entries,
+    give_feedback,
+    list_referrals,
+    non_grain_worklist,
+    refer,
+)
 from weipian.services.users import Account, add_user
 from weipian.storage.store import Store
-from weipian.storage.tables import referrals
+from weipian.storage.tables import referrals, suggestions
 from weipian.storage.workflow import find_patch
 
 TODAY = dt.date(2026, 12, 31)
@@ -147,3 +154,60 @@ def test_a_department_account_names_a_listed_department(store: Store) -> None:
         with pytest.raises(InputError) as exc:
             add_user(session, username="d3", role=Role.leader, password="x" * 10, department="林业")
         assert exc.value.code == "user.department_only"
+
+
+def test_feedback_is_a_series_until_done(store: Store, county: dict[str, int]) -> None:
+    """接收, 受理, 办理中 keep the referral open (and overdue once past its day); 办结 ends it."""
+    r = refer(store, county["P0000"], "transfer", "农业农村", "非粮化", ADMIN, dt.date(2026, 10, 1))
+    later = dt.datetime(2027, 1, 2, 2, 0, tzinfo=dt.UTC)
+    for stage, text in (("接收", "已收到移交函"), ("受理", "已受理"), ("办理中", "已责令恢复种植")):
+        r = give_feedback(store, r.id, text, FARMING, later, stage=stage)
+        assert r.feedback_at is None and r.status(TODAY) is ReferralStatus.overdue  # due 2026-12-01
+    with pytest.raises(InputError) as exc:
+        give_feedback(store, r.id, "x", FARMING, later, stage="结束")
+    assert exc.value.code == "referral.stage_unknown"
+    with pytest.raises(NotFound):  # a department the referral was not sent to
+        give_feedback(store, r.id, "已办结", FORESTRY, later, stage="办结")
+    with store.reading() as session:
+        assert [i.id for i in list_referrals(session, today=TODAY, status="overdue")] == [r.id]
+    r = give_feedback(store, r.id, "已办结", FARMING, later, stage="办结", result="已恢复种植条件")
+    assert (
+        r.feedback == "已办结\n办理结果：已恢复种植条件" and r.status(TODAY) is ReferralStatus.answered_late
+    )
+    with pytest.raises(Conflict):  # nothing after 办结
+        give_feedback(store, r.id, "补充", FARMING, later, stage="办理中")
+    with store.reading() as session:
+        entries = feedback_entries(session, r.id)
+        assert list_referrals(session, today=TODAY, status="open") == []
+    assert [(e.stage.value, e.given_by) for e in entries] == [
+        ("received", "farm"), ("accepted", "farm"), ("in_progress", "farm"), ("done", "farm"),
+    ]  # fmt: skip
+
+
+def test_townships_refer_their_own_patches(store: Store, county: dict[str, int]) -> None:
+    hl = Account(id=0, username="hl01", display_name="hl01", role=Role.township, township_code="350583113",
+                 department=None, active=True, created_at=NOW)  # fmt: skip
+    r = refer(store, county["P0000"], "referral", "林业", "占用林地", hl, TODAY)
+    assert r.referred_by == "hl01"
+    with pytest.raises(PermissionDenied) as exc:  # 洪梅镇's patch
+        refer(store, county["P0001"], "referral", "林业", "占用林地", hl, TODAY)
+    assert exc.value.code == "referral.foreign_township"
+    with pytest.raises(NotFound):  # the military patch does not exist for a township
+        refer(store, county["P0002"], "referral", "执法监察大队", "x", hl, TODAY)
+    assert _count(store) == 1
+
+
+def test_non_grain_worklist_until_transferred(store: Store, county: dict[str, int]) -> None:
+    with store.writing() as session:  # the rules flag 非粮化 on a crop change; here set on P0001
+        session.execute(
+            suggestions.update().where(suggestions.c.patch_id == county["P0001"]).values(flags=["non_grain"])
+        )
+    with store.reading() as session:
+        assert [p["JCBH"] for p in non_grain_worklist(session)] == ["P0001"]
+        assert non_grain_worklist(session, township="350583113") == []
+    refer(store, county["P0001"], "referral", "农业农村", "抄告不算移交", ADMIN, TODAY)
+    with store.reading() as session:
+        assert [p["JCBH"] for p in non_grain_worklist(session)] == ["P0001"]
+    refer(store, county["P0001"], "transfer", "农业农村", "非粮化移交", ADMIN, TODAY)
+    with store.reading() as session:
+        assert non_grain_worklist(session) == []

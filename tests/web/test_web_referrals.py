@@ -76,7 +76,7 @@ def test_bureau_refers_and_liaison_answers(client: TestClient, county: Store, id
     page = client.get(f"/patches/{ids['P0001']}").text
     assert "已立案查处" in page and "已反馈" in page and "提交反馈" not in page
     again = client.post(f"/referrals/{rid}/feedback", data={"text": "更正", "csrf_token": csrf})
-    assert again.status_code == 409 and "只能填写一次" in again.text
+    assert again.status_code == 409 and "办结后不能再填写" in again.text
     other = _rid(county, "水利")
     assert (
         client.post(f"/referrals/{other}/feedback", data={"text": "x", "csrf_token": csrf}).status_code == 404

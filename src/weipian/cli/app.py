@@ -8,6 +8,7 @@ from weipian import __version__
 from weipian.cli import export, imagery, layers, ledger, referrals, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
+from weipian.cli.due import due_command
 from weipian.cli.eventlog import verify_log_command
 from weipian.cli.intake import import_command
 from weipian.cli.lists import lists_app, sheets_app
@@ -43,6 +44,7 @@ app.command("review")(review_command)
 app.command("report")(report_command)
 app.command("history")(history_command)
 app.command("summary")(summary_command)
+app.command("due")(due_command)
 app.command("serve")(serve_command)
 app.command("stats")(stats_command)
 app.command("verify-log")(verify_log_command)

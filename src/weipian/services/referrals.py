@@ -1,13 +1,15 @@
 """Referrals (抄告) and transfers (移交) of a patch to another department, and their feedback.
 
-- ``refer``: 市局管理员 and 市局审核员 only; the department must be on the list
+- ``refer``: 市局管理员, 市局审核员 and 乡镇核查员 (its own township's patches: the work plan makes
+  the townships the referring party); the department must be on the list
   (``domain/data/departments.yaml``) and take that kind; feedback is due two calendar months
   later. A military-restricted patch goes only to an internal section of the bureau: to an
   outside department it is sent offline through the confidential channel, never through here.
 - ``give_feedback``: a 部门联络员 of the referral's department (never on a restricted patch, which
-  a liaison cannot see), or a 市局管理员. Feedback is given **once**; a later correction is
-  refused (the bureau refers the matter again if the answer must change), so what the sender
-  read is what stays on record.
+  a liaison cannot see), or a 市局管理员. Feedback is a **series** of entries (接收, 受理, 办理中,
+  办结); the referral stays open, and its two-month clock keeps chasing, until the 办结 entry,
+  after which nothing more is added (the bureau refers the matter again if the answer must
+  change), so what the sender read is what stays on record.
 - ``list_referrals``: all, open (no feedback yet) or overdue, by department or patch. Overdue
   referrals stay listed until their feedback arrives.
 """
@@ -22,6 +24,7 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
+from weipian.domain.ledger import STAGE_LABELS, FeedbackStage, stage_from_text
 from weipian.domain.referrals import (
     Department,
     ReferralKind,
@@ -36,18 +39,23 @@ from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.rules import RuleSet, load_rules
 from weipian.services.users import Account
 from weipian.storage.referrals import (
+    add_feedback_entry,
+    entries_of,
     find_referrals,
     insert_referral,
     is_restricted,
+    non_grain_candidates,
     referral_by_id,
     set_feedback,
+    transferred_patches,
 )
 from weipian.storage.store import Store
 from weipian.storage.tables import patches
 
 MATTER_MAX = 2000
 FEEDBACK_MAX = 4000
-REFERRING_ROLES = frozenset({Role.bureau_admin, Role.bureau_reviewer})
+REFERRING_ROLES = frozenset({Role.bureau_admin, Role.bureau_reviewer, Role.township})
+NON_GRAIN_DEPARTMENT = "农业农村"  # 非粮化 is transferred (移交) there (DOMAIN.md §5.5)
 
 
 @dataclass(frozen=True)
@@ -170,9 +178,18 @@ def refer(
         raise InputError("referral.kind_refused", department=dept.name, kind_label=kind.label, kinds=takes)
     text = _text(matter, "referral.matter_needed", MATTER_MAX)
     with store.writing() as session:
-        code = session.scalar(select(patches.c.patch_code).where(patches.c.id == patch_id))
-        if code is None:
+        found_patch = session.execute(
+            select(patches.c.patch_code, patches.c.township_code).where(patches.c.id == patch_id)
+        ).first()
+        if found_patch is None:
             raise NotFound("patch.no_such_id", id=patch_id)
+        code = found_patch.patch_code
+        if actor.role is Role.township:
+            # A township refers its own patches only; a restricted one it cannot even see.
+            if is_restricted(session, patch_id):
+                raise NotFound("patch.no_such_id", id=patch_id)
+            if found_patch.township_code is None or found_patch.township_code != actor.township_code:
+                raise PermissionDenied("referral.foreign_township", code=code)
         if not dept.internal and is_restricted(session, patch_id):
             raise PermissionDenied("referral.restricted", code=code, department=dept.name)
         new_id = insert_referral(
@@ -186,10 +203,24 @@ def refer(
 
 
 def give_feedback(
-    store: Store, referral_id: int, text: str, actor: Account, now: dt.datetime | None = None
+    store: Store,
+    referral_id: int,
+    text: str,
+    actor: Account,
+    now: dt.datetime | None = None,
+    *,
+    stage: FeedbackStage | str = FeedbackStage.done,
+    result: str | None = None,
 ) -> Referral:
-    """Record the department's feedback (反馈), once."""
+    """Add one entry to the referral's feedback series; 办结 (the default) closes it."""
+    found_stage = stage if isinstance(stage, FeedbackStage) else stage_from_text(str(stage))
+    if found_stage is None:
+        raise InputError("referral.stage_unknown", stage=stage, known="、".join(STAGE_LABELS.values()))
     body = _text(text, "referral.feedback_needed", FEEDBACK_MAX)
+    outcome = (result or "").strip() or None
+    if outcome is not None and len(outcome) > FEEDBACK_MAX:
+        raise InputError("referral.too_long", length=len(outcome), max=FEEDBACK_MAX)
+    at = now or _now()
     with store.writing() as session:
         found = referral_by_id(session, referral_id)
         if found is None:
@@ -204,11 +235,55 @@ def give_feedback(
             raise PermissionDenied("referral.feedback_forbidden", department=referral.department)
         if referral.feedback_at is not None:
             raise Conflict("referral.feedback_given", id=referral_id, by=referral.feedback_by)
-        if not set_feedback(session, referral_id, feedback=body, by=actor.username, at=now or _now()):
-            raise Conflict("referral.feedback_given", id=referral_id, by="他人")
+        add_feedback_entry(
+            session, referral_id=referral_id, stage=found_stage.value, text=body, result=outcome,
+            given_by=actor.username, given_at=at,
+        )  # fmt: skip
+        if found_stage is FeedbackStage.done:
+            answer = body if outcome is None else f"{body}\n办理结果：{outcome}"
+            if not set_feedback(session, referral_id, feedback=answer, by=actor.username, at=at):
+                raise Conflict("referral.feedback_given", id=referral_id, by="他人")
         row = referral_by_id(session, referral_id)
     assert row is not None
     return _referral(row)
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One entry of a referral's feedback series."""
+
+    id: int
+    stage: FeedbackStage
+    text: str
+    result: str | None
+    given_by: str
+    given_at: dt.datetime
+
+
+def feedback_entries(session: Session, referral_id: int) -> list[FeedbackEntry]:
+    """The referral's feedback series, oldest first."""
+    return [
+        FeedbackEntry(r.id, FeedbackStage(r.stage), r.text, r.result, r.given_by, r.given_at)
+        for r in entries_of(session, referral_id)
+    ]
+
+
+def non_grain_worklist(session: Session, *, township: str | None = None) -> list[dict[str, Any]]:
+    """非粮化 patches (suggestion flag ``non_grain``) not yet transferred (移交) to 农业农村."""
+    rows = session.execute(non_grain_candidates(township)).all()
+    sent = transferred_patches(session, NON_GRAIN_DEPARTMENT)
+    return [
+        {
+            "patch_id": r.id,
+            "JCBH": r.patch_code,
+            "township": r.township_code,
+            "area_m2": r.area_m2,
+            "state": r.state,
+            "suggestion": r.verdict,
+        }
+        for r in rows
+        if "non_grain" in (r.flags or []) and r.id not in sent and not r.restricted
+    ]
 
 
 def _now() -> dt.datetime:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, insert, select, update
 from sqlalchemy.orm import Session
 
-from weipian.storage.tables import patches, referrals
+from weipian.storage.tables import patches, referral_feedback, referrals, suggestions
 
 
 def insert_referral(
@@ -101,3 +101,42 @@ def find_referrals(
 def overdue_filter(today: dt.date) -> Any:
     """A where-clause: no feedback and the due day has passed."""
     return and_(referrals.c.feedback_at.is_(None), referrals.c.due_on < today)
+
+
+def add_feedback_entry(session: Session, **values: Any) -> int:
+    """Append one entry to a referral's feedback series (append-only table)."""
+    new_id = session.execute(
+        insert(referral_feedback).values(**values).returning(referral_feedback.c.id)
+    ).scalar_one()
+    return int(new_id)
+
+
+def entries_of(session: Session, referral_id: int) -> list[Row[Any]]:
+    query = (
+        select(referral_feedback)
+        .where(referral_feedback.c.referral_id == referral_id)
+        .order_by(referral_feedback.c.id)
+    )
+    return list(session.execute(query))
+
+
+def non_grain_candidates(township: str | None) -> Select[Any]:
+    """Patches with a suggestion (its flags are read in Python: JSON differs between backends)."""
+    q = (
+        select(
+            patches.c.id, patches.c.patch_code, patches.c.township_code, patches.c.area_m2, patches.c.state,
+            suggestions.c.verdict, suggestions.c.flags,
+            patches.c.restricted,
+        )
+        .select_from(patches.join(suggestions, suggestions.c.patch_id == patches.c.id))
+        .order_by(patches.c.township_code, patches.c.patch_code)
+    )  # fmt: skip
+    return q if township is None else q.where(patches.c.township_code == township)
+
+
+def transferred_patches(session: Session, department: str) -> set[int]:
+    """Ids of patches already transferred (移交) to ``department``."""
+    query = select(referrals.c.patch_id).where(
+        referrals.c.kind == "transfer", referrals.c.department == department
+    )
+    return set(session.scalars(query))

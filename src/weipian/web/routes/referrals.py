@@ -58,7 +58,8 @@ def new_referral(
 def feedback(
     request: Request, referral_id: int, user: CurrentUser, store: StoreDep,
     text: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/referrals",
+    stage: Annotated[str, Form()] = "办结",
 ) -> Response:  # fmt: skip
-    give_feedback(store, referral_id, text, user)
+    give_feedback(store, referral_id, text, user, stage=stage)
     flash(request, "referral.feedback_saved")
     return RedirectResponse(safe_next(next), status_code=303)
