@@ -126,7 +126,7 @@ def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
         import_package(store, extra, options)
         analyze(store, workers=1, batch="B2")
         judge_patches(store, load_rules(), on=dt.date(2022, 11, 20), batch="B2")
-        # B3: four more 洪濑镇 patches for the field-task and review tests (issue 12), one each;
+        # B3: six more 洪濑镇 patches for the field-task and review tests (issue 12), one each;
         # with the approval layers present (no approval near them) they are pre-judged 违法.
         for kind, attrs in (
             ("conversion_approval", {"PZWH": "闽政地〔2021〕1号"}),
@@ -135,8 +135,9 @@ def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
             far = write_vector(tmp / f"{kind}.gpkg", [attrs], [gk_square(1800, 1800)])
             import_layer(store, far, LayerKind(kind), region=REGION)
         field = write_vector(
-            tmp / "r.gpkg", patch_rows(4, prefix="R"),
-            [gk_square(-900, -300), gk_square(-600, -300), gk_square(-300, -300), gk_square(-900, -900)],
+            tmp / "r.gpkg", patch_rows(6, prefix="R"),
+            [gk_square(-900, -300), gk_square(-600, -300), gk_square(-300, -300), gk_square(-900, -900),
+             gk_square(-600, -900), gk_square(-300, -900)],
         )  # fmt: skip
         options = IntakeOptions(
             source=Source.ministry, batch="B3", issued=dt.date(2022, 11, 1), region=REGION
@@ -152,7 +153,19 @@ def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
                     role=role.value, township_code=town, department=dept, at=dt.datetime.now(dt.UTC),
                 )  # fmt: skip
         with store.reading() as session:
-            codes = ("P0000", "P0001", "P0002", "Q0000", "Q0001", "R0000", "R0001", "R0002", "R0003")
+            codes = (
+                "P0000",
+                "P0001",
+                "P0002",
+                "Q0000",
+                "Q0001",
+                "R0000",
+                "R0001",
+                "R0002",
+                "R0003",
+                "R0004",
+                "R0005",
+            )
             return {c: find_patch(session, c).id for c in codes}
     finally:
         store.dispose()

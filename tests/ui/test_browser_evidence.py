@@ -21,7 +21,7 @@ def test_photo_upload_shows_its_checks(page: Page, site: Site, login: LoginFn, s
     expect(section).to_contain_text("还没有举证材料")
     form = section.locator("form.evidence-upload")
     inside = field_photo(dx=-550, dy=-550)  # the middle of Q0000, 2022-10-08, facing 135°
-    form.locator("input[name=files]").set_input_files(
+    form.locator(".evidence-files input[name=files]").set_input_files(
         [{"name": "东侧全景.jpg", "mimeType": "image/jpeg", "buffer": inside}]
     )
     form.get_by_label("说明（可不填）").fill("东侧全景")
@@ -43,7 +43,7 @@ def test_photo_upload_shows_its_checks(page: Page, site: Site, login: LoginFn, s
 
     # A photo taken 2.5 km away: the position check fails, the rest still pass.
     far = field_photo(dx=-550, dy=2000, colour=(120, 90, 60))
-    form.locator("input[name=files]").set_input_files(
+    form.locator(".evidence-files input[name=files]").set_input_files(
         [{"name": "远处.jpg", "mimeType": "image/jpeg", "buffer": far}]
     )
     with page.expect_navigation():
@@ -60,7 +60,7 @@ def test_photo_upload_shows_its_checks(page: Page, site: Site, login: LoginFn, s
     # The same picture again, on another patch, is caught as reused.
     page.goto(f"/patches/{site.ids['Q0001']}")
     form = page.locator("#evidence form.evidence-upload")
-    form.locator("input[name=files]").set_input_files(
+    form.locator(".evidence-files input[name=files]").set_input_files(
         [{"name": "again.jpg", "mimeType": "image/jpeg", "buffer": inside}]
     )
     with page.expect_navigation():

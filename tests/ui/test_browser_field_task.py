@@ -34,7 +34,7 @@ def test_township_finds_overdue_photographs_and_submits_decimals(
 
     # A field photo, taken inside the patch.
     upload = page.locator("#evidence form.evidence-upload")
-    upload.locator("input[name=files]").set_input_files(
+    upload.locator(".evidence-files input[name=files]").set_input_files(
         [{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": field_photo(dx=spot[0], dy=spot[1])}]
     )
     with page.expect_navigation():

@@ -17,6 +17,7 @@ def test_determination_submitted_then_passed_in_review(
 ) -> None:
     patch_url = f"/patches/{site.ids['P0000']}"
     login(page, "honglai")
+    page.on("dialog", lambda dialog: dialog.accept())  # "no field photo yet: submit anyway?"
     page.goto(patch_url)
     badge = page.locator(".pagehead h1 .badge").first
     expect(badge).to_have_text("已下发")

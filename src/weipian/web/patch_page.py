@@ -31,6 +31,9 @@ from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
 MAX_FILES = 12  # files in one upload
+# Field photos a determination needs before it is submitted. The rule data has no entry for it
+# yet (rules/data is the rules branch's); one photo is what every provincial platform asks for.
+PHOTOS_REQUIRED = 1
 PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf"
 
@@ -119,6 +122,19 @@ def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
     return replace(item, checks=checks)
 
 
+def photo_warnings(items: list[Any]) -> list[str]:
+    """What to tell the inspector before submitting: missing photos, photos whose checks failed."""
+    photos = [e for e in items if e.is_photo]
+    out = []
+    if len(photos) < PHOTOS_REQUIRED:
+        out.append(f"现场照片 {len(photos)} 张，至少需要 {PHOTOS_REQUIRED} 张；请先在「拍照举证」中上传。")
+    for e in photos:
+        failed = [CHECK_LABELS.get(c["code"], c["code"]) for c in e.checks if c.get("passed") is False]
+        if failed:
+            out.append(f"照片「{e.original_name}」核验未通过：{'、'.join(failed)}。")
+    return out
+
+
 def render_patch_page(
     request: Request, d: PatchDetail, user: Account, rules: Any, today: dt.date, form: DeterminationForm,
     status: int = 200, **extra: Any,
@@ -165,7 +181,8 @@ def render_patch_page(
         ),
         "referrals": referral_panel(request.app.state.store, p, user, today),
         "claim_texts": _claim_texts(request, p, rules, today),
-        **_evidence(request, user, p),
+        **(ev := _evidence(request, user, p)),
+        "photo_warnings": photo_warnings(ev["evidence"]),
         **extra,
     }  # fmt: skip
     return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)

@@ -144,7 +144,8 @@ def _context(request: Request) -> dict[str, Any]:
         "can_review": bool(user and user.actor.may(Action.review_pass, None)),
         "csrf_token": csrf_token(request) if has_session else "",
         "user": user,
-        "notice": pop_flash(request) if has_session else None,
+        # An upload sent by script follows the redirect itself; the page it loads next shows the notice.
+        "notice": pop_flash(request) if has_session and not request.headers.get("X-Keep-Flash") else None,
         "path": request.url.path,
         "person": _person(request),
     }

@@ -160,6 +160,18 @@ def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
+def count_restricted(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
+    """How many of the filtered patches are military-restricted (listed, never exported)."""
+    if not scope.restricted:  # roles that never see them: the list and the export agree
+        return 0
+    query = (
+        _filtered(list_query(), f, scope, today)
+        .where(patch_facts.c.restricted.is_(True))
+        .with_only_columns(patches.c.id)
+    )
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
 def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
     """Every row of the filtered list except military-restricted ones and those never checked
     against a military layer (never exported)."""

@@ -118,13 +118,16 @@ async def _upload(
                 limit_mb=settings.upload_max_mb,
             )
     note = str(form.get("note") or "").strip() or None
+    # A note per file (the page lists each chosen file with its own), else the common one.
+    notes = [str(n).strip() for n in form.getlist("file_note")]
     saved = 0
-    for f in uploads:
+    for i, f in enumerate(uploads):
+        own = notes[i] if len(notes) == len(uploads) and notes[i] else None
         data = await f.read(max_bytes + 1)
         try:
             await run_in_threadpool(
                 add_evidence, store, files_dir(settings), patch_id, f.filename or "", data, kind, user.actor,
-                max_bytes, settings.photo_max_distance_m, note,
+                max_bytes, settings.photo_max_distance_m, own or note,
             )  # fmt: skip
             saved += 1
         except InputError as exc:

@@ -31,7 +31,13 @@ from weipian.web.export import attachment, list_workbook
 from weipian.web.forms import DeterminationForm, explain, from_saved, parse
 from weipian.web.patch_page import render_patch_page
 from weipian.web.queries.detail import patch_detail
-from weipian.web.queries.patches import count_patches, export_rows, filter_choices, list_patches
+from weipian.web.queries.patches import (
+    count_patches,
+    count_restricted,
+    export_rows,
+    filter_choices,
+    list_patches,
+)
 from weipian.web.queries.scope import get_patch
 from weipian.web.templating import templates
 
@@ -53,8 +59,9 @@ def patch_list(
     with store.reading() as session:
         page = list_patches(session, f, scope, today)
         choices = filter_choices(session, scope)
+        restricted = count_restricted(session, f, scope, today)
     context = {
-        "page": page, "f": f, "choices": choices, "scope": scope, "today": today,
+        "page": page, "f": f, "choices": choices, "scope": scope, "today": today, "restricted": restricted,
         "suggestions": rules.labels("suggestion", today), "states": list(State), "sources": list(Source),
     }  # fmt: skip
     name = "patches/_table.html" if is_htmx(request) else "patches/list.html"

@@ -12,3 +12,10 @@ document.addEventListener("change", (event) => {
     item.checked = box.checked;
   }
 });
+
+// A form with data-confirm asks before it is sent (e.g. submitting with missing field photos).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+  if (!window.confirm(`提交前请注意：\n${form.dataset.confirm}\n\n仍要提交吗？`)) event.preventDefault();
+});

@@ -95,6 +95,13 @@
     event.currentTarget.after(note);
   });
 
+  // Submitting with missing or failed photos: ask once, listing them (saving a draft does not ask).
+  form.addEventListener("submit", (event) => {
+    const warn = document.getElementById("photo-warnings");
+    if (event.submitter?.value !== "submit" || !warn) return;
+    if (!window.confirm(`提交前请注意：\n${warn.dataset.confirm}\n\n仍要提交审核吗？`)) event.preventDefault();
+  });
+
   update();
   // After a refused save the browser lands on #determination: bring the summary into view.
   document.getElementById("determination-errors")?.focus();

@@ -84,3 +84,64 @@ export function layerToggles(layerList, toggle) {
   }
   if (!layerList.length) box.insertAdjacentHTML("beforeend", '<p class="muted small">尚未导入参考图层。</p>');
 }
+
+// Clicked features, the patches first: a click inside a patch means the patch, not the 地类图斑
+// underneath; among patches the smaller (the one drawn on top) wins.
+export function patchFirst(hits, isPatch) {
+  return [...hits].sort((a, b) => Number(isPatch(b)) - Number(isPatch(a)))[0];
+}
+
+// The clicked point's coordinates under the info panel (CGCS2000 degrees, as 中心点 is shown).
+export function showClickPoint(panel, lon, lat) {
+  if (!panel) return;
+  panel.querySelector(".click-point")?.remove();
+  const p = document.createElement("p");
+  p.className = "click-point small";
+  p.textContent = `点击位置：经度 ${lon.toFixed(6)}，纬度 ${lat.toFixed(6)}`;
+  panel.append(p);
+}
+
+// 「我的位置」: the browser's own positioning (GPS on a phone; no internet needed).
+export function locateButton(onPosition) {
+  const button = document.getElementById("map-locate");
+  if (!button) return;
+  const note = document.getElementById("map-info");
+  button.addEventListener("click", () => {
+    if (!navigator.geolocation) {
+      if (note) note.textContent = "此浏览器不支持定位。";
+      return;
+    }
+    button.disabled = true;
+    button.textContent = "定位中…";
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        button.disabled = false;
+        button.textContent = "我的位置";
+        onPosition(pos.coords.longitude, pos.coords.latitude, pos.coords.accuracy);
+        if (note) note.textContent = `我的位置：经度 ${pos.coords.longitude.toFixed(6)}，纬度 ${pos.coords.latitude.toFixed(6)}（精度约 ${Math.round(pos.coords.accuracy)} 米）`;
+      },
+      (err) => {
+        button.disabled = false;
+        button.textContent = "我的位置";
+        const why = err.code === 1 ? "未允许定位，请在浏览器设置中允许本网站使用位置" : "暂时无法定位，请到开阔处重试";
+        if (note) note.textContent = `${why}。`;
+      },
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 },
+    );
+  });
+}
+
+// Without imagery the map is an empty grey box: switch 地类图斑 on and say so.
+export function withoutImagery(imagery) {
+  if (imagery.before || imagery.after) return;
+  const note = document.getElementById("map-imagery-note");
+  const box = document.querySelector('#map-layers input[data-kind="landuse"]');
+  if (box && !box.checked) {
+    box.checked = true;
+    box.dispatchEvent(new Event("change"));
+  }
+  if (note) {
+    note.hidden = false;
+    note.textContent = box ? "本图斑暂无卫星影像，已打开国土调查地类图斑作参照。" : "本图斑暂无卫星影像，也没有地类图斑可作参照。";
+  }
+}

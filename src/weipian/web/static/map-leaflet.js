@@ -3,7 +3,8 @@
 // clips the after image. Loaded by map.js only when the browser has no WebGL.
 import * as L from "./vendor/leaflet-1.9.4/leaflet-src.esm.js";
 import {
-  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, layerToggles, showInfo,
+  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, layerToggles, locateButton, showClickPoint, showInfo,
+  withoutImagery,
 } from "./map-common.js";
 
 function imageryLayer(image) {
@@ -62,12 +63,16 @@ export async function startLeaflet(view, imagery, layerList, stateLabels) {
   const layerLabels = Object.fromEntries(layerList.map((l) => [l.kind, l.label]));
   const info = document.getElementById("map-info");
   const clicked = (kind) => (event) => {
+    // A patch on top of a reference feature: the patch handler runs first and stops the event.
+    if (kind === "patches") L.DomEvent.stopPropagation(event);
     if (info) showInfo(info, { kind, id: event.layer.feature.id, properties: event.layer.feature.properties },
       layerLabels, stateLabels);
+    showClickPoint(info, event.latlng.lng, event.latlng.lat);
   };
+  map.on("click", (event) => showClickPoint(info, event.latlng.lng, event.latlng.lat));
   const patches = L.geoJSON(null, {
     style: (f) => (f.id === patchId
-      ? { color: outline, weight: 3, fill: false }
+      ? { color: outline, weight: 3, fill: true, fillOpacity: 0 } // invisible fill: clickable inside
       : { color: OTHER_PATCHES, weight: 1.5, fillColor: OTHER_PATCHES, fillOpacity: 0.06 }),
   }).on("click", clicked("patches")).addTo(map);
   const references = new Map();
@@ -100,6 +105,14 @@ export async function startLeaflet(view, imagery, layerList, stateLabels) {
     refresh().catch(console.error);
   });
 
+  let me = null;
+  locateButton((lon, lat, accuracy) => {
+    me ??= L.circleMarker([lat, lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#1a73e8", fillOpacity: 1 });
+    me.setLatLng([lat, lon]).addTo(map);
+    map.panTo([lat, lon]);
+  });
+
+  withoutImagery(imagery);
   await refresh();
   await Promise.all(drawn);
   return {

@@ -8,7 +8,8 @@
 // once the patch outline and the imagery are drawn (rejects if the map cannot start).
 import * as maplibre from "./vendor/maplibre-gl-6.17.0/maplibre-gl.mjs";
 import {
-  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, hasWebGL, labelPhases, layerToggles, showInfo,
+  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, hasWebGL, labelPhases, layerToggles, locateButton,
+  patchFirst, showClickPoint, showInfo, withoutImagery,
 } from "./map-common.js";
 
 const el = document.getElementById("map");
@@ -34,6 +35,9 @@ function addOverlays(map, patchId, outline) {
     paint: { "fill-color": OTHER_PATCHES, "fill-opacity": 0.06 } });
   map.addLayer({ id: "patches-line", type: "line", source: "patches", filter: others,
     paint: { "line-color": OTHER_PATCHES, "line-width": 1.5 } });
+  // Invisible fill: a click anywhere inside the patch finds it (the outline alone is 3 px wide).
+  map.addLayer({ id: "patch-current-fill", type: "fill", source: "patches", filter: ["==", ["id"], patchId],
+    paint: { "fill-color": outline, "fill-opacity": 0 } });
   map.addLayer({ id: "patch-current", type: "line", source: "patches", filter: ["==", ["id"], patchId],
     paint: { "line-color": outline, "line-width": 3 } });
 }
@@ -109,14 +113,24 @@ async function startMapLibre(view, imagery, layerList) {
   const info = document.getElementById("map-info");
   for (const m of maps) {
     m.on("click", (event) => {
-      const hit = m.queryRenderedFeatures(event.point).find((f) => f.source !== "imagery");
+      const hits = m.queryRenderedFeatures(event.point).filter((f) => f.source !== "imagery");
+      const hit = patchFirst(hits, (f) => f.source === "patches");
       if (hit && info) {
         showInfo(info, { kind: hit.source.replace(/^ref-/, ""), id: hit.id, properties: hit.properties },
           layerLabels, STATE_LABELS);
       }
+      showClickPoint(info, event.lngLat.lng, event.lngLat.lat);
     });
   }
 
+  let me = null;
+  locateButton((lon, lat) => {
+    me ??= new maplibre.Marker({ element: Object.assign(document.createElement("div"), { className: "me-dot" }) });
+    me.setLngLat([lon, lat]).addTo(after);
+    after.easeTo({ center: [lon, lat] });
+  });
+
+  withoutImagery(imagery);
   await refresh();
   await Promise.all(maps.map(idle));
   return { before: both ? imagery.before.id : null, after: (imagery.after || imagery.before)?.id ?? null };
@@ -137,6 +151,7 @@ async function start() {
     const { startLeaflet } = await import("./map-leaflet.js");
     drawn = { ...(await startLeaflet(view, imagery, layerList, STATE_LABELS)), renderer: "leaflet" };
   }
+  document.getElementById("map-loading")?.remove();
   el.dataset.ready = "true";
   el.dataset.renderer = drawn.renderer;
   return { patch: true, ...drawn };
@@ -144,6 +159,7 @@ async function start() {
 
 if (el) {
   window.mapReady = start().catch((error) => {
+    document.getElementById("map-loading")?.remove();
     el.classList.add("map-failed");
     el.insertAdjacentHTML("beforeend", '<p class="map-error">地图无法显示，请刷新页面；仍不行请联系管理员。图斑的比对结果和判定不受影响。</p>');
     console.error(error);
