@@ -26,9 +26,11 @@ def _pyplot() -> Any:
     return plt
 
 
-def _png(fig: Any) -> bytes:
+def _png(fig: Any, *, bottom: float = 0.1, left: float = 0.1) -> bytes:
+    # Fixed margins: a layout engine or bbox_inches="tight" lays every label out again.
+    fig.subplots_adjust(left=left, right=0.97, top=0.92, bottom=bottom)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=120)  # constrained layout: no second "tight" pass
     _pyplot().close(fig)
     return buf.getvalue()
 
@@ -58,7 +60,7 @@ def ratio_chart(
         ax.set_ylim(0, max([*values, line_pct]) * 1.15 + 1)
         ax.legend(loc="upper right", fontsize=8)
     ax.set_title("各乡镇（街道）违法占用耕地比例")
-    return _png(fig)
+    return _png(fig, bottom=0.3)
 
 
 def rectification_chart(
@@ -77,7 +79,7 @@ def rectification_chart(
         ax.set_ylabel("面积（亩）")
         ax.legend(fontsize=8)
     ax.set_title("各乡镇（街道）违法占用耕地整改进度")
-    return _png(fig)
+    return _png(fig, bottom=0.3)
 
 
 def housing_chart(labels: Sequence[str], counts: Sequence[int]) -> bytes:
@@ -92,7 +94,7 @@ def housing_chart(labels: Sequence[str], counts: Sequence[int]) -> bytes:
         ax.invert_yaxis()
         ax.set_xlabel("宗数")
     ax.set_title("新增农村乱占耕地建房（按类别、认定意见）")
-    return _png(fig)
+    return _png(fig, left=0.3, bottom=0.16)
 
 
 def unit_map(
@@ -105,6 +107,7 @@ def unit_map(
     """Units (name, shapely geometry in EPSG:4490, ratio %) shaded by ratio; patches as points
     coloured by verdict class (违法 red, other determined grey-blue, undetermined hollow)."""
     import shapely
+    from matplotlib.collections import PatchCollection
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
@@ -116,7 +119,9 @@ def unit_map(
         return _png(fig)
     cmap = plt.get_cmap("YlOrRd")
     top = max(line_pct * 1.5, 1.0)
-    for name, geom, ratio in shapes:
+    drawn: list[Any] = []
+    for name, full, ratio in shapes:
+        geom = shapely.simplify(full, 0.0003)  # ~30 m: invisible at this scale, far fewer vertices
         colour = cmap(min((ratio or 0.0) / top, 1.0)) if ratio is not None else "#f2f2f2"
         for poly in getattr(geom, "geoms", [geom]):
             rings = [poly.exterior, *poly.interiors]
@@ -131,6 +136,8 @@ def unit_map(
         c = shapely.point_on_surface(geom)
         label = name if ratio is None else f"{name}\n{ratio:.1f}%"
         ax.text(c.x, c.y, label, ha="center", va="center", fontsize=6)
+    # One collection, not a patch each: add_patch recomputes the data limits every time.
+    ax.add_collection(PatchCollection(drawn, match_original=True))
     style = {"违法": (RED, "o", 14), "已判定": ("#2e6da4", "o", 8), "未判定": ("none", "o", 8)}
     for key, (colour, marker, size) in style.items():
         xs = [p[0] for p in points if p[2] == key]
@@ -147,6 +154,7 @@ def unit_map(
     if points:
         ax.legend(loc="lower right", fontsize=8)
     ax.set_title(title)
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, top))
-    fig.colorbar(sm, ax=ax, shrink=0.6, label="违法占用耕地比例（%）")
-    return _png(fig)
+    if any(ratio is not None for _, _, ratio in shapes):  # the patch map shades nothing
+        sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, top))
+        fig.colorbar(sm, ax=ax, shrink=0.6, label="违法占用耕地比例（%）")
+    return _png(fig, left=0.12, bottom=0.08)

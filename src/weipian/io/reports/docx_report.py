@@ -60,15 +60,15 @@ def _table(
     t.autofit = False
     first = 2.6 if len(header) > 4 else 15.8 / len(header)  # unit names need room; figures less
     rest = (15.8 - first) / max(len(header) - 1, 1)
-    for i, row in enumerate([header, *body]):
-        for j, value in enumerate(row):
-            cell = t.cell(i, j)
+    # One pass per row over its cells: ``table.cell(i, j)`` walks the whole grid on every call.
+    last = len(body) if total is not None else -1
+    for i, (row, values) in enumerate(zip(t.rows, [header, *body], strict=True)):
+        for j, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
             cell.width = Cm(first if j == 0 else rest)
-            cell.text = ""
             text = f"{value:.2f}" if isinstance(value, float) else ("" if value is None else str(value))
-            run = cell.paragraphs[0].add_run(text)
-            _font(run, TABLE_FONT, 9, bold=i == 0 or (total is not None and i == len(body)))
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            para = cell.paragraphs[0]
+            _font(para.add_run(text), TABLE_FONT, 9, bold=i == 0 or i == last)
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph()
 
 
