@@ -5,12 +5,15 @@ Built at the edges (CLI, web) and passed inward as plain values; the core never 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from weipian.domain.clock import BEIJING
 
 
 class Settings(BaseSettings):
@@ -51,6 +54,27 @@ class Settings(BaseSettings):
     photo_max_distance_m: float = Field(
         default=100.0, ge=0, description="照片拍摄位置距图斑边界的最大允许距离（米），超出则核验不通过"
     )
+    now: dt.datetime | None = Field(
+        default=None,
+        description="固定“当前时间”（ISO 日期时间，北京时间），用于演示、培训和测试；不设则取系统时间",
+    )
+
+
+def now(settings: Settings) -> dt.datetime:
+    """The current time (aware): ``WEIPIAN_NOW`` when set (read as Beijing time), else the clock.
+
+    >>> now(Settings(now="2027-03-01T09:30:00")).isoformat()
+    '2027-03-01T09:30:00+08:00'
+    """
+    if settings.now is None:
+        return dt.datetime.now(dt.UTC)
+    fixed = settings.now
+    return fixed if fixed.tzinfo is not None else fixed.replace(tzinfo=BEIJING)
+
+
+def today(settings: Settings) -> dt.date:
+    """Today's date in Beijing time (days and months are counted there)."""
+    return now(settings).astimezone(BEIJING).date()
 
 
 def files_dir(settings: Settings) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
+from weipian.messages_ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
 from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
 from weipian.messages_stats import STATS_MESSAGES  # statistics, documents, platform exports
 from weipian.messages_web import WEB_MESSAGES  # accounts and the web edge
@@ -75,6 +76,7 @@ def message(code: str, /, **params: Any) -> str:
         or WEB_MESSAGES.get(code)
         or EVIDENCE_MESSAGES.get(code)
         or STATS_MESSAGES.get(code)
+        or LEDGER_MESSAGES.get(code)
     )
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())
@@ -97,4 +99,6 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["state_label"] = STATE_LABELS[State(out["state"])]
     if "action" in out and "action_label" not in out and out["action"] in {a.value for a in Action}:
         out["action_label"] = ACTION_LABELS[Action(out["action"])]
+    if "field" in out and "field_label" not in out:
+        out["field_label"] = AREA_FIELD_LABELS.get(str(out["field"]), out["field"])
     return out

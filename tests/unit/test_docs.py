@@ -8,6 +8,7 @@ from pathlib import Path
 from weipian.config import Settings
 from weipian.messages import MESSAGES
 from weipian.messages_evidence import EVIDENCE_MESSAGES
+from weipian.messages_ledger import LEDGER_MESSAGES
 from weipian.messages_rules import RULE_MESSAGES
 from weipian.messages_stats import STATS_MESSAGES
 from weipian.messages_web import WEB_MESSAGES
@@ -34,7 +35,14 @@ def test_every_raised_code_has_a_message() -> None:
             for c in codes
             if not any(
                 c in table
-                for table in (MESSAGES, RULE_MESSAGES, WEB_MESSAGES, EVIDENCE_MESSAGES, STATS_MESSAGES)
+                for table in (
+                    MESSAGES,
+                    RULE_MESSAGES,
+                    WEB_MESSAGES,
+                    EVIDENCE_MESSAGES,
+                    STATS_MESSAGES,
+                    LEDGER_MESSAGES,
+                )
             )
         )
         == []

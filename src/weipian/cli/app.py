@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import document, export, imagery, layers, referrals, users
+from weipian.cli import document, export, imagery, layers, ledger, referrals, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
+from weipian.cli.due import due_command
 from weipian.cli.intake import import_command
 from weipian.cli.lists import lists_app, sheets_app
 from weipian.cli.serve import serve_command
@@ -42,6 +43,7 @@ app.command("review")(review_command)
 app.command("report")(report_command)
 app.command("history")(history_command)
 app.command("summary")(summary_command)
+app.command("due")(due_command)
 app.command("serve")(serve_command)
 app.command("stats")(stats_command)
 app.add_typer(layers.app, name="layers")
@@ -53,6 +55,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(imagery.app, name="imagery")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(exclusions_app, name="exclusions")
+app.add_typer(ledger.app, name="rectify")
 
 
 def _version(value: bool) -> None:

@@ -216,6 +216,15 @@ class RuleSet:
         """
         return self.tables(on).review_reasons
 
+    def close_out_reasons(self, on: date) -> tuple[ReviewReason, ...]:
+        """The 市局's pass/return reasons for a 销号 request, in force on ``on``.
+
+        >>> from weipian.rules import load_rules
+        >>> [r.outcome for r in load_rules().close_out_reasons(date(2024, 6, 1))][:2]
+        ['pass', 'pass']
+        """
+        return self.tables(on).close_out_reasons
+
     def effective_dates(self) -> tuple[date, ...]:
         """Every date on which some value of this rule set takes effect, sorted."""
         found: set[date] = set()

@@ -102,6 +102,7 @@ DICTIONARIES: Mapping[str, str | None] = {
     "remark": None,
     "ratio_exclusion": None,  # 排除情形 (read by the statistics)
     "ratio_denominator_verdict": None,
+    "rectification_measure": None,  # 整改措施 of the ledger
 }
 """Every dictionary, with the dictionary its labels' groups come from (None: a flat list)."""
 

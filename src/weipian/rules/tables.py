@@ -333,6 +333,7 @@ TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
         as_text(k, where): as_texts(v, f"{where}.{k}") for k, v in as_mapping(raw, where).items()
     },
     "review_reasons": parse_review_reasons,
+    "close_out_reasons": parse_review_reasons,
 }
 """Every engine table the loader requires, with its parser."""
 
@@ -352,6 +353,7 @@ class Tables:
     determination: Mapping[str, Any]
     subtype_dictionaries: Mapping[str, tuple[str, ...]]
     review_reasons: tuple[ReviewReason, ...]
+    close_out_reasons: tuple[ReviewReason, ...]  # the 市局's answers to a 销号 request
 
     def label(self, group: str, role: str) -> str:
         """The dictionary label the engine writes for ``role`` (e.g. ``verdict``/``legal`` → 合法)."""

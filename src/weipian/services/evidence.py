@@ -79,6 +79,11 @@ class Evidence:
         return sum(1 for c in self.checks if c.get("passed") is False)
 
 
+def evidence_of(row: Row[Any]) -> Evidence:
+    """An attachment row as an :class:`Evidence`."""
+    return _evidence(row)
+
+
 def _evidence(row: Row[Any]) -> Evidence:
     taken = row.taken_at
     if taken is not None and taken.tzinfo is None:  # SQLite gives back naive UTC
@@ -142,6 +147,78 @@ def check_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> FileT
     return ftype
 
 
+@dataclass(frozen=True)
+class Upload:
+    """An upload checked before any transaction: its clean name, real type, EXIF and hash."""
+
+    name: str
+    kind: str
+    ftype: FileType
+    data: bytes
+    info: PhotoInfo | None
+    sha: str
+
+
+def prepare_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> Upload:
+    """Check type and size and read a photo's EXIF, outside any transaction; ``InputError`` if bad."""
+    ftype = check_upload(filename, data, kind, max_bytes)
+    name = clean_name(filename)
+    info: PhotoInfo | None = None
+    if ftype is not FileType.pdf:
+        try:
+            photo = read_photo(data)  # also proves the picture opens
+        except InputError as exc:
+            raise InputError("evidence.unreadable_file", name=name) from exc
+        info = photo if kind == "photo" else None  # a scanned document's EXIF is not evidence
+    return Upload(name, kind, ftype, data, info, hashlib.sha256(data).hexdigest())
+
+
+def attach(
+    session: Session,
+    files_dir: Path,
+    patch: Row[Any],
+    upload: Upload,
+    *,
+    uploader: str,
+    max_distance_m: float,
+    note: str | None,
+    written: list[Path],
+) -> Evidence:
+    """Write the file and its row with the photo's checks, in the caller's transaction.
+
+    The written path is appended to ``written``: the caller removes it if the transaction fails.
+    """
+    holders = patches_with_file(session, upload.sha)
+    if any(h.id == patch.id for h in holders):
+        raise InputError("evidence.duplicate", name=upload.name)
+    checks: list[dict[str, Any]] | None = None
+    info = upload.info
+    if info is not None:
+        checks = [
+            c.as_dict()
+            for c in photo_checks(
+                lon=info.lon, lat=info.lat, azimuth=info.azimuth, taken_at=info.taken_at,
+                patch=shapely.from_wkb(patch.wkb), after=field_date(patch.after_date),
+                max_distance_m=max_distance_m, reused_on=[h.patch_code for h in holders],
+            )
+        ]  # fmt: skip
+    stored = new_stored_name(upload.ftype.value)
+    written.append(write_file(evidence_dir(files_dir), stored, upload.data))
+    new_id = insert_attachment(
+        session, patch_id=patch.id, kind=upload.kind, original_name=upload.name, stored_name=stored,
+        content_type=upload.ftype.content_type, size=len(upload.data), sha256=upload.sha,
+        uploaded_by=uploader, uploaded_at=utc_now(),
+        taken_at=info.taken_at.astimezone(dt.UTC) if info and info.taken_at else None,
+        lon=info.lon if info else None, lat=info.lat if info else None,
+        azimuth=info.azimuth if info else None, checks=checks,
+        note=(note or "").strip()[:NAME_MAX] or None,
+    )  # fmt: skip
+    _flag_earlier_copies(session, upload.sha)
+    row = get_attachment(session, new_id)
+    assert row is not None
+    return _evidence(row)
+
+
 def add_evidence(
     store: Store,
     files_dir: Path,
@@ -157,54 +234,24 @@ def add_evidence(
     """Store one photo or document for the patch, with the photo's checks; returns it."""
     with store.reading() as session:
         _check_actor(_patch(session, patch_id), actor)
-    ftype = check_upload(filename, data, kind, max_bytes)
-    name = clean_name(filename)
-    info: PhotoInfo | None = None
-    if ftype is not FileType.pdf:
-        try:
-            photo = read_photo(data)  # also proves the picture opens
-        except InputError as exc:
-            raise InputError("evidence.unreadable_file", name=name) from exc
-        info = photo if kind == "photo" else None  # a scanned document's EXIF is not evidence
-    sha = hashlib.sha256(data).hexdigest()
-    stored = new_stored_name(ftype.value)
-    path: Path | None = None
+    upload = prepare_upload(filename, data, kind, max_bytes)
+    written: list[Path] = []
     try:
         with store.writing() as session:
             patch = _patch(session, patch_id)
             _check_actor(patch, actor)
-            holders = patches_with_file(session, sha)
-            if any(h.id == patch_id for h in holders):
-                raise InputError("evidence.duplicate", name=name)
-            checks: list[dict[str, Any]] | None = None
-            if info is not None:
-                checks = [
-                    c.as_dict()
-                    for c in photo_checks(
-                        lon=info.lon, lat=info.lat, azimuth=info.azimuth, taken_at=info.taken_at,
-                        patch=shapely.from_wkb(patch.wkb), after=field_date(patch.after_date),
-                        max_distance_m=max_distance_m, reused_on=[h.patch_code for h in holders],
-                    )
-                ]  # fmt: skip
-            path = write_file(evidence_dir(files_dir), stored, data)
-            new_id = insert_attachment(
-                session, patch_id=patch_id, kind=kind, original_name=name, stored_name=stored,
-                content_type=ftype.content_type, size=len(data), sha256=sha, uploaded_by=actor.name,
-                uploaded_at=utc_now(),
-                taken_at=info.taken_at.astimezone(dt.UTC) if info and info.taken_at else None,
-                lon=info.lon if info else None, lat=info.lat if info else None,
-                azimuth=info.azimuth if info else None, checks=checks,
-                note=(note or "").strip()[:NAME_MAX] or None,
+            ev = attach(
+                session, files_dir, patch, upload, uploader=actor.name, max_distance_m=max_distance_m,
+                note=note, written=written,
             )  # fmt: skip
-            _flag_earlier_copies(session, sha)
             # In the unalterable history too; like any field-check step it is refused once the
             # determination has gone up (补充举证 then needs a return).
-            record_field_check(session, patch, note=_history_note(kind, name, checks), actor=actor)
-            row = get_attachment(session, new_id)
-            assert row is not None
-            return _evidence(row)
+            record_field_check(
+                session, patch, note=_history_note(kind, upload.name, ev.checks or None), actor=actor
+            )
+            return ev
     except BaseException:
-        if path is not None:
+        for path in written:
             path.unlink(missing_ok=True)
         raise
 
