@@ -23,6 +23,10 @@ def test_stats_page_for_the_bureau_and_a_township(
     with page.expect_download() as got:
         page.get_by_role("link", name="整改统计表").click()
     assert got.value.suggested_filename.endswith("整改统计表.xlsx")
+    page.get_by_role("link", name="图斑分布图").click()
+    expect(page.locator("svg.map circle").first).to_be_attached()
+    shot(page, "stats-map")
+    page.goto("/stats")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "stats-phone")
 

@@ -63,3 +63,18 @@ def test_patch_list_export_is_named_after_its_filter(client: TestClient) -> None
     assert got.status_code == 200
     name = unquote(got.headers["content-disposition"].split("filename*=UTF-8''")[1])
     assert name.startswith("卫片图斑清单_洪濑镇_已下发_") and name.endswith(".xlsx")
+
+
+def test_patch_map_follows_the_scope(client: TestClient) -> None:
+    login(client, "admin")
+    page = client.get("/stats/map")
+    assert page.status_code == 200 and "<svg" in page.text
+    assert "P0002" in page.text  # the 市局 sees the military patch
+    assert "按预判结果着色" in page.text and "P0000" in client.get("/stats/map?colour=suggestion").text
+    client.cookies.clear()
+    login(client, "honglai")
+    own = client.get("/stats/map").text
+    assert "P0000" in own and "P0001" not in own and "P0002" not in own
+    client.cookies.clear()
+    login(client, "dept")
+    assert client.get("/stats/map").status_code == 403

@@ -20,8 +20,8 @@ from weipian.messages import message
 from weipian.services import documents
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.services.users import Account
-from weipian.web.deps import CurrentUser, RulesDep, SettingsDep, StoreDep, Today
-from weipian.web.stats_svg import ratio_bars
+from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
+from weipian.web.stats_svg import STATE_COLOURS, SUGGESTION_COLOURS, patch_map, ratio_bars
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/stats")
@@ -79,6 +79,62 @@ def stats_page(
         "years": list(range(today.year, today.year - 6, -1)), "query": _query(y, m, u),
     }  # fmt: skip
     return templates.TemplateResponse(request, "stats.html", context)
+
+
+MAP_POINTS_MAX = 20_000  # an SVG of more dots is slow to draw; the list holds them all
+
+
+@router.get("/map")
+def stats_map(
+    request: Request, user: CurrentUser, scope: ScopeDep, store: StoreDep, colour: str = "state"
+) -> Response:
+    """All visible patches over the township outlines, coloured by state or by suggestion (SVG)."""
+    import shapely
+    from sqlalchemy import select
+
+    from weipian.domain.workflow import STATE_LABELS, State
+    from weipian.storage.tables import layer_features, layers, patches, suggestions
+    from weipian.web.queries.scope import visible
+
+    if user.role is Role.department:
+        raise PermissionDenied("stats.forbidden")
+    by_suggestion = colour == "suggestion"
+    with store.reading() as session:
+        rows = session.execute(
+            visible(
+                select(
+                    patches.c.lon, patches.c.lat, patches.c.patch_code, patches.c.state, suggestions.c.verdict
+                )
+                .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+                .order_by(patches.c.id)
+                .limit(MAP_POINTS_MAX + 1),
+                scope,
+            )
+        ).all()
+        towns = session.execute(
+            select(layer_features.c.attrs, layer_features.c.code, layer_features.c.wkb)
+            .join(layers, layers.c.id == layer_features.c.layer_id)
+            .where(layers.c.kind == "townships", layers.c.is_current.is_(True))
+        ).all()
+    outlines = []
+    for attrs, code, wkb in towns:
+        geom = shapely.simplify(shapely.from_wkb(wkb), 0.0005)
+        rings = [list(r.coords) for poly in getattr(geom, "geoms", [geom]) for r in [poly.exterior]]
+        outlines.append((str((attrs or {}).get("XZQMC") or code or ""), rings))
+    points = [
+        (r.lon, r.lat, r.patch_code, r.verdict if by_suggestion else r.state) for r in rows[:MAP_POINTS_MAX]
+    ]
+    colours: dict[str | None, str]
+    labels: dict[str | None, str]
+    if by_suggestion:
+        colours, labels = dict(SUGGESTION_COLOURS), {k: (k or "未预判") for k in SUGGESTION_COLOURS}
+    else:
+        colours = {k: v for k, v in STATE_COLOURS.items()}
+        labels = {k: STATE_LABELS[State(k)] for k in STATE_COLOURS}
+    svg = patch_map(outlines, points, colours, labels)
+    context = {"svg": svg, "colour": "suggestion" if by_suggestion else "state", "count": len(points),
+               "cut": len(rows) > MAP_POINTS_MAX}  # fmt: skip
+    return templates.TemplateResponse(request, "stats_map.html", context)
 
 
 def _query(year: int | None, month: str | None, unit: str | None) -> str:
