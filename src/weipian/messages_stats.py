@@ -9,6 +9,8 @@ STATS_MESSAGES: dict[str, str] = {
     "stats.year_invalid": "年度“{value}”无效。请使用四位年份，例如 2022。",
     "stats.month_year_mismatch": "月份 {month} 不在所选年度 {year} 内。请只给 --month，或让两者一致。",
     "stats.unit_unknown": "没有代码为“{unit}”的乡镇（街道）单位。请使用 9 位行政区代码，例如 350583113（可用 weipian summary 查看）。",
+    "stats.forbidden": "您的账号没有查看统计的权限。",
+    "stats.documents_forbidden": "只有市局账号和领导账号可以下载全市报告和台账。",
     "stats.quarter_invalid": "季度“{value}”无效。请使用 1–4。",
     # 警示约谈 reasons (weipian.stats.evaluation)
     "interview.ratio": "违法占用耕地比例 {ratio_pct}% 达到问责线 {line_pct}%，且违法占用耕地 {farmland_mu} 亩不少于 {area_min_mu} 亩",

@@ -211,3 +211,24 @@ def test_fully_rectified_and_closed_out(county: Store) -> None:
     c = stats(county).summary.county
     assert (c.rectified, c.unrectified, c.combined, c.closed_out, c.close_out_rate_pct) == (1, 0, 1, 1, 100.0)
     assert c.rectification_rate_count_pct == 100.0 and c.unrectified_farmland_m2 == 0.0
+
+
+def test_ledger_services_feed_the_figures(county: Store, tmp_path: Path) -> None:
+    """Through the ledger's own services: 上报, open the record, progress; the stats follow."""
+    from weipian.services.ledger import AreaInput, open_record, record_progress
+
+    at = dt.datetime(2022, 12, 1, tzinfo=dt.UTC)
+    with county.writing() as s:
+        workflow.review(s, find_patch(s, "P0000"), passed=True, reasons=["pass.field_photos"], actor=ADMIN,
+                        rules=RULES, on=TODAY)  # fmt: skip
+        workflow.report(s, find_patch(s, "P0000"), actor=ADMIN)
+        pid = find_patch(s, "P0000").id
+        open_record(s, pid, responsible="李某", measures=["拆除复耕"], deadline=dt.date(2023, 3, 1), actor=ADMIN,
+                    rules=RULES, on=TODAY, at=at)  # fmt: skip
+    record_progress(
+        county, tmp_path / "files", pid, areas=AreaInput(demolished=2000.0, demolished_farmland=1600.0),
+        note="已拆除部分", photos=[], actor=ADMIN, on=TODAY, at=at, max_bytes=10**7, max_distance_m=100.0,
+    )  # fmt: skip
+    c = stats(county).summary.county
+    assert (c.in_ledger, c.rectified, c.rectified_area_m2, c.rectified_farmland_m2) == (1, 0, 2000.0, 1600.0)
+    assert c.unrectified_area_m2 == 3000.0 and c.rectification_rate_area_pct == 40.0

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from weipian.cli.context import command_store, settings
 from weipian.cli.output import emit_json, guarded, out
-from weipian.domain.clock import BEIJING
+from weipian.config import today as config_today
 from weipian.domain.townships import COUNTY_CODE
 from weipian.messages import message
 from weipian.rules import load_rules
@@ -26,8 +26,8 @@ AsOpt = Annotated[str, typer.Option("--as", help="以哪个账号的身份操作
 
 
 def today() -> dt.date:
-    """Today in Beijing time."""
-    return dt.datetime.now(BEIJING).date()
+    """Today in Beijing time (``WEIPIAN_NOW`` fixes it for demos, training and tests)."""
+    return config_today(settings())
 
 
 def unit_json(u: UnitFigures) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from weipian.domain.sources import Source
+from weipian.domain.townships import township_by_code
 from weipian.domain.workflow import Action, State
 from weipian.errors import Conflict, InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
@@ -32,6 +33,7 @@ from weipian.web.forms import DeterminationForm, explain, from_saved, parse
 from weipian.web.patch_page import render_patch_page
 from weipian.web.queries.detail import patch_detail
 from weipian.web.queries.patches import (
+    PatchFilter,
     count_patches,
     count_restricted,
     export_rows,
@@ -80,11 +82,32 @@ def patch_export(
     with tempfile.TemporaryDirectory() as tmp:
         path = list_workbook(Path(tmp) / "list.xlsx", rows, today)
         body = path.read_bytes()
+    filename = f"卫片图斑清单{_filter_label(f)}_{today:%Y%m%d}.xlsx"
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": attachment(f"图斑列表-{today.isoformat()}.xlsx")},
+        headers={"Content-Disposition": attachment(filename)},
     )
+
+
+def _filter_label(f: PatchFilter) -> str:
+    """The list's filter in words, for the file name (e.g. ``_洪濑镇_已上报``)."""
+    parts = []
+    if f.township:
+        town = township_by_code(f.township)
+        parts.append(town.name if town else f.township)
+    if f.source:
+        parts.append(Source(f.source).label)
+    if f.state:
+        parts.append(State(f.state).label)
+    if f.suggestion:
+        parts.append(f"预判{f.suggestion}")
+    if f.overdue:
+        parts.append("逾期")
+    if f.q:
+        parts.append(f"含{f.q}")
+    text = "".join(f"_{p}" for p in parts)
+    return "".join(ch for ch in text if ch not in '\\/:*?"<>|')[:80]
 
 
 @router.get("/{patch_id}")

@@ -1,0 +1,121 @@
+"""Server-rendered SVG charts for the statistics page (no JavaScript, nothing fetched)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+RED, AMBER, GREEN = "#c0392b", "#e67e22", "#4a8f3c"
+
+
+def ratio_bars(
+    names: Sequence[str], ratios: Sequence[float | None], line_pct: float, warning_pct: float
+) -> str:
+    """A bar per unit (ratio %), coloured by band, with the 15 % line and the warning line.
+
+    >>> svg = ratio_bars(["<甲>", "乙"], [20.0, None], 15, 10)
+    >>> svg.startswith("<svg") and "&lt;甲&gt;" in svg and "问责线 15%" in svg
+    True
+    """
+    width, height, left, bottom, top = 760, 300, 40, 110, 16
+    n = max(len(names), 1)
+    values = [r or 0.0 for r in ratios]
+    top_value = max([*values, line_pct * 1.3, 1.0])
+    plot_h = height - bottom - top
+    step = (width - left - 10) / n
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / top_value)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="各乡镇违法占用耕地比例" class="chart">',
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 10}" y2="{y(0):.1f}" stroke="#666"/>',
+    ]
+    for i, (name, v) in enumerate(zip(names, values, strict=True)):
+        colour = RED if v >= line_pct else AMBER if v >= warning_pct else GREEN
+        x = left + i * step + step * 0.15
+        label = escape(name)
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y(v):.1f}" width="{step * 0.7:.1f}" height="{y(0) - y(v):.1f}" fill="{colour}">'
+            f"<title>{label}：{v:.2f}%</title></rect>"
+        )
+        tx, ty = x + step * 0.35, y(0) + 8
+        parts.append(
+            f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="10" text-anchor="end" '
+            f'transform="rotate(-60 {tx:.1f} {ty:.1f})">{label}</text>'
+        )
+    for value, colour, text in ((line_pct, RED, "问责线"), (warning_pct, AMBER, "预警线")):
+        parts.append(
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - 10}" y2="{y(value):.1f}" stroke="{colour}" '
+            f'stroke-dasharray="6 4"/><text x="{width - 12}" y="{y(value) - 3:.1f}" font-size="11" '
+            f'text-anchor="end" fill="{colour}">{text} {value:g}%</text>'
+        )
+    for tick in (0.0, top_value / 2, top_value):
+        parts.append(
+            f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick:.0f}%</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+STATE_COLOURS = {
+    "issued": "#9e9e9e", "verifying": "#2e6da4", "submitted": "#e0a000", "county_passed": "#4a8f3c",
+    "county_returned": "#c0392b", "reported": "#6a4c9c", "accepted": "#2e7d32", "returned": "#e53935",
+    "rectifying": "#ef6c00", "closed": "#1b5e20",
+}  # fmt: skip
+SUGGESTION_COLOURS = {
+    "合法": "#4a8f3c", "违法": "#c0392b", "其他": "#8e6c3a", "农村道路": "#7b8d42", "设施农用地": "#2e9d8f",
+    "伪变化": "#9e9e9e", "存疑": "#e0a000", None: "#cccccc",
+}  # fmt: skip
+
+
+def patch_map(
+    outlines: Sequence[tuple[str, Sequence[Sequence[tuple[float, float]]]]],
+    points: Sequence[tuple[float, float, str, str | None]],
+    colours: dict[str | None, str],
+    labels: dict[str | None, str],
+) -> str:
+    """Township outlines (name, rings of lon/lat) and patch points (lon, lat, JCBH, class) as SVG,
+    points coloured by class with a legend.
+
+    >>> svg = patch_map([("甲", [[(118.0, 25.0), (118.1, 25.0), (118.1, 25.1), (118.0, 25.0)]])],
+    ...                 [(118.05, 25.02, "<P1>", "违法")], {"违法": "#c00"}, {"违法": "违法"})
+    >>> "&lt;P1&gt;" in svg and 'fill="#c00"' in svg
+    True
+    """
+    xs = [x for _, rings in outlines for ring in rings for x, _ in ring] + [p[0] for p in points]
+    ys = [y for _, rings in outlines for ring in rings for _, y in ring] + [p[1] for p in points]
+    if not xs:
+        return '<p class="muted">没有可显示的乡镇界线或图斑。</p>'
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    span = max(maxx - minx, (maxy - miny) / 0.9, 1e-6)
+    size, pad = 640.0, 10.0
+    scale = (size - 2 * pad) / span
+
+    def px(x: float, y: float) -> str:
+        return f"{pad + (x - minx) * scale:.1f},{pad + (maxy - y) * scale / 0.9:.1f}"
+
+    height = pad * 2 + (maxy - miny) * scale / 0.9
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size + 150:.0f} {max(height, 200):.0f}" '
+        'class="chart map" role="img" aria-label="图斑分布图">'
+    ]
+    for name, rings in outlines:
+        d = " ".join("M" + " L".join(px(x, y) for x, y in ring) + " Z" for ring in rings)
+        parts.append(
+            f'<path d="{d}" fill="#f4f4f4" stroke="#777" stroke-width="0.6"><title>{escape(name)}</title></path>'
+        )
+    for x, y, code, cls in points:
+        cx, cy = px(x, y).split(",")
+        colour = colours.get(cls, "#cccccc")
+        title = escape(f"{code} {labels.get(cls, cls or '未预判')}")
+        parts.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{colour}"><title>{title}</title></circle>')
+    for i, (cls, colour) in enumerate((k, v) for k, v in colours.items() if any(p[3] == k for p in points)):
+        y = 20 + i * 18
+        parts.append(
+            f'<circle cx="{size + 12}" cy="{y}" r="5" fill="{colour}"/>'
+            f'<text x="{size + 22}" y="{y + 4}" font-size="12">{escape(labels.get(cls, cls or "未预判"))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
