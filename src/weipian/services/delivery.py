@@ -23,7 +23,7 @@ from weipian.errors import InputError
 from weipian.io.delivery import DELIVERY_FORMATS, write_delivery
 from weipian.messages import message
 from weipian.rules import RuleSet
-from weipian.storage.patches import filter_batch
+from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
 from weipian.storage.tables import attachments, batches, patch_facts, patches, suggestions, townships
 from weipian.storage.workflow import latest_determinations
@@ -91,7 +91,8 @@ def delivery_rows(
                 patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, patch_facts.c.eco_redline_m2,
                 patch_facts.c.agri_m2, patch_facts.c.construction_m2, patch_facts.c.unused_m2,
                 patch_facts.c.approval_no, patch_facts.c.approval_ratio,
-                patch_facts.c.is_mining.label("fact_is_mining"), patch_facts.c.restricted,
+                patch_facts.c.is_mining.label("fact_is_mining"),
+                withheld_from_export().label("restricted"),
                 suggestions.c.verdict.label("ypjg"), suggestions.c.reasons, suggestions.c.flags,
                 det.c.verdict.label("pdjg"), det.c.violation_type.label("wflx"), det.c.data,
             )

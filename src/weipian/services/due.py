@@ -23,7 +23,6 @@ from weipian.errors import InputError
 from weipian.services.lists import NO_TOWNSHIP, return_deadlines
 from weipian.storage.tables import (
     close_out_requests,
-    patch_facts,
     patches,
     rectifications,
     referrals,
@@ -111,8 +110,8 @@ def _narrow(query: Select[Any], unit_col: Any, unit: str | None, include_restric
     if unit is not None:
         query = query.where(unit_col == unit)
     if not include_restricted:
-        query = query.where(patch_facts.c.restricted.is_not(True))
-    return query.outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+        query = query.where(patches.c.restricted.is_(False))
+    return query
 
 
 def _rectification(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, Select, func, insert, select, update
+from sqlalchemy import Row, Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from weipian.storage.tables import (
@@ -34,7 +34,7 @@ def record_query() -> Select[Any]:
         patches.c.area_m2.label("patch_area_m2"),
         patches.c.wkb,
         patches.c.after_date,
-        func.coalesce(patch_facts.c.restricted, False).label("restricted"),
+        patches.c.restricted,
     ).select_from(
         rectifications.join(patches, patches.c.id == rectifications.c.patch_id)
         .outerjoin(townships, townships.c.code == patches.c.township_code)

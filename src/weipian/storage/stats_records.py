@@ -180,7 +180,7 @@ def patch_records(
             patches.c.id, patches.c.patch_code, patches.c.source, patches.c.year, patches.c.issued_on,
             patches.c.township_code, patches.c.area_m2, patches.c.state, patches.c.due_on,
             batches.c.name.label("batch"), batches.c.issued_on.label("batch_issued_on"),
-            patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, patch_facts.c.restricted,
+            patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, patches.c.restricted,
             det.c.verdict, det.c.violation_type, det.c.farmland_housing, det.c.data,
             suggestions.c.flags,
         )
