@@ -130,14 +130,16 @@ def test_cli_determine_with_a_stale_version_exits_1(tmp_path: Path, monkeypatch:
     finally:
         store.dispose()
     env = {"WEIPIAN_DATABASE_URL": url}
-    args = ["determine", "P0000", "--verdict", "违法", "--violation-type", "违法占地", "--illegal-area", "500.5",
+    code, _ = _cli(["users", "add", "admin", "--role", "bureau_admin", "--password", "long-enough-1"], env)
+    assert code == 0
+    args = ["determine", "P0000", "--as", "admin", "--verdict", "违法", "--violation-type", "违法占地", "--illegal-area", "500.5",
             "--farmland-area", "500.5", "--basic-farmland-area", "0", "--new", "--opinion", "未批先建"]  # fmt: skip
     code, out = _cli([*args, "--based-on", "0"], env)
     assert code == 0 and out["version"] == 1
     code, out = _cli([*args, "--illegal-area", "400", "--based-on", "0"], env)
     assert code == 1 and out["error"]["code"] == "determination.stale"
     assert "请刷新后再提交" in out["error"]["message"]
-    code, out = _cli(["submit", "P0000", "--based-on", "0"], env)
+    code, out = _cli(["submit", "P0000", "--as", "admin", "--based-on", "0"], env)
     assert code == 1 and out["error"]["code"] == "determination.stale"
-    code, out = _cli(["submit", "P0000", "--based-on", "1"], env)
+    code, out = _cli(["submit", "P0000", "--as", "admin", "--based-on", "1"], env)
     assert code == 0 and out["patches"][0]["state"] == "submitted"
