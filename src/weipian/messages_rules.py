@@ -57,6 +57,9 @@ _REASONS = {
     # annotations
     "eco_redline.overlap": "图斑压占生态保护红线 {area_m2} 平方米。",
     "protected_area.overlap": "图斑压占自然保护地 {area_m2} 平方米。",
+    "priority.stable_farmland": "图斑涉及可以长期稳定利用耕地 {area_m2} 平方米，属重点关注，请优先核查。",
+    "priority.riverside": "图斑位于江河沿岸（河流及岸线缓冲区）{area_m2} 平方米，属重点关注，请优先核查。",
+    "priority.strategic_mineral": "所涉采矿权开采矿种为{mineral}，属战略性矿种（{strategic}），请优先核查。",
     "prior.same_place": "同一位置有往期图斑 {code}（{year} 年，判定：{determination}），可复用举证材料。",
     "military.overlap": "图斑压占军事用地 {area_m2} 平方米：按伪变化填报、备注特殊用地，材料经机要渠道报送，不得上网。",
     # approvals

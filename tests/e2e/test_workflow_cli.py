@@ -51,6 +51,8 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
         jcbh.append(row[codes.index("JCBH")].value)
         row[codes.index("PDJG")].value = "伪变化"
         row[codes.index("RDYJ")].value = "实地核查无变化"
+        if row[codes.index("SFSK")].value == "是":  # marked by the template: 一图两用, the mineral part too
+            row[codes.index("KCPD")].value = "伪变化"
     wb.save(sheet)
     saved = _json(["determinations", "import", str(sheet), "--submit", "--as", "admin"], env)
     assert saved["saved"] == saved["submitted"] == len(jcbh)

@@ -81,7 +81,7 @@ def test_known_areas_records_and_flags(store: Store, tmp_path: Path) -> None:
     summary = analyze(store, workers=1)
     assert summary.patches == 1
     assert set(summary.missing_kinds) == {
-        "dev_boundary", "preapproval", "temporary_use", "facility_agri", "consolidation", "linkage", "protected_area",
+        "dev_boundary", "preapproval", "temporary_use", "facility_agri", "consolidation", "linkage", "stable_farmland", "riverside", "protected_area",
         "prior_patches",
     }  # fmt: skip
     f = _facts(store)["P0000"]
@@ -183,3 +183,30 @@ def test_linkage_counts_only_its_new_construction_zone(store: Store, tmp_path: P
     with store.reading() as s:
         recs = s.execute(select(patch_overlaps.c.kind, patch_overlaps.c.ratio)).all()
     assert [(k, round(r, 2)) for k, r in recs] == [("linkage", 0.5)]
+
+
+def test_priority_layers_and_the_licence_mineral(store: Store, tmp_path: Path) -> None:
+    # 可以长期稳定利用耕地 (the west half), 江河沿岸 (all), and a 稀土 licence over the patch.
+    x, y = ORIGIN
+    _layer(store, tmp_path, "landuse", [{"DLBM": "0101"}], [gk_square(-100, -100, 300)])
+    _layer(store, tmp_path, "stable_farmland", [{"ID": 1}], [shapely.box(x - 10, y - 10, x + 50, y + 110)])
+    _layer(store, tmp_path, "riverside", [{"MC": "东溪缓冲区"}], [gk_square(-100, -100, 300)])
+    _layer(
+        store, tmp_path, "mining_right",
+        [{"XKZH": "C3505002019", "KZ": "离子型稀土", "YXQQ": "2019-01-01", "YXQZ": "2029-12-31"}],
+        [gk_square(-100, -100, 300)],
+    )  # fmt: skip
+    _patches(store, tmp_path, [gk_square()], TBLX="CK")
+    analyze(store, workers=1)
+    f = _facts(store)["P0000"]
+    assert f.stable_farmland_m2 == pytest.approx(A / 2, rel=1e-3)
+    assert f.riverside_m2 == pytest.approx(A, rel=1e-4)
+    assert f.mining_mineral == "离子型稀土"
+    from weipian.rules import load_rules
+    from weipian.services.judge import judge_patches
+    from weipian.storage.tables import suggestions
+
+    judge_patches(store, load_rules())
+    with store.reading() as s:
+        flags = s.scalar(select(suggestions.c.flags))
+    assert {"stable_farmland", "riverside", "strategic_mineral"} <= set(flags)

@@ -109,8 +109,9 @@ def test_patch_page_due_is_the_returns(busy: Store) -> None:
             p = find_patch(s, code)
             d = patch_detail(s, p.id, SCOPES["bureau"], TODAY)
             assert d.due == effective_due(p, return_deadlines(s))
+        days = load_rules().whole("county_correction_days", ON)  # the 补正期限 from the rules
         assert patch_detail(s, find_patch(s, "P0000").id, SCOPES["bureau"], TODAY).due == ON + dt.timedelta(
-            days=30
+            days=days
         )
 
 

@@ -237,3 +237,21 @@ def test_a_made_up_approval_number_is_flagged_to_the_reviewer(
     page = client.get(f"/patches/{ids['P0000']}").text
     assert 'id="claims"' in page and "“随便写的文号”在审批类图层中找不到" in page
     assert "补正期限" in queue and "整改期限" not in queue
+
+
+def test_priority_patches_come_first_in_the_review_queue(
+    client: TestClient, county: Store, ids: dict[str, int]
+) -> None:
+    from weipian.storage.tables import suggestions
+
+    csrf = login(client, "admin")
+    for code in ("P0000", "P0001"):  # P0000 is submitted first
+        _submit_through_form(client, csrf, ids[code])
+    with county.writing() as s:  # as `weipian judge` marks a patch on the riverside (江河沿岸)
+        s.execute(
+            suggestions.update().where(suggestions.c.patch_id == ids["P0001"]).values(flags=["riverside"])
+        )
+    login(client, "reviewer")
+    queue = client.get("/review").text
+    first, second = (queue.index(f'name="patch_id" value="{ids[c]}"') for c in ("P0001", "P0000"))
+    assert first < second and "重点·江河沿岸" in queue

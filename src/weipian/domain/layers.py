@@ -23,6 +23,8 @@ class LayerKind(StrEnum):
     facility_agri = "facility_agri"
     consolidation = "consolidation"
     linkage = "linkage"
+    stable_farmland = "stable_farmland"
+    riverside = "riverside"
     mining_right = "mining_right"
     protected_area = "protected_area"
     military = "military"
@@ -46,6 +48,8 @@ LAYER_LABELS: dict[LayerKind, str] = {
     LayerKind.facility_agri: "设施农业用地",
     LayerKind.consolidation: "全域土地综合整治试点",
     LayerKind.linkage: "城乡建设用地增减挂钩（建新区）",
+    LayerKind.stable_farmland: "可以长期稳定利用耕地",
+    LayerKind.riverside: "江河沿岸（河流及岸线缓冲区）",
     LayerKind.mining_right: "采矿权",
     LayerKind.protected_area: "自然保护地",
     LayerKind.military: "军事用地",

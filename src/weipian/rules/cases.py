@@ -137,6 +137,8 @@ def facts_from_mapping(raw: Mapping[str, Any], where: str = "facts") -> PatchFac
         "mining_outside_m2",
         "farmland_outside_basic_m2",
         "dev_inside_m2",
+        "stable_farmland_m2",
+        "riverside_m2",
     ):
         if values.get(name) is not None:
             values[name] = float(values[name])

@@ -89,6 +89,12 @@ def _annotate(ctx: Ctx) -> None:
     if ctx.touches(f.protected_m2):
         t.reason("protected_area.overlap", area_m2=sqm(f.protected_m2 or 0))
         t.flag("protected_area")
+    if ctx.touches(f.stable_farmland_m2):
+        t.reason("priority.stable_farmland", area_m2=sqm(f.stable_farmland_m2 or 0))
+        t.flag("stable_farmland")
+    if ctx.touches(f.riverside_m2):
+        t.reason("priority.riverside", area_m2=sqm(f.riverside_m2 or 0))
+        t.flag("riverside")
     for p in f.prior:
         t.reason("prior.same_place", code=p.code, year=p.year or "-", determination=p.determination or "-")
     partial = ctx.missing(frozenset({"basic_farmland", "eco_redline", "protected_area", "military"}))

@@ -40,6 +40,10 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | Non
     if military:
         t.step("mineral: military land → false change")
         return label["false_change"]
+    strategic = [m for m in ctx.tables.priority["strategic_minerals"] if m in (f.mining_mineral or "")]
+    if strategic:
+        t.reason("priority.strategic_mineral", mineral=f.mining_mineral, strategic="、".join(strategic))
+        t.flag("strategic_mineral")
     if ctx.missing_reason(ctx.tables.inputs["mineral"], "mineral"):
         return label["doubtful"]
     status, valid, mining = (

@@ -120,6 +120,9 @@ class PatchFacts:
     farmland_outside_basic_m2: float | None = None  # 耕地 not in 永久基本农田 (永农 may exceed 耕地)
     dev_inside_m2: float | None = None  # inside the 城镇开发边界
     township_kind: str | None = None  # 乡, 镇 or 街道 (the patch's township unit)
+    stable_farmland_m2: float | None = None  # 可以长期稳定利用耕地 (a priority of the work plan)
+    riverside_m2: float | None = None  # 江河沿岸 (a priority area)
+    mining_mineral: str | None = None  # the licence's 开采矿种 (战略性矿种 → priority)
 
     @classmethod
     def simple(

@@ -61,6 +61,9 @@ FLAGS = frozenset(
         "preapproval_only",
         "non_grain",
         "non_agri",
+        "stable_farmland",
+        "riverside",
+        "strategic_mineral",
         "eco_redline",
         "protected_area",
     }
@@ -355,6 +358,7 @@ TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
     "mining": _texts_table({"change_types": "list", "land_classes": "list", "illegal_class": "text"}),
     "facility": _texts_table({"change_types": "list"}),
     "crime": _texts_table({"needs_finding_groups": "groups"}),
+    "priority": _texts_table({"strategic_minerals": "list"}),
     "determination": _texts_table(DETERMINATION_FIELDS),
     "subtype_dictionaries": lambda raw, where: {
         as_text(k, where): as_texts(v, f"{where}.{k}") for k, v in as_mapping(raw, where).items()
@@ -379,6 +383,7 @@ class Tables:
     mining: Mapping[str, Any]
     facility: Mapping[str, Any]
     crime: Mapping[str, Any]
+    priority: Mapping[str, Any]
     determination: Mapping[str, Any]
     subtype_dictionaries: Mapping[str, tuple[str, ...]]
     review_reasons: tuple[ReviewReason, ...]

@@ -41,6 +41,8 @@ ZONE_COLUMNS = {
     "protected_area": "protected_m2",
     "military": "military_m2",
     "prior_patches": "prior_m2",
+    "stable_farmland": "stable_farmland_m2",
+    "riverside": "riverside_m2",
 }
 # Overlaps below this are vertices of one polygon lying on another's edge, not records the
 # patch touches: kept in areas (parts must sum to the whole), left out of the record list.
@@ -259,6 +261,7 @@ def _mining(
         outside = np.where(covered > 0, np.maximum(res.patch_area - covered, 0.0), res.patch_area)
         f["mining_outside_m2"] = (outside * _scale(task, geoms, res.patch_area)).tolist()
         licence: list[str | None] = [None] * n
+        minerals: list[str | None] = [None] * n
         valid: list[bool | None] = [None] * n
         best = np.zeros(n)
         names = layer_field_names()
@@ -267,11 +270,14 @@ def _mining(
                 best[p] = a
                 attrs = feats.attrs[fi]
                 licence[p] = feats.codes[fi]
+                kind = pick_attribute(attrs, names["mineral"])  # type: ignore[arg-type]
+                minerals[p] = None if kind is None else str(kind).strip()[:64] or None
                 start = _iso(pick_attribute(attrs, names["valid_from"]))  # type: ignore[arg-type]
                 end = _iso(pick_attribute(attrs, names["valid_to"]))  # type: ignore[arg-type]
                 after = _iso(rows[p].after_date)
                 valid[p] = None if after is None else bool((start or "") <= after <= (end or "9999"))
         f["mining_status"], f["mining_licence"], f["mining_valid"] = status, licence, valid
+        f["mining_mineral"] = minerals
         hit = covered > 0
     else:
         hit = np.zeros(n, dtype=bool)

@@ -98,6 +98,9 @@ def _facts(
         farmland_outside_basic_m2=row.farmland_outside_basic_m2,
         dev_inside_m2=row.dev_inside_m2,
         township_kind=row.township_kind,
+        stable_farmland_m2=row.stable_farmland_m2,
+        riverside_m2=row.riverside_m2,
+        mining_mineral=row.mining_mineral,
     )
 
 
@@ -145,6 +148,9 @@ def judge_patches(
                 patch_facts.c.farmland_outside_basic_m2,
                 patch_facts.c.mining_outside_m2,
                 patch_facts.c.dev_inside_m2,
+                patch_facts.c.stable_farmland_m2,
+                patch_facts.c.riverside_m2,
+                patch_facts.c.mining_mineral,
                 patch_facts.c.mining_status,
                 patch_facts.c.mining_valid,
                 patch_facts.c.military_m2,

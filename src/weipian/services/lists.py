@@ -129,6 +129,24 @@ def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | N
     return out
 
 
+# The work plan's priorities (重点关注), as suggestion flags → the badge text.
+PRIORITY_FLAGS = {"stable_farmland": "稳定耕地", "riverside": "江河沿岸", "strategic_mineral": "战略性矿种"}
+
+
+def priorities(session: Session, patch_ids: list[int]) -> dict[int, list[str]]:
+    """The priority labels (重点关注) of each patch that has any, from its suggestion's flags."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(patch_ids), 1000):
+        part = patch_ids[start : start + 1000]
+        for pid, flags in session.execute(
+            select(suggestions.c.patch_id, suggestions.c.flags).where(suggestions.c.patch_id.in_(part))
+        ):
+            found = [label for flag, label in PRIORITY_FLAGS.items() if flag in (flags or [])]
+            if found:
+                out[pid] = found
+    return out
+
+
 RETURN_ACTIONS = (Action.review_return.value, Action.report_return.value)
 
 

@@ -47,6 +47,7 @@ def export_template(
                 townships.c.name.label("town"),
                 suggestions.c.verdict.label("ypjg"),
                 suggestions.c.reasons,
+                suggestions.c.mineral_verdict,
             )
             .outerjoin(townships, townships.c.code == patches.c.township_code)
             .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
@@ -66,6 +67,9 @@ def export_template(
             "XZQMC": r.town or r.admin_name, "JCMJ": round(r.area_m2, 2), "YPJG": r.ypjg,
             "YPLY": join_messages([message(x["code"], **x.get("params", {})) for x in (r.reasons or [])]) or None,
             "ZT": STATE_LABELS[State(r.state)],
+            # 一图两用: a mineral patch (SFSK 是 delivered, or a mineral suggestion) is marked, so the
+            # township fills the mineral part too; the mark alone does not make the row filled.
+            "SFSK": "是" if (r.is_mining or "").strip() == "是" or r.mineral_verdict else None,
         }
         for r in rows
     ]  # fmt: skip
@@ -136,8 +140,9 @@ class SheetImport:
 
 
 def _filled(record: dict[str, Any]) -> bool:
-    """Whether a person wrote anything in the row's fill-in columns (the rest is pre-printed)."""
-    return any(_text(record.get(code)) is not None for code, _ in FILL)
+    """Whether a person wrote anything in the row's fill-in columns (the rest, and the SFSK mark
+    the template prints for mineral patches, is pre-printed)."""
+    return any(_text(record.get(code)) is not None for code, _ in FILL if code != "SFSK")
 
 
 def import_sheet(

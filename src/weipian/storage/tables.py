@@ -195,6 +195,8 @@ patch_facts = Table(
     Column("land_classes", JSON),  # DLBM → m²
     Column("settlement_m2", JSON),  # CZCSXM (城镇村属性码) → m²
     Column("farmland_outside_basic_m2", Float),  # 耕地 not in 永久基本农田
+    Column("stable_farmland_m2", Float),  # 可以长期稳定利用耕地
+    Column("riverside_m2", Float),  # 江河沿岸 (river and riverbank buffers)
     Column("basic_farmland_m2", Float),  # YJJBNTMJ
     Column("eco_redline_m2", Float),  # STHXMJ
     Column("dev_inside_m2", Float),
@@ -208,6 +210,7 @@ patch_facts = Table(
     Column("mining_licence", String(128)),
     Column("mining_valid", Boolean),  # licence valid at 后时相
     Column("mining_outside_m2", Float),  # 界外: the patch minus the licences' union
+    Column("mining_mineral", String(64)),  # 开采矿种 of the licence met most (战略性矿种 priority)
     Column("is_mining", String(2)),  # SFSK suggestion 是/否
     Column("restricted", Boolean, nullable=False),  # military overlap
     Column("stale", Boolean, nullable=False),

@@ -12,6 +12,7 @@ from weipian.errors import InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.claims import claim_problems
+from weipian.services.lists import priorities
 from weipian.services.users import Account
 from weipian.web.deps import CheckHtmx, CurrentUser, RulesDep, ScopeDep, StoreDep, Today
 from weipian.web.errors import status_of
@@ -34,8 +35,11 @@ def _context(store: Any, scope: Any, rules: Any, today: Any, township: str | Non
         towns = filter_choices(session, scope)["townships"]
         # Claimed approval numbers that match no layer record, or cover too little: a badge.
         claims = claim_problems(session, [r["id"] for r in queue], rules, today)
+        priority = priorities(session, [r["id"] for r in queue])
     for r in queue:
         r["claim_flags"] = [say(c.code, **dict(c.params)) for c in claims.get(r["id"], ())]
+        r["priority"] = priority.get(r["id"], [])
+    queue.sort(key=lambda r: not r["priority"])  # 重点关注 first; stable, so oldest first within
     reasons = rules.review_reasons(today)
     return {
         "queue": queue, "townships": towns, "township": township,

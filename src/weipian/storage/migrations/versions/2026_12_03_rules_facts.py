@@ -1,7 +1,8 @@
 """Desk-comparison facts the rules read (issue 10).
 
 patch_facts gains the CZCSXM (城镇村属性码) areas per patch, 耕地 outside 永久基本农田 (永农 may
-exceed 耕地) and the area outside the mining licences (patch minus their union).
+exceed 耕地), the area outside the mining licences (patch minus their union), the licence's
+mineral (战略性矿种 priority) and the 可以长期稳定利用耕地 and 江河沿岸 areas (priority areas).
 
 Revision ID: 2026_12_03_rules_facts
 Revises: 2026_11_30_add_web_indexes
@@ -22,6 +23,9 @@ COLUMNS = (
     ("settlement_m2", sa.JSON()),
     ("farmland_outside_basic_m2", sa.Float()),
     ("mining_outside_m2", sa.Float()),
+    ("mining_mineral", sa.String(64)),
+    ("stable_farmland_m2", sa.Float()),
+    ("riverside_m2", sa.Float()),
 )
 
 
