@@ -220,7 +220,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, shots_root: Path) -> Iterator
     env = {
         **os.environ,
         "WEIPIAN_DATABASE_URL": url,
-        "WEIPIAN_SECRET_KEY": "browser-test-secret-key",
+        "WEIPIAN_SECRET_KEY": "browser-test-secret-key-of-32-bytes-or-more",
         "WEIPIAN_FILES_DIR": str(files),
     }
     log = shots_root / "server.log"

@@ -84,7 +84,7 @@ def test_feedback_on_a_referral_outside_the_scope_answers_404(
                 referred_by="admin",
                 referred_at=dt.datetime.now(dt.UTC),
                 due_on=dt.date(2030, 1, 1),
-            )  # fmt: skip
+            )
             for code in ("P0000", "P0001")
         }
     csrf = login(client, "honglai")

@@ -60,7 +60,10 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path, metadata_encoding="gbk")
     except UnicodeDecodeError:
-        return zipfile.ZipFile(path)
+        try:
+            return zipfile.ZipFile(path)
+        except UnicodeDecodeError as exc:  # names in neither encoding: a damaged directory
+            raise InputError("package.corrupt_zip", path=str(path)) from exc
 
 
 @contextmanager
@@ -90,7 +93,14 @@ def _dataset_path(path: Path) -> Iterator[tuple[Path, str]]:
             for m in wanted:
                 _extract(zf, m, Path(tmp), path)
             yield Path(tmp).joinpath(*PurePosixPath(datasets[0].filename).parts), datasets[0].filename
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        NotImplementedError,
+        zlib.error,
+        ValueError,
+    ) as exc:
         raise InputError("package.corrupt_zip", path=str(path)) from exc
 
 

@@ -45,7 +45,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 def looks_like_formula(value: Any) -> bool:
     """Text Excel (or another spreadsheet) could take as a formula.
 
-    >>> looks_like_formula("=HYPERLINK(\"http://x\")"), looks_like_formula("-1+1"), looks_like_formula("南安")
+    >>> looks_like_formula("=HYPERLINK('http://x')"), looks_like_formula("-1+1"), looks_like_formula("南安")
     (True, True, False)
     """
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)

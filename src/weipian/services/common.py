@@ -49,7 +49,9 @@ def prepare_geoms(
     # Coordinates no CRS can hold (1e300, inf, NaN) are refused before GEOS or PROJ see them.
     raw = _coordinates_sane(table.geoms)
     with np.errstate(all="ignore"):
-        fixed = repair(np.where(raw, table.geoms, None))
+        sane = table.geoms.copy()
+        sane[~raw] = None
+        fixed = repair(sane)
     problem = fixed.problem.astype(object)  # fixed-width strings would cut longer codes
     problem[~raw] = "row.coordinates_invalid"
     ok = problem == ""
