@@ -21,6 +21,7 @@ from weipian.cli.workflow import (
     report_command,
     review_command,
     submit_command,
+    upper_command,
 )
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.command("determine")(determine_command)
 app.command("submit")(submit_command)
 app.command("review")(review_command)
 app.command("report")(report_command)
+app.command("upper")(upper_command)
 app.command("history")(history_command)
 app.command("summary")(summary_command)
 app.command("due")(due_command)

@@ -18,7 +18,19 @@ from weipian.config import Settings
 from weipian.rules import load_rules
 from weipian.storage.store import Store
 from weipian.web.errors import install_error_handlers
-from weipian.web.routes import api, auth, evidence, imagery, lists, maps, pages, patches, referrals, review
+from weipian.web.routes import (
+    api,
+    auth,
+    evidence,
+    imagery,
+    ledger,
+    lists,
+    maps,
+    pages,
+    patches,
+    referrals,
+    review,
+)
 from weipian.web.security import SecurityHeaders
 from weipian.web.settings import WebSettings, secret_key
 
@@ -55,6 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, pages, patches, review, lists, api, maps, imagery, evidence, referrals):
+    for module in (auth, pages, patches, review, lists, api, maps, imagery, evidence, referrals, ledger):
         app.include_router(module.router)
     return app

@@ -65,6 +65,8 @@ def render_patch_page(
             "farmland_housing_class", "new_or_stock", "other_subtype", "illegal_subtype",
         )},
         "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
+        "review_reasons": rules.review_reasons(today),
+        "can_upper": _may(user, Action.report_accept, p),
         "referrals": referral_panel(request.app.state.store, p, user, today),
         **_evidence(request, user, p),
         **extra,
