@@ -54,6 +54,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(imagery.app, name="imagery")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(ledger.app, name="rectify")
+app.add_typer(ledger.sheet_app, name="ledger")
 
 
 def _version(value: bool) -> None:
