@@ -63,6 +63,7 @@ MESSAGES: dict[str, str] = {
     "review.reason_unknown": "未知的审核原因代码：{reason}。可用代码：{known}。",
     "review.reason_needed": "退回必须至少选择一个退回原因。",
     "review.note_too_long": "审核意见过长，请控制在 {limit} 字以内。",
+    "correction.reason_needed": "更正必须说明原因（--correct 原因）。",
     "sheet.unreadable": "无法读取表格 {path}：{detail}",
     "sheet.missing_column": "表格 {path} 缺少列“{column}”。请使用 weipian determinations template 导出的模板。",
     "sheet.rejected": "表格 {path} 中有 {count} 行不能导入（逐行原因见下），全部未写入。请修改后重新导入。",

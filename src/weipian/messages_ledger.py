@@ -46,6 +46,10 @@ LEDGER_MESSAGES: dict[str, str] = {
     "ledger.approved": "已同意销号。",
     "ledger.returned": "已退回销号申请。",
     "ledger.reopened": "已重新打开，图斑回到整改中。",
+    "ledger.area_not_number": "面积必须是数字（收到“{value}”），单位为平方米。",
+    "upper.accepted": "已登记上级审核通过。",
+    "upper.returned": "已登记上级退回，1 个月内整改。",
+    "ledger.sheet_open_needs": "该图斑还没有整改台账：要在表格中建立，须同时填写整改责任人、整改措施和整改时限。",
     # reminders
     "due.unit_unknown": "单位代码 {unit} 不在单位名录中。",
 }

@@ -173,3 +173,23 @@ def test_bad_input_exits_1_in_chinese(env: dict[str, str]) -> None:
     assert _run(["rectify", "show", "P0001"], env, code=1)["error"]["code"] == "ledger.no_record"
     # nothing was opened by the refused commands
     assert _run(["history", "P0000"], env)["state"] == "reported"
+
+
+def test_ledger_sheet_commands(env: dict[str, str], tmp_path: Path) -> None:
+    import openpyxl
+
+    _run(["rectify", "open", "P0000", "--responsible", "张三", "--measures", "罚款", "--deadline", "2023-02-28",
+          "--as", "hl01"], env)  # fmt: skip
+    path = tmp_path / "台账.xlsx"
+    assert _run(["ledger", "export", str(path), "--unit", "350583113"], env)["rows"] == 1
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    codes = [c.value for c in ws[3]]
+    ws.cell(4, codes.index("CCMJ") + 1, "=1+1")  # a formula is not an area
+    wb.save(path)
+    err = _run(["ledger", "import", str(path), "--as", "hl01"], env, code=1)["error"]
+    assert err["code"] == "sheet.rejected" and "面积必须是数字" in err["rejected"][0]["message"]
+    ws.cell(4, codes.index("CCMJ") + 1, 120)
+    wb.save(path)
+    assert _run(["ledger", "import", str(path), "--as", "hl01"], env)["rows"] == 1
+    assert _run(["rectify", "show", "P0000"], env)["demolished_area_m2"] == 120.0

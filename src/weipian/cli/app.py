@@ -23,6 +23,7 @@ from weipian.cli.workflow import (
     report_command,
     review_command,
     submit_command,
+    upper_command,
 )
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.command("determine")(determine_command)
 app.command("submit")(submit_command)
 app.command("review")(review_command)
 app.command("report")(report_command)
+app.command("upper")(upper_command)
 app.command("history")(history_command)
 app.command("summary")(summary_command)
 app.command("due")(due_command)
@@ -58,6 +60,7 @@ app.add_typer(imagery.app, name="imagery")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(exclusions_app, name="exclusions")
 app.add_typer(ledger.app, name="rectify")
+app.add_typer(ledger.sheet_app, name="ledger")
 
 
 def _version(value: bool) -> None:

@@ -23,6 +23,7 @@ from weipian.errors import InputError, NotFound
 from weipian.rules import load_rules
 from weipian.services import ledger
 from weipian.services.ledger_records import LedgerRecord, find_record, history
+from weipian.services.ledger_sheet import export_ledger, import_ledger
 from weipian.services.users import account_by_name
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
@@ -349,3 +350,55 @@ def reasons_cmd(as_json: JsonOpt = False) -> None:
         t.add_row(r.code, "通过" if r.outcome == "pass" else "退回", r.label)
     out.print(t)
     out.print("整改措施：" + "、".join(measures), highlight=False)
+
+
+sheet_app = typer.Typer(
+    help="整改台账 Excel：导出给单位离线填写，导入填好的表格（有一行不合格则全部不写入）。",
+    no_args_is_help=True,
+)
+
+
+@sheet_app.command("export")
+def sheet_export_cmd(
+    path: Annotated[Path, typer.Argument(help="输出文件 .xlsx")],
+    unit: Annotated[str | None, typer.Option("--unit", help="只导出该责任单位（代码）")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """导出整改台账（每条记录一行，黄色列为填写列）。"""
+    s = settings()
+
+    def run() -> int:
+        with command_store() as store, store.reading() as session:
+            return export_ledger(session, path, unit=unit, on=today(s))
+
+    n = guarded(as_json, run)
+    if as_json:
+        emit_json({"path": path, "rows": n})
+    else:
+        err.print(f"已导出 {n} 条整改台账记录到 {path}。", highlight=False)
+
+
+@sheet_app.command("import")
+def sheet_import_cmd(
+    path: Annotated[Path, typer.Argument(help="填好的整改台账 .xlsx")],
+    account: AsOpt,
+    as_json: JsonOpt = False,
+) -> None:
+    """导入填好的整改台账：空行跳过；每一行按网页表单同样的规则核对，有一行不合格则全部不写入。"""
+    s = settings()
+
+    def run() -> int:
+        if not path.is_file():
+            raise InputError("package.not_found", path=str(path))
+        with command_store() as store:
+            with store.reading() as session:
+                who = account_by_name(session, account).actor
+            return import_ledger(
+                store, files_dir(s), path, actor=who, rules=load_rules(), on=today(s), at=now(s)
+            )
+
+    n = guarded(as_json, run)
+    if as_json:
+        emit_json({"path": path, "rows": n})
+    else:
+        err.print(f"已导入 {n} 行整改台账。", highlight=False)

@@ -15,6 +15,7 @@ from weipian.cli.output import emit_json, guarded, out, progress_bar
 from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+from weipian.errors import InputError
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
 from weipian.services.judge import JudgeSummary, judge_patches
@@ -110,6 +111,9 @@ def determine_command(
         str | None, typer.Option("--housing-class", help="乱占耕地建房类别（给出即标记为乱占耕地建房）")
     ] = None,
     submit: Annotated[bool, typer.Option("--submit", help="保存后立即提交审核")] = False,
+    correct: Annotated[
+        str | None, typer.Option("--correct", help="上报后更正：给出更正原因（新版本，原值保留在操作记录中）")
+    ] = None,
     based_on: BasedOnOpt = None,
     source: SourceOpt = None,
     year: YearOpt = None,
@@ -131,9 +135,20 @@ def determine_command(
         with store.writing() as session:
             who = actor_as(session, as_account)
             patch = find_patch(session, code, source=source, year=year)
-            version = workflow.save_determination(
-                session, patch, det, actor=who, rules=load_rules(), on=dt.date.today(), based_on=based_on
-            )
+            if correct is not None:  # an explicit correction after 上报
+                version = workflow.correct(
+                    session,
+                    patch,
+                    det,
+                    reason=_reason(correct),
+                    actor=who,
+                    rules=load_rules(),
+                    on=dt.date.today(),
+                )
+            else:
+                version = workflow.save_determination(
+                    session, patch, det, actor=who, rules=load_rules(), on=dt.date.today(), based_on=based_on
+                )
             if submit:
                 workflow.submit(session, find_patch(session, code, source=source, year=year), actor=who)
             state = find_patch(session, code, source=source, year=year).state
@@ -147,6 +162,13 @@ def determine_command(
             f"图斑 {code} 判定已保存（第 {result['version']} 版），当前状态：{STATE_LABELS[State(result['state'])]}。",
             highlight=False,
         )
+
+
+def _reason(text: str) -> str:
+    reason = text.strip()
+    if not reason:
+        raise InputError("correction.reason_needed")
+    return reason
 
 
 def _each(
@@ -210,6 +232,29 @@ def report_command(
     """上报审核通过的图斑；上报后判定冻结，只能通过更正修改。"""
     _each(codes, lambda s, p, who: workflow.report(s, p, actor=who), as_account=as_account, source=source,
           year=year, as_json=as_json)  # fmt: skip
+
+
+def upper_command(
+    codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
+    accepted: Annotated[bool, typer.Option("--accept/--return", help="上级通过 / 上级退回")],
+    reason: Annotated[
+        list[str] | None, typer.Option("--reason", help="原因代码（见审核原因字典），可多次；退回至少一个")
+    ] = None,
+    source: SourceOpt = None, year: YearOpt = None, as_account: AsOpt = "", as_json: JsonOpt = False,
+) -> None:  # fmt: skip
+    """登记上级（省、部）对已上报图斑的审核结果：通过，或退回（补正期限取自规则字典）。"""
+    reasons = list(reason or [])
+    rules = load_rules()
+
+    def step(session: Any, patch: Any, who: Any) -> None:
+        if not accepted and not reasons:
+            raise InputError("review.reason_needed")
+        workflow.check_review_reasons(reasons, passed=accepted, rules=rules, on=dt.date.today())
+        workflow.upper_level(
+            session, patch, accepted=accepted, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
+        )
+
+    _each(codes, step, as_account=as_account, source=source, year=year, as_json=as_json)
 
 
 def field_check_command(

@@ -253,6 +253,65 @@ def update_plan(
     return get_record(session, patch.id)
 
 
+def save_progress(
+    session: Session,
+    files_dir: Path,
+    patch_id: int,
+    *,
+    areas: AreaInput,
+    note: str | None,
+    uploads: list[Upload],
+    actor: Actor,
+    on: dt.date,
+    at: dt.datetime,
+    max_distance_m: float,
+    written: list[Path],
+) -> LedgerRecord:
+    """A progress entry in the caller's transaction (files it writes are added to ``written``)."""
+    text = _text(note, NOTE_MAX, field="进展情况")
+    if not areas.given() and text is None and not uploads:
+        raise InputError("ledger.progress_empty")
+    patch = _patch(session, patch_id, actor)
+    _may(actor, Action.rectification_progress, patch)
+    row = _record_of(session, patch)
+    if row.state == RecordState.requested.value:
+        raise Conflict("ledger.request_pending", code=patch.patch_code)
+    before = Areas(
+        row.demolished_m2, row.demolished_farmland_m2, row.regularised_m2, row.regularised_farmland_m2
+    )
+    after = areas.over(before)
+    problems = check_areas(after, row.illegal_area_m2, row.illegal_farmland_m2)
+    if problems:
+        from weipian.messages import message
+
+        raise InputError(
+            "ledger.areas_invalid", code=patch.patch_code,
+            problems="；".join(message(p.code, **p.params) for p in problems), codes=[p.code for p in problems],
+        )  # fmt: skip
+    files = [attach(session, files_dir, patch, u, uploader=actor.name, max_distance_m=max_distance_m,
+                    note="整改进展照片", written=written) for u in uploads]  # fmt: skip
+    remaining = after.remaining(row.illegal_area_m2)
+    payload = {"demolished_m2": after.demolished, "demolished_farmland_m2": after.demolished_farmland,
+               "regularised_m2": after.regularised, "regularised_farmland_m2": after.regularised_farmland,
+               "remaining_m2": remaining, "note": text, "attachments": [f.id for f in files],
+               "failed_checks": sum(f.failed for f in files)}  # fmt: skip
+    event_id = _step(session, patch, Action.rectification_progress, actor, payload, at)
+    progress_id = q.insert_progress(
+        session, rectification_id=row.id, event_id=event_id, on_date=on, note=text,
+        demolished_m2=after.demolished, demolished_farmland_m2=after.demolished_farmland,
+        regularised_m2=after.regularised, regularised_farmland_m2=after.regularised_farmland,
+        remaining_m2=remaining, created_by=actor.name, created_at=at,
+    )  # fmt: skip
+    for f in files:
+        q.link_file(session, attachment_id=f.id, purpose="progress", progress_id=progress_id)
+    q.update_record(
+        session, row.id, demolished_m2=after.demolished, demolished_farmland_m2=after.demolished_farmland,
+        regularised_m2=after.regularised, regularised_farmland_m2=after.regularised_farmland,
+        remaining_m2=remaining, method=after.method.value, updated_at=at,
+    )  # fmt: skip
+    return get_record(session, patch.id)
+
+
 def record_progress(
     store: Store,
     files_dir: Path,
@@ -268,52 +327,16 @@ def record_progress(
     max_distance_m: float,
 ) -> LedgerRecord:
     """A progress entry: areas as totals to date (checked), a note and photos (EXIF-checked)."""
-    text = _text(note, NOTE_MAX, field="进展情况")
-    if not areas.given() and text is None and not photos:
+    if not areas.given() and _text(note, NOTE_MAX, field="进展情况") is None and not photos:
         raise InputError("ledger.progress_empty")
     uploads = _uploads(photos, max_bytes)
     written: list[Path] = []
     try:
         with store.writing() as session:
-            patch = _patch(session, patch_id, actor)
-            _may(actor, Action.rectification_progress, patch)
-            row = _record_of(session, patch)
-            if row.state == RecordState.requested.value:
-                raise Conflict("ledger.request_pending", code=patch.patch_code)
-            before = Areas(row.demolished_m2, row.demolished_farmland_m2, row.regularised_m2,
-                           row.regularised_farmland_m2)  # fmt: skip
-            after = areas.over(before)
-            problems = check_areas(after, row.illegal_area_m2, row.illegal_farmland_m2)
-            if problems:
-                from weipian.messages import message
-
-                raise InputError(
-                    "ledger.areas_invalid", code=patch.patch_code,
-                    problems="；".join(message(p.code, **p.params) for p in problems),
-                    codes=[p.code for p in problems],
-                )  # fmt: skip
-            files = [attach(session, files_dir, patch, u, uploader=actor.name, max_distance_m=max_distance_m,
-                            note="整改进展照片", written=written) for u in uploads]  # fmt: skip
-            remaining = after.remaining(row.illegal_area_m2)
-            payload = {"demolished_m2": after.demolished, "demolished_farmland_m2": after.demolished_farmland,
-                       "regularised_m2": after.regularised, "regularised_farmland_m2": after.regularised_farmland,
-                       "remaining_m2": remaining, "note": text, "attachments": [f.id for f in files],
-                       "failed_checks": sum(f.failed for f in files)}  # fmt: skip
-            event_id = _step(session, patch, Action.rectification_progress, actor, payload, at)
-            progress_id = q.insert_progress(
-                session, rectification_id=row.id, event_id=event_id, on_date=on, note=text,
-                demolished_m2=after.demolished, demolished_farmland_m2=after.demolished_farmland,
-                regularised_m2=after.regularised, regularised_farmland_m2=after.regularised_farmland,
-                remaining_m2=remaining, created_by=actor.name, created_at=at,
+            return save_progress(
+                session, files_dir, patch_id, areas=areas, note=note, uploads=uploads, actor=actor, on=on, at=at,
+                max_distance_m=max_distance_m, written=written,
             )  # fmt: skip
-            for f in files:
-                q.link_file(session, attachment_id=f.id, purpose="progress", progress_id=progress_id)
-            q.update_record(
-                session, row.id, demolished_m2=after.demolished, demolished_farmland_m2=after.demolished_farmland,
-                regularised_m2=after.regularised, regularised_farmland_m2=after.regularised_farmland,
-                remaining_m2=remaining, method=after.method.value, updated_at=at,
-            )  # fmt: skip
-            return get_record(session, patch.id)
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)

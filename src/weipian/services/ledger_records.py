@@ -15,6 +15,7 @@ from weipian.errors import NotFound
 from weipian.services.evidence import Evidence, evidence_of
 from weipian.storage import ledger as q
 from weipian.storage.evidence import patch_with_restriction
+from weipian.storage.tables import patch_facts, rectifications
 
 
 @dataclass(frozen=True)
@@ -148,3 +149,29 @@ def history(session: Session, record: LedgerRecord) -> tuple[list[ProgressEntry]
         for r in q.requests_of(session, record.id)
     ]
     return entries, requests
+
+
+def list_records(
+    session: Session,
+    *,
+    unit: str | None = None,
+    state: str | None = None,
+    include_restricted: bool = True,
+    limit: int | None = 500,
+) -> list[LedgerRecord]:
+    """Ledger records, by unit and state; waiting 销号 requests first, then by deadline."""
+    query = q.record_query()
+    if unit is not None:
+        query = query.where(rectifications.c.responsible_unit == unit)
+    if state is not None:
+        query = query.where(rectifications.c.state == state)
+    if not include_restricted:
+        query = query.where(patch_facts.c.restricted.is_not(True))
+    query = query.order_by(
+        (rectifications.c.state != RecordState.requested.value),
+        rectifications.c.deadline,
+        rectifications.c.id,
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [_record(r) for r in session.execute(query)]

@@ -23,6 +23,7 @@ from weipian.web.routes import (
     auth,
     evidence,
     imagery,
+    ledger,
     lists,
     maps,
     pages,
@@ -69,6 +70,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, pages, patches, review, lists, api, maps, imagery, evidence, referrals, stats):
+    for module in (
+        auth,
+        pages,
+        patches,
+        review,
+        lists,
+        api,
+        maps,
+        imagery,
+        evidence,
+        referrals,
+        stats,
+        ledger,
+    ):
         app.include_router(module.router)
     return app

@@ -179,6 +179,8 @@ def render_patch_page(
             d.suggestion, d.facts, p.area_m2, verdicts=rules.labels("determination", today),
             area_verdicts=needs["needs_violation"],
         ),
+        "review_reasons": rules.review_reasons(today),
+        "can_upper": _may(user, Action.report_accept, p),
         "referrals": referral_panel(request.app.state.store, p, user, today),
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),
