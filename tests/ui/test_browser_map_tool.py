@@ -42,3 +42,29 @@ def test_map_click_selects_the_patch_and_my_position(
     expect(info).to_contain_text("我的位置：经度 118.399500，纬度 24.899900")
     expect(page.locator("#map .me-dot")).to_have_count(1)
     shot(page, "map-my-position", full_page=False)
+
+
+def test_map_shows_field_photos_with_their_direction(
+    site: Site, login: LoginFn, shot: Shots, new_context: Contexts
+) -> None:
+    # R0004's photos were uploaded by test_browser_phone_patch (one inside, one 2 km away);
+    # upload here one of our own on R0005 so the test stands alone.
+    from photos import field_photo
+
+    page = login(new_context().new_page(), "honglai")
+    page.goto(f"/patches/{site.ids['R0005']}")
+    page.locator("#evidence .evidence-files input[name=files]").set_input_files(
+        [{"name": "北望.jpg", "mimeType": "image/jpeg", "buffer": field_photo(dx=-250, dy=-850, azimuth=0.0)}]
+    )
+    with page.expect_navigation():
+        page.locator("#evidence").get_by_role("button", name="上传").click()
+    answer = page.evaluate(f"fetch('/api/map/photos?patch_id={site.ids['R0005']}').then(r => r.json())")
+    assert [f["properties"]["name"] for f in answer["features"]] == ["北望.jpg"]
+    assert answer["features"][0]["properties"]["azimuth"] == 0.0
+    assert isinstance(page.evaluate("window.mapReady"), dict)
+    expect(page.locator(".map-legend")).to_contain_text("现场照片")
+    page.locator("#map-section").scroll_into_view_if_needed()
+    shot(page, "map-photo", full_page=False)
+    # Another township's patch: no photos of it, 404.
+    status = page.evaluate(f"fetch('/api/map/photos?patch_id={site.ids['P0001']}').then(r => r.status)")
+    assert status == 404

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from weipian.domain.layers import LayerKind
 from weipian.errors import InputError, NotFound
+from weipian.services.evidence import list_evidence
 from weipian.storage.spatial import BBox
 from weipian.web.deps import CurrentUser, ScopeDep, StoreDep
 from weipian.web.queries.maps import (
@@ -20,6 +21,7 @@ from weipian.web.queries.maps import (
     layer_feature_collection,
     patch_features,
 )
+from weipian.web.queries.scope import get_patch
 
 router = APIRouter(prefix="/api/map")
 
@@ -68,3 +70,22 @@ def map_layer(kind: str, user: CurrentUser, scope: ScopeDep, store: StoreDep, bo
         raise NotFound("map.no_layer", kind=kind, label=kind)
     with store.reading() as session:
         return _geojson(layer_feature_collection(session, LayerKind(kind), box, scope, LAYER_LIMIT))
+
+
+@router.get("/photos")
+def map_photos(patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep) -> dict[str, Any]:
+    """The patch's field photos with a position, as GeoJSON points (azimuth in degrees, or null);
+    404 for a patch outside the account's scope, as the patch page."""
+    with store.reading() as session:
+        get_patch(session, patch_id, scope)
+        items = list_evidence(session, patch_id)
+    features = [
+        {
+            "type": "Feature", "id": e.id,
+            "geometry": {"type": "Point", "coordinates": [e.lon, e.lat]},
+            "properties": {"name": e.original_name, "azimuth": e.azimuth, "failed": e.failed, "note": e.note},
+        }
+        for e in items
+        if e.is_photo and e.lon is not None and e.lat is not None
+    ]  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}

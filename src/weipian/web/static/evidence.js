@@ -62,14 +62,11 @@ document.addEventListener("change", (event) => {
     xhr.addEventListener("load", () => {
       if (xhr.status < 400) {
         status.textContent = "上传完成，正在刷新…";
+        // One navigation: reload this page (the browser keeps the scroll position), or go where
+        // the server sent us (e.g. the sign-in page after a session ended).
         const target = new URL(xhr.responseURL);
-        target.hash = "evidence";
-        if (target.pathname === window.location.pathname) {
-          window.history.replaceState(null, "", target.href);
-          window.location.reload();
-        } else {
-          window.location.replace(target.href);
-        }
+        if (target.pathname === window.location.pathname) window.location.reload();
+        else window.location.replace(target.href);
         return;
       }
       // Refused: show the server's page (it lists what was wrong, in the layout).

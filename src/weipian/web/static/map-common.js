@@ -42,6 +42,7 @@ export const FIELD_NAMES = {
   code: "编号", state: "状态", verdict: "判定结果", XZQMC: "行政区名称", DLBM: "地类编码", DLMC: "地类名称",
   QSDWMC: "权属单位", ZLDWMC: "坐落单位", XMMC: "项目名称", PZWH: "批准文号", PZRQ: "批准日期",
   XKZH: "许可证号", KSMC: "矿山名称", YXQZ: "有效期至", JCBH: "监测编号", NAME: "名称", MC: "名称",
+  name: "文件", azimuth: "拍摄方向（°）", failed: "未通过的核验项", note: "说明",
 };
 
 // The side panel's content for a clicked feature: a patch (with a link) or a layer's record.
@@ -144,4 +145,23 @@ export function withoutImagery(imagery) {
     note.hidden = false;
     note.textContent = box ? "本图斑暂无卫星影像，已打开国土调查地类图斑作参照。" : "本图斑暂无卫星影像，也没有地类图斑可作参照。";
   }
+}
+
+// Field photos as points with a short arrow in the direction each was taken (the arrow is drawn as
+// lines, so no icon or font is needed): GeoJSON for the points and for the arrows.
+export function photoArrows(points, lengthM = 18) {
+  const lines = [];
+  for (const f of points.features) {
+    const az = f.properties.azimuth;
+    if (az === null || az === undefined) continue;
+    const [lon, lat] = f.geometry.coordinates;
+    const toLon = (m, a) => (m * Math.sin(a)) / (111320 * Math.cos((lat * Math.PI) / 180));
+    const toLat = (m, a) => (m * Math.cos(a)) / 110540;
+    const a = (az * Math.PI) / 180;
+    const tip = [lon + toLon(lengthM, a), lat + toLat(lengthM, a)];
+    const wing = (d) => [tip[0] - toLon(lengthM / 3, a + d), tip[1] - toLat(lengthM / 3, a + d)];
+    lines.push({ type: "Feature", properties: { failed: f.properties.failed },
+      geometry: { type: "MultiLineString", coordinates: [[[lon, lat], tip], [wing(0.5), tip, wing(-0.5)]] } });
+  }
+  return { type: "FeatureCollection", features: lines };
 }

@@ -3,8 +3,8 @@
 // clips the after image. Loaded by map.js only when the browser has no WebGL.
 import * as L from "./vendor/leaflet-1.9.4/leaflet-src.esm.js";
 import {
-  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, layerToggles, locateButton, showClickPoint, showInfo,
-  withoutImagery,
+  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, layerToggles, locateButton, photoArrows, showClickPoint,
+  showInfo, withoutImagery,
 } from "./map-common.js";
 
 function imageryLayer(image) {
@@ -104,6 +104,20 @@ export async function startLeaflet(view, imagery, layerList, stateLabels) {
     }
     refresh().catch(console.error);
   });
+
+  const photos = await getJSON(`/api/map/photos?patch_id=${patchId}`).catch(() => null);
+  if (photos && photos.features.length) {
+    L.geoJSON(photoArrows(photos), { style: { color: "#ffffff", weight: 2.5 }, interactive: false }).addTo(map);
+    L.geoJSON(photos, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        radius: 6, color: "#ffffff", weight: 2, fillOpacity: 1, fillColor: f.properties.failed ? "#d93025" : "#1e8e3e",
+      }),
+    }).on("click", (event) => {
+      L.DomEvent.stopPropagation(event);
+      if (info) showInfo(info, { kind: "photos", id: event.layer.feature.id, properties: event.layer.feature.properties },
+        { ...layerLabels, photos: "现场照片" }, stateLabels);
+    }).addTo(map);
+  }
 
   let me = null;
   locateButton((lon, lat, accuracy) => {

@@ -9,7 +9,7 @@
 import * as maplibre from "./vendor/maplibre-gl-6.17.0/maplibre-gl.mjs";
 import {
   LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, hasWebGL, labelPhases, layerToggles, locateButton,
-  patchFirst, showClickPoint, showInfo, withoutImagery,
+  patchFirst, photoArrows, showClickPoint, showInfo, withoutImagery,
 } from "./map-common.js";
 
 const el = document.getElementById("map");
@@ -114,13 +114,29 @@ async function startMapLibre(view, imagery, layerList) {
   for (const m of maps) {
     m.on("click", (event) => {
       const hits = m.queryRenderedFeatures(event.point).filter((f) => f.source !== "imagery");
-      const hit = patchFirst(hits, (f) => f.source === "patches");
+      const photo = hits.find((f) => f.source === "photos");
+      const hit = photo || patchFirst(hits.filter((f) => f.source !== "photo-arrows"), (f) => f.source === "patches");
       if (hit && info) {
-        showInfo(info, { kind: hit.source.replace(/^ref-/, ""), id: hit.id, properties: hit.properties },
-          layerLabels, STATE_LABELS);
+        const kind = hit.source === "photos" ? "photos" : hit.source.replace(/^ref-/, "");
+        showInfo(info, { kind, id: hit.id, properties: hit.properties }, { ...layerLabels, photos: "现场照片" },
+          STATE_LABELS);
       }
       showClickPoint(info, event.lngLat.lng, event.lngLat.lat);
     });
+  }
+
+  // Field photos: a dot each (red when a check failed) and an arrow the way the camera looked.
+  const photos = await getJSON(`/api/map/photos?patch_id=${patchId}`).catch(() => null);
+  if (photos && photos.features.length) {
+    for (const m of maps) {
+      m.addSource("photo-arrows", { type: "geojson", data: photoArrows(photos) });
+      m.addSource("photos", { type: "geojson", data: photos });
+      m.addLayer({ id: "photo-arrows", type: "line", source: "photo-arrows",
+        paint: { "line-color": "#ffffff", "line-width": 2.5 } });
+      m.addLayer({ id: "photos", type: "circle", source: "photos",
+        paint: { "circle-radius": 6, "circle-color": ["case", [">", ["get", "failed"], 0], "#d93025", "#1e8e3e"],
+          "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
+    }
   }
 
   let me = null;
