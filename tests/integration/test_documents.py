@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.rules import Determination, load_rules
 from weipian.services import documents, workflow
+from weipian.services.admin import init_store
 from weipian.services.stats import compute_stats
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
@@ -31,6 +33,10 @@ FORMULA = "=1+1"
 
 @pytest.fixture
 def county(store: Store, tmp_path: Path) -> Store:
+    return build_county(store, tmp_path)
+
+
+def build_county(store: Store, tmp_path: Path) -> Store:
     small_county(store, tmp_path)
     det = Determination(
         verdict="违法", subtype="厂房类", opinion="未批先建", project_name=FORMULA, violation_type="违法占地",
@@ -146,12 +152,20 @@ def test_military_packet_for_the_bureau_only(county: Store, tmp_path: Path) -> N
     ] == ["P0002"]
 
 
+@pytest.fixture
+def sqlite_county(tmp_path: Path) -> Iterator[Store]:
+    """The county on SQLite only: the PDF conversion does not depend on the backend."""
+    store = Store(f"sqlite:///{tmp_path / 'pdf.db'}")
+    init_store(store)
+    yield build_county(store, tmp_path)
+    store.dispose()
+
+
 @pytest.mark.skipif(
     shutil.which("soffice") is None, reason="LibreOffice not installed (scripts/services installs it)"
 )
-def test_pdf_pages_are_not_blank(county: Store, tmp_path: Path) -> None:
-    if county.engine.dialect.name != "sqlite":
-        pytest.skip("the PDF conversion is backend-independent; checked once on SQLite")
+def test_pdf_pages_are_not_blank(sqlite_county: Store, tmp_path: Path) -> None:
+    county = sqlite_county
     out = tmp_path / "年报.docx"
     with county.reading() as s:
         documents.annual_report(s, RULES, out, year=2022, on=ON)

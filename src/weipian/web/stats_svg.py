@@ -28,8 +28,7 @@ def ratio_bars(
         return top + plot_h * (1 - v / top_value)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="各乡镇违法占用耕地比例" class="chart">',
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="各乡镇违法占用耕地比例" class="chart">',
         f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 10}" y2="{y(0):.1f}" stroke="#666"/>',
     ]
     for i, (name, v) in enumerate(zip(names, values, strict=True)):
@@ -98,7 +97,7 @@ def patch_map(
 
     height = pad * 2 + (maxy - miny) * scale / 0.9
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size + 150:.0f} {max(height, 200):.0f}" '
+        f'<svg viewBox="0 0 {size + 150:.0f} {max(height, 200):.0f}" '
         'class="chart map" role="img" aria-label="图斑分布图">'
     ]
     for name, rings in outlines:
