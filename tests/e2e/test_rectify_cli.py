@@ -57,11 +57,13 @@ def env(tmp_path: Path) -> dict[str, str]:
             "--opinion",
             "未批先建",
             "--submit",
+            "--as",
+            "admin",
         ],
         env,
     )
-    _run(["review", "P0000", "--pass", "--reason", "pass.field_photos"], env)
-    _run(["report", "P0000"], env)  # fmt: skip
+    _run(["review", "P0000", "--pass", "--reason", "pass.field_photos", "--as", "shenhe"], env)
+    _run(["report", "P0000", "--as", "admin"], env)  # fmt: skip
     return env
 
 

@@ -48,7 +48,7 @@ def test_markup_in_data_is_printed_literally(env: dict[str, str], args: list[str
     expected = {
         "summary": BATCH[:6],
         "lists": CODE,
-        "history": "[/b]（bureau_admin）",
+        "history": "[/b]（市局管理员）",
         "users": USER,
         "layers": "[/]军事",
     }

@@ -27,18 +27,30 @@ def test_upper_level_answer_and_correction(env: dict[str, str], tmp_path: Path) 
     assert "due_on" in last["payload"]  # one month to correct
 
     # Correction after 上报: refused before, a new version after, the event keeps the old values.
-    assert _run(["determine", "P0001", *DET, "--correct", "面积有误"], env, code=1)["error"]["code"] == (
-        "workflow.not_frozen"
-    )
-    _run(["determine", "P0001", *DET, "--submit"], env)
-    _run(["review", "P0001", "--pass", "--reason", "pass.field_photos"], env)
-    _run(["report", "P0001"], env)
+    assert _run(["determine", "P0001", *DET, "--correct", "面积有误", "--as", "admin"], env, code=1)["error"][
+        "code"
+    ] == ("workflow.not_frozen")
+    _run(["determine", "P0001", *DET, "--submit", "--as", "admin"], env)
+    _run(["review", "P0001", "--pass", "--reason", "pass.field_photos", "--as", "shenhe"], env)
+    _run(["report", "P0001", "--as", "admin"], env)
     assert _run(["upper", "P0001", "--accept", "--as", "shenhe"], env)["patches"][0]["state"] == "accepted"
-    assert _run(["determine", "P0001", *DET, "--correct", " "], env, code=1)["error"]["code"] == (
-        "correction.reason_needed"
-    )
+    assert _run(["determine", "P0001", *DET, "--correct", " ", "--as", "admin"], env, code=1)["error"][
+        "code"
+    ] == ("correction.reason_needed")
     fixed = _run(
-        ["determine", "P0001", *DET[:4], "--illegal-area", "450", *DET[6:], "--correct", "实测面积"], env
+        [
+            "determine",
+            "P0001",
+            *DET[:4],
+            "--illegal-area",
+            "450",
+            *DET[6:],
+            "--correct",
+            "实测面积",
+            "--as",
+            "admin",
+        ],
+        env,
     )
     assert (fixed["version"], fixed["state"]) == (2, "accepted")
     ev = _run(["history", "P0001"], env)["events"][-1]
