@@ -3,9 +3,14 @@ reasons and a free-text 审核意见; the township sees the returned patch's ban
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from browser_helpers import Contexts, LoginFn, Shots, Site
 from playwright.sync_api import Page, expect
+
+from weipian.domain.clock import BEIJING
+from weipian.rules import load_rules
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +78,9 @@ def test_reviewer_passes_and_returns_from_the_patch_page(
     expect(banner).to_contain_text("请补拍东侧厂房内部<b>照片</b>")  # shown as text, not markup
     expect(banner).to_contain_text("reviewer-姓名")
     expect(banner).to_contain_text("补正期限")
-    expect(banner).to_contain_text("剩余 30 天")
+    today = dt.datetime.now(BEIJING).date()
+    days = load_rules().whole("county_correction_days", today)  # the 补正期限 of the rule data
+    expect(banner).to_contain_text(f"剩余 {days} 天")
     shot(town, "returned-banner-phone", full_page=False)
     # The returned patch's form is open again for the correction.
     expect(town.locator("form.detform")).to_be_visible()

@@ -14,7 +14,7 @@ def test_patch_page_shows_names_not_codes(client: TestClient, ids: dict[str, int
     page = client.get(f"/patches/{ids['P0000']}").text
     assert "<dd>建/构筑物</dd>" in page  # TBLX 20
     assert "椭球面积（CGCS2000）" in page and "ellipsoidal:CGCS2000" not in page
-    assert "默认规则字典 2025.1 版" in page
+    assert "默认规则字典 2026.1 版" in page
     assert "2022-03-01" in page or "—" in page  # 前时相 as YYYY-MM-DD when delivered
     assert ">20220" not in page  # never the delivered YYYYMMDD
 
@@ -26,7 +26,7 @@ def test_export_has_a_chinese_file_name(client: TestClient) -> None:
     disposition = r.headers["content-disposition"]
     assert "filename*=UTF-8''" in disposition
     name = unquote(disposition.split("filename*=UTF-8''")[1])
-    assert name.startswith("图斑列表-") and name.endswith(".xlsx")
+    assert name.startswith("卫片图斑清单") and name.endswith(".xlsx")
     disposition.encode("latin-1")  # the header itself stays ASCII-safe
 
 

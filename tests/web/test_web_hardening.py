@@ -7,6 +7,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,9 @@ def _asgi_post(app: FastAPI, path: str, chunks: Callable[[], bytes | None], cook
     async def main() -> None:
         await app(scope, receive, send)  # type: ignore[arg-type]
 
-    anyio.run(main)
+    # In a thread of its own: the browser tests' Playwright keeps an event loop in the main thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, main).result()
     return status, pulled
 
 
