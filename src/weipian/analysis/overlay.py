@@ -17,6 +17,7 @@ chunks (:func:`weipian.analysis.overlay_parallel.overlay_parallel`) and feature 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,12 +28,22 @@ from shapely.errors import GEOSException
 
 from weipian.analysis.area import ELLIPSOIDAL, AreaMethod, project_equal_area
 
-__all__ = ["ClassAreas", "OverlayResult", "overlay", "overlay_batches", "patch_centre", "sum_by"]
+__all__ = [
+    "ClassAreas",
+    "OverlayResult",
+    "PlanarLayer",
+    "overlay",
+    "overlay_batches",
+    "overlay_planar",
+    "patch_centre",
+    "sum_by",
+]
 
 Geoms = NDArray[np.object_]
 
 _CHUNK = 4096  # pairs intersected per GEOS call; a failing chunk is redone pair by pair
 _SNAP = 1e-3  # metres: last-resort precision grid when even repaired inputs fail
+_PATCH_CHUNK = 1000  # patches a task of overlay_planar; small enough to balance two threads
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,6 +226,86 @@ def overlay_batches(
     return _flag(_sorted(merged), fixed)
 
 
+@dataclass(frozen=True, eq=False)
+class PlanarLayer:
+    """A layer's features in one equal-area plane, with their tree and areas: built once a version.
+
+    ``geoms`` are the features projected into the Lambert equal-area plane on GRS80 centred on
+    ``centre`` (see :mod:`weipian.analysis.area`), where planar area is ellipsoidal area, so a run
+    projects only its patches. Keep one per layer version (the tree takes about 0.5 s for 200,000
+    parcels) and share it between threads: nothing in it is modified after it is built.
+    """
+
+    geoms: Geoms
+    centre: tuple[float, float]
+    tree: shapely.STRtree
+    area: NDArray[np.float64]
+    bounds: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    @classmethod
+    def from_planar(cls, geoms: ArrayLike, centre: tuple[float, float]) -> PlanarLayer:
+        """A layer from features already in the plane centred on ``centre`` (e.g. a stored copy)."""
+        g = np.asarray(geoms, dtype=object)
+        return cls(g, centre, shapely.STRtree(g), shapely.area(g), shapely.bounds(g))
+
+    @classmethod
+    def from_lonlat(cls, features: ArrayLike, centre: tuple[float, float] | None = None) -> PlanarLayer:
+        """A layer from EPSG:4490 features, projected into a plane centred on them (or ``centre``)."""
+        f = np.asarray(features, dtype=object)
+        centre = patch_centre(f) if centre is None else centre
+        return cls.from_planar(project_equal_area(f, centre), centre)
+
+
+def overlay_planar(
+    patches: ArrayLike,
+    layer: PlanarLayer,
+    *,
+    threads: int = 1,
+    skip_contained: bool = True,
+    min_area: float = 0.0,
+) -> OverlayResult:
+    """:func:`overlay` against a :class:`PlanarLayer`, over patch chunks in ``threads`` threads.
+
+    Only the patches are projected (into the layer's plane). GEOS releases the GIL in shapely's
+    vectorised calls, so threads share the layer and its tree with no fork and no pickling. The
+    figures equal :func:`overlay`'s to ~1e-12 relative: both planes are equal-area, only the
+    straightness of edges differs, by far less than a square millimetre a hectare.
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> parcels = np.array([shapely.box(118.400, 24.9, 118.4005, 24.901),
+    ...                     shapely.box(118.4005, 24.9, 118.401, 24.901)])
+    >>> layer = PlanarLayer.from_lonlat(parcels)
+    >>> patch = np.array([shapely.box(118.4004, 24.9002, 118.4008, 24.9004)])
+    >>> r = overlay_planar(patch, layer, threads=2)
+    >>> r.feature_index.tolist(), np.round(r.area, 2).tolist()
+    ([0, 1], [223.83, 671.48])
+    """
+    p, fixed = _repair(np.asarray(patches, dtype=object))
+    projected = project_equal_area(p, layer.centre)
+    patch_area = shapely.area(projected)
+    if len(p) == 0 or len(layer) == 0:
+        return _flag(OverlayResult.empty(patch_area), fixed)
+
+    def run(start: int) -> OverlayResult:
+        part = projected[start : start + _PATCH_CHUNK]
+        p_idx, f_idx = layer.tree.query(part, predicate="intersects")
+        return _measure_planar(part, patch_area[start : start + _PATCH_CHUNK], layer, p_idx, f_idx,
+                               skip_contained, min_area)  # fmt: skip
+
+    starts = range(0, len(p), _PATCH_CHUNK)
+    if threads <= 1 or len(starts) == 1:
+        parts = [run(s) for s in starts]
+    else:
+        with ThreadPoolExecutor(min(threads, len(starts))) as pool:
+            parts = list(pool.map(run, starts))
+    return _flag(OverlayResult.concat(parts), fixed)
+
+
 def sum_by(result: OverlayResult, keys: ArrayLike, *, classes: ArrayLike | None = None) -> ClassAreas:
     """Sum overlap areas per patch and feature class (e.g. DLBM code, or its 三大类).
 
@@ -303,6 +394,46 @@ def _measure(
     return _sorted(result)
 
 
+def _measure_planar(
+    projected: Geoms,
+    patch_area: NDArray[np.float64],
+    layer: PlanarLayer,
+    p_idx: NDArray[np.int64],
+    f_idx: NDArray[np.int64],
+    skip_contained: bool,
+    min_area: float,
+) -> OverlayResult:
+    """:func:`_measure` for a planar layer: the features are projected, their areas known.
+
+    Only the patches are prepared: the layer's geometries are shared by threads and stay as
+    they are (preparing one from two threads at once would race).
+    """
+    a, b = projected[p_idx], layer.geoms[f_idx]
+    area = np.empty(len(p_idx), np.float64)
+    todo = np.ones(len(p_idx), bool)
+    if skip_contained and len(p_idx):
+        pb, fb = shapely.bounds(projected)[p_idx], layer.bounds[f_idx]
+        shapely.prepare(projected)
+        in_feature = _bbox_within(pb, fb)  # a feature can cover the patch only if its box does
+        in_feature[in_feature] = _covered_by(a[in_feature], b[in_feature])
+        area[in_feature] = patch_area[p_idx[in_feature]]
+        todo &= ~in_feature
+        in_patch = todo & _bbox_within(fb, pb)
+        in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
+        area[in_patch] = layer.area[f_idx[in_patch]]
+        todo &= ~in_patch
+    area[todo], bad = _intersection_area(a[todo], b[todo])
+    keep = area > min_area
+    result = OverlayResult(
+        p_idx[keep].astype(np.int64),
+        f_idx[keep].astype(np.int64),
+        area[keep],
+        patch_area,
+        np.unique(p_idx[todo][bad]).astype(np.int64),
+    )
+    return _sorted(result)
+
+
 def _repair(patches: Geoms) -> tuple[Geoms, NDArray[np.int64]]:
     """Patches made valid (polygonal parts kept) where intake let an invalid one through.
 
@@ -330,6 +461,14 @@ def _covers(a: Geoms, b: Geoms) -> NDArray[np.bool_]:
     """``covers`` pairwise; if GEOS refuses (invalid input), none count: they get intersected."""
     try:
         return shapely.covers(a, b)  # type: ignore[no-any-return]
+    except GEOSException:
+        return np.zeros(len(a), bool)
+
+
+def _covered_by(a: Geoms, b: Geoms) -> NDArray[np.bool_]:
+    """``covered_by`` pairwise (``a`` prepared); if GEOS refuses, none count (see :func:`_covers`)."""
+    try:
+        return shapely.covered_by(a, b)  # type: ignore[no-any-return]
     except GEOSException:
         return np.zeros(len(a), bool)
 
