@@ -351,6 +351,28 @@ def compare_task(
     return rows, facts
 
 
+def _verdicts(results: list[tuple[int, str, list[Row], dict[str, Any]]]) -> list[str]:
+    """One plain sentence a size and task: who won, by how much, against the targets."""
+    out = []
+    for n, task, rows, _ in results:
+        walls = {name: wall for name, wall, _, _ in rows}
+        cpus = {name: cpu for name, _, cpu, _ in rows}
+        ours_name = min(list(walls)[:2], key=lambda k: walls[k])
+        best = walls[ours_name]
+        gpd_ratio = walls["`geopandas.overlay` + groupby"] / best
+        text = f"- {n:,} patches, {task}: geopandas.overlay ÷ weipian {gpd_ratio:.2f}× " + (
+            "(target 3×: met)" if gpd_ratio >= 3 else "(target 3×: **not met**)"
+        )
+        for name in walls:
+            if name.startswith(("SedonaDB", "DuckDB")):
+                r = walls[name] / best
+                cpu_r = cpus[name] / min(cpus[k] for k in list(cpus)[:2])
+                verdict = "weipian faster" if r > 1 else f"**{name.split()[0]} faster, by {1 / r - 1:.0%}**"
+                text += f"; {name} ÷ weipian {r:.2f}× wall, {cpu_r:.2f}× CPU ({verdict})"
+        out.append(text + ".")
+    return out
+
+
 def _version(name: str) -> str:
     from importlib.metadata import version
 
@@ -414,6 +436,7 @@ def _report(
         best = min(rows[0][1], rows[1][1])
         lines.append(f"| {n:,} | {task} | " + " | ".join(f"{r[1] / best:.2f}" for r in rows[2:]) + " |")
     worst = max(f["worst"] for *_, f in results)
+    lines += ["", *_verdicts(results)]
     lines += [
         "",
         "Notes on the contenders:",

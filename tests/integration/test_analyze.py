@@ -210,3 +210,43 @@ def test_priority_layers_and_the_licence_mineral(store: Store, tmp_path: Path) -
     with store.reading() as s:
         flags = s.scalar(select(suggestions.c.flags))
     assert {"stable_farmland", "riverside", "strategic_mineral"} <= set(flags)
+
+
+def _figures(store: Store) -> tuple[dict[str, tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every patch's facts and overlapped records, keyed by patch code, without ids or times."""
+    facts = {k: tuple(v)[4:-1] for k, v in _facts(store).items()}  # area_m2 … stale
+    with store.reading() as s:
+        rows = s.execute(
+            select(patches.c.patch_code, patch_overlaps.c.kind, patch_overlaps.c.doc_no, patch_overlaps.c.area_m2,
+                   patch_overlaps.c.ratio)
+            .join(patches, patches.c.id == patch_overlaps.c.patch_id)
+        ).all()  # fmt: skip
+    return facts, sorted(tuple(r) for r in rows)
+
+
+@pytest.mark.postgis
+def test_sqlite_postgis_and_dask_give_the_same_figures(pg_schema_url: str, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    from weipian.services.admin import init_store
+
+    # Patches crossing the four landuse squares, the zones and the records, in several chunks.
+    geoms = [gk_square(dx, dy, 70) for dx in range(-120, 160, 45) for dy in range(-120, 160, 45)]
+    figures = {}
+    for name, url in (("sqlite", f"sqlite:///{tmp_path / 'w.db'}"), ("postgis", pg_schema_url)):
+        store = Store(url)
+        init_store(store)
+        (tmp_path / name).mkdir()
+        _county(store, tmp_path / name)
+        _patches(store, tmp_path / name, geoms)
+        analyze(store, workers=2, chunk_size=9)
+        figures[name] = _figures(store)
+        if name == "sqlite":
+            with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+                analyze(store, scheduler=cluster.scheduler_address, chunk_size=9)
+            figures["dask"] = _figures(store)
+        store.dispose()
+    facts, records = figures["sqlite"]
+    assert len(facts) == len(geoms) and len(records) > 20
+    assert sum(1 for f in facts.values() if 1 < f[1] < f[0] - 1) > 5  # farmland in part: f = (area, farmland, …)
+    assert figures["postgis"] == figures["sqlite"] == figures["dask"]
