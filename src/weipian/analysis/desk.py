@@ -47,21 +47,33 @@ def covered_area(
         np.float64
     )
     counts = np.bincount(result.patch_index, minlength=result.n_patches)
-    for i in np.flatnonzero(counts > 1):
-        hits = result.feature_index[result.patch_index == i]
-        union = shapely.union_all(project_equal_area(features[hits], centre))
-        patch = project_equal_area(np.array([patches[i]], dtype=object), centre)[0]
-        total[i] = shapely.area(shapely.intersection(patch, union))
+    several = np.flatnonzero(counts > 1)
+    if len(several) == 0:
+        return total
+    # Project once, all at a time (a transform call costs ~0.2 ms however few its points).
+    rows = np.isin(result.patch_index, several)
+    used, where = np.unique(result.feature_index[rows], return_inverse=True)
+    plane_features = project_equal_area(features[used], centre)
+    plane_patches = project_equal_area(patches[several], centre)
+    row_feature = plane_features[where]  # rows are sorted by patch: one run of rows a patch
+    bounds = np.searchsorted(result.patch_index[rows], np.append(several, result.n_patches))
+    for k, i in enumerate(several):
+        union = shapely.union_all(row_feature[bounds[k] : bounds[k + 1]])
+        total[i] = shapely.area(shapely.intersection(plane_patches[k], union))
     return total
 
 
 def share_outside(
-    patch: object, keep: NDArray[np.object_], minus: NDArray[np.object_], centre: tuple[float, float]
+    patch: object,
+    keep: NDArray[np.object_],
+    minus: NDArray[np.object_],
+    centre: tuple[float, float] | None,
 ) -> float:
     """Share of the part of ``patch`` under ``keep`` that no ``minus`` feature covers (0–1).
 
     For 耕地 outside 永久基本农田: ``keep`` the patch's 耕地 parcels, ``minus`` its 永农 polygons.
-    The share is taken in an equal-area plane and applied to the ellipsoidal figure by the caller.
+    The share is taken in an equal-area plane (``centre``'s; ``None`` when the caller passes
+    geometries projected already) and applied to the ellipsoidal figure by the caller.
 
     >>> import shapely
     >>> p = shapely.box(118.4, 24.9, 118.401, 24.901)
@@ -70,7 +82,9 @@ def share_outside(
     >>> round(share_outside(p, keep, minus, (118.4, 24.9)), 3)
     0.5
     """
-    plane = project_equal_area(np.array([patch, *keep, *minus], dtype=object), centre)
+    plane = np.array([patch, *keep, *minus], dtype=object)
+    if centre is not None:  # None: the caller has projected them already
+        plane = project_equal_area(plane, centre)
     part = shapely.intersection(plane[0], shapely.union_all(plane[1 : 1 + len(keep)]))
     whole = float(shapely.area(part))
     if whole <= 0:

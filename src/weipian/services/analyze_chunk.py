@@ -16,14 +16,14 @@ import shapely
 from numpy.typing import NDArray
 from sqlalchemy import select
 
-from weipian.analysis.area import AreaMethod, areas
+from weipian.analysis.area import AreaMethod, areas, project_equal_area
 from weipian.analysis.desk import covered_area, land_use, mining_status, share_outside
 from weipian.analysis.overlay import overlay, sum_by
 from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
 from weipian.domain.layers import LayerKind, layer_field_names, pick_attribute
 from weipian.io.patch_rows import yyyymmdd
-from weipian.storage.layers import load_features
+from weipian.storage.layers import feature_attrs, load_layers
 from weipian.storage.store import Store
 from weipian.storage.tables import patches
 
@@ -98,9 +98,16 @@ def analyze_chunk(task: ChunkTask) -> ChunkFacts:
         b = shapely.total_bounds(geoms)
         bbox = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
         results = {}
+        loaded = load_layers(session, list(task.layers.values()), bbox)
         for kind, layer_id in task.layers.items():
-            feats = load_features(session, layer_id, bbox, with_attrs=kind in ATTR_KINDS)
-            results[kind] = (feats, overlay(geoms, feats.geoms, centre=task.centre))
+            feats = loaded[layer_id]
+            res = overlay(geoms, feats.geoms, centre=task.centre)
+            if kind in ATTR_KINDS:  # attributes of the features a patch meets, not of the whole box
+                hit = np.unique(res.feature_index)
+                found = feature_attrs(session, [int(i) for i in feats.ids[hit]])
+                for i in hit:
+                    feats.attrs[i] = found.get(int(feats.ids[i]), {})
+            results[kind] = (feats, res)
     return _facts(task, list(rows), geoms, results)
 
 
@@ -165,7 +172,9 @@ def _facts(
 def _settlement(feats: Any, res: Any, scale: NDArray[np.float64]) -> list[dict[str, float]]:
     """CZCSXM (城镇村属性码 201 城市, 202 建制镇, 203 村庄 …) → m² per patch; empty codes left out."""
     names = aliases_of("CZCSXM")
-    codes = np.array([str(pick_attribute(a, names) or "").strip() for a in feats.attrs], dtype=object)
+    codes = np.full(len(feats.attrs), "", dtype=object)
+    for i in np.unique(res.feature_index):  # only the parcels a patch meets have their attributes read
+        codes[i] = str(pick_attribute(feats.attrs[i], names) or "").strip()
     table = sum_by(res, codes)
     keep = [(j, str(c)) for j, c in enumerate(table.classes) if str(c)]
     return [
@@ -181,15 +190,30 @@ def _farmland_outside_basic(
     lu_feats, lu = results["landuse"]
     bf_feats, bf = results["basic_farmland"]
     farm = np.array([land_classes().is_farmland(c) for c in lu_feats.codes], dtype=bool)
-    out: list[float] = []
-    for i, (farmland, basic) in enumerate(zip(f["farmland_m2"], f["basic_farmland_m2"], strict=True)):
-        if farmland <= 0 or basic <= 0:
-            out.append(float(farmland))
-            continue
-        keep = lu.feature_index[(lu.patch_index == i) & farm[lu.feature_index]]
-        minus = bf.feature_index[bf.patch_index == i]
-        share = share_outside(geoms[i], lu_feats.geoms[keep], bf_feats.geoms[minus], task.centre)
-        out.append(float(farmland) * share)
+    farmland, basic = np.array(f["farmland_m2"]), np.array(f["basic_farmland_m2"])
+    both = (farmland > 0) & (basic > 0)
+    out = [float(a) for a in farmland]
+    if not both.any():
+        return out
+    # One projection for every patch in both (a transform call a patch cost more than the work).
+    lu_rows = both[lu.patch_index] & farm[lu.feature_index]
+    bf_rows = both[bf.patch_index]
+    plane = project_equal_area(
+        np.concatenate(
+            [
+                geoms[both],
+                lu_feats.geoms[lu.feature_index[lu_rows]],
+                bf_feats.geoms[bf.feature_index[bf_rows]],
+            ]
+        ),
+        task.centre,
+    )
+    n_both, n_lu = int(both.sum()), int(lu_rows.sum())
+    patch_plane, lu_plane, bf_plane = plane[:n_both], plane[n_both : n_both + n_lu], plane[n_both + n_lu :]
+    lu_of, bf_of = lu.patch_index[lu_rows], bf.patch_index[bf_rows]
+    for k, i in enumerate(np.flatnonzero(both)):
+        share = share_outside(patch_plane[k], lu_plane[lu_of == i], bf_plane[bf_of == i], None)
+        out[i] = float(farmland[i]) * share
     return out
 
 

@@ -66,6 +66,33 @@ def load_features(
     )
 
 
+def load_layers(session: Session, layer_ids: list[int], bbox: BBox) -> dict[int, Features]:
+    """Features of several layers whose box meets ``bbox``, by layer id, attributes left out.
+
+    One spatial-index scan for all of them: the index holds every layer's features, so a query
+    a layer would walk the (dense) 三调 parcels of the box once for each of the 14 kinds.
+    Attributes come later from :func:`feature_attrs`, for the features a patch meets.
+    """
+    query = (
+        select(layer_features.c.id, layer_features.c.layer_id, layer_features.c.code, layer_features.c.wkb)
+        .where(layer_features.c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
+        .order_by(layer_features.c.id)
+    )
+    rows = session.execute(query).all()
+    by_layer: dict[int, list[Any]] = {i: [] for i in layer_ids}
+    for r in rows:
+        by_layer[r.layer_id].append(r)
+    return {
+        i: Features(
+            ids=np.array([r.id for r in rs], dtype=np.int64),
+            codes=[r.code for r in rs],
+            attrs=[{} for _ in rs],
+            geoms=shapely.from_wkb([r.wkb for r in rs]) if rs else np.zeros(0, dtype=object),
+        )
+        for i, rs in by_layer.items()
+    }
+
+
 def mark_stale(session: Session, kind: str, current_id: int) -> int:
     """Mark facts computed on another version of ``kind`` as stale; returns how many."""
     from weipian.storage.tables import analysis_runs, patch_facts
