@@ -248,5 +248,7 @@ def test_sqlite_postgis_and_dask_give_the_same_figures(pg_schema_url: str, tmp_p
         store.dispose()
     facts, records = figures["sqlite"]
     assert len(facts) == len(geoms) and len(records) > 20
-    assert sum(1 for f in facts.values() if 1 < f[1] < f[0] - 1) > 5  # farmland in part: f = (area, farmland, …)
+    assert (
+        sum(1 for f in facts.values() if 1 < f[1] < f[0] - 1) > 5
+    )  # farmland in part: f = (area, farmland, …)
     assert figures["postgis"] == figures["sqlite"] == figures["dask"]
