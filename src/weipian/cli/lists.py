@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -12,6 +11,7 @@ from rich.table import Table
 from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import open_store, settings
 from weipian.cli.output import emit_json, guarded, out
+from weipian.domain import clock
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.rules import load_rules
 from weipian.services.lists import closure, special_list
@@ -40,7 +40,7 @@ def show_cmd(
     def run() -> list[dict[str, Any]]:
         store = open_store(settings())
         with store.reading() as session:
-            return special_list(session, name, on=dt.date.today(), township=township)
+            return special_list(session, name, on=clock.today(), township=township)
 
     rows = guarded(as_json, run)
     if as_json:
@@ -92,7 +92,7 @@ def template_cmd(
     def run() -> int:
         store = open_store(settings())
         return export_template(
-            store, path, rules=load_rules(), on=dt.date.today(), batch=batch, township=township
+            store, path, rules=load_rules(), on=clock.today(), batch=batch, township=township
         )
 
     n = guarded(as_json, run)
@@ -115,7 +115,7 @@ def import_cmd(
         store = open_store(settings())
         with store.reading() as session:
             who = actor_as(session, as_account)
-        return import_sheet(store, path, actor=who, rules=load_rules(), on=dt.date.today(), submit=submit)
+        return import_sheet(store, path, actor=who, rules=load_rules(), on=clock.today(), submit=submit)
 
     r = guarded(as_json, run)
     if as_json:

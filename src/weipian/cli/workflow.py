@@ -12,6 +12,7 @@ from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import open_store, settings
 from weipian.cli.intake import parse_date
 from weipian.cli.output import emit_json, guarded, out, progress_bar
+from weipian.domain import clock
 from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
@@ -143,11 +144,11 @@ def determine_command(
                     reason=_reason(correct),
                     actor=who,
                     rules=load_rules(),
-                    on=dt.date.today(),
+                    on=clock.today(),
                 )
             else:
                 version = workflow.save_determination(
-                    session, patch, det, actor=who, rules=load_rules(), on=dt.date.today(), based_on=based_on
+                    session, patch, det, actor=who, rules=load_rules(), on=clock.today(), based_on=based_on
                 )
             if submit:
                 workflow.submit(session, find_patch(session, code, source=source, year=year), actor=who)
@@ -219,7 +220,7 @@ def review_command(
 
     def step(session: Any, patch: Any, who: Any) -> None:
         workflow.review(
-            session, patch, passed=passed, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
+            session, patch, passed=passed, reasons=reasons, actor=who, rules=rules, on=clock.today()
         )
 
     _each(codes, step, as_account=as_account, source=source, year=year, as_json=as_json)
@@ -249,9 +250,9 @@ def upper_command(
     def step(session: Any, patch: Any, who: Any) -> None:
         if not accepted and not reasons:
             raise InputError("review.reason_needed")
-        workflow.check_review_reasons(reasons, passed=accepted, rules=rules, on=dt.date.today())
+        workflow.check_review_reasons(reasons, passed=accepted, rules=rules, on=clock.today())
         workflow.upper_level(
-            session, patch, accepted=accepted, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
+            session, patch, accepted=accepted, reasons=reasons, actor=who, rules=rules, on=clock.today()
         )
 
     _each(codes, step, as_account=as_account, source=source, year=year, as_json=as_json)
@@ -292,7 +293,7 @@ def history_command(
             "JCBH": code,
             "state": patch.state,
             "due_on": patch.due_on,
-            "days_left": days_left(patch.due_on, dt.date.today()),
+            "days_left": days_left(patch.due_on, clock.today()),
             "determination": det.data if det else None,
             "events": [
                 {

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from weipian.domain import clock
 from weipian.domain.sources import Source
 from weipian.domain.workflow import State
 from weipian.errors import PermissionDenied
@@ -40,7 +41,7 @@ def _settings(request: Request) -> WebSettings:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 StoreDep = Annotated[Store, Depends(_store)]

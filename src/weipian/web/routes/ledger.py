@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from weipian.config import files_dir
+from weipian.domain import clock
 from weipian.domain.ledger import METHOD_LABELS, RECORD_STATE_LABELS, RecordState
 from weipian.domain.workflow import TRANSITIONS, Action, State
 from weipian.errors import InputError
@@ -37,7 +38,7 @@ MAX_FILES = 12
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 @router.get("/ledger")
