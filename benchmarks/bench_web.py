@@ -80,7 +80,7 @@ MIX: dict[str, int] = {
 
 def build(patches: int, parcels: int, workflow_share: float) -> tuple[Path, dict[str, float]]:
     """The demo county's store with analysis, suggestions, workflow and two accounts (kept)."""
-    from weipian.io.demo import write_demo
+    from weipian.demo.county import write_demo
     from weipian.rules import load_rules
     from weipian.services.admin import init_store
     from weipian.services.analyze import analyze
