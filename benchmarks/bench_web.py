@@ -466,13 +466,13 @@ def single(db: Path) -> dict[str, dict[str, float]]:
     """
     from sqlalchemy import select
 
+    from weipian.services.access import Scope
+    from weipian.services.queries.dashboard import dashboard
+    from weipian.services.queries.detail import patch_detail
+    from weipian.services.queries.patches import PatchFilter, list_patches
+    from weipian.services.queries.review import review_queue
     from weipian.storage.store import Store
     from weipian.storage.tables import patches, users
-    from weipian.web.access import Scope
-    from weipian.web.queries.dashboard import dashboard
-    from weipian.web.queries.detail import patch_detail
-    from weipian.web.queries.patches import PatchFilter, list_patches
-    from weipian.web.queries.review import review_queue
 
     store = Store(f"sqlite:///{db}")
     today = dt.date.today()

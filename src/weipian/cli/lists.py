@@ -15,15 +15,10 @@ from weipian.domain import clock
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.rules import load_rules
 from weipian.services.lists import closure, special_list
+from weipian.services.queries.lists import TITLES
 from weipian.services.sheets import SheetImport, export_template, import_sheet
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
-TITLES = {
-    "housing": "新增农村乱占耕地建房清单",
-    "military": "涉军事用地图斑清单（仅限离线报送，不得网络上报）",
-    "overdue": "逾期未完成核查图斑清单",
-    "returned": "被退回图斑清单",
-}
 
 lists_app = typer.Typer(help="专项清单与月清统计。", no_args_is_help=True)
 sheets_app = typer.Typer(help="离线判定填报表：导出模板、导入回填。", no_args_is_help=True)

@@ -19,6 +19,7 @@ from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 from weipian.errors import InputError
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
+from weipian.services.deadlines import effective_due, return_deadline
 from weipian.services.judge import JudgeSummary, judge_patches
 from weipian.stats.deadlines import days_left
 from weipian.storage.workflow import current_determination, find_patch, patch_events
@@ -289,11 +290,13 @@ def history_command(
             patch = find_patch(session, code, source=source, year=year)
             det = current_determination(session, patch.id)
             evs = patch_events(session, patch.id)
+            running = effective_due(patch, return_deadline(session, patch.id))
         return {
             "JCBH": code,
             "state": patch.state,
             "due_on": patch.due_on,
-            "days_left": days_left(patch.due_on, clock.today()),
+            "running_due_on": running,  # after a return, the correction deadline
+            "days_left": days_left(running, clock.today()),
             "determination": det.data if det else None,
             "events": [
                 {
@@ -314,7 +317,7 @@ def history_command(
         emit_json(h)
         return
     out.print(
-        f"图斑 {code}：{STATE_LABELS[State(h['state'])]}，核查截止 {h['due_on']}（剩余 {h['days_left']} 天）",
+        f"图斑 {code}：{STATE_LABELS[State(h['state'])]}，截止 {h['running_due_on']}（剩余 {h['days_left']} 天）",
         highlight=False,
     )
     t = Table(title="操作记录（北京时间）")

@@ -16,12 +16,12 @@ from weipian.domain.sources import Source
 from weipian.domain.workflow import State
 from weipian.errors import PermissionDenied
 from weipian.rules import RuleSet
+from weipian.services.access import Scope, scope_of
+from weipian.services.queries.patches import PatchFilter
 from weipian.services.users import Account, get_account
 from weipian.storage.store import Store
-from weipian.web.access import Scope, scope_of
 from weipian.web.auth import USER, check_csrf, is_htmx, log_out, session_valid
 from weipian.web.errors import LoginRequired
-from weipian.web.queries.patches import PatchFilter
 from weipian.web.settings import WebSettings
 
 

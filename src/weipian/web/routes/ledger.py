@@ -23,13 +23,13 @@ from weipian.domain.ledger import METHOD_LABELS, RECORD_STATE_LABELS, RecordStat
 from weipian.domain.workflow import TRANSITIONS, Action, State
 from weipian.errors import InputError
 from weipian.services import ledger, workflow
+from weipian.services.access import Scope
 from weipian.services.ledger_records import find_record, history, list_records
+from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.store import Store
-from weipian.web.access import Scope
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
-from weipian.web.queries.scope import get_patch
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
