@@ -31,7 +31,7 @@ def _cli(store: Store, now: str | None, *args: str) -> dict[str, Any]:
 
 def _web(store: Store, now: str | None, tmp: Any) -> TestClient:
     settings = WebSettings(
-        database_url=store.url, secret_key="test-secret-key", files_dir=tmp / "files",
+        database_url=store.url, secret_key="test-secret-key-" + "x" * 32, files_dir=tmp / "files",
         now=dt.datetime.fromisoformat(now) if now else None,
     )  # fmt: skip
     return TestClient(create_app(settings), follow_redirects=False)
@@ -57,7 +57,7 @@ def test_no_banner_on_the_real_clock(client: TestClient) -> None:
 
 def test_event_times_and_days_left_follow_the_set_clock(county: Store) -> None:
     _cli(county, "2022-11-12T10:30", "determine", "P0000", "--verdict", "伪变化", "--opinion", "无变化",
-         "--role", "bureau_admin")  # fmt: skip
+         "--as", "admin")  # fmt: skip
     history = _cli(county, "2022-11-14T08:00", "history", "P0000")
     saved = dt.datetime.fromisoformat(history["events"][-1]["at"])
     assert clock.as_beijing(saved.replace(tzinfo=saved.tzinfo or dt.UTC)) == dt.datetime(

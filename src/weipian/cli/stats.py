@@ -11,6 +11,7 @@ from weipian.cli.context import command_store, settings
 from weipian.cli.output import emit_json, guarded, out
 from weipian.domain import clock
 from weipian.domain.townships import COUNTY_CODE
+from weipian.domain.units import M2_PER_MU
 from weipian.messages import message
 from weipian.rules import load_rules
 from weipian.services.exclusions import clear_exclusion, set_exclusion
@@ -87,7 +88,7 @@ def _num(v: float | None, digits: int = 2) -> str:
 
 
 def _print(result: StatsResult) -> None:
-    mu = 10000 / 15
+    mu = M2_PER_MU
     t = Table(title=f"{result.county_name}卫片执法统计（{result.period.label()}，截至 {result.on:%Y-%m-%d}）")
     heads = (
         "排名",

@@ -43,6 +43,7 @@ APPROVAL_LAYERS = (
     LayerKind.temporary_use,
     LayerKind.facility_agri,
     LayerKind.consolidation,
+    LayerKind.linkage,
 )
 # Every document layer a patch page lists: the approvals and 预审 (a step before approval, not one).
 DOCUMENT_LAYERS = (LayerKind.preapproval, *APPROVAL_LAYERS)

@@ -49,7 +49,7 @@ class IntakeOptions:
     verification_days: int = 15
     same_place_min_overlap: float = 0.5
     area_method: AreaMethod = field(default_factory=AreaMethod)
-    region: tuple[float, float, float, float] = (117.8, 24.4, 118.9, 25.5)
+    region: tuple[float, float, float, float] = field(kw_only=True)  # the county box (settings)
     allow_outside: bool = False  # keep patches lying wholly outside ``region``
     today: dt.date = field(default_factory=clock.today)
 
