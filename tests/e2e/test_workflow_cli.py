@@ -40,6 +40,8 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     _json(["analyze", "--workers", "1"], env)
     judged = _json(["judge", "--on", "2022-11-20"], env)
     assert judged["judged"] == ministry["patches"] and judged["not_analysed"] == 0
+    # The demo's 可以长期稳定利用耕地 and 江河沿岸 layers raise the priority flags.
+    assert {"stable_farmland", "riverside"} <= set(judged["flags"])
 
     sheet = tmp_path / "填报.xlsx"
     assert _json(["determinations", "template", str(sheet)], env)["rows"] <= ministry["patches"]
