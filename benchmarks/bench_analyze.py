@@ -119,7 +119,7 @@ def main() -> None:
 def import_demo(store: Store, data: Path) -> None:
     """Every layer of the demo in ``data`` and both its patch packages, as ``scripts/run`` does."""
     for kind in LayerKind:
-        if (data / f"{kind.value}.gpkg").exists():  # the demo makes no 增减挂钩 layer
+        if (data / f"{kind.value}.gpkg").exists():  # demo folders made before a kind was added lack it
             import_layer(store, data / f"{kind.value}.gpkg", kind, region=REGION)
     import_package(
         store, data / "ministry_2022_01.zip", IntakeOptions(source=Source.ministry, batch="部", region=REGION)
