@@ -7,6 +7,7 @@ from __future__ import annotations
 
 SPLIT_MESSAGES: dict[str, str] = {
     # the file
+    "split.no_file": "请选择子图斑的 GeoJSON 文件后再拆分。",
     "split.file_too_large": "拆分文件过大（{size_mb} MB），最多 {max_mb} MB。请只放拆分后的几个子图斑。",
     "split.file_unreadable": "无法读取拆分文件：不是有效的 UTF-8 GeoJSON（{detail}）。请从 GIS 软件导出为 GeoJSON 后再上传。",
     "split.not_feature_collection": "拆分文件不是 GeoJSON 要素集合（FeatureCollection）。请把每个子图斑作为一个面要素导出到同一个 GeoJSON 文件。",
@@ -29,5 +30,7 @@ SPLIT_MESSAGES: dict[str, str] = {
     "split.code_taken": "拆分编号 {taken} 已被其他图斑使用，不能拆分图斑 {code}。请联系系统管理员核对。",
     "split.none": "图斑 {code} 没有拆分。",
     "split.parts_worked": "图斑 {code} 的子图斑 {part} 已有核查、判定或其他记录，拆分不能再撤销。",
+    "split.done": "图斑 {code} 已拆分为 {count} 个子图斑，请分别核查、判定。",
+    "split.undone": "已撤销图斑 {code} 的拆分，删除子图斑 {parts}。",
     "split.parent_has_parts": "图斑 {code} 已拆分，不能对原图斑执行“{action_label}”。请分别对各子图斑（{code}-1、{code}-2 …）操作。",
 }

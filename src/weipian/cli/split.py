@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.table import Table
 from typer.core import TyperGroup
@@ -32,7 +31,7 @@ YearOpt = Annotated[int | None, typer.Option("--year", help="年度（监测编�
 class _DefaultCreate(TyperGroup):
     """``weipian split JCBH …`` runs ``create``; ``show`` and ``undo`` keep their names."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # Any: typer vendors click's Context
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["create", *args]
         return super().parse_args(ctx, args)
