@@ -32,5 +32,6 @@ SPLIT_MESSAGES: dict[str, str] = {
     "split.parts_worked": "图斑 {code} 的子图斑 {part} 已有核查、判定或其他记录，拆分不能再撤销。",
     "split.done": "图斑 {code} 已拆分为 {count} 个子图斑，请分别核查、判定。",
     "split.undone": "已撤销图斑 {code} 的拆分，删除子图斑 {parts}。",
+    "row.split_parent": "第 {row} 行：图斑 {id} 已拆分，请分别填写其子图斑（{id}-1、{id}-2 …）的判定。",
     "split.parent_has_parts": "图斑 {code} 已拆分，不能对原图斑执行“{action_label}”。请分别对各子图斑（{code}-1、{code}-2 …）操作。",
 }

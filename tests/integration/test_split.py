@@ -257,3 +257,31 @@ def test_no_split_after_the_township_filed(county: Store) -> None:
     _file(county, "P0001", LEGAL, actor=ADMIN)
     with pytest.raises(TransitionRefused):
         _split(county, collection(halves(parent_geometry(county, "P0001"))), actor=ADMIN, code="P0001")
+
+
+def test_work_lists_leave_the_split_patch_out(county: Store, tmp_path: Path) -> None:
+    """The fill-in sheet lists the parts, not the parent; a sheet row for the parent is refused;
+    the review queue shows the submitted parts, not the parent that follows them."""
+    import openpyxl
+
+    from weipian.services.sheets import export_template, import_sheet
+    from weipian.web.access import Scope
+    from weipian.web.queries.review import review_queue
+
+    _split(county, collection(halves(parent_geometry(county, "P0000"))))
+    path = tmp_path / "填报.xlsx"
+    assert export_template(county, path, rules=RULES, on=TODAY, township=HONGLAI) == 2
+    ws = openpyxl.load_workbook(path).active
+    codes = {ws.cell(row, 1).value for row in range(4, ws.max_row + 1)}
+    assert codes == {"P0000-1", "P0000-2"}
+    ws.append(["P0000", "部卫片", 2022, "350583", None, None, None, None, None, "违法"])
+    ws.parent.save(path)
+    with pytest.raises(InputError) as exc:
+        import_sheet(county, path, actor=HL, rules=RULES, on=TODAY)
+    assert [(r.id, r.code) for r in exc.value.params["rejected"]] == [("P0000", "row.split_parent")]
+    _file(county, "P0000-1", illegal(300, 200))
+    _file(county, "P0000-2", LEGAL)
+    assert _state(county, "P0000") == "submitted"
+    with county.reading() as s:
+        queued = [r["patch_code"] for r in review_queue(s, Scope(restricted=True))]
+    assert sorted(queued) == ["P0000-1", "P0000-2"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, union_all
+from sqlalchemy import ColumnElement, Row, delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from weipian.storage.bulk import index_boxes
@@ -19,6 +19,12 @@ from weipian.storage.tables import (
     rectifications,
     referrals,
 )
+
+
+def not_split_parent() -> ColumnElement[bool]:
+    """Patches that were not split: a split patch (被拆分) is worked on through its parts, so
+    queues and sheets of work to do leave it out."""
+    return ~patches.c.id.in_(select(patch_splits.c.parent_patch_id))
 
 
 def patch_row(session: Session, patch_id: int) -> Row[Any] | None:

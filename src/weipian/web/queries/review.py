@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import Action, State
 from weipian.storage.evidence import failed_check_counts
+from weipian.storage.splits import not_split_parent
 from weipian.storage.tables import events, patches
 from weipian.web.access import Scope
 from weipian.web.queries.patches import list_query
@@ -27,7 +28,7 @@ def review_queue(session: Session, scope: Scope, township: str | None = None) ->
         visible(list_query(), scope)
         .add_columns(submitted.c.submitted_at)
         .outerjoin(submitted, submitted.c.patch_id == patches.c.id)
-        .where(patches.c.state == State.submitted.value)
+        .where(patches.c.state == State.submitted.value, not_split_parent())  # its parts are reviewed
     )
     if township:
         query = query.where(patches.c.township_code == township)
