@@ -23,7 +23,7 @@ from weipian.services.stats import compute_stats
 from weipian.storage.spatial import bbox_clause
 from weipian.storage.store import Store
 from weipian.storage.tables import events, patch_splits, patches
-from weipian.storage.workflow import find_patch, patch_events
+from weipian.storage.workflow import find_patch, patch_events, verify_chain
 
 LEGAL = Determination(
     verdict="合法", subtype="用地审批", opinion="已办理农转用", project_name="某项目",
@@ -124,6 +124,8 @@ def test_parent_follows_its_parts_and_takes_no_step_itself(county: Store) -> Non
         ("issued", "verifying", "P0000-2"), ("verifying", "submitted", "P0000-2"),
         ("submitted", "county_returned", "P0000-2"),
     ]  # fmt: skip
+    with county.reading() as s:
+        assert verify_chain(s)[1] is None  # the derived events are chained like any other
 
 
 def test_part_has_its_own_ledger_record(county: Store) -> None:
