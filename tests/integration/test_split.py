@@ -266,9 +266,9 @@ def test_work_lists_leave_the_split_patch_out(county: Store, tmp_path: Path) -> 
     the review queue shows the submitted parts, not the parent that follows them."""
     import openpyxl
 
+    from weipian.services.access import Scope
+    from weipian.services.queries.review import review_queue
     from weipian.services.sheets import export_template, import_sheet
-    from weipian.web.access import Scope
-    from weipian.web.queries.review import review_queue
 
     _split(county, collection(halves(parent_geometry(county, "P0000"))))
     path = tmp_path / "填报.xlsx"

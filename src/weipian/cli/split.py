@@ -14,9 +14,9 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from weipian.cli.actor import AsOpt, actor_as
-from weipian.cli.context import command_store, settings
+from weipian.cli.context import command_store
 from weipian.cli.output import emit_json, err, guarded, out
-from weipian.config import now
+from weipian.domain import clock
 from weipian.errors import InputError, NotFound
 from weipian.io.split_parts import MAX_BYTES
 from weipian.services import split
@@ -90,7 +90,7 @@ def create_cmd(
         with command_store() as store, store.writing() as session:
             who = actor_as(session, as_account)
             patch = find_patch(session, code, source=source, year=year)
-            return split.split_patch(session, patch.id, data, actor=who, at=now(settings()))
+            return split.split_patch(session, patch.id, data, actor=who, at=clock.now())
 
     info = guarded(as_json, run)
     if as_json:
@@ -138,7 +138,7 @@ def undo_cmd(
         with command_store() as store, store.writing() as session:
             who = actor_as(session, as_account)
             patch = find_patch(session, code, source=source, year=year)
-            parent, removed = split.undo_split(session, patch.id, actor=who, at=now(settings()))
+            parent, removed = split.undo_split(session, patch.id, actor=who, at=clock.now())
             return {"JCBH": parent, "removed": removed}
 
     done = guarded(as_json, run)

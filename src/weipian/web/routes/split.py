@@ -13,18 +13,19 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from weipian.domain import clock
 from weipian.errors import InputError
 from weipian.io.split_parts import MAX_BYTES
 from weipian.services import split
+from weipian.services.queries.scope import get_patch
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, ScopeDep, StoreDep
-from weipian.web.queries.scope import get_patch
 
 router = APIRouter()
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _too_large() -> InputError:
