@@ -11,6 +11,7 @@ from typing import Any
 from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
 from weipian.messages_ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
 from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
+from weipian.messages_split import SPLIT_MESSAGES  # patch splits (图斑拆分)
 from weipian.messages_stats import STATS_MESSAGES  # statistics, documents, platform exports
 from weipian.messages_web import WEB_MESSAGES  # accounts and the web edge
 
@@ -93,6 +94,7 @@ def message(code: str, /, **params: Any) -> str:
         or EVIDENCE_MESSAGES.get(code)
         or STATS_MESSAGES.get(code)
         or LEDGER_MESSAGES.get(code)
+        or SPLIT_MESSAGES.get(code)
     )
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())

@@ -10,6 +10,7 @@ from weipian.messages import MESSAGES
 from weipian.messages_evidence import EVIDENCE_MESSAGES
 from weipian.messages_ledger import LEDGER_MESSAGES
 from weipian.messages_rules import RULE_MESSAGES
+from weipian.messages_split import SPLIT_MESSAGES
 from weipian.messages_stats import STATS_MESSAGES
 from weipian.messages_web import WEB_MESSAGES
 
@@ -42,6 +43,7 @@ def test_every_raised_code_has_a_message() -> None:
                     EVIDENCE_MESSAGES,
                     STATS_MESSAGES,
                     LEDGER_MESSAGES,
+                    SPLIT_MESSAGES,
                 )
             )
         )

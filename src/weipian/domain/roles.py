@@ -42,6 +42,8 @@ _LEDGER_TOWNSHIP_ACTIONS = {
     Action.rectification_start, Action.rectification_update, Action.rectification_progress,
     Action.close_out_request, Action.case_record,
 }  # fmt: skip
+# 图斑拆分: the township whose patch it is, or the 市局.
+_SPLIT_ACTIONS = {Action.split_create, Action.split_undo}
 _REVIEW_ACTIONS = {
     Action.review_pass, Action.review_return, Action.report_submit, Action.report_accept, Action.report_return,
     Action.record_correct, Action.rectification_start, Action.close_out_approve, Action.close_out_reopen,
@@ -50,8 +52,10 @@ _REVIEW_ACTIONS = {
 
 MAY: dict[Role, frozenset[Action]] = {
     Role.bureau_admin: frozenset(Action),
-    Role.bureau_reviewer: frozenset(_REVIEW_ACTIONS | _TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS),
-    Role.township: frozenset(_TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS),
+    Role.bureau_reviewer: frozenset(
+        _REVIEW_ACTIONS | _TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS | _SPLIT_ACTIONS
+    ),
+    Role.township: frozenset(_TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS | _SPLIT_ACTIONS),
     Role.department: frozenset(),
     Role.leader: frozenset(),
 }

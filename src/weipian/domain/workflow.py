@@ -67,6 +67,9 @@ class Action(StrEnum):
     case_record = "case.record"  # the case register (立案查处) entry filed or updated
     ratio_exclusion_set = "ratio_exclusion.set"  # 排除情形 set (payload: category, note); state kept
     ratio_exclusion_clear = "ratio_exclusion.clear"  # 排除情形 removed (payload: reason); state kept
+    split_create = "split.create"  # 图斑拆分: the patch is cut into parts (payload: part codes, areas)
+    split_undo = "split.undo"  # the split is withdrawn before any part was worked on; state kept
+    split_derive = "split.derive"  # a split patch follows its parts (payload: the part that moved)
 
 
 _OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
@@ -92,6 +95,10 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.rectifying, Action.close_out_approve): State.closed,
     (State.closed, Action.close_out_reopen): State.rectifying,
     **{(s, Action.case_record): s for s in State},  # a case runs beside the workflow, whatever its state
+    # A split keeps the parent's state; afterwards it follows its parts (``split.derive``, appended
+    # by storage.workflow, never asked of this table).
+    **{(s, Action.split_create): s for s in _OPEN},
+    **{(s, Action.split_undo): s for s in _OPEN},
 }
 
 # States in which the township still owes a determination (deadline running).
@@ -145,4 +152,7 @@ ACTION_LABELS = {
     Action.close_out_reopen: "重新打开",
     Action.ratio_exclusion_set: "设置比例排除情形",
     Action.ratio_exclusion_clear: "取消比例排除情形",
+    Action.split_create: "图斑拆分",
+    Action.split_undo: "撤销拆分",
+    Action.split_derive: "随子图斑更新状态",
 }

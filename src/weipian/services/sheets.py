@@ -24,6 +24,7 @@ from weipian.messages import join_messages, message
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
 from weipian.storage.patches import filter_batch, withheld_from_export
+from weipian.storage.splits import is_parent, not_split_parent
 from weipian.storage.store import Store
 from weipian.storage.tables import patch_facts, patches, suggestions, townships
 
@@ -52,7 +53,7 @@ def export_template(
             .outerjoin(townships, townships.c.code == patches.c.township_code)
             .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
             .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
-            .where(patches.c.state.in_([s.value for s in OPEN_STATES]))
+            .where(patches.c.state.in_([s.value for s in OPEN_STATES]), not_split_parent())
             # Military patches go up only through the classified channel, never in a file.
             .where(~withheld_from_export())
             .order_by(patches.c.township_code, patches.c.patch_code)
@@ -182,6 +183,9 @@ def import_sheet(
                 continue
             if State(patch.state) not in OPEN_STATES:
                 rejected.append(Rejection(n, code, "row.not_editable", {"state": patch.state}))
+                continue
+            if is_parent(session, patch.id):  # 图斑拆分: its parts are determined, not the patch
+                rejected.append(Rejection(n, code, "row.split_parent"))
                 continue
             try:
                 det = _determination(r)

@@ -10,8 +10,14 @@ from sqlalchemy import Row, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from weipian.domain.eventlog import GENESIS, event_hash
+from weipian.domain.split import derived_parent_state
+from weipian.domain.workflow import ACTION_LABELS, Action
 from weipian.errors import Conflict, NotFound
+from weipian.storage import splits
 from weipian.storage.tables import determinations, events, patches
+
+# What a split patch (被拆分) may still record: its parts carry the workflow from the split on.
+SPLIT_PARENT_ACTIONS = frozenset({"split.create", "split.undo", "split.derive", "case.record"})
 
 
 def find_patch(
@@ -49,7 +55,14 @@ def append_event(
 ) -> int:
     """Append one event, chained to the last one's hash, and move the patch's cached state, in
     the caller's transaction (on PostgreSQL under a transaction lock, so two writers never
-    chain to the same event; SQLite has one writer)."""
+    chain to the same event; SQLite has one writer).
+
+    A split patch refuses every other step (``split.parent_has_parts``); when a part's state
+    moves, its parent follows (``split.derive``, appended here, so no service can forget it)."""
+    if action not in SPLIT_PARENT_ACTIONS and splits.is_parent(session, patch_id):
+        code = session.scalar(select(patches.c.patch_code).where(patches.c.id == patch_id))
+        label = ACTION_LABELS.get(Action(action), action) if action in Action._value2member_map_ else action
+        raise Conflict("split.parent_has_parts", code=code, action=action, action_label=label)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
     at = at.astimezone(dt.UTC) if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # stored as UTC
@@ -68,7 +81,26 @@ def append_event(
     ).scalar_one()  # fmt: skip
     if state_after != state_before:
         session.execute(update(patches).where(patches.c.id == patch_id).values(state=state_after))
+        _follow_parts(session, patch_id, action=action, actor=actor, role=role, at=at)
     return int(event_id)
+
+
+def _follow_parts(
+    session: Session, patch_id: int, *, action: str, actor: str, role: str, at: dt.datetime
+) -> None:
+    """Move a split patch to the state its parts derive (domain.split), with its own event."""
+    parent_id = splits.parent_of(session, patch_id)
+    if parent_id is None:
+        return
+    before = session.scalar(select(patches.c.state).where(patches.c.id == parent_id))
+    after = derived_parent_state(splits.part_states(session, parent_id)).value
+    if after == before:
+        return
+    part = session.scalar(select(patches.c.patch_code).where(patches.c.id == patch_id))
+    append_event(
+        session, patch_id=parent_id, action="split.derive", actor=actor, role=role, state_before=str(before),
+        state_after=after, payload={"part": part, "action": action}, at=at,
+    )  # fmt: skip
 
 
 def add_determination(

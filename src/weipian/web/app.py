@@ -30,6 +30,7 @@ from weipian.web.routes import (
     patches,
     referrals,
     review,
+    split,
     stats,
 )
 from weipian.web.security import BodyLimit, SecurityHeaders
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         referrals,
         stats,
         ledger,
+        split,
     ):
         app.include_router(module.router)
     return app

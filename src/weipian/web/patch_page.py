@@ -23,6 +23,7 @@ from weipian.services.evidence import KIND_LABELS, Evidence, list_evidence
 from weipian.services.queries.detail import PatchDetail, kind_label
 from weipian.services.queries.referrals import referral_panel
 from weipian.services.queries.scope import visible
+from weipian.services.split import split_of
 from weipian.services.users import Account
 from weipian.services.workflow import correction_due
 from weipian.storage.tables import patches
@@ -40,6 +41,24 @@ DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf"
 
 def _may(user: Account, action: Action, patch: Any) -> bool:
     return user.actor.may(action, patch.township_code) and (State(patch.state), action) in TRANSITIONS
+
+
+def _split(request: Request, user: Account, patch: Any) -> dict[str, Any]:
+    """The split this patch belongs to (as parent or part) and what the account may do with it."""
+    with request.app.state.store.reading() as session:
+        info = split_of(session, patch.id, user.actor)
+    parent = info is not None and info.parent_id == patch.id
+    return {
+        "split": info,
+        "split_parent": parent,
+        "split_part_ids": [x.patch_id for x in info.parts] if info else [],
+        "can_split": info is None and _may(user, Action.split_create, patch),
+        "can_undo_split": info is not None and info.undoable and _may(user, Action.split_undo, patch),
+    }
+
+
+# What the page offers on a split patch (被拆分): nothing, its parts carry the workflow.
+SPLIT_PARENT_OFF = ("can_save", "can_submit", "can_review", "can_upper", "can_upload_evidence")
 
 
 def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
@@ -185,6 +204,9 @@ def render_patch_page(
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),
         "photo_warnings": photo_warnings(ev["evidence"]),
+        **(sp := _split(request, user, p)),
         **extra,
     }  # fmt: skip
+    if sp["split_parent"]:
+        context.update(dict.fromkeys(SPLIT_PARENT_OFF, False))
     return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)

@@ -12,6 +12,7 @@ from weipian.services.access import Scope
 from weipian.services.queries.patches import list_query
 from weipian.services.queries.scope import visible
 from weipian.storage.evidence import failed_check_counts
+from weipian.storage.splits import not_split_parent
 from weipian.storage.tables import events, patches
 
 
@@ -27,7 +28,7 @@ def review_queue(session: Session, scope: Scope, township: str | None = None) ->
         visible(list_query(), scope)
         .add_columns(submitted.c.submitted_at)
         .outerjoin(submitted, submitted.c.patch_id == patches.c.id)
-        .where(patches.c.state == State.submitted.value)
+        .where(patches.c.state == State.submitted.value, not_split_parent())  # its parts are reviewed
     )
     if township:
         query = query.where(patches.c.township_code == township)

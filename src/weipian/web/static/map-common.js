@@ -10,6 +10,7 @@ export const LAYER_COLOURS = {
   prior_patches: "#ff40c0",
 };
 export const OTHER_PATCHES = "#ffd400";
+export const SPLIT_PARTS = "#00e5ff"; // the parts of a split patch (图斑拆分)
 
 export function hasWebGL() {
   try {

@@ -3,7 +3,7 @@
 // clips the after image. Loaded by map.js only when the browser has no WebGL.
 import * as L from "./vendor/leaflet-1.9.4/leaflet-src.esm.js";
 import {
-  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, layerToggles, locateButton, photoArrows, showClickPoint,
+  LAYER_COLOURS, OTHER_PATCHES, SPLIT_PARTS, bboxParam, getJSON, layerToggles, locateButton, photoArrows, showClickPoint,
   showInfo, withoutImagery,
 } from "./map-common.js";
 
@@ -73,7 +73,9 @@ export async function startLeaflet(view, imagery, layerList, stateLabels) {
   const patches = L.geoJSON(null, {
     style: (f) => (f.id === patchId
       ? { color: outline, weight: 3, fill: true, fillOpacity: 0 } // invisible fill: clickable inside
-      : { color: OTHER_PATCHES, weight: 1.5, fillColor: OTHER_PATCHES, fillOpacity: 0.06 }),
+      : (view.parts || []).includes(f.id)
+        ? { color: SPLIT_PARTS, weight: 2, dashArray: "4 2", fillColor: SPLIT_PARTS, fillOpacity: 0.08 }
+        : { color: OTHER_PATCHES, weight: 1.5, fillColor: OTHER_PATCHES, fillOpacity: 0.06 }),
   }).on("click", clicked("patches")).addTo(map);
   const references = new Map();
 

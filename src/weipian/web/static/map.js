@@ -8,7 +8,7 @@
 // once the patch outline and the imagery are drawn (rejects if the map cannot start).
 import * as maplibre from "./vendor/maplibre-gl-6.17.0/maplibre-gl.mjs";
 import {
-  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, hasWebGL, labelPhases, layerToggles, locateButton,
+  LAYER_COLOURS, OTHER_PATCHES, SPLIT_PARTS, bboxParam, getJSON, hasWebGL, labelPhases, layerToggles, locateButton,
   patchFirst, photoArrows, showClickPoint, showInfo, withoutImagery,
 } from "./map-common.js";
 
@@ -28,13 +28,18 @@ function style(image) {
   return { version: 8, sources, layers };
 }
 
-function addOverlays(map, patchId, outline) {
+function addOverlays(map, patchId, outline, parts) {
   map.addSource("patches", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-  const others = ["!=", ["id"], patchId];
+  const isPart = ["in", ["id"], ["literal", parts]];
+  const others = ["all", ["!=", ["id"], patchId], ["!", isPart]];
   map.addLayer({ id: "patches-fill", type: "fill", source: "patches", filter: others,
     paint: { "fill-color": OTHER_PATCHES, "fill-opacity": 0.06 } });
   map.addLayer({ id: "patches-line", type: "line", source: "patches", filter: others,
     paint: { "line-color": OTHER_PATCHES, "line-width": 1.5 } });
+  map.addLayer({ id: "patch-parts-fill", type: "fill", source: "patches", filter: ["all", ["!=", ["id"], patchId], isPart],
+    paint: { "fill-color": SPLIT_PARTS, "fill-opacity": 0.08 } });
+  map.addLayer({ id: "patch-parts", type: "line", source: "patches", filter: ["all", ["!=", ["id"], patchId], isPart],
+    paint: { "line-color": SPLIT_PARTS, "line-width": 2, "line-dasharray": [2, 1] } });
   // Invisible fill: a click anywhere inside the patch finds it (the outline alone is 3 px wide).
   map.addLayer({ id: "patch-current-fill", type: "fill", source: "patches", filter: ["==", ["id"], patchId],
     paint: { "fill-color": outline, "fill-opacity": 0 } });
@@ -81,7 +86,7 @@ async function startMapLibre(view, imagery, layerList) {
   after.addControl(new maplibre.NavigationControl({ showCompass: false }), "top-right");
   after.addControl(new maplibre.ScaleControl({ unit: "metric" }), "bottom-right");
   await Promise.all(maps.map((m) => new Promise((resolve) => m.on("load", resolve))));
-  for (const m of maps) addOverlays(m, patchId, outline);
+  for (const m of maps) addOverlays(m, patchId, outline, view.parts);
 
   if (both) {
     window.maplibregl = { ...maplibre };  // the UMD plugin wants a mutable global
@@ -154,7 +159,8 @@ async function startMapLibre(view, imagery, layerList) {
 
 async function start() {
   const [w, s, e, n] = el.dataset.bbox.split(",").map(Number);
-  const view = { patchId: Number(el.dataset.patchId), outline: el.dataset.outline, w, s, e, n };
+  const parts = JSON.parse(el.dataset.parts || "[]").map(Number);
+  const view = { patchId: Number(el.dataset.patchId), outline: el.dataset.outline, parts, w, s, e, n };
   const [imagery, layerList] = await Promise.all([
     getJSON(`/api/imagery?patch_id=${view.patchId}`).catch(() => ({ before: null, after: null })),
     getJSON("/api/map/layers"),
