@@ -21,6 +21,7 @@ print). Do not run the full sizes on a shared machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import platform
@@ -98,7 +99,9 @@ def build(n: int) -> str:
     )
     rules, rnd = load_rules(), random.Random(42)
     with store.reading() as s:
-        rows = s.execute(select(patches.c.id, patches.c.area_m2, patches.c.township_code)).all()
+        rows = s.execute(
+            select(patches.c.id, patches.c.area_m2, patches.c.township_code, patches.c.is_mining)
+        ).all()
     chosen = [r for r in rows if rnd.random() < 0.6]
     now = dt.datetime.now(dt.UTC)
     for start in range(0, len(chosen), 2000):
@@ -106,6 +109,12 @@ def build(n: int) -> str:
             for r in chosen[start : start + 2000]:
                 patch = s.execute(select(patches).where(patches.c.id == r.id)).one()
                 det = _determination(rnd, r.area_m2)
+                if r.is_mining == "是":  # 地矿同核: a mineral patch is filed with its mineral part
+                    illegal = det.verdict == "违法"
+                    det = dataclasses.replace(
+                        det, is_mining=True, mineral_verdict="无证开采" if illegal else "持证开采",
+                        mineral_handling="立案" if illegal else None,
+                    )  # fmt: skip
                 workflow.save_determination(s, patch, det, actor=ADMIN, rules=rules, on=ON)
                 workflow.submit(s, s.execute(select(patches).where(patches.c.id == r.id)).one(), actor=ADMIN)
                 if det.verdict == "违法" and rnd.random() < 0.5:
