@@ -33,7 +33,11 @@ def scoped_list(session: Session, name: str, scope: Scope, today: dt.date) -> li
     ids: dict[tuple[str, str, str | None], list[tuple[int, bool]]] = defaultdict(list)
     for start in range(0, len(codes), 500):
         query = select(
-            patches.c.id, patches.c.patch_code, patches.c.source, patches.c.township_code, patches.c.restricted
+            patches.c.id,
+            patches.c.patch_code,
+            patches.c.source,
+            patches.c.township_code,
+            patches.c.restricted,
         ).where(patches.c.patch_code.in_(codes[start : start + 500]))
         for p in session.execute(visible(query, scope)):
             ids[(p.patch_code, p.source, p.township_code)].append((p.id, bool(p.restricted)))
