@@ -151,6 +151,7 @@ def import_package(
                 patch_count=len(idx),
                 repaired_count=int(prepared.repaired[idx].sum()),
                 imported_at=dt.datetime.now(dt.UTC),
+                id_field=fields.id_field[:32],
             )
             .returning(batches.c.id)
         ).scalar_one()
