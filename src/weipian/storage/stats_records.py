@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import String, cast, func, select, type_coerce
@@ -198,7 +199,12 @@ def _day(v: Any) -> dt.date | None:
     """A stored date read as text (SQLite; no per-row type processing) or as a date (PostgreSQL)."""
     if v is None or v == "":
         return None
-    return v if isinstance(v, dt.date) else dt.date.fromisoformat(v[:10])
+    return v if isinstance(v, dt.date) else _iso_day(v)
+
+
+@cache  # a county's patches share a handful of issue dates and deadlines
+def _iso_day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
 
 
 def patch_records(
