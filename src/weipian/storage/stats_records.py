@@ -166,6 +166,10 @@ def split_roles(session: Session) -> dict[int, str]:
     return out
 
 
+def batch_names(session: Session) -> set[str]:
+    return set(session.scalars(select(batches.c.name)))
+
+
 def unit_names(session: Session) -> dict[str, str]:
     return {r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))}
 
