@@ -193,6 +193,16 @@ def main() -> int:
         "| what | patches | wall s | CPU s | target (wall) |", "|---|---|---|---|---|",
         *[f"| {what} | {n:,} | {sec:.2f} | {cpu:.2f} | < {target:g} s |" for what, n, sec, cpu, target in results],
         "",
+        "Where the time goes (cProfile of `compute_stats` at 100,000 patches): the one SQL query that reads "
+        "every patch with its current determination about 40 %, building the per-patch records about 35 %, "
+        "summing the figures about 20 %. Changed after profiling (CPU 5.2 s → 3.1 s at 100,000, measured "
+        "at load ≈ 12): the current determination by an index probe on (patch_id, version) instead of a "
+        "grouped subquery SQLite materialised and indexed again on every call; only the eleven JSON keys "
+        "statistics read taken out in SQL instead of decoding every determination in Python; dates read "
+        "as stored text and parsed once per distinct value; the 乱占 candidate flag tested in SQL; the "
+        "record a slotted dataclass (a frozen one of 36 fields took three times as long to build). The "
+        "annual report spends about half its time drawing the five charts and maps (matplotlib) and a "
+        "quarter filling the Word tables.", "",
     ]  # fmt: skip
     text = "\n".join(lines)
     print(text)
