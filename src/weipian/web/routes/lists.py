@@ -11,10 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from weipian.domain.townships import township_by_code
 from weipian.errors import NotFound, PermissionDenied
-from weipian.web.access import Scope
+from weipian.services.access import Scope
+from weipian.services.queries.lists import BUREAU_ONLY, TITLES, scoped_list
 from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, StoreDep, Today
 from weipian.web.export import attachment, special_list_workbook
-from weipian.web.queries.lists import BUREAU_ONLY, TITLES, scoped_list
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/lists")
