@@ -21,8 +21,10 @@ print). Do not run the full sizes on a shared machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import os
 import platform
 import random
 import sys
@@ -98,7 +100,9 @@ def build(n: int) -> str:
     )
     rules, rnd = load_rules(), random.Random(42)
     with store.reading() as s:
-        rows = s.execute(select(patches.c.id, patches.c.area_m2, patches.c.township_code)).all()
+        rows = s.execute(
+            select(patches.c.id, patches.c.area_m2, patches.c.township_code, patches.c.is_mining)
+        ).all()
     chosen = [r for r in rows if rnd.random() < 0.6]
     now = dt.datetime.now(dt.UTC)
     for start in range(0, len(chosen), 2000):
@@ -106,6 +110,12 @@ def build(n: int) -> str:
             for r in chosen[start : start + 2000]:
                 patch = s.execute(select(patches).where(patches.c.id == r.id)).one()
                 det = _determination(rnd, r.area_m2)
+                if r.is_mining == "是":  # 地矿同核: a mineral patch is filed with its mineral part
+                    illegal = det.verdict == "违法"
+                    det = dataclasses.replace(
+                        det, is_mining=True, mineral_verdict="无证开采" if illegal else "持证开采",
+                        mineral_handling="立案" if illegal else None,
+                    )  # fmt: skip
                 workflow.save_determination(s, patch, det, actor=ADMIN, rules=rules, on=ON)
                 workflow.submit(s, s.execute(select(patches).where(patches.c.id == r.id)).one(), actor=ADMIN)
                 if det.verdict == "违法" and rnd.random() < 0.5:
@@ -124,12 +134,14 @@ def build(n: int) -> str:
     return f"sqlite:///{db}"
 
 
-def best(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
+def best(runs: int, fn) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Best wall seconds of ``runs`` and the CPU seconds of that run (this process: the query
+    runs in it too, SQLite being in-process). On a shared machine CPU time is the steadier figure."""
     times = []
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append((time.perf_counter() - t, time.process_time() - c))
     return min(times)
 
 
@@ -145,6 +157,7 @@ def main() -> int:
     rules = load_rules()
     results = []
     url = build(args.patches)
+    load_before = "、".join(f"{x:.1f}" for x in os.getloadavg())
     store = Store(url)
 
     def stats_once() -> None:
@@ -153,7 +166,7 @@ def main() -> int:
 
     with store.reading() as s:
         count = compute_stats(s, rules, on=ON).summary.county.patches
-    results.append(("`weipian stats --json`（全市）", count, best(args.runs, stats_once), 2.0))
+    results.append(("`weipian stats --json`（全市）", count, *best(args.runs, stats_once), 2.0))
     store.dispose()
     url = build(args.report_patches)
     store = Store(url)
@@ -165,16 +178,31 @@ def main() -> int:
 
         with store.reading() as s:
             count = compute_stats(s, rules, on=ON).summary.county.patches
-        results.append(("年度成果报告 .docx（含图表与专题图）", count, best(args.runs, report_once), 10.0))
+        results.append(("年度成果报告 .docx（含图表与专题图）", count, *best(args.runs, report_once), 10.0))
     store.dispose()
+    load = "、".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         SECTION, "",
-        f"`benchmarks/bench_stats.py` on {platform.processor() or platform.machine()}, Python "
-        f"{platform.python_version()}, SQLite; stores built through the real intake and workflow "
-        "services (60 % of patches filed, half the illegal ones with a ledger row); best of "
-        f"{args.runs}, in-process after the store is open.", "",
-        "| what | patches | seconds | target |", "|---|---|---|---|",
-        *[f"| {what} | {n:,} | {sec:.2f} | < {target:g} s |" for what, n, sec, target in results], "",
+        f"`benchmarks/bench_stats.py`, run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on "
+        f"{os.cpu_count()} cores ({platform.machine()}), Python {platform.python_version()}, SQLite; stores "
+        "built through the real intake and workflow services (60 % of patches filed, half the illegal "
+        f"ones with a ledger row); best of {args.runs}, in-process after the store is open. Load average "
+        f"(1, 5, 15 min) at the start {load_before}, at the end {load}: the machine is shared, and a load "
+        "above 2 on 2 cores stretches wall time; CPU seconds (this process, the SQLite query included) "
+        "are the steadier figure.", "",
+        "| what | patches | wall s | CPU s | target (wall) |", "|---|---|---|---|---|",
+        *[f"| {what} | {n:,} | {sec:.2f} | {cpu:.2f} | < {target:g} s |" for what, n, sec, cpu, target in results],
+        "",
+        "Where the time goes (cProfile of `compute_stats` at 100,000 patches): the one SQL query that reads "
+        "every patch with its current determination about 40 %, building the per-patch records about 35 %, "
+        "summing the figures about 20 %. Changed after profiling (CPU 5.2 s → 3.1 s at 100,000, measured "
+        "at load ≈ 12): the current determination by an index probe on (patch_id, version) instead of a "
+        "grouped subquery SQLite materialised and indexed again on every call; only the eleven JSON keys "
+        "statistics read taken out in SQL instead of decoding every determination in Python; dates read "
+        "as stored text and parsed once per distinct value; the 乱占 candidate flag tested in SQL; the "
+        "record a slotted dataclass (a frozen one of 36 fields took three times as long to build). The "
+        "annual report spends about half its time drawing the five charts and maps (matplotlib) and a "
+        "quarter filling the Word tables.", "",
     ]  # fmt: skip
     text = "\n".join(lines)
     print(text)

@@ -12,6 +12,9 @@ STATS_MESSAGES: dict[str, str] = {
     "stats.forbidden": "您的账号没有查看统计的权限。",
     "stats.documents_forbidden": "只有市局账号和领导账号可以下载全市报告和台账。",
     "stats.quarter_invalid": "季度“{value}”无效。请使用 1–4。",
+    "stats.quarter_needs_year": "按季度统计须同时给出年度，例如 --year 2022 --quarter 4。",
+    "stats.batch_unknown": "没有名为“{batch}”的批次。已有批次：{known}（可用 weipian summary 查看）。",
+    "stats.source_unknown": "来源“{value}”无效。可用：{known}。",
     # 警示约谈 reasons (weipian.stats.evaluation)
     "interview.ratio": "违法占用耕地比例 {ratio_pct}% 达到问责线 {line_pct}%，且违法占用耕地 {farmland_mu} 亩不少于 {area_min_mu} 亩",
     "interview.unrectified": "未整改耕地 {farmland_mu} 亩，达到约谈线 {min_mu} 亩",

@@ -35,6 +35,7 @@ WEB_MESSAGES: dict[str, str] = {
     "patch.no_such_id": "找不到该图斑（编号 {id}），或您无权查看。",
     "list.unknown": "没有名为“{name}”的清单。",
     "list.forbidden": "涉军事用地清单仅限市局查看。",
+    "list.offline_only": "涉军事用地图斑清单不提供网页下载：请用命令行 weipian document military --out 文件.xlsx --as 市局账号 生成离线报送包，按保密规定离线报送。",
     "review.forbidden": "只有市局审核员和市局管理员可以审核。",
     "review.nothing_selected": "请至少勾选一个图斑。",
     "export.too_many": "筛选结果有 {count} 个图斑，超过网页导出上限 {limit} 个。请缩小筛选范围，或用命令行 weipian export 导出。",

@@ -76,6 +76,21 @@ def test_stats_one_unit_and_errors(env: dict[str, str]) -> None:
     assert run(["stats", "--month", "2030-01"], env)["county"]["patches"] == 0
 
 
+def test_stats_by_quarter_batch_and_source(env: dict[str, str]) -> None:
+    whole = run(["stats"], env)["county"]["patches"]
+    q4 = run(["stats", "--year", "2022", "--quarter", "4"], env)
+    assert q4["county"]["patches"] == whole and q4["filter"]["label"] == "2022年度第4季度"
+    assert run(["stats", "--year", "2022", "--quarter", "1"], env)["county"]["patches"] == 0
+    assert run(["stats", "--batch", "B1", "--source", "ministry"], env)["county"]["patches"] == whole
+    assert run(["stats", "--source", "province"], env)["county"]["patches"] == 0
+    for args, code in (
+        (["--quarter", "4"], "stats.quarter_needs_year"), (["--year", "2022", "--quarter", "5"], "stats.quarter_invalid"),
+        (["--batch", "没有的批次"], "stats.batch_unknown"), (["--source", "city"], "stats.source_unknown"),
+    ):  # fmt: skip
+        bad = run(["stats", *args], env, code=1)
+        assert bad["error"]["code"] == code and bad["error"]["message"], args
+
+
 def test_exclusions_cli(env: dict[str, str]) -> None:
     refused = run(["exclusions", "set", "P0000", "--category", "省以上重点工程", "--as", "hl"], env, code=1)
     assert refused["error"]["code"] == "exclusion.forbidden"

@@ -11,14 +11,16 @@ import openpyxl
 import pyogrio
 import pytest
 
-from factories import HONGLAI, small_county
+from factories import HONGLAI, REGION, gk_square, patch_rows, small_county, write_vector
 from photos import field_photo
 from weipian.domain.roles import Actor, Role
+from weipian.domain.sources import Source
 from weipian.errors import InputError
 from weipian.rules import Determination, load_rules
 from weipian.services import workflow
 from weipian.services.delivery import export_delivery
 from weipian.services.evidence import add_evidence
+from weipian.services.intake import IntakeOptions, import_package
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
 
@@ -115,3 +117,25 @@ def test_province_has_nothing_here(county: Store, tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         export_delivery(county, tmp_path / "省.gpkg", platform="province", fmt="gpkg", rules=RULES, on=TODAY)
     assert exc.value.code == "delivery.nothing"
+
+
+@pytest.mark.parametrize(("delivered", "expected"), [("TBBH", ["TBBH"]), ("监测编号", ["JCBH"])])
+def test_identifier_goes_back_under_its_delivered_name(
+    county: Store, tmp_path: Path, delivered: str, expected: list[str]
+) -> None:
+    rows = [
+        {(delivered if k == "JCBH" else k): v for k, v in r.items()}
+        for r in patch_rows(2, prefix="S", XZQDM=HONGLAI)
+    ]
+    pkg = write_vector(tmp_path / "省.gpkg", rows, [gk_square(100, 100), gk_square(800, 100)])
+    options = IntakeOptions(source=Source.province, batch="省1", issued=dt.date(2022, 11, 10), region=REGION)
+    import_package(county, pkg, options)
+    out = tmp_path / "省报送.gpkg"
+    summary = export_delivery(county, out, platform="province", fmt="gpkg", rules=RULES, on=TODAY, force=True)
+    assert summary.written
+    df = pyogrio.read_dataframe(out)
+    assert [c for c in df.columns if c in ("JCBH", "TBBH")] == expected
+    assert sorted(df[expected[0]]) == ["S0000", "S0001"]
+    assert set(df["XZQDM"]) == {HONGLAI}  # the delivered code, untouched
+    ministry = pyogrio.read_dataframe(export(county, tmp_path / "部.gpkg", force=True).path)
+    assert "JCBH" in ministry.columns and "TBBH" not in ministry.columns

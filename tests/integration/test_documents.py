@@ -13,6 +13,8 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import Cm
 from PIL import Image
 
 from factories import HONGLAI, small_county
@@ -79,6 +81,34 @@ def test_annual_report_matches_the_stats(county: Store, tmp_path: Path) -> None:
     assert unit_table.rows[-1].cells[0].text == "合计" and unit_table.rows[-1].cells[1].text == str(c.patches)
     assert "警示约谈" in text and "15日按期核查率" in text
     assert "P0002" not in text  # military patches are only counted
+
+
+def test_annual_report_tables_check_and_print_well(county: Store, tmp_path: Path) -> None:
+    out = tmp_path / "年报.docx"
+    with county.reading() as s:
+        documents.annual_report(s, RULES, out, year=2022, on=ON)
+        c = compute_stats(s, RULES, on=ON, year=2022).summary.county
+    assert out.stat().st_mode & 0o044, "readable by the group and others, as the umask allows"
+    d = docx.Document(str(out))
+    assert d.paragraphs[1].text.startswith("南安市自然资源局")
+    lead = next(
+        t
+        for t in d.tables
+        if t.rows[0].cells[0].text == "单位" and t.rows[0].cells[5].text == "已整改面积(亩)"
+    )
+    total = [cell.text for cell in lead.rows[-1].cells]
+    # 合计: 总 = 已整改 + 未整改 and 已整改 = 拆除 + 补办, as the county's figures.
+    assert total[0] == "合计" and total[1] == str(c.illegal) and total[4] == str(c.rectified)
+    assert total[8] == str(c.unrectified) and total[-2:] == ["是", "是"]
+    assert int(total[1]) == int(total[4]) + int(total[8])
+    assert abs(float(total[5]) - float(total[6]) - float(total[7])) < 0.015
+    for table in d.tables:
+        first = table.rows[0]._tr
+        assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None  # header repeats
+        grid = [col.width for col in table.columns]
+        assert all(grid) and abs(sum(grid) - Cm(15.8)) < Cm(0.05)  # the grid fills the text width
+    referrals = next(t for t in d.tables if t.rows[0].cells[0].text == "部门")
+    assert referrals.rows[1].cells[0].text == "本期无数据"  # no referral in the county
 
 
 def test_monthly_report_docx_and_xlsx(county: Store, tmp_path: Path) -> None:

@@ -48,7 +48,15 @@ def stats_json(result: StatsResult) -> dict[str, Any]:
     return {
         "county": {"XZQDM": COUNTY_CODE, "XZQMC": result.county_name, **figures_json(result.summary.county)},
         "units": [unit_json(u) for u in result.summary.units],
-        "filter": {"year": p.year, "month": p.month, "unit": p.unit, "label": p.label()},
+        "filter": {
+            "year": p.year,
+            "month": p.month,
+            "unit": p.unit,
+            "quarter": p.quarter,
+            "batch": p.batch,
+            "source": p.source,
+            "label": p.label(),
+        },
         "on": result.on,
         "rules_day": result.rules_day,
         "ratio": {
@@ -64,6 +72,13 @@ def stats_command(
     year: Annotated[int | None, typer.Option("--year", help="监测年度（NF），如 2022")] = None,
     month: Annotated[str | None, typer.Option("--month", help="下发月份 YYYY-MM，如 2022-11")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="只看该乡镇（街道），9 位代码")] = None,
+    quarter: Annotated[
+        int | None, typer.Option("--quarter", help="季度 1–4（按下发时间，须同时给 --year）")
+    ] = None,
+    batch: Annotated[str | None, typer.Option("--batch", help="只看该批次（批次名称）")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="只看该来源：ministry 部卫片、province 省卫片")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """统计：全市及各乡镇图斑、违法、违法占用耕地比例、整改、逾期、乱占耕地建房，乡镇排名与警示约谈名单。"""
@@ -72,8 +87,8 @@ def stats_command(
         s = settings()
         with command_store() as store, store.reading() as session:
             return compute_stats(
-                session, load_rules(), on=clock.today(), year=year, month=month, unit=unit,
-                farmland_source=s.ratio_farmland,
+                session, load_rules(), on=clock.today(), year=year, month=month, unit=unit, quarter=quarter,
+                batch=batch, source=source, farmland_source=s.ratio_farmland,
             )  # fmt: skip
 
     result = guarded(as_json, run)

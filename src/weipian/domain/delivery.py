@@ -14,7 +14,7 @@ below are our reading of the filing forms [VERIFY] against the platforms' curren
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # (field, Chinese header) in output order.
@@ -71,7 +71,24 @@ BY_VERDICT: Mapping[str, tuple[str, ...]] = {
     "其他": ("PDXL",),
     "设施农用地": ("HFSX",),
 }
-FIELD_LABELS = dict(DELIVERY_FIELDS)
+FIELD_LABELS = {**dict(DELIVERY_FIELDS), "TBBH": "图斑编号"}
+IDENTIFIER_FIELDS = ("JCBH", "TBBH")  # the platforms' names for the patch identifier
+
+
+def identifier_fields(delivered: Iterable[str | None]) -> list[str]:
+    """The identifier column(s) of a delivery file, named as the batches delivered them.
+
+    A batch that named it TBBH gets TBBH back, JCBH gets JCBH; one that used a Chinese header
+    (监测编号 …) or was imported before the name was kept gets JCBH, INTERFACE.md's output name.
+    Batches that differ get both columns, each holding every patch's code.
+
+    >>> identifier_fields(["TBBH", "tbbh"]), identifier_fields(["监测编号", None]), identifier_fields([])
+    (['TBBH'], ['JCBH'], ['JCBH'])
+    >>> identifier_fields(["TBBH", "JCBH"])
+    ['JCBH', 'TBBH']
+    """
+    names = {n.upper() if n and n.upper() in IDENTIFIER_FIELDS else "JCBH" for n in delivered} or {"JCBH"}
+    return [f for f in IDENTIFIER_FIELDS if f in names]
 
 
 def _blank(v: Any) -> bool:

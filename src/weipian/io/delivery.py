@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from weipian.domain.delivery import AREA_FIELDS, DELIVERY_FIELDS
+from weipian.domain.delivery import AREA_FIELDS, FIELD_LABELS
 
 DELIVERY_FORMATS = ("gpkg", "shp", "xlsx")
 
@@ -66,7 +66,7 @@ def _write_xlsx(path: Path, columns: Mapping[str, Sequence[Any]], title: str) ->
     ws = wb.active
     ws.title = "报送图斑"
     names = list(columns)
-    headers = dict(DELIVERY_FIELDS)
+    headers = FIELD_LABELS
     put(ws, 1, 1, title).font = Font(size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(names))
     ws.row_dimensions[1].height = 28

@@ -48,6 +48,7 @@ class PatchFields:
     year: NDArray[np.object_]
     delivered_area_m2: NDArray[np.object_]
     extra: list[dict[str, Any]]  # every unmapped column, JSON-ready
+    id_field: str = "JCBH"  # the delivered column the identifier came from (JCBH, TBBH, 监测编号 …)
 
 
 def _values(attrs: pd.DataFrame, alias: Alias | None) -> NDArray[np.object_]:
@@ -165,4 +166,5 @@ def map_fields(attrs: pd.DataFrame, path: str) -> PatchFields:
         year=np.array(years, dtype=object),
         delivered_area_m2=np.array(raw_area, dtype=object),
         extra=extra,
+        id_field=found["JCBH"].name,
     )

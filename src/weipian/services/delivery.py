@@ -16,8 +16,7 @@ import numpy as np
 import shapely
 from sqlalchemy import select
 
-from weipian.domain.delivery import DELIVERY_FIELDS, FIELD_LABELS, missing_fields
-from weipian.domain.sources import Source
+from weipian.domain.delivery import DELIVERY_FIELDS, FIELD_LABELS, identifier_fields, missing_fields
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.delivery import DELIVERY_FORMATS, write_delivery
@@ -85,7 +84,7 @@ def delivery_rows(
             select(
                 patches.c.id, patches.c.patch_code, patches.c.admin_code, patches.c.admin_name,
                 patches.c.township_code, townships.c.name.label("town_name"), batches.c.name.label("batch"),
-                patches.c.year, patches.c.change_type, patches.c.before_date, patches.c.after_date,
+                batches.c.id_field, patches.c.year, patches.c.change_type, patches.c.before_date, patches.c.after_date,
                 patches.c.lon, patches.c.lat, patches.c.area_m2, patches.c.state, patches.c.is_mining,
                 patches.c.wkb, patch_facts.c.run_id, patch_facts.c.area_m2.label("fact_area_m2"),
                 patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, patch_facts.c.eco_redline_m2,
@@ -143,7 +142,7 @@ def delivery_rows(
                 "KCCLFS": data.get("mineral_handling"), "HFSX": _approvals(data), "RDYJ": data.get("opinion"),
                 "XMMC": data.get("project_name"), "XMZT": data.get("project_owner"),
                 "JZCL": "；".join(files.get(r.id, [])) or None, "ZT": STATE_LABELS[State(r.state)],
-                "KCPDJG_CLASS": mineral_class,
+                "KCPDJG_CLASS": mineral_class, "ID_FIELD": r.id_field,
             }
         )  # fmt: skip
     return out, [r.wkb for r in kept], len(rows) - len(kept)
@@ -180,10 +179,10 @@ def export_delivery(
             count=len(incomplete),
             missing=[{"JCBH": i.code, "fields": list(i.fields), "labels": i.labels} for i in incomplete],
         )
-    columns = {name: [r[name] for r in rows] for name, _ in DELIVERY_FIELDS}
-    if platform == Source.province.value:
-        # The province's own packages name the identifier TBBH [VERIFY]; JCBH is kept beside it.
-        columns = {"TBBH": list(columns["JCBH"]), **columns}
+    # The identifier goes back under the name its batch delivered it with (INTERFACE.md).
+    codes = [r["JCBH"] for r in rows]
+    ids = {name: list(codes) for name in identifier_fields(r["ID_FIELD"] for r in rows)}
+    columns = {**ids, **{name: [r[name] for r in rows] for name, _ in DELIVERY_FIELDS if name != "JCBH"}}
     geoms = shapely.from_wkb(wkbs) if wkbs else np.zeros(0, dtype=object)
     title = f"{PLATFORMS[platform]}图斑核查成果报送表（{batch or '全部批次'}）"
     write_delivery(Path(path), fmt, columns, geoms, title=title, layer=f"{platform}_delivery")

@@ -152,6 +152,7 @@ def import_package(
                 patch_count=len(idx),
                 repaired_count=int(prepared.repaired[idx].sum()),
                 imported_at=clock.now(),
+                id_field=fields.id_field[:32],
             )
             .returning(batches.c.id)
         ).scalar_one()

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from weipian.domain.sources import Source
 from weipian.domain.townships import COUNTY_NAME
 from weipian.errors import InputError, NotFound
 from weipian.rules import RuleSet
@@ -18,6 +19,7 @@ from weipian.stats.periods import Period, parse_month
 from weipian.stats.records import Case, PatchRecord, Rectification, ReferralRecord
 from weipian.stats.summary import Summary, Unit, unit_summary
 from weipian.storage.stats_records import (
+    batch_names,
     ledger_cases,
     ledger_rectifications,
     patch_records,
@@ -37,8 +39,10 @@ def check_period(
     quarter: int | None = None,
     batch: str | None = None,
     source: str | None = None,
+    batches: set[str] | None = None,
 ) -> Period:
-    """The filter as a :class:`Period`; a bad month, year or unknown unit is refused in Chinese."""
+    """The filter as a :class:`Period`; a bad month, year, quarter or source, or an unknown unit or
+    batch (``batches``: the names there are), is refused in Chinese."""
     if year is not None and not 1900 <= year <= 2999:
         raise InputError("stats.year_invalid", value=year)
     if quarter is not None and not 1 <= quarter <= 4:
@@ -55,6 +59,12 @@ def check_period(
         unit = unit.strip()
         if unit not in names:
             raise NotFound("stats.unit_unknown", unit=unit)
+    if quarter is not None and year is None:
+        raise InputError("stats.quarter_needs_year")
+    if source is not None and source not in {s.value for s in Source}:
+        raise InputError("stats.source_unknown", value=source, known="、".join(s.value for s in Source))
+    if batch is not None and batches is not None and batch not in batches:
+        raise NotFound("stats.batch_unknown", batch=batch, known="、".join(sorted(batches)) or "（无）")
     return Period(year=year, quarter=quarter, month=month_key, batch=batch, source=source, unit=unit)
 
 
@@ -139,8 +149,9 @@ def compute_stats(
     """Figures for the county and every unit over the chosen period (one unit with ``unit``)."""
     names = unit_names(session)
     period = check_period(
-        names, year=year, month=month, unit=unit, quarter=quarter, batch=batch, source=source
-    )
+        names, year=year, month=month, unit=unit, quarter=quarter, batch=batch, source=source,
+        batches=batch_names(session) if batch is not None else None,
+    )  # fmt: skip
     day = rules_day(period, on)
     policy = ratio_policy(rules, day, farmland_source)
     everyone = replace(period, unit=None)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 
 def days_left(due: dt.date, on: dt.date) -> int:
@@ -17,6 +18,7 @@ def days_left(due: dt.date, on: dt.date) -> int:
     return (due - on).days
 
 
+@cache  # statistics ask it for every patch; a county has few distinct issue dates
 def month_end(day: dt.date) -> dt.date:
     """Last day of ``day``'s month.
 

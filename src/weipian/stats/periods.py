@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.stats.records import PatchRecord
 
 
@@ -73,6 +74,8 @@ class Period:
             parts.append(f"{y}年{int(m)}月")
         elif self.year is not None:
             parts.append(f"{self.year}年度" + (f"第{self.quarter}季度" if self.quarter else ""))
+        if self.source:
+            parts.append(SOURCE_LABELS.get(Source(self.source), self.source))
         if self.batch:
             parts.append(self.batch)
         return "".join(parts) or "全部"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
@@ -22,6 +23,7 @@ from weipian.storage.tables import (
     batches,
     case_persons,
     cases,
+    determinations,
     events,
     patch_facts,
     patch_splits,
@@ -31,16 +33,23 @@ from weipian.storage.tables import (
     suggestions,
     townships,
 )
-from weipian.storage.workflow import latest_determinations
 
 SUBMIT = Action.determination_submit.value
 EXCLUSION_SET, EXCLUSION_CLEAR = Action.ratio_exclusion_set.value, Action.ratio_exclusion_clear.value
 
 
+BEIJING_OFFSET = dt.timedelta(hours=8)  # China keeps no daylight saving time
+
+
 def beijing_day(at: dt.datetime) -> dt.date:
-    """The Beijing calendar day of a stored time (naive values are UTC, as SQLite returns them)."""
-    aware = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-    return aware.astimezone(BEIJING).date()
+    """The Beijing calendar day of a stored time (naive values are UTC, as SQLite returns them).
+
+    >>> beijing_day(dt.datetime(2022, 11, 30, 16, 0)), beijing_day(dt.datetime(2022, 11, 30, 15, 59))
+    (datetime.date(2022, 12, 1), datetime.date(2022, 11, 30))
+    """
+    if at.tzinfo is None:
+        return (at + BEIJING_OFFSET).date()
+    return at.astimezone(BEIJING).date()
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -157,8 +166,49 @@ def split_roles(session: Session) -> dict[int, str]:
     return out
 
 
+def batch_names(session: Session) -> set[str]:
+    return set(session.scalars(select(batches.c.name)))
+
+
 def unit_names(session: Session) -> dict[str, str]:
     return {r.code: r.name for r in session.execute(select(townships.c.code, townships.c.name))}
+
+
+# The keys of a determination's JSON record statistics read, taken out in SQL: decoding 100,000
+# whole records in Python cost more than everything else together.
+DATA_KEYS = (
+    "subtype", "illegal_area_m2", "farmland_area_m2", "basic_farmland_area_m2", "is_new",
+    "farmland_housing_class", "mineral_verdict", "mineral_handling", "project_name", "project_owner", "opinion",
+)  # fmt: skip
+HOUSING_FLAG = '%"farmland_housing_candidate"%'
+
+
+def _bool(v: Any) -> bool | None:
+    """A JSON boolean as SQL hands it back: 1/0 (SQLite's json_extract) or 'true'/'false' (->>)."""
+    if v is None:
+        return None
+    return v in (1, True, "true", "1")
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _as_text(column: Any) -> Any:
+    """A date column read as its stored text: no per-row type processing on SQLite."""
+    return type_coerce(column, String)
+
+
+def _day(v: Any) -> dt.date | None:
+    """A stored date read as text (SQLite; no per-row type processing) or as a date (PostgreSQL)."""
+    if v is None or v == "":
+        return None
+    return v if isinstance(v, dt.date) else _iso_day(v)
+
+
+@cache  # a county's patches share a handful of issue dates and deadlines
+def _iso_day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
 
 
 def patch_records(
@@ -174,19 +224,29 @@ def patch_records(
     ``mineral_illegal`` says whether a mineral verdict label belongs to the 违法 class (rule data);
     ``rectifications`` and ``case_register`` are what the ledger holds, by patch id.
     """
-    det = latest_determinations()
+    # The current determination by an index probe on (patch_id, version) for each patch: joining a
+    # grouped subquery made SQLite materialise every determination and index it again.
+    det = determinations
+    newer = determinations.alias("newer")
+    latest = (
+        select(func.max(newer.c.version))
+        .where(newer.c.patch_id == patches.c.id)
+        .correlate(patches)
+        .scalar_subquery()
+    )
     query = (
         select(
-            patches.c.id, patches.c.patch_code, patches.c.source, patches.c.year, patches.c.issued_on,
-            patches.c.township_code, patches.c.area_m2, patches.c.state, patches.c.due_on,
-            batches.c.name.label("batch"), batches.c.issued_on.label("batch_issued_on"),
+            patches.c.id, patches.c.patch_code, patches.c.source, patches.c.year,
+            _as_text(patches.c.issued_on), patches.c.township_code, patches.c.area_m2, patches.c.state,
+            _as_text(patches.c.due_on), batches.c.name, _as_text(batches.c.issued_on),
             patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, patches.c.restricted,
-            det.c.verdict, det.c.violation_type, det.c.farmland_housing, det.c.data,
-            suggestions.c.flags,
+            det.c.verdict, det.c.violation_type, det.c.farmland_housing,
+            cast(suggestions.c.flags, String).like(HOUSING_FLAG),
+            *(det.c.data[key].as_string() for key in DATA_KEYS),
         )
         .join(batches, batches.c.id == patches.c.batch_id)
         .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
-        .outerjoin(det, det.c.patch_id == patches.c.id)
+        .outerjoin(det, (det.c.patch_id == patches.c.id) & (det.c.version == latest))
         .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
         .order_by(patches.c.id)
     )  # fmt: skip
@@ -198,51 +258,55 @@ def patch_records(
     excluded = exclusions(session)
     splits = split_roles(session)
     rects, case_of = rectifications or {}, case_register or {}
+    illegal_label: dict[str, bool] = {}
     out = []
-    for r in session.execute(query):
-        data: dict[str, Any] = r.data or {}
-        first = submitted.get(r.id)
-        ret = returned.get(r.id)
-        due_on = _as_date(r.due_on) or dt.date.max
-        mineral = data.get("mineral_verdict")
+    for row in session.execute(query):
+        (pid, code, source, nf, issued, unit, area, state, due, batch, batch_issued, desk_farm, desk_basic,
+         restricted, verdict, wflx, housing, candidate, subtype, illegal_area, farm, basic, is_new, housing_class,
+         mineral, handling, project, owner, opinion) = row  # fmt: skip
+        ret = returned.get(pid)
+        due_on = _day(due) or dt.date.max
+        first_at = submitted.get(pid)
+        if mineral is not None and mineral not in illegal_label:
+            illegal_label[mineral] = mineral_illegal(mineral)
         out.append(
             PatchRecord(
-                patch_id=r.id,
-                code=r.patch_code,
-                source=r.source,
-                batch=r.batch,
-                year=r.year,
-                issued_on=_as_date(r.issued_on) or _as_date(r.batch_issued_on),
-                unit=r.township_code,
-                area_m2=float(r.area_m2),
-                desk_farmland_m2=r.farmland_m2,
-                desk_basic_farmland_m2=r.basic_farmland_m2,
-                restricted=bool(r.restricted),
-                state=r.state,
+                patch_id=pid,
+                code=code,
+                source=source,
+                batch=batch,
+                year=nf,
+                issued_on=_day(issued) or _day(batch_issued),
+                unit=unit,
+                area_m2=float(area),
+                desk_farmland_m2=desk_farm,
+                desk_basic_farmland_m2=desk_basic,
+                restricted=bool(restricted),
+                state=state,
                 due_on=due_on,
-                effective_due_on=running.get(r.id, due_on),
-                verdict=r.verdict,
-                subtype=data.get("subtype"),
-                violation_type=r.violation_type,
-                illegal_area_m2=_float(data.get("illegal_area_m2")),
-                farmland_m2=_float(data.get("farmland_area_m2")),
-                basic_farmland_m2=_float(data.get("basic_farmland_area_m2")),
-                is_new=data.get("is_new"),
-                housing=bool(r.farmland_housing),
-                housing_class=data.get("farmland_housing_class"),
-                housing_candidate="farmland_housing_candidate" in (r.flags or []),
-                mineral_verdict=mineral,
-                mineral_illegal=isinstance(mineral, str) and mineral_illegal(mineral),
-                mineral_handling=data.get("mineral_handling"),
-                project_name=data.get("project_name"),
-                project_owner=data.get("project_owner"),
-                opinion=data.get("opinion"),
-                submitted_on=beijing_day(first) if first else None,
-                returned_after_submit=bool(first and ret and _after(ret[0], first)),
-                exclusion=excluded.get(r.id),
-                rectification=rects.get(r.id),
-                case=case_of.get(r.id),
-                split=splits.get(r.id),
+                effective_due_on=running.get(pid, due_on),
+                verdict=verdict,
+                subtype=_text(subtype),
+                violation_type=wflx,
+                illegal_area_m2=_float(illegal_area),
+                farmland_m2=_float(farm),
+                basic_farmland_m2=_float(basic),
+                is_new=_bool(is_new),
+                housing=bool(housing),
+                housing_class=_text(housing_class),
+                housing_candidate=bool(candidate),
+                mineral_verdict=_text(mineral),
+                mineral_illegal=mineral is not None and illegal_label[mineral],
+                mineral_handling=_text(handling),
+                project_name=_text(project),
+                project_owner=_text(owner),
+                opinion=_text(opinion),
+                submitted_on=beijing_day(first_at) if first_at else None,
+                returned_after_submit=bool(first_at and ret and _after(ret[0], first_at)),
+                exclusion=excluded.get(pid),
+                rectification=rects.get(pid),
+                case=case_of.get(pid),
+                split=splits.get(pid),
             )
         )
     return out

@@ -68,6 +68,7 @@ batches = Table(
     Column("patch_count", Integer, nullable=False),
     Column("repaired_count", Integer, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("id_field", String(32)),  # the identifier's field name as delivered: JCBH, TBBH, 监测编号 …
     UniqueConstraint("source", "name", name="uq_batches_source_name"),
 )
 

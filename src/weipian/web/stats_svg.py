@@ -17,19 +17,22 @@ def ratio_bars(
     >>> svg.startswith("<svg") and "&lt;甲&gt;" in svg and "问责线 15%" in svg
     True
     """
-    width, height, left, bottom, top = 760, 300, 40, 110, 16
+    # The line labels sit in a right margin of their own, never over a bar; the warning line's
+    # label goes under its line when the two lines are close.
+    width, height, left, right, bottom, top = 760, 300, 40, 78, 110, 16
     n = max(len(names), 1)
     values = [r or 0.0 for r in ratios]
     top_value = max([*values, line_pct * 1.3, 1.0])
     plot_h = height - bottom - top
-    step = (width - left - 10) / n
+    end = width - right
+    step = (end - left) / n
 
     def y(v: float) -> float:
         return top + plot_h * (1 - v / top_value)
 
     parts = [
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="各乡镇违法占用耕地比例" class="chart">',
-        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 10}" y2="{y(0):.1f}" stroke="#666"/>',
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{end}" y2="{y(0):.1f}" stroke="#666"/>',
     ]
     for i, (name, v) in enumerate(zip(names, values, strict=True)):
         colour = RED if v >= line_pct else AMBER if v >= warning_pct else GREEN
@@ -44,11 +47,14 @@ def ratio_bars(
             f'<text x="{tx:.1f}" y="{ty:.1f}" font-size="10" text-anchor="end" '
             f'transform="rotate(-60 {tx:.1f} {ty:.1f})">{label}</text>'
         )
-    for value, colour, text in ((line_pct, RED, "问责线"), (warning_pct, AMBER, "预警线")):
+    close = y(warning_pct) - y(line_pct) < 13
+    for value, colour, text, dy in (
+        (line_pct, RED, "问责线", -3), (warning_pct, AMBER, "预警线", 11 if close else -3)
+    ):  # fmt: skip
         parts.append(
-            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - 10}" y2="{y(value):.1f}" stroke="{colour}" '
-            f'stroke-dasharray="6 4"/><text x="{width - 12}" y="{y(value) - 3:.1f}" font-size="11" '
-            f'text-anchor="end" fill="{colour}">{text} {value:g}%</text>'
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{end}" y2="{y(value):.1f}" stroke="{colour}" '
+            f'stroke-dasharray="6 4"/><text x="{end + 4}" y="{y(value) + dy:.1f}" font-size="11" '
+            f'fill="{colour}">{text} {value:g}%</text>'
         )
     for tick in (0.0, top_value / 2, top_value):
         parts.append(

@@ -7,8 +7,6 @@ on every run; Linux renders them with Noto CJK), tables in 宋体, 亩 with two 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,11 +15,14 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from weipian.io.reports.content import ReportContent, mu, pct_text
+from weipian.io.reports.files import save_atomically
 from weipian.stats.figures import Figures
+from weipian.stats.tables import LeadRow, lead_row
 
 TITLE_FONT, HEADING_FONT, BODY_FONT, TABLE_FONT = "方正小标宋简体", "黑体", "仿宋_GB2312", "宋体"
 WARNING = {"red": "超过问责线", "amber": "预警", None: "正常"}
@@ -35,8 +36,9 @@ def _font(run: Any, east_asian: str, size: float, bold: bool = False) -> None:
 
 
 def _para(doc: Any, text: str, *, font: str = BODY_FONT, size: float = 14, bold: bool = False,
-          center: bool = False, indent: bool = True) -> Any:  # fmt: skip
+          center: bool = False, indent: bool = True, keep_with_next: bool = False) -> Any:  # fmt: skip
     p = doc.add_paragraph()
+    p.paragraph_format.keep_with_next = keep_with_next
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif indent:
@@ -47,28 +49,82 @@ def _para(doc: Any, text: str, *, font: str = BODY_FONT, size: float = 14, bold:
 
 
 def _heading(doc: Any, text: str) -> None:
-    _para(doc, text, font=HEADING_FONT, size=15, indent=True)
+    _para(doc, text, font=HEADING_FONT, size=15, indent=True, keep_with_next=True)
+
+
+TEXT_WIDTH_CM = 15.8  # A4 less the 2.6 cm margins
+CELL_MARGIN_CM = 0.08
+
+
+def _text_width(text: str) -> int:
+    """Display width in half-ems: a CJK character counts two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _widths(header: Sequence[str], body: Sequence[Sequence[str]], size_pt: float) -> list[float]:
+    """Column widths (cm) from the content: figures on one line, a long name or a header allowed
+    to wrap (a header over up to three lines); the slack, or the shortfall, shared in proportion."""
+    half_em_cm = size_pt / 2 * 2.54 / 72
+    need = []
+    for j, head in enumerate(header):
+        cells = [_text_width(row[j]) for row in body if j < len(row)]
+        longest = max([4, -(-_text_width(head) // 3), *cells])
+        need.append(CELL_MARGIN_CM * 2 + half_em_cm * min(longest, 14) + 0.05)
+    scale = TEXT_WIDTH_CM / sum(need)
+    return [n * scale for n in need]
+
+
+def _narrow_margins(table: Any) -> None:
+    """Cell margins of 0.08 cm left and right (Word's default is 0.19): wide tables fit the page."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(round(CELL_MARGIN_CM / 2.54 * 1440)))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    table._tbl.tblPr.append(margins)
+
+
+def _cell_text(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else ("" if value is None else str(value))
+
+
+def _row_props(row: Any, *, header: bool) -> None:
+    """Rows never split over a page; the header row repeats on every page the table runs onto."""
+    props = row._tr.get_or_add_trPr()
+    props.append(OxmlElement("w:cantSplit"))
+    if header:
+        props.append(OxmlElement("w:tblHeader"))
 
 
 def _table(
     doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], *, total: Sequence[Any] | None = None
 ) -> None:
-    body = list(rows) + ([total] if total is not None else [])
+    body = [[_cell_text(v) for v in row] for row in [*rows, *([total] if total is not None else [])]]
+    if not rows:  # an empty period says so rather than printing a bare header
+        body.insert(0, ["本期无数据", *[""] * (len(header) - 1)])
     t = doc.add_table(rows=1 + len(body), cols=len(header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    first = 2.6 if len(header) > 4 else 15.8 / len(header)  # unit names need room; figures less
-    rest = (15.8 - first) / max(len(header) - 1, 1)
+    _narrow_margins(t)
+    size = 9 if len(header) <= 9 else 8
+    widths = _widths(header, body, size)
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid: LibreOffice lays a table out by it, not by the cells
     # One pass per row over its cells: ``table.cell(i, j)`` walks the whole grid on every call.
     last = len(body) if total is not None else -1
-    for i, (row, values) in enumerate(zip(t.rows, [header, *body], strict=True)):
-        for j, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
-            cell.width = Cm(first if j == 0 else rest)
-            text = f"{value:.2f}" if isinstance(value, float) else ("" if value is None else str(value))
+    for i, (row, values) in enumerate(zip(t.rows, [list(header), *body], strict=True)):
+        _row_props(row, header=i == 0)
+        for cell, text, width in zip(row.cells, values, widths, strict=False):
+            cell.width = Cm(width)
             para = cell.paragraphs[0]
-            _font(para.add_run(text), TABLE_FONT, 9, bold=i == 0 or i == last)
+            _font(para.add_run(text), TABLE_FONT, size, bold=i == 0 or i == last)
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if not rows:
+        merged = t.cell(1, 0).merge(t.cell(1, len(header) - 1))
+        for extra in merged.paragraphs[1:]:  # the merged cells' own (empty) paragraphs
+            extra._element.getparent().remove(extra._element)
     doc.add_paragraph()
 
 
@@ -84,14 +140,9 @@ def _new_document(c: ReportContent) -> Any:
     section.orientation = WD_ORIENT.PORTRAIT
     section.left_margin = section.right_margin = Cm(2.6)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    _para(doc, c.title, font=TITLE_FONT, size=22, center=True)
-    _para(
-        doc,
-        f"南安市自然资源局　{c.on.year}年{c.on.month}月{c.on.day}日",
-        font=BODY_FONT,
-        size=14,
-        center=True,
-    )
+    # 二号 fits a title of up to 18 characters on one line; a longer one is set in 小二.
+    _para(doc, c.title, font=TITLE_FONT, size=22 if len(c.title) <= 18 else 18, center=True)
+    _para(doc, f"{c.county}自然资源局　{c.on.year}年{c.on.month}月{c.on.day}日", size=14, center=True)
     return doc
 
 
@@ -134,16 +185,7 @@ UNIT_HEADER = ("单位", "图斑", "已判定", "违法", "违法面积(亩)", "
 
 
 def _save(doc: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".weipian-", suffix=".docx", dir=path.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return save_atomically(path, doc.save)
 
 
 def write_annual(path: Path, c: ReportContent) -> Path:
@@ -163,11 +205,12 @@ def write_annual(path: Path, c: ReportContent) -> Path:
         _picture(doc, c.charts.ratio)
         _picture(doc, c.charts.unit_map, 14)
     _heading(doc, "三、违法图斑整改情况")
-    lead = [[r.name, r.total, mu(r.total_area_m2), mu(r.total_farmland_m2), r.rectified, mu(r.demolished_area_m2),
-             mu(r.regularised_area_m2), r.unrectified, mu(r.unrectified_area_m2), mu(r.unrectified_farmland_m2),
-             "是" if r.check_total else "否", "是" if r.check_rectified else "否"] for r in c.lead]  # fmt: skip
-    _table(doc, ("单位", "违法宗数", "违法面积(亩)", "耕地(亩)", "已整改", "拆除(亩)", "补办(亩)", "未整改",
-                 "未整改面积(亩)", "未整改耕地(亩)", "总=已+未", "已=拆+补"), lead)  # fmt: skip
+    lead = [_lead_cells(r) for r in c.lead]
+    _table(doc, ("单位", "违法宗数", "违法面积(亩)", "耕地(亩)", "已整改", "已整改面积(亩)", "拆除(亩)", "补办(亩)",
+                 "未整改", "未整改面积(亩)", "未整改耕地(亩)", "总=已+未", "已=拆+补"), lead,
+           total=_lead_cells(lead_row("合计", c.county_figures)))  # fmt: skip
+    _para(doc, "校验：总 = 已整改 + 未整改（宗数、面积、耕地），已整改 = 拆除 + 补办（面积、耕地）；"
+          "面积按平方米合计后换算为亩，逐行相加可能有 0.01 亩的舍入差。", size=11)  # fmt: skip
     if c.charts:
         _picture(doc, c.charts.rectification)
     _heading(doc, "四、新增农村乱占耕地建房")
@@ -208,6 +251,12 @@ def write_annual(path: Path, c: ReportContent) -> Path:
     return _save(doc, path)
 
 
+def _lead_cells(r: LeadRow) -> list[Any]:
+    return [r.name, r.total, mu(r.total_area_m2), mu(r.total_farmland_m2), r.rectified, mu(r.rectified_area_m2),
+            mu(r.demolished_area_m2), mu(r.regularised_area_m2), r.unrectified, mu(r.unrectified_area_m2),
+            mu(r.unrectified_farmland_m2), "是" if r.check_total else "否", "是" if r.check_rectified else "否"]  # fmt: skip
+
+
 def _interviews(doc: Any, c: ReportContent) -> None:
     from weipian.messages import message
 
@@ -215,12 +264,13 @@ def _interviews(doc: Any, c: ReportContent) -> None:
     if not listed:
         _para(doc, "本期没有乡镇（街道）达到警示约谈条件。")
         return
-    _para(doc, "达到警示约谈条件的乡镇（街道）及原因：")
-    for u in listed:
-        reasons = (
-            "；".join(message(r.code, **dict(r.params)) for r in u.evaluation.reasons) if u.evaluation else ""
-        )
-        _para(doc, f"{u.name}：{reasons}。")
+    _para(doc, f"达到警示约谈条件的乡镇（街道）{len(listed)} 个，名单及原因如下：", keep_with_next=True)
+    rows = [
+        [u.evaluation.rank if u.evaluation else "", u.name,
+         "；".join(message(r.code, **dict(r.params)) for r in u.evaluation.reasons) if u.evaluation else ""]
+        for u in sorted(listed, key=lambda u: u.evaluation.rank if u.evaluation else 0)
+    ]  # fmt: skip
+    _table(doc, ("排名", "单位", "约谈原因"), rows)
 
 
 def write_monthly_docx(path: Path, c: ReportContent) -> Path:

@@ -7,14 +7,13 @@ ledgers are small functions that pick the columns.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from weipian.io.reports.cells import put
+from weipian.io.reports.files import save_atomically
 
 Group = tuple[str, tuple[str, ...]]  # ("面积（亩）", ("图斑", "耕地")) or ("序号", ())
 
@@ -115,13 +114,4 @@ def write_ledger(path: Path, sheets: Sequence[Sheet]) -> Path:
     wb.remove(wb.active)
     for sheet in sheets:
         _write_sheet(wb.create_sheet(sheet.name[:31]), sheet)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".weipian-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return save_atomically(path, wb.save)

@@ -24,21 +24,28 @@ BUREAU_ONLY = frozenset({"military"})
 
 
 def scoped_list(session: Session, name: str, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
-    """The rows of list ``name`` that ``scope`` may see, each with the patch ``id`` to link to."""
+    """The rows of list ``name`` that ``scope`` may see, each with the patch ``id`` to link to and
+    whether it is ``restricted`` (military land: on the page for 市局 roles, never in a download)."""
     if scope.nothing:
         return []
     rows = special_list(session, name, on=today, township=scope.township)
     codes = sorted({r["JCBH"] for r in rows})
-    ids: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
+    ids: dict[tuple[str, str, str | None], list[tuple[int, bool]]] = defaultdict(list)
     for start in range(0, len(codes), 500):
-        query = select(patches.c.id, patches.c.patch_code, patches.c.source, patches.c.township_code).where(
-            patches.c.patch_code.in_(codes[start : start + 500])
-        )
+        query = select(
+            patches.c.id,
+            patches.c.patch_code,
+            patches.c.source,
+            patches.c.township_code,
+            patches.c.restricted,
+        ).where(patches.c.patch_code.in_(codes[start : start + 500]))
         for p in session.execute(visible(query, scope)):
-            ids[(p.patch_code, p.source, p.township_code)].append(p.id)
+            ids[(p.patch_code, p.source, p.township_code)].append((p.id, bool(p.restricted)))
     out = []
     for row in rows:
         found = ids.get((row["JCBH"], row["source"], row["township_code"]))
         if found:  # not found: outside the scope (a restricted patch for a non-bureau role)
-            out.append({**row, "id": found[0] if len(found) == 1 else None})
+            out.append({
+                **row, "id": found[0][0] if len(found) == 1 else None, "restricted": any(r for _, r in found),
+            })  # fmt: skip
     return out

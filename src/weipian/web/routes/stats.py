@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from weipian.domain.roles import Role
+from weipian.domain.townships import COUNTY_NAME
 from weipian.errors import InputError, PermissionDenied
 from weipian.messages import message
 from weipian.services import documents
@@ -181,7 +182,7 @@ def annual_download(
     with tempfile.TemporaryDirectory() as tmp, store.reading() as session:
         path = documents.annual_report(session, rules, Path(tmp) / "a.docx", year=y, on=today)
         body = path.read_bytes()
-    return _download(body, f"南安市{y}年度卫片执法工作成果报告.docx", DOCX)
+    return _download(body, f"{COUNTY_NAME}{y}年度卫片执法工作成果报告.docx", DOCX)
 
 
 @router.get("/documents/ledger/{kind}.xlsx")
