@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import document, export, imagery, layers, ledger, referrals, users
+from weipian.cli import document, export, imagery, layers, ledger, manual, referrals, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.due import due_command
@@ -50,6 +50,7 @@ app.command("due")(due_command)
 app.command("serve")(serve_command)
 app.command("stats")(stats_command)
 app.command("verify-log")(verify_log_command)
+app.add_typer(manual.app, name="intake")
 app.add_typer(layers.app, name="layers")
 app.add_typer(export.app, name="export")
 app.add_typer(document.app, name="document")

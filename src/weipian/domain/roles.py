@@ -50,7 +50,9 @@ _REVIEW_ACTIONS = {
 
 MAY: dict[Role, frozenset[Action]] = {
     Role.bureau_admin: frozenset(Action),
-    Role.bureau_reviewer: frozenset(_REVIEW_ACTIONS | _TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS),
+    Role.bureau_reviewer: frozenset(
+        _REVIEW_ACTIONS | _TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS | {Action.patch_register}
+    ),
     Role.township: frozenset(_TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS),
     Role.department: frozenset(),
     Role.leader: frozenset(),

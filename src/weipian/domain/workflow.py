@@ -67,6 +67,7 @@ class Action(StrEnum):
     case_record = "case.record"  # the case register (立案查处) entry filed or updated
     ratio_exclusion_set = "ratio_exclusion.set"  # 排除情形 set (payload: category, note); state kept
     ratio_exclusion_clear = "ratio_exclusion.clear"  # 排除情形 removed (payload: reason); state kept
+    patch_register = "patch.register"  # a self-found case (自主发现) registered by hand; state kept
 
 
 _OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
@@ -145,4 +146,5 @@ ACTION_LABELS = {
     Action.close_out_reopen: "重新打开",
     Action.ratio_exclusion_set: "设置比例排除情形",
     Action.ratio_exclusion_clear: "取消比例排除情形",
+    Action.patch_register: "登记自主发现图斑",
 }

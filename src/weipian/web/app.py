@@ -23,6 +23,7 @@ from weipian.web.routes import (
     auth,
     evidence,
     imagery,
+    intake,
     ledger,
     lists,
     maps,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         referrals,
         stats,
         ledger,
+        intake,
     ):
         app.include_router(module.router)
     return app
