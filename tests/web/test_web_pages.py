@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import VALID_ILLEGAL, login
 
+from factories import REGION
 from weipian.storage.store import Store
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "weipian" / "web" / "static"
@@ -126,7 +127,9 @@ def test_paging(client: TestClient, county: Store, tmp_path: Path) -> None:
 
     pkg = write_vector(tmp_path / "more.gpkg", patch_rows(52, prefix="Q"), square_grid(52))
     import_package(
-        county, pkg, IntakeOptions(source=Source.province, batch="B2", issued=dt.date(2022, 12, 1))
+        county,
+        pkg,
+        IntakeOptions(source=Source.province, batch="B2", issued=dt.date(2022, 12, 1), region=REGION),
     )
     login(client, "admin")
     first, last = client.get("/api/patches").json(), client.get("/api/patches?page=2").json()
@@ -145,6 +148,8 @@ def test_export_leaves_restricted_patches_out(client: TestClient) -> None:
     rows = [dict(zip(codes, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=4)]
     assert sorted(r["JCBH"] for r in rows) == ["P0000", "P0001"]  # P0002 is military: never exported
     assert rows[0]["ZT"] == "已下发" and rows[0]["YPJG"]
+    assert "WDGDMJ" in codes  # 可以长期稳定利用耕地 (issue 10, item 22); no such layer here: empty
+    assert all(not r["WDGDMJ"] for r in rows)
     login(client, "honglai")
     ws = openpyxl.load_workbook(io.BytesIO(client.get("/patches/export.xlsx?q=P").content)).active
     assert [row[0].value for row in ws.iter_rows(min_row=4)] == ["P0000"]

@@ -12,7 +12,7 @@ from rich.table import Table
 from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import command_store, settings
 from weipian.cli.output import emit_json, guarded, out
-from weipian.config import today as config_today
+from weipian.domain import clock
 from weipian.errors import InputError
 from weipian.rules import load_rules
 from weipian.services.manual import ManualCase, Registered, manual_options, register_manual
@@ -84,7 +84,7 @@ def manual_command(
             raise InputError("manual.source_self_only", source=source[:20])
         text = _geometry_text(geojson, coords)
         s = settings()
-        today = config_today(s)
+        today = clock.today()
         case = ManualCase(
             jcbh=jcbh, geometry=text, crs=crs, batch=batch, change_type=change_type,
             found_on=_found_on(found_on), note=note,

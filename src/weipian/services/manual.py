@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from weipian.analysis.area import AreaMethod
 from weipian.config import Settings
+from weipian.domain import clock
 from weipian.domain.roles import Actor
 from weipian.domain.sources import Source
 from weipian.domain.workflow import Action, State
@@ -143,7 +144,7 @@ def register_manual(
         append_event(
             session, patch_id=patch_id, action=Action.patch_register.value, actor=actor.name,
             role=actor.role.value, state_before=State.issued.value, state_after=State.issued.value,
-            payload=payload, at=dt.datetime.now(dt.UTC),
+            payload=payload, at=clock.now(),
         )  # fmt: skip
         stored.append(patch_id)
 

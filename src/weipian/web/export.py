@@ -26,6 +26,7 @@ COLUMNS: dict[str, Any] = {
     "JCMJ": lambda r: round(r["area_m2"], 2),
     "GDMJ": lambda r: None if r["farmland_m2"] is None else round(r["farmland_m2"], 2),
     "YJJBNTMJ": lambda r: None if r["basic_farmland_m2"] is None else round(r["basic_farmland_m2"], 2),
+    "WDGDMJ": lambda r: None if r["stable_farmland_m2"] is None else round(r["stable_farmland_m2"], 2),
     "PZWH": lambda r: r["approval_no"],
     "YPJG": lambda r: r["suggestion"],
     "PDJG": lambda r: r["determination"],

@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from weipian.services.access import Scope
+from weipian.services.deadlines import effective_due, overdue, return_deadlines
+from weipian.services.queries.scope import visible
 from weipian.storage.patches import withheld_from_export
 from weipian.storage.tables import batches, determinations, patch_facts, patches, suggestions, townships
-from weipian.web.access import Scope
-from weipian.web.queries.deadlines import effective_due, overdue, return_deadlines
-from weipian.web.queries.scope import visible
 
 PAGE_SIZE = 50
 
@@ -91,6 +91,7 @@ def list_query() -> Select[Any]:
             det.c.violation_type,
             patch_facts.c.farmland_m2,
             patch_facts.c.basic_farmland_m2,
+            patch_facts.c.stable_farmland_m2,
             patches.c.restricted,
             patch_facts.c.approval_no,
         )
