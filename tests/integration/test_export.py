@@ -75,3 +75,24 @@ def test_unknown_format_and_batch(analysed: Store, tmp_path: Path) -> None:
 
     with pytest.raises(NotFound):
         export_results(analysed, tmp_path / "x.gpkg", fmt="gpkg", batch="没有这个批次")
+
+
+def test_stable_farmland_area_is_a_column(analysed: Store, tmp_path: Path) -> None:
+    """Issue 10, item 22: 可以长期稳定利用耕地 per patch (WDGDMJ) in every format; the layer covers
+    P0000's south-west 40 m × 40 m and nothing of P0001, so P0000 has 16 % of its JCMJ, P0001 none."""
+    stable = write_vector(tmp_path / "s.gpkg", [{"BSM": "1"}], [gk_square(-100, -100, 140)])
+    import_layer(analysed, stable, LayerKind.stable_farmland, region=REGION)
+    analyze(analysed, workers=1)
+    for fmt in ("gpkg", "xlsx"):
+        path = tmp_path / f"稳定耕地.{fmt}"
+        export_results(analysed, path, fmt=fmt)
+        if fmt == "gpkg":
+            df = pyogrio.read_dataframe(path).set_index("JCBH")
+            got = {code: (df.loc[code, "WDGDMJ"], df.loc[code, "JCMJ"]) for code in ("P0000", "P0001")}
+        else:
+            ws = openpyxl.load_workbook(path).active
+            header = [c.value for c in ws[3]]
+            rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=4, values_only=True)]
+            got = {r["JCBH"]: (r["WDGDMJ"], r["JCMJ"]) for r in rows}
+        assert got["P0000"][0] == pytest.approx(0.16 * got["P0000"][1], rel=1e-3), fmt
+        assert not got["P0001"][0], fmt

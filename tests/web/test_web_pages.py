@@ -148,6 +148,8 @@ def test_export_leaves_restricted_patches_out(client: TestClient) -> None:
     rows = [dict(zip(codes, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=4)]
     assert sorted(r["JCBH"] for r in rows) == ["P0000", "P0001"]  # P0002 is military: never exported
     assert rows[0]["ZT"] == "已下发" and rows[0]["YPJG"]
+    assert "WDGDMJ" in codes  # 可以长期稳定利用耕地 (issue 10, item 22); no such layer here: empty
+    assert all(not r["WDGDMJ"] for r in rows)
     login(client, "honglai")
     ws = openpyxl.load_workbook(io.BytesIO(client.get("/patches/export.xlsx?q=P").content)).active
     assert [row[0].value for row in ws.iter_rows(min_row=4)] == ["P0000"]

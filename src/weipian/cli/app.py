@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import document, export, imagery, layers, ledger, referrals, split, users
+from weipian.cli import document, export, imagery, layers, ledger, manual, referrals, split, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.context import apply_clock
 from weipian.cli.demo import demo_command
@@ -51,6 +51,7 @@ app.command("due")(due_command)
 app.command("serve")(serve_command)
 app.command("stats")(stats_command)
 app.command("verify-log")(verify_log_command)
+app.add_typer(manual.app, name="intake")
 app.add_typer(layers.app, name="layers")
 app.add_typer(export.app, name="export")
 app.add_typer(document.app, name="document")

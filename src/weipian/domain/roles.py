@@ -53,7 +53,11 @@ _REVIEW_ACTIONS = {
 MAY: dict[Role, frozenset[Action]] = {
     Role.bureau_admin: frozenset(Action),
     Role.bureau_reviewer: frozenset(
-        _REVIEW_ACTIONS | _TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS | _SPLIT_ACTIONS
+        _REVIEW_ACTIONS
+        | _TOWNSHIP_ACTIONS
+        | _LEDGER_TOWNSHIP_ACTIONS
+        | _SPLIT_ACTIONS
+        | {Action.patch_register}
     ),
     Role.township: frozenset(_TOWNSHIP_ACTIONS | _LEDGER_TOWNSHIP_ACTIONS | _SPLIT_ACTIONS),
     Role.department: frozenset(),

@@ -70,6 +70,7 @@ class Action(StrEnum):
     split_create = "split.create"  # 图斑拆分: the patch is cut into parts (payload: part codes, areas)
     split_undo = "split.undo"  # the split is withdrawn before any part was worked on; state kept
     split_derive = "split.derive"  # a split patch follows its parts (payload: the part that moved)
+    patch_register = "patch.register"  # a self-found case (自主发现) registered by hand; state kept
 
 
 _OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
@@ -155,4 +156,5 @@ ACTION_LABELS = {
     Action.split_create: "图斑拆分",
     Action.split_undo: "撤销拆分",
     Action.split_derive: "随子图斑更新状态",
+    Action.patch_register: "登记自主发现图斑",
 }

@@ -38,6 +38,7 @@ RESULT_FIELDS: tuple[tuple[str, str], ...] = (
     ("GDMJ", "耕地面积（㎡）"),
     ("YJJBNTMJ", "永久基本农田面积（㎡）"),
     ("STHXMJ", "生态保护红线面积（㎡）"),
+    ("WDGDMJ", "可以长期稳定利用耕地面积（㎡）"),
     ("NYDMJ", "农用地面积（㎡）"),
     ("JSYDMJ", "建设用地面积（㎡）"),
     ("WLYDMJ", "未利用地面积（㎡）"),

@@ -174,13 +174,15 @@ def read_vector(path: Path, region: tuple[float, float, float, float]) -> Vector
         attrs = table.drop_columns([geom_col]).to_pandas()
     if len(geoms) == 0:
         raise InputError("package.empty", path=str(path))
-    crs_text, epsg, inferred = _resolve_crs(meta.get("crs"), geoms, region, path)
+    crs_text, epsg, inferred = resolve_crs(meta.get("crs"), geoms, region, path)
     return VectorTable(path, member, geoms, attrs, crs_text, epsg, inferred, encoding, digest)
 
 
-def _resolve_crs(
+def resolve_crs(
     declared: str | None, geoms: NDArray[np.object_], region: tuple[float, float, float, float], path: Path
 ) -> tuple[str, int | None, bool]:
+    """The CRS as (definition, EPSG, inferred): the declared one, else the one candidate that puts
+    ``geoms`` inside ``region``; refuses an unknown declaration or an ambiguous guess."""
     if declared:
         try:
             epsg = epsg_of(declared)

@@ -131,6 +131,7 @@ def _columns(rows: list[Any]) -> dict[str, list[Any]]:
         "GDMJ": lambda r: _round(r.farmland_m2),
         "YJJBNTMJ": lambda r: _round(r.basic_farmland_m2),
         "STHXMJ": lambda r: _round(r.eco_redline_m2),
+        "WDGDMJ": lambda r: _round(r.stable_farmland_m2),  # a priority of the work plan
         "NYDMJ": lambda r: _round(r.agri_m2),
         "JSYDMJ": lambda r: _round(r.construction_m2),
         "WLYDMJ": lambda r: _round(r.unused_m2),

@@ -8,6 +8,7 @@ error or a killed process leaves the store as it was.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from weipian.analysis.area import AreaMethod, areas
@@ -26,7 +27,7 @@ from weipian.domain.sources import Source
 from weipian.domain.townships import COUNTY_CODE
 from weipian.errors import Conflict, InputError
 from weipian.io.patch_rows import PatchFields, Rejection, map_fields
-from weipian.io.readers import read_vector
+from weipian.io.readers import VectorTable, read_vector
 from weipian.services.common import Progress, no_progress, prepare_geoms
 from weipian.storage.bulk import bulk_insert, index_boxes
 from weipian.storage.layers import current_layer, feature_attrs, load_features
@@ -71,6 +72,12 @@ class ImportSummary:
     warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
+# Called inside the write transaction with the new patches' ids (in row order): a caller that
+# must record something with them (the register event of a hand-registered case) does it there,
+# so the patches and that record land together or not at all.
+AfterWrite = Callable[[Session, list[int]], None]
+
+
 def import_package(
     store: Store, path: Path, options: IntakeOptions, progress: Progress = no_progress
 ) -> ImportSummary:
@@ -78,6 +85,21 @@ def import_package(
     progress("读取文件", 0, 1)
     table = read_vector(path, options.region)
     progress("读取文件", 1, 1)
+    return import_table(store, table, options, progress)
+
+
+def import_table(
+    store: Store,
+    table: VectorTable,
+    options: IntakeOptions,
+    progress: Progress = no_progress,
+    *,
+    append: bool = False,
+    after_write: AfterWrite | None = None,
+) -> ImportSummary:
+    """Check and store the rows of ``table`` as one batch, all or nothing: the package path and
+    the hand-registered case (``append``: add to the batch of that name if it exists) share it."""
+    path = table.path
     fields = map_fields(table.attrs, str(path))
     prepared = prepare_geoms(table, options.region, allow_outside=options.allow_outside)
     batch_name = options.batch or Path(path).stem
@@ -103,12 +125,13 @@ def import_package(
     # (SQLite has one writer; web users saving meanwhile must not wait on it), then check inside
     # the lock that no patch or layer arrived in between, else do them again there.
     with store.reading() as session:
-        if find_batch(session, options.source.value, batch_name) is not None:
+        if not append and find_batch(session, options.source.value, batch_name) is not None:
             raise Conflict("batch.exists", batch=batch_name, source=options.source.label)
         context = _Context.compute(session, geoms, fields.text["XZQDM"][idx], years, options, progress)
 
     with store.writing() as session:
-        if find_batch(session, options.source.value, batch_name) is not None:
+        existing = find_batch(session, options.source.value, batch_name)
+        if existing is not None and not append:
             raise Conflict("batch.exists", batch=batch_name, source=options.source.label)
         if _marks(session) != context.marks:
             context = _Context.compute(session, geoms, fields.text["XZQDM"][idx], years, options, progress)
@@ -135,27 +158,36 @@ def import_package(
         links = links.kept(sel)
         restricted = restricted[sel]
         due_on = issued + dt.timedelta(days=options.verification_days)
-        batch_id = session.execute(
-            insert(batches)
-            .values(
-                source=options.source.value,
-                name=batch_name,
-                year=int(np.bincount(years - years.min()).argmax() + years.min()),
-                issued_on=issued,
-                verification_days=options.verification_days,
-                due_on=due_on,
-                file_name=Path(path).name,
-                file_hash=table.file_hash,
-                source_crs=table.crs[:32],
-                crs_inferred=table.crs_inferred,
-                area_method=options.area_method.code,
-                patch_count=len(idx),
-                repaired_count=int(prepared.repaired[idx].sum()),
-                imported_at=clock.now(),
-                id_field=fields.id_field[:32],
-            )
-            .returning(batches.c.id)
-        ).scalar_one()
+        repaired_count = int(prepared.repaired[idx].sum())
+        if existing is None:
+            first_new = 0
+            batch_id = session.execute(
+                insert(batches)
+                .values(
+                    source=options.source.value,
+                    name=batch_name,
+                    year=int(np.bincount(years - years.min()).argmax() + years.min()),
+                    issued_on=issued,
+                    verification_days=options.verification_days,
+                    due_on=due_on,
+                    file_name=Path(path).name,
+                    file_hash=table.file_hash,
+                    source_crs=table.crs[:32],
+                    crs_inferred=table.crs_inferred,
+                    area_method=options.area_method.code,
+                    patch_count=len(idx),
+                    repaired_count=repaired_count,
+                    imported_at=clock.now(),
+                    id_field=fields.id_field[:32],
+                )
+                .returning(batches.c.id)
+            ).scalar_one()
+        else:
+            # Counting first takes the batch row's lock (PostgreSQL): appends to one batch queue
+            # here, so the ids read after the insert are this call's alone.
+            batch_id = existing.id
+            _count_into(session, batch_id, len(idx), repaired_count)
+            first_new = (session.scalar(select(func.max(patches.c.id))) or 0) + 1
         columns = _patch_columns(
             batch_id, options, fields, idx, geoms, area, centre, admin, years, town_code, town_share,
             prepared.repaired, due_on, links.earlier,
@@ -167,13 +199,17 @@ def import_package(
                 session, patches, {name: values[start : start + CHUNK] for name, values in columns.items()}
             )
             progress("写入图斑", min(start + CHUNK, len(idx)), len(idx))
-        index_boxes(session, patches, "batch_id = :batch", {"batch": batch_id})
-        new_ids = _ids_of(session, batch_id)
+        index_boxes(
+            session, patches, "batch_id = :batch AND id >= :first", {"batch": batch_id, "first": first_new}
+        )
+        new_ids = _ids_of(session, batch_id, first_new)
         if links.rows:
             link_rows = [(int(new_ids[k]), *rest) for k, *rest in links.rows]
             bulk_insert(
                 session, patch_links, dict(zip(LINK_COLUMNS, zip(*link_rows, strict=True), strict=True))
             )
+        if after_write is not None:
+            after_write(session, [int(i) for i in new_ids])
 
     summary.accepted = len(idx)
     summary.repaired = int(prepared.repaired[idx].sum())
@@ -303,9 +339,22 @@ def _merge_codes(delivered: str | None, computed: list[str]) -> str | None:
     return ",".join(merged) or None
 
 
-def _ids_of(session: Session, batch_id: int) -> NDArray[np.int64]:
-    ids = session.scalars(select(patches.c.id).where(patches.c.batch_id == batch_id).order_by(patches.c.id))
+def _ids_of(session: Session, batch_id: int, first: int = 0) -> NDArray[np.int64]:
+    ids = session.scalars(
+        select(patches.c.id)
+        .where(patches.c.batch_id == batch_id, patches.c.id >= first)
+        .order_by(patches.c.id)
+    )
     return np.fromiter(ids, dtype=np.int64)
+
+
+def _count_into(session: Session, batch_id: int, added: int, repaired: int) -> None:
+    """Add ``added`` patches (``repaired`` of them mended) to an existing batch's counts."""
+    session.execute(
+        update(batches)
+        .where(batches.c.id == batch_id)
+        .values(patch_count=batches.c.patch_count + added, repaired_count=batches.c.repaired_count + repaired)
+    )
 
 
 @dataclass

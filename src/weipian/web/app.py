@@ -23,6 +23,7 @@ from weipian.web.routes import (
     auth,
     evidence,
     imagery,
+    intake,
     ledger,
     lists,
     maps,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats,
         ledger,
         split,
+        intake,
     ):
         app.include_router(module.router)
     return app

@@ -91,6 +91,7 @@ def list_query() -> Select[Any]:
             det.c.violation_type,
             patch_facts.c.farmland_m2,
             patch_facts.c.basic_farmland_m2,
+            patch_facts.c.stable_farmland_m2,
             patches.c.restricted,
             patch_facts.c.approval_no,
         )
