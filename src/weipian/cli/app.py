@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import document, export, imagery, layers, ledger, referrals, users
+from weipian.cli import cases, document, export, imagery, layers, ledger, referrals, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.demo import demo_command
 from weipian.cli.due import due_command
@@ -61,6 +61,7 @@ app.add_typer(referrals.app, name="referrals")
 app.add_typer(exclusions_app, name="exclusions")
 app.add_typer(ledger.app, name="rectify")
 app.add_typer(ledger.sheet_app, name="ledger")
+app.add_typer(cases.app, name="case")
 
 
 def _version(value: bool) -> None:

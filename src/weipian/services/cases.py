@@ -63,6 +63,8 @@ def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payl
            at: dt.datetime) -> int:  # fmt: skip
     """One event beside the workflow (the patch keeps its state); on PostgreSQL it also takes the
     event chain's lock, so the checks made after it see every earlier writer."""
+    if actor.via:  # the CLI: the account acted as, and the operating-system user who did it
+        payload = {**payload, "via": actor.via}
     return append_event(
         session, patch_id=patch.id, action=action.value, actor=actor.name, role=actor.role.value,
         state_before=patch.state, state_after=patch.state, payload=payload, at=at,
