@@ -158,6 +158,15 @@ def _flags(
     return flags, reasons
 
 
+def suggested_outcomes(session: Session, patch: Row[Any], rules: RuleSet, on: dt.date) -> list[Outcome]:
+    """What a case filed now would suggest (for the page before filing); empty when not 违法."""
+    kinds, illegal = illegal_kinds(session, patch, rules, on)
+    if not kinds:
+        return []
+    flags, _ = _flags(session, patch, illegal, rules, on)
+    return [s.outcome for s in suggestions_from_flags(flags)]
+
+
 def _suggestion_detail(reasons: list[dict[str, Any]], flag: str) -> str | None:
     from weipian.messages import message
 

@@ -21,6 +21,7 @@ from weipian.web.errors import install_error_handlers
 from weipian.web.routes import (
     api,
     auth,
+    cases,
     evidence,
     imagery,
     ledger,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         referrals,
         stats,
         ledger,
+        cases,
     ):
         app.include_router(module.router)
     return app
