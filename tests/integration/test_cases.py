@@ -286,3 +286,36 @@ def test_mineral_case_and_unknown_outcome(store: Store, tmp_path: Path) -> None:
         assert [x.patch_code for x in list_cases(s, kind=CaseKind.mineral)] == ["P0000"]
         assert list_cases(s, kind=CaseKind.land) == []
     assert _count(store, case_persons) == 1  # 500 m² reach no threshold: no suggestion
+
+
+def test_annual_case_figures_read_the_register(store: Store, county: dict[str, int]) -> None:
+    """立案, 结案, 处分 and 移送 in the statistics and table 5 of the annual report come from the
+    cases the services wrote; an unconfirmed suggestion counts nowhere."""
+    from weipian.services.stats import compute_stats
+    from weipian.stats.tables import case_table
+
+    def figures() -> Any:
+        with store.reading() as s:
+            return compute_stats(s, RULES, on=TODAY, year=2022)
+
+    base = figures().summary.county
+    assert (base.cases_filed, base.cases_closed, base.judicial) == (0, 0, 0)
+    pid = county["P0000"]
+    _open(store, pid)  # with the crime suggestion, unconfirmed
+    _open(store, county["P0001"], case_no="立-2")
+    c = figures().summary.county
+    assert (c.cases_filed, c.cases_closed, c.discipline, c.judicial, c.filing_rate_pct) == (2, 0, 0, 0, 100.0)
+
+    with store.writing() as s:
+        sid = cases.add_person(s, pid, name="李某", outcome="党纪政务处分", actor=REVIEWER, rules=RULES, on=TODAY,
+                               at=AT).pending_suggestions[0].id  # fmt: skip
+        cases.confirm_person(s, pid, sid, name="张某", actor=REVIEWER, at=AT)
+        cases.close_case(
+            s, pid, closed_on=dt.date(2022, 11, 30), actor=REVIEWER, rules=RULES, on=TODAY, at=AT
+        )
+    result = figures()
+    c = result.summary.county
+    assert (c.cases_filed, c.cases_closed, c.discipline, c.judicial, c.closing_rate_pct) == (2, 1, 1, 1, 50.0)
+    land, mineral = case_table(result.records, 2022)
+    assert (land.filed, land.closed, land.open_at_end, land.discipline, land.judicial) == (2, 1, 1, 1, 1)
+    assert (mineral.filed, mineral.closed) == (0, 0)
