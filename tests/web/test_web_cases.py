@@ -92,6 +92,7 @@ def test_bureau_files_a_case_and_the_township_reads_it(client: TestClient, count
     assert r.status_code == 303
     page = client.get(f"/patches/{pid}").text
     assert "已结案" in page and "保存案件信息" not in page
+    assert "确认：张某 移送司法" in page and "罚款（元）：52000.0" in page  # the history says what changed
 
     listed = client.get("/cases").text
     assert "南自然资立〔2022〕1号" in listed and "张某：移送司法" in listed
