@@ -21,7 +21,8 @@ from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import command_store, settings
 from weipian.cli.intake import parse_date
 from weipian.cli.output import emit_json, err, guarded, out
-from weipian.config import Settings, now, today
+from weipian.config import Settings
+from weipian.domain import clock
 from weipian.domain.cases import CaseKind
 from weipian.domain.ledger import CASE_KIND_LABELS
 from weipian.domain.roles import Actor, Role
@@ -117,7 +118,7 @@ def open_cmd(
         with store.writing() as session:
             return cases.open_case(
                 session, patch_id, case_no=number, filed_on=day, kind=kind, note=note, actor=who,
-                rules=load_rules(), on=today(s), at=now(s),
+                rules=load_rules(), on=clock.today(), at=clock.now(),
             )  # fmt: skip
 
     _run(code, account, source, year, as_json, step, "已立案")
@@ -178,7 +179,7 @@ def update_cmd(
                 changes[key] = _amount(text, label)
         with store.writing() as session:
             return cases.update_case(
-                session, patch_id, changes=changes, actor=who, rules=load_rules(), on=today(s), at=now(s),
+                session, patch_id, changes=changes, actor=who, rules=load_rules(), on=clock.today(), at=clock.now(),
                 based_on=based_on,
             )  # fmt: skip
 
@@ -218,15 +219,15 @@ def person_cmd(
         with store.writing() as session:
             if confirm is not None and dismiss is None and outcome is None:
                 return cases.confirm_person(session, patch_id, confirm, name=name, position=position, detail=detail,
-                                            actor=who, at=now(s))  # fmt: skip
+                                            actor=who, at=clock.now())  # fmt: skip
             if dismiss is not None and confirm is None and outcome is None and name is None:
                 return cases.dismiss_suggestion(
-                    session, patch_id, dismiss, reason=reason or "", actor=who, at=now(s)
+                    session, patch_id, dismiss, reason=reason or "", actor=who, at=clock.now()
                 )
             if confirm is None and dismiss is None and outcome is not None:
                 return cases.add_person(
                     session, patch_id, name=name or "", outcome=outcome, position=position, detail=detail, actor=who,
-                    rules=load_rules(), on=today(s), at=now(s),
+                    rules=load_rules(), on=clock.today(), at=clock.now(),
                 )  # fmt: skip
             raise InputError("case.person_or_confirm")
 
@@ -249,8 +250,8 @@ def close_cmd(
         day = _date(date)
         assert day is not None
         with store.writing() as session:
-            return cases.close_case(session, patch_id, closed_on=day, actor=who, rules=load_rules(), on=today(s),
-                                    at=now(s), based_on=based_on)  # fmt: skip
+            return cases.close_case(session, patch_id, closed_on=day, actor=who, rules=load_rules(), on=clock.today(),
+                                    at=clock.now(), based_on=based_on)  # fmt: skip
 
     _run(code, account, source, year, as_json, step, "已结案")
 
@@ -334,15 +335,14 @@ def export_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """导出立案查处台账（或 --mineral 矿产执法台账）为 Excel；涉军图斑不导出。"""
-    s = settings()
 
     def run() -> int:
         if path.suffix.lower() != ".xlsx":
             raise InputError("export.format", format=path.suffix or "（无扩展名）", formats=".xlsx")
         with command_store() as store, store.reading() as session:
             if mineral:
-                return export_mineral(session, path, load_rules(), township=township, on=today(s))
-            return export_register(session, path, township=township, on=today(s))
+                return export_mineral(session, path, load_rules(), township=township, on=clock.today())
+            return export_register(session, path, township=township, on=clock.today())
 
     n = guarded(as_json, run)
     if as_json:

@@ -18,20 +18,21 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from weipian.domain import clock
 from weipian.domain.cases import STAGE_LABELS, CaseKind
 from weipian.domain.ledger import CASE_KIND_LABELS, OUTCOME_LABELS
 from weipian.domain.workflow import Action
 from weipian.errors import InputError
 from weipian.services import cases
+from weipian.services.access import Scope
 from weipian.services.case_records import CaseRecord, find_case, list_cases
 from weipian.services.case_sheet import export_mineral, export_register
+from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.store import Store
-from weipian.web.access import Scope
 from weipian.web.auth import flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, StoreDep, Today
 from weipian.web.export import attachment
-from weipian.web.queries.scope import get_patch
 from weipian.web.templating import templates
 
 router = APIRouter()
@@ -46,7 +47,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _no_cases(scope: Scope) -> bool:
