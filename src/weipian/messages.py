@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from weipian.messages_cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
 from weipian.messages_ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
 from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
@@ -122,6 +123,7 @@ def message(code: str, /, **params: Any) -> str:
         or STATS_MESSAGES.get(code)
         or LEDGER_MESSAGES.get(code)
         or SPLIT_MESSAGES.get(code)
+        or CASE_MESSAGES.get(code)
     )
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())

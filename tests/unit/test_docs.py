@@ -7,6 +7,7 @@ from pathlib import Path
 
 from weipian.config import Settings
 from weipian.messages import MESSAGES
+from weipian.messages_cases import CASE_MESSAGES
 from weipian.messages_evidence import EVIDENCE_MESSAGES
 from weipian.messages_ledger import LEDGER_MESSAGES
 from weipian.messages_rules import RULE_MESSAGES
@@ -38,6 +39,7 @@ def test_every_raised_code_has_a_message() -> None:
                 c in table
                 for table in (
                     MESSAGES,
+                    CASE_MESSAGES,
                     RULE_MESSAGES,
                     WEB_MESSAGES,
                     EVIDENCE_MESSAGES,

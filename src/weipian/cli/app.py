@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import document, export, imagery, layers, ledger, manual, referrals, split, users
+from weipian.cli import cases, document, export, imagery, layers, ledger, manual, referrals, split, users
 from weipian.cli.analyze import analyze_command
 from weipian.cli.context import apply_clock
 from weipian.cli.demo import demo_command
@@ -64,6 +64,7 @@ app.add_typer(exclusions_app, name="exclusions")
 app.add_typer(ledger.app, name="rectify")
 app.add_typer(ledger.sheet_app, name="ledger")
 app.add_typer(split.app, name="split")
+app.add_typer(cases.app, name="case")
 
 
 def _version(value: bool) -> None:

@@ -40,14 +40,16 @@ _TOWNSHIP_ACTIONS = {Action.field_check_record, Action.determination_save, Actio
 # and asks for 销号; only the 市局 approves, returns or reopens.
 _LEDGER_TOWNSHIP_ACTIONS = {
     Action.rectification_start, Action.rectification_update, Action.rectification_progress,
-    Action.close_out_request, Action.case_record,
+    Action.close_out_request,
 }  # fmt: skip
 # 图斑拆分: the township whose patch it is, or the 市局.
 _SPLIT_ACTIONS = {Action.split_create, Action.split_undo}
+# The case register (立案查处) is the 市局's: townships read their own cases, never file them.
+_CASE_ACTIONS = {Action.case_open, Action.case_update, Action.case_person, Action.case_close}
 _REVIEW_ACTIONS = {
     Action.review_pass, Action.review_return, Action.report_submit, Action.report_accept, Action.report_return,
     Action.record_correct, Action.rectification_start, Action.close_out_approve, Action.close_out_reopen,
-    Action.close_out_return,
+    Action.close_out_return, *_CASE_ACTIONS,
 }  # fmt: skip
 
 MAY: dict[Role, frozenset[Action]] = {

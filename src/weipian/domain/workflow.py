@@ -64,7 +64,10 @@ class Action(StrEnum):
     close_out_return = "close_out.return"  # the 市局 returns a 销号 request (payload: reason code)
     close_out_approve = "close_out.approve"  # 销号 after rectification is checked
     close_out_reopen = "close_out.reopen"  # explicit reopening of a closed item (payload: reason)
-    case_record = "case.record"  # the case register (立案查处) entry filed or updated
+    case_open = "case.open"  # 立案: a case filed for an illegal patch (立案查处)
+    case_update = "case.update"  # the case's 处罚决定书, fines, confiscations or note changed
+    case_person = "case.person"  # a person held responsible added, confirmed or a suggestion dismissed
+    case_close = "case.close"  # 结案
     ratio_exclusion_set = "ratio_exclusion.set"  # 排除情形 set (payload: category, note); state kept
     ratio_exclusion_clear = "ratio_exclusion.clear"  # 排除情形 removed (payload: reason); state kept
     split_create = "split.create"  # 图斑拆分: the patch is cut into parts (payload: part codes, areas)
@@ -75,6 +78,8 @@ class Action(StrEnum):
 
 _OPEN = (State.issued, State.verifying, State.county_returned, State.returned)
 _FROZEN = (State.reported, State.accepted, State.rectifying, State.closed)
+
+_CASE_ACTIONS = (Action.case_open, Action.case_update, Action.case_person, Action.case_close)
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(s, Action.field_check_record): State.verifying for s in _OPEN},
@@ -95,7 +100,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.rectifying, Action.close_out_return): State.rectifying,
     (State.rectifying, Action.close_out_approve): State.closed,
     (State.closed, Action.close_out_reopen): State.rectifying,
-    **{(s, Action.case_record): s for s in State},  # a case runs beside the workflow, whatever its state
+    # A case runs beside the workflow, whatever the patch's state (the service checks 违法).
+    **{(s, a): s for s in State for a in _CASE_ACTIONS},
     # A split keeps the parent's state; afterwards it follows its parts (``split.derive``, appended
     # by storage.workflow, never asked of this table).
     **{(s, Action.split_create): s for s in _OPEN},
@@ -148,7 +154,10 @@ ACTION_LABELS = {
     Action.rectification_progress: "整改进展",
     Action.close_out_request: "申请销号",
     Action.close_out_return: "退回销号申请",
-    Action.case_record: "立案查处登记",
+    Action.case_open: "立案",
+    Action.case_update: "更新案件",
+    Action.case_person: "责任追究",
+    Action.case_close: "结案",
     Action.close_out_approve: "销号",
     Action.close_out_reopen: "重新打开",
     Action.ratio_exclusion_set: "设置比例排除情形",

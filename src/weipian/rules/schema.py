@@ -107,6 +107,7 @@ DICTIONARIES: Mapping[str, str | None] = {
     "ratio_exclusion": None,  # 排除情形 (read by the statistics)
     "ratio_denominator_verdict": None,
     "rectification_measure": None,  # 整改措施 of the ledger
+    "case_outcome": None,  # 责任追究结果 of the case register (立案查处)
 }
 """Every dictionary, with the dictionary its labels' groups come from (None: a flat list)."""
 

@@ -7,12 +7,16 @@ force on that date is skipped (and the trace says so).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from weipian.rules.model import ApprovalFact, PatchFacts
 from weipian.rules.trace import Ctx, mu, pct, sqm
 
-__all__ = ["illegal_flags"]
+if TYPE_CHECKING:
+    from weipian.rules.ruleset import RuleSet
+
+__all__ = ["determined_flags", "illegal_flags"]
 
 
 def illegal_flags(ctx: Ctx) -> None:
@@ -158,3 +162,37 @@ def _in_force_at_hsx(a: ApprovalFact, f: PatchFacts, table: Mapping[str, Any]) -
     if a.valid_from is not None and a.valid_to is not None and a.kind == "temporary_use":
         return a.valid_from <= f.after_date <= a.valid_to
     return a.doc_date is not None and a.doc_date <= f.after_date
+
+
+def determined_flags(
+    rules: RuleSet, on: date, *, illegal_m2: float, farmland_m2: float | None, basic_farmland_m2: float | None
+) -> list[tuple[str, str, dict[str, float]]]:
+    """The crime and discipline flags the areas of a person's 违法 determination reach, as
+    (flag, reason code, reason parameters) — the same thresholds as the judge's flags, for the
+    case register's suggestions (a person has already found the change, so no earthwork rule).
+
+    >>> from weipian.rules import load_rules
+    >>> [f for f, _, _ in determined_flags(load_rules(), date(2024, 1, 1), illegal_m2=8000,
+    ...                                    farmland_m2=7000, basic_farmland_m2=0)]
+    ['crime_threshold']
+    """
+    basic = basic_farmland_m2 or 0.0
+    outside = max(0.0, (farmland_m2 or 0.0) - basic)  # 永农 is no part of 耕地 (see _areas)
+    other = max(0.0, illegal_m2 - basic - outside)
+    checks = (
+        ("crime_basic_farmland_min", basic, "threshold.crime_basic_farmland", "crime_threshold"),
+        ("crime_farmland_min", outside, "threshold.crime_farmland", "crime_threshold"),
+        (
+            "discipline_basic_farmland_min",
+            basic,
+            "threshold.discipline_basic_farmland",
+            "discipline_threshold",
+        ),
+        ("discipline_farmland_min", outside, "threshold.discipline_farmland", "discipline_threshold"),
+        ("discipline_other_land_min", other, "threshold.discipline_other_land", "discipline_threshold"),
+    )
+    out = []
+    for name, area, code, flag in checks:
+        if rules.in_force(name, on) and area >= (limit := rules.threshold(name, on).value):
+            out.append((flag, code, {"area_mu": mu(area), "min_mu": mu(limit)}))
+    return out

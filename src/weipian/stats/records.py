@@ -42,6 +42,7 @@ class Case:
     """The case register (立案查处) entry of one patch, as the ledger holds it."""
 
     filed_on: dt.date | None = None  # 立案
+    kind: str = "land"  # land | mineral (cases.kind): table 5's 土地 / 矿产 rows
     closed_on: dt.date | None = None  # 结案
     discipline: int = 0  # persons given 党纪政务处分
     organisational: int = 0  # 组织处理

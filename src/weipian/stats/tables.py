@@ -239,7 +239,7 @@ def case_table(records: Iterable[PatchRecord], year: int) -> list[CaseRow]:
             continue
         if case.closed_on is not None and case.closed_on.year < year:
             continue
-        row = rows["矿产" if r.mineral_illegal and r.verdict != "违法" else "土地"]
+        row = rows["矿产" if case.kind == "mineral" else "土地"]
         if case.filed_on.year < year:
             row.carried_over += 1
         else:

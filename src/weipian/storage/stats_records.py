@@ -129,7 +129,8 @@ def ledger_rectifications(session: Session) -> dict[int, Rectification]:
 
 
 def ledger_cases(session: Session) -> dict[int, Case]:
-    """The case register by patch (the latest case of a patch), with confirmed persons counted."""
+    """The case register by patch (one case a patch), with confirmed persons counted: a suggested
+    person counts only once someone confirmed it."""
     persons: dict[tuple[int, str], int] = {}
     for case_id, outcome, n in session.execute(
         select(case_persons.c.case_id, case_persons.c.outcome, func.count())
@@ -139,13 +140,14 @@ def ledger_cases(session: Session) -> dict[int, Case]:
         persons[(case_id, outcome)] = int(n)
     out: dict[int, Case] = {}
     rows = session.execute(
-        select(cases.c.id, cases.c.patch_id, cases.c.filed_on, cases.c.closed_on, cases.c.fine_yuan).order_by(
-            cases.c.id
-        )
+        select(
+            cases.c.id, cases.c.patch_id, cases.c.kind, cases.c.filed_on, cases.c.closed_on, cases.c.fine_yuan
+        ).order_by(cases.c.id)
     )
     for r in rows:
         out[r.patch_id] = Case(
             filed_on=_as_date(r.filed_on),
+            kind=str(r.kind),
             closed_on=_as_date(r.closed_on),
             discipline=persons.get((r.id, "discipline"), 0),
             organisational=persons.get((r.id, "organisational"), 0),

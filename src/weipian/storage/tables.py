@@ -457,7 +457,9 @@ cases = Table(
     "cases",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True),
+    Column(
+        "patch_id", Integer, ForeignKey("patches.id"), nullable=False, index=True, unique=True
+    ),  # one a patch
     Column("kind", String(16), nullable=False),  # domain.ledger.CaseKind: land | mineral
     Column("case_no", String(64), nullable=False),  # 立案号
     Column("filed_on", Date, nullable=False),  # 立案日期
@@ -466,12 +468,15 @@ cases = Table(
     Column("fine_yuan", Float),  # 罚款（元）
     Column("confiscated_yuan", Float),  # 没收违法所得/财物折价（元）
     Column("confiscation", Text),  # 没收内容 (buildings, minerals …)
+    Column("confiscated_area_m2", Float),  # 没收面积 (≤ the patch's illegal area)
     Column("closed_on", Date),  # 结案日期
     Column("note", Text),
     Column("created_by", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(64), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Optimistic concurrency: every change sets version + 1 where version is the one it read.
+    Column("version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("case_no", name="uq_cases_case_no"),
 )
 

@@ -21,6 +21,7 @@ from weipian.web.errors import install_error_handlers
 from weipian.web.routes import (
     api,
     auth,
+    cases,
     evidence,
     imagery,
     intake,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger,
         split,
         intake,
+        cases,
     ):
         app.include_router(module.router)
     return app

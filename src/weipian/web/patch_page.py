@@ -28,6 +28,7 @@ from weipian.services.users import Account
 from weipian.services.workflow import correction_due
 from weipian.storage.tables import patches
 from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
+from weipian.web.routes.cases import case_panel
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
@@ -201,6 +202,7 @@ def render_patch_page(
         "review_reasons": rules.review_reasons(today),
         "can_upper": _may(user, Action.report_accept, p),
         "referrals": referral_panel(request.app.state.store, p, user, today),
+        "case": case_panel(request.app.state.store, p, user, rules, today),
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),
         "photo_warnings": photo_warnings(ev["evidence"]),
