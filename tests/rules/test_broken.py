@@ -61,6 +61,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "unknown_label",
         "tables.determination.needs_violation @ 2026-01-01",
     ),
+    "photos_required_no_default.yaml": ("missing_name", "tables.photos_required.values.2026-01-01.default"),
+    "photos_required_unknown_verdict.yaml": ("unknown_label", "tables.photos_required.非法 @ 2026-01-01"),
 }
 
 

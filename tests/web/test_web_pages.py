@@ -170,6 +170,7 @@ def test_dashboard_and_lists(client: TestClient, ids: dict[str, int]) -> None:
             "farmland_housing_class": "住宅类（单户）",
             "action": "submit",
             "csrf_token": csrf,
+            "evidence_ack": "1",
         },
     )
     home = client.get("/").text

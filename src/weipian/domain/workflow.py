@@ -49,6 +49,8 @@ class Action(StrEnum):
     """Event action codes (dotted, stable)."""
 
     field_check_record = "field_check.record"  # a field-check note (实地核查) with who and when
+    evidence_withdraw = "evidence.withdraw"  # a photo/document removed before submission (payload: file)
+    evidence_note = "evidence.note"  # a photo's or document's note written before submission
     determination_save = "determination.save"  # a determination draft saved (payload: the record)
     determination_submit = "determination.submit"  # the township files its determination
     review_pass = "review.pass"  # county review passes (payload: reason codes)
@@ -74,6 +76,8 @@ _FROZEN = (State.reported, State.accepted, State.rectifying, State.closed)
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(s, Action.field_check_record): State.verifying for s in _OPEN},
+    **{(s, Action.evidence_withdraw): State.verifying for s in _OPEN},
+    **{(s, Action.evidence_note): State.verifying for s in _OPEN},
     **{(s, Action.determination_save): State.verifying for s in _OPEN},
     **{(s, Action.determination_submit): State.submitted for s in _OPEN},
     (State.submitted, Action.review_pass): State.county_passed,
@@ -127,6 +131,8 @@ def allowed_actions(state: State | str) -> list[Action]:
 
 ACTION_LABELS = {
     Action.field_check_record: "记录实地核查",
+    Action.evidence_withdraw: "删除举证材料",
+    Action.evidence_note: "填写举证说明",
     Action.determination_save: "保存判定",
     Action.determination_submit: "提交判定",
     Action.review_pass: "审核通过",

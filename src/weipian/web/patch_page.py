@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.units import M2_PER_MU
-from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.domain.workflow import OPEN_STATES, TRANSITIONS, Action, State
 from weipian.messages import message
 from weipian.services.claims import claim_texts
-from weipian.services.evidence import KIND_LABELS, Evidence, list_evidence
+from weipian.services.evidence import KIND_LABELS, Evidence, evidence_gaps, list_evidence
 from weipian.services.users import Account
 from weipian.services.workflow import correction_due
 from weipian.storage.tables import patches
@@ -31,9 +31,6 @@ from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
 MAX_FILES = 12  # files in one upload
-# Field photos a determination needs before it is submitted. The rule data has no entry for it
-# yet (rules/data is the rules branch's); one photo is what every provincial platform asks for.
-PHOTOS_REQUIRED = 1
 PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf"
 
@@ -52,6 +49,9 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
         "evidence_photos": [e for e in items if e.is_photo],
         "evidence_documents": [e for e in items if not e.is_photo],
         "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code),
+        # Delete, replace, note: the same people, and only until the determination is submitted.
+        "can_change_evidence": user.actor.may(Action.evidence_withdraw, patch.township_code)
+        and State(patch.state) in OPEN_STATES,
         "evidence_max_mb": settings.upload_max_mb,
         "evidence_max_distance_m": settings.photo_max_distance_m,
         "evidence_max_files": MAX_FILES,
@@ -122,17 +122,16 @@ def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
     return replace(item, checks=checks)
 
 
-def photo_warnings(items: list[Any]) -> list[str]:
-    """What to tell the inspector before submitting: missing photos, photos whose checks failed."""
-    photos = [e for e in items if e.is_photo]
-    out = []
-    if len(photos) < PHOTOS_REQUIRED:
-        out.append(f"现场照片 {len(photos)} 张，至少需要 {PHOTOS_REQUIRED} 张；请先在「拍照举证」中上传。")
-    for e in photos:
-        failed = [CHECK_LABELS.get(c["code"], c["code"]) for c in e.checks if c.get("passed") is False]
-        if failed:
-            out.append(f"照片「{e.original_name}」核验未通过：{'、'.join(failed)}。")
-    return out
+def photo_gaps(
+    items: list[Evidence], rules: Any, today: dt.date, verdict: str | None
+) -> list[dict[str, Any]]:
+    """Missing and failed photos for a determination with ``verdict``: the count needed is rule
+    data (``photos_required``, per 判定结果), the same for the warning and the submit check."""
+    return evidence_gaps(items, rules.tables(today).photos_needed(verdict))
+
+
+def gap_texts(gaps: list[dict[str, Any]]) -> list[str]:
+    return [message(g["code"], **g["params"]) for g in gaps]
 
 
 def render_patch_page(
@@ -184,7 +183,9 @@ def render_patch_page(
         "referrals": referral_panel(request.app.state.store, p, user, today),
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),
-        "photo_warnings": photo_warnings(ev["evidence"]),
+        "photo_warnings": gap_texts(
+            photo_gaps(ev["evidence"], rules, today, form.values.get("verdict") or None)
+        ),
         **extra,
     }  # fmt: skip
     return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)

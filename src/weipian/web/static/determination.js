@@ -99,7 +99,10 @@
   form.addEventListener("submit", (event) => {
     const warn = document.getElementById("photo-warnings");
     if (event.submitter?.value !== "submit" || !warn) return;
+    const ack = warn.querySelector("input[name=evidence_ack]");
+    if (ack?.checked) return; // already confirmed on the page
     if (!window.confirm(`提交前请注意：\n${warn.dataset.confirm}\n\n仍要提交审核吗？`)) event.preventDefault();
+    else if (ack) ack.checked = true; // the server asks for this confirmation too
   });
 
   update();
