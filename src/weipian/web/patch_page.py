@@ -42,16 +42,18 @@ def _may(user: Account, action: Action, patch: Any) -> bool:
 def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
     """What the evidence section needs (the caller has checked the patch's scope)."""
     settings: WebSettings = request.app.state.settings
+    is_open = State(patch.state) in OPEN_STATES
     with request.app.state.store.reading() as session:
         items = [within_scope(session, e, scope_of(user)) for e in list_evidence(session, patch.id)]
     return {
         "evidence": items,
         "evidence_photos": [e for e in items if e.is_photo],
         "evidence_documents": [e for e in items if not e.is_photo],
-        "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code),
-        # Delete, replace, note: the same people, and only until the determination is submitted.
-        "can_change_evidence": user.actor.may(Action.evidence_withdraw, patch.township_code)
-        and State(patch.state) in OPEN_STATES,
+        # Upload, delete, replace, note: the patch's township or the 市局, and only until the
+        # determination is submitted (补充举证 after that needs a return).
+        "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code) and is_open,
+        "can_change_evidence": user.actor.may(Action.evidence_withdraw, patch.township_code) and is_open,
+        "evidence_frozen": user.actor.may(Action.field_check_record, patch.township_code) and not is_open,
         "evidence_max_mb": settings.upload_max_mb,
         "evidence_max_distance_m": settings.photo_max_distance_m,
         "evidence_max_files": MAX_FILES,
@@ -130,8 +132,16 @@ def photo_gaps(
     return evidence_gaps(items, rules.tables(today).photos_needed(verdict))
 
 
-def gap_texts(gaps: list[dict[str, Any]]) -> list[str]:
-    return [message(g["code"], **g["params"]) for g in gaps]
+def _photo_warnings(items: list[Evidence], rules: Any, today: dt.date, verdict: str | None) -> dict[str, Any]:
+    """The pre-submit warning: its lines, and what the page's script needs to redo the count
+    line when the verdict changes (the counts per verdict, the sentence with placeholders)."""
+    gaps = photo_gaps(items, rules, today, verdict)
+    return {
+        "photo_gap_list": gaps,
+        "photo_warnings": [message(g["code"], **g["params"]) for g in gaps],
+        "photos_required": dict(rules.tables(today).photos_required),
+        "missing_photo_text": message("evidence.gap.missing", count="{count}", required="{required}"),
+    }
 
 
 def render_patch_page(
@@ -183,9 +193,7 @@ def render_patch_page(
         "referrals": referral_panel(request.app.state.store, p, user, today),
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),
-        "photo_warnings": gap_texts(
-            photo_gaps(ev["evidence"], rules, today, form.values.get("verdict") or None)
-        ),
+        **_photo_warnings(ev["evidence"], rules, today, form.values.get("verdict") or None),
         **extra,
     }  # fmt: skip
     return templates.TemplateResponse(request, "patches/detail.html", context, status_code=status)

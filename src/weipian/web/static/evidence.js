@@ -100,3 +100,6 @@ document.addEventListener("submit", (event) => {
   if (!(form instanceof HTMLFormElement) || !form.dataset.ask) return;
   if (!window.confirm(form.dataset.ask)) event.preventDefault();
 });
+
+// With this script choosing the new file sends it: the fallback button is not needed.
+for (const button of document.querySelectorAll("form.evidence-replace .replace-send")) button.hidden = true;
