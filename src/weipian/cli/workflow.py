@@ -16,9 +16,10 @@ from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 from weipian.errors import InputError
+from weipian.messages import message, trace_text
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
-from weipian.services.judge import JudgeSummary, judge_patches
+from weipian.services.judge import JudgeSummary, judge_patches, stored_suggestion
 from weipian.stats.deadlines import days_left
 from weipian.storage.workflow import current_determination, find_patch, patch_events
 
@@ -288,12 +289,19 @@ def history_command(
             patch = find_patch(session, code, source=source, year=year)
             det = current_determination(session, patch.id)
             evs = patch_events(session, patch.id)
+            suggestion = stored_suggestion(session, patch.id)
+        if suggestion is not None:  # reasons and the rule trace in Chinese, beside their codes
+            suggestion["reason_texts"] = [
+                message(r["code"], **r.get("params", {})) for r in suggestion["reasons"]
+            ]
+            suggestion["trace_texts"] = [trace_text(s) for s in suggestion["trace"]]
         return {
             "JCBH": code,
             "state": patch.state,
             "due_on": patch.due_on,
             "days_left": days_left(patch.due_on, dt.date.today()),
             "determination": det.data if det else None,
+            "suggestion": suggestion,
             "events": [
                 {
                     "at": e.at,

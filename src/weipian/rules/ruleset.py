@@ -128,6 +128,11 @@ class RuleSet:
         return f"{name}_north" if self.region == "north" and f"{name}_north" in self.thresholds else name
 
     # --- thresholds -----------------------------------------------------------------------
+    def title(self, name: str) -> str:
+        """A threshold's Chinese title from the rule data (its name if it has none)."""
+        entry = self.thresholds.get(self._regional(name))
+        return entry.title if entry is not None else name
+
     def threshold(self, name: str, on: date) -> Threshold:
         """The threshold ``name`` in force on ``on``; ``rules.not_in_force`` before its first date."""
         entry = self.thresholds[self._regional(name)]
