@@ -199,7 +199,7 @@ TRACE_MESSAGES: dict[str, str] = {
     "trace.approval_counts": "批文 {label}：计入{route}。",
     "trace.approval_dates_missing": "批文 {label}：日期不全（后时相 {hsx}，批文日期 {doc_date}，有效期 {valid_from}—{valid_to}），不计入。",
     "trace.temporary_invalid": "批文 {label}：临时用地在后时相 {hsx} 时不在有效期内（{valid_from}—{valid_to}）。",
-    "trace.temporary_permanent": "批文 {label}：临时用地上有永久性建筑（图斑类型 {change_type}）。",
+    "trace.temporary_permanent": "批文 {label}：临时用地上有永久性建筑（图斑类型属建筑类）。",
     "trace.temporary_expired_since": "批文 {label}：后时相时有效，但已于 {valid_to} 到期（预判日 {on}）。",
     "trace.approval_after_change": "批文 {label}：批准日期 {doc_date} 晚于后时相 {hsx} → 属补办，不能证明原始合法。",
     "trace.facility_wrong_change": "设施农用地：{doc_no} 覆盖本图斑，但图斑类型“{change_name}”不能认定为设施。",

@@ -63,3 +63,15 @@ def test_rule_trace_is_chinese_on_the_patch_page(client: TestClient, ids: dict[s
     assert any(s.startswith("土地预判结果：") for s in steps), steps
     for s in steps:
         assert not re.search(r"[A-Za-z]{3,}", s.replace("P0000", "")), s  # no English words left
+
+
+def test_other_subtypes_that_are_codes_show_words(client: TestClient, ids: dict[str, int]) -> None:
+    """细类 under 其他: JY and SM are stored as delivered, but the list says what they are."""
+    import re
+
+    login(client, "honglai")
+    page = client.get(f"/patches/{ids['P0000']}").text
+    other = page.split('data-verdict="其他">')[1].split("</optgroup>")[0]
+    options = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', other))
+    assert options["JY"] == "JY（军用）" and options["SM"] == "SM（涉密）" and options["出入口"] == "出入口"
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in options.values()), options

@@ -100,6 +100,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
 
 # States in which the township still owes a determination (deadline running).
 OPEN_STATES = frozenset(_OPEN)
+# 待核查: issued or being verified (the dashboard's card and the list filter ``state=to_verify``;
+# returned patches have their own card).
+TO_VERIFY = "to_verify"
+TO_VERIFY_STATES = frozenset({State.issued, State.verifying})
+TO_VERIFY_LABEL = "待核查（已下发、核查中）"
 # States after 上报: the determination changes only through ``record.correct``.
 FROZEN_STATES = frozenset(_FROZEN)
 

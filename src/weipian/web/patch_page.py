@@ -175,6 +175,11 @@ def render_patch_page(
         )},
         "review_labels": review_labels,
         "subtype_options": subtype_options,
+        # Labels that are bare codes (其他: JY, SM) with the words the rule data gives them.
+        "subtype_display": {
+            label: text for names in table.subtype_dictionaries.values() for name in names
+            for label, text in rules.display(name).items()
+        },
         "sections": {
             "violation": sorted(needs["needs_violation"]),
             "approvals": sorted(needs["needs_approval"]),

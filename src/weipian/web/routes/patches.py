@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from weipian.domain.sources import Source
 from weipian.domain.townships import township_by_code
-from weipian.domain.workflow import Action, State
+from weipian.domain.workflow import TO_VERIFY, TO_VERIFY_LABEL, Action, State
 from weipian.errors import Conflict, InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
@@ -66,6 +66,7 @@ def patch_list(
     context = {
         "page": page, "f": f, "choices": choices, "scope": scope, "today": today, "restricted": restricted,
         "suggestions": rules.labels("suggestion", today), "states": list(State), "sources": list(Source),
+        "to_verify": (TO_VERIFY, TO_VERIFY_LABEL),
     }  # fmt: skip
     name = "patches/_table.html" if is_htmx(request) else "patches/list.html"
     return templates.TemplateResponse(request, name, context)
@@ -100,7 +101,7 @@ def _filter_label(f: PatchFilter) -> str:
     if f.source:
         parts.append(Source(f.source).label)
     if f.state:
-        parts.append(State(f.state).label)
+        parts.append("待核查" if f.state == TO_VERIFY else State(f.state).label)
     if f.suggestion:
         parts.append(f"预判{f.suggestion}")
     if f.overdue:
