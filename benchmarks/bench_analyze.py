@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from weipian.demo.county import write_demo
 from weipian.domain.layers import LayerKind
 from weipian.domain.sources import Source
-from weipian.io.demo import write_demo
 from weipian.services.admin import init_store
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.layers import import_layer

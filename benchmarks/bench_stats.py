@@ -32,10 +32,10 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from weipian.demo import write_demo
 from weipian.domain.layers import LayerKind
 from weipian.domain.roles import Actor, Role
 from weipian.domain.sources import Source
-from weipian.io.demo import write_demo
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
 from weipian.services.admin import init_store

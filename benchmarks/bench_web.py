@@ -80,7 +80,7 @@ MIX: dict[str, int] = {
 
 def build(patches: int, parcels: int, workflow_share: float) -> tuple[Path, dict[str, float]]:
     """The demo county's store with analysis, suggestions, workflow and two accounts (kept)."""
-    from weipian.io.demo import write_demo
+    from weipian.demo.county import write_demo
     from weipian.rules import load_rules
     from weipian.services.admin import init_store
     from weipian.services.analyze import analyze
@@ -466,13 +466,13 @@ def single(db: Path) -> dict[str, dict[str, float]]:
     """
     from sqlalchemy import select
 
+    from weipian.services.access import Scope
+    from weipian.services.queries.dashboard import dashboard
+    from weipian.services.queries.detail import patch_detail
+    from weipian.services.queries.patches import PatchFilter, list_patches
+    from weipian.services.queries.review import review_queue
     from weipian.storage.store import Store
     from weipian.storage.tables import patches, users
-    from weipian.web.access import Scope
-    from weipian.web.queries.dashboard import dashboard
-    from weipian.web.queries.detail import patch_detail
-    from weipian.web.queries.patches import PatchFilter, list_patches
-    from weipian.web.queries.review import review_queue
 
     store = Store(f"sqlite:///{db}")
     today = dt.date.today()

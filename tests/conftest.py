@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from weipian.domain import clock
 from weipian.services.admin import init_store
 from weipian.storage.store import Store
 
@@ -34,6 +35,14 @@ def _pg_url(request: pytest.FixtureRequest) -> str:
             pytest.fail(f"--require-postgis given but {PG_URL_ENV} is not set")
         pytest.skip(f"{PG_URL_ENV} not set")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    """Every test starts and ends on the real clock (WEIPIAN_NOW fixes it process-wide)."""
+    clock.set_now(None)
+    yield
+    clock.set_now(None)
 
 
 @pytest.fixture

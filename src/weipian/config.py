@@ -9,11 +9,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from weipian.domain.clock import BEIJING
+from weipian.domain import clock
 
 
 class Settings(BaseSettings):
@@ -69,25 +69,18 @@ class Settings(BaseSettings):
     )
     now: dt.datetime | None = Field(
         default=None,
-        description="固定“当前时间”（ISO 日期时间，北京时间），用于演示、培训和测试；不设则取系统时间",
+        description="演示/培训时钟：把“当前时间”固定为此时刻（ISO 格式，北京时间，如 2026-12-03T09:00），"
+        "所有期限、月清和操作时间都按它计算，网页顶部显示提示；不设则用真实时间",
     )
 
+    @field_validator("now")
+    @classmethod
+    def _beijing(cls, v: dt.datetime | None) -> dt.datetime | None:
+        return None if v is None else clock.as_beijing(v)
 
-def now(settings: Settings) -> dt.datetime:
-    """The current time (aware): ``WEIPIAN_NOW`` when set (read as Beijing time), else the clock.
-
-    >>> now(Settings(now="2027-03-01T09:30:00")).isoformat()
-    '2027-03-01T09:30:00+08:00'
-    """
-    if settings.now is None:
-        return dt.datetime.now(dt.UTC)
-    fixed = settings.now
-    return fixed if fixed.tzinfo is not None else fixed.replace(tzinfo=BEIJING)
-
-
-def today(settings: Settings) -> dt.date:
-    """Today's date in Beijing time (days and months are counted there)."""
-    return now(settings).astimezone(BEIJING).date()
+    def apply_clock(self) -> None:
+        """Make :func:`weipian.domain.clock.now` follow ``WEIPIAN_NOW`` (or the real clock)."""
+        clock.set_now(self.now)
 
 
 MIN_SECRET_BYTES = 32  # a shorter session secret can be guessed and sessions forged

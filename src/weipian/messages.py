@@ -117,12 +117,13 @@ def join_messages(texts: list[str] | tuple[str, ...]) -> str:
 
 def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
     """Add Chinese labels for workflow states and actions passed as codes."""
+    from weipian.domain.units import M2_PER_MU
     from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 
     out = dict(params)
     for key, value in params.items():  # areas travel in m²; sentences may quote them in 亩
         if key.endswith("_m2") and isinstance(value, int | float) and key[:-3] + "_mu" not in out:
-            out[key[:-3] + "_mu"] = f"{value / (10000 / 15):.2f}"
+            out[key[:-3] + "_mu"] = f"{value / M2_PER_MU:.2f}"
     if "state" in out and "state_label" not in out and out["state"] in State.__members__:
         out["state_label"] = STATE_LABELS[State(out["state"])]
     if "action" in out and "action_label" not in out and out["action"] in {a.value for a in Action}:

@@ -13,11 +13,11 @@ import shapely
 from pyproj import CRS
 
 from weipian.analysis.area import ellipsoidal_area
+from weipian.demo import DemoManifest, write_demo
 from weipian.domain.fields import match_columns
 from weipian.domain.layers import LayerKind
 from weipian.domain.townships import townships
 from weipian.domain.units import M2_PER_MU
-from weipian.io.demo import DemoManifest, write_demo
 
 PATCHES, PARCELS = 60, 2000
 

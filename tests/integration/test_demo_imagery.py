@@ -13,8 +13,8 @@ import shapely
 from pyproj import Transformer
 from rio_cogeo.cogeo import cog_validate
 
-from weipian.io.demo import write_demo
-from weipian.io.demo_imagery import (
+from weipian.demo.county import write_demo
+from weipian.demo.imagery import (
     AFTER_DATE,
     AFTER_FILE,
     BEFORE_DATE,

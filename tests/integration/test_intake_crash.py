@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from factories import patch_rows, square_grid, write_vector
+from factories import REGION, patch_rows, square_grid, write_vector
 from weipian.domain.sources import Source
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.storage.store import Store
@@ -29,7 +29,7 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
 
     store = Store(sys.argv[1])
-    import_package(store, Path(sys.argv[2]), IntakeOptions(source=Source.ministry, batch="killed"), progress)
+    import_package(store, Path(sys.argv[2]), IntakeOptions(source=Source.ministry, batch="killed", region=(117.8, 24.4, 118.9, 25.5)), progress)
     """
 )
 
@@ -44,5 +44,5 @@ def test_killed_import_writes_nothing(store: Store, tmp_path: Path) -> None:
         assert s.scalar(select(func.count()).select_from(patches)) == 0
         assert s.scalar(select(func.count()).select_from(batches)) == 0
     # The store is still usable, and the same batch imports cleanly afterwards.
-    summary = import_package(store, pkg, IntakeOptions(source=Source.ministry, batch="killed"))
+    summary = import_package(store, pkg, IntakeOptions(source=Source.ministry, batch="killed", region=REGION))
     assert summary.accepted == 20

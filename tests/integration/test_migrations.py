@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SAWarning
 
+from factories import REGION
 from weipian.services.admin import init_store
 from weipian.storage.migrate import head_revision
 from weipian.storage.schema_filter import include_name
@@ -46,7 +47,7 @@ def test_spatial_index_follows_writes(store: Store) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         pkg = write_vector(Path(tmp) / "p.gpkg", patch_rows(3), square_grid(3))
-        import_package(store, pkg, IntakeOptions(source=Source.ministry))
+        import_package(store, pkg, IntakeOptions(source=Source.ministry, region=REGION))
     with store.engine.connect() as conn:
         if store.spatial_index == "rtree":
             n = conn.execute(text("SELECT count(*) FROM patch_rtree")).scalar()

@@ -18,14 +18,14 @@ from weipian.domain.layers import LayerKind
 from weipian.domain.sources import Source
 from weipian.errors import InputError
 from weipian.rules import load_rules
+from weipian.services.access import Scope
 from weipian.services.export import export_results
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.layers import import_layer
+from weipian.services.queries.scope import visible
 from weipian.services.sheets import export_template
 from weipian.storage.store import Store
 from weipian.storage.tables import layers, patches
-from weipian.web.access import Scope
-from weipian.web.queries.scope import visible
 
 LEADER = Scope(restricted=False)
 BUREAU = Scope(restricted=True)

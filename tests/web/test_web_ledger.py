@@ -10,11 +10,12 @@ from web_helpers import login
 
 from ledger_helpers import illegal, reported
 from photos import field_photo, minimal_pdf
+from weipian.domain import clock
 from weipian.storage.store import Store
 
 
 def _deadline() -> str:
-    return (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    return (clock.today() + dt.timedelta(days=30)).isoformat()
 
 
 def test_township_fills_ledger_and_bureau_closes_out(

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import VALID_ILLEGAL, login
 
+from factories import REGION
 from weipian.storage.store import Store
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "weipian" / "web" / "static"
@@ -126,7 +127,9 @@ def test_paging(client: TestClient, county: Store, tmp_path: Path) -> None:
 
     pkg = write_vector(tmp_path / "more.gpkg", patch_rows(52, prefix="Q"), square_grid(52))
     import_package(
-        county, pkg, IntakeOptions(source=Source.province, batch="B2", issued=dt.date(2022, 12, 1))
+        county,
+        pkg,
+        IntakeOptions(source=Source.province, batch="B2", issued=dt.date(2022, 12, 1), region=REGION),
     )
     login(client, "admin")
     first, last = client.get("/api/patches").json(), client.get("/api/patches?page=2").json()

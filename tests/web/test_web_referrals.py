@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from web_helpers import login
 
+from weipian.domain import clock
 from weipian.domain.referrals import feedback_due
 from weipian.storage.referrals import insert_referral
 from weipian.storage.store import Store
@@ -40,7 +41,7 @@ def test_bureau_refers_and_liaison_answers(client: TestClient, county: Store, id
     assert f'action="/patches/{ids["P0001"]}/referrals"' in page and "南安市林业局" in page
     assert _refer(client, csrf, ids["P0001"], "林业") == 303
     page = client.get(f"/patches/{ids['P0001']}").text
-    due = feedback_due(dt.date.today()).isoformat()
+    due = feedback_due(clock.today()).isoformat()
     assert f"已抄告至南安市林业局，反馈期限 {due}" in page  # the notice, with the due date
     assert _refer(client, csrf, ids["P0000"], "水利", matter="侵占河道") == 303
     assert "占用林地，请核查" in page and "待反馈" in page

@@ -14,13 +14,13 @@ from factories import gk_square, patch_rows, write_vector
 from photos import field_photo
 from weipian.domain.layers import LayerKind
 from weipian.domain.sources import Source
+from weipian.services.access import Scope
 from weipian.services.intake import IntakeOptions, import_package
 from weipian.services.layers import import_layer
+from weipian.services.queries.dashboard import dashboard
 from weipian.storage.referrals import insert_referral
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
-from weipian.web.access import Scope
-from weipian.web.queries.dashboard import dashboard
 
 
 def test_closure_figures_leave_out_restricted_patches_for_other_roles(county: Store) -> None:

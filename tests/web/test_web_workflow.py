@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import VALID_ILLEGAL, login
 
+from weipian.domain import clock
 from weipian.rules import load_rules
 from weipian.storage.store import Store
 from weipian.storage.workflow import current_determination, find_patch, patch_events
@@ -149,8 +150,8 @@ def test_batch_pass_and_return_in_the_review_queue(
     with county.reading() as session:
         last = patch_events(session, ids["P0002"])[-1]
     assert last.action == "review.return" and last.payload["reasons"] == ["return.need_field_photos"]
-    days = load_rules().whole("county_correction_days", dt.date.today())  # 补正期限 from the rules
-    assert last.payload["due_on"] == (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    days = load_rules().whole("county_correction_days", clock.today())  # 补正期限 from the rules
+    assert last.payload["due_on"] == (clock.today() + dt.timedelta(days=days)).isoformat()
     assert "没有待审核的图斑" in r.text
 
     # A batch holding a patch that is no longer submitted is refused whole.
@@ -183,7 +184,7 @@ def test_frozen_patch_refuses_the_form(client: TestClient, county: Store, ids: d
     with county.writing() as session:
         workflow.review(
             session, find_patch(session, "P0000"), passed=True, reasons=[], actor=reviewer, rules=load_rules(),
-            on=dt.date.today(),
+            on=clock.today(),
         )  # fmt: skip
         workflow.report(session, find_patch(session, "P0000"), actor=reviewer)
     r = client.post(f"/patches/{ids['P0000']}/determination", data={**VALID_ILLEGAL, "csrf_token": csrf})
@@ -229,7 +230,7 @@ def test_a_made_up_approval_number_is_flagged_to_the_reviewer(
     legal = Determination("合法", "用地审批", approvals=(ApprovalClaim("用地审批", "随便写的文号", 100.0),))
     with county.writing() as s:  # a filing the rules accept: the number is not checked against a layer there
         workflow.save_determination(
-            s, find_patch(s, "P0000"), legal, actor=town, rules=load_rules(), on=dt.date.today()
+            s, find_patch(s, "P0000"), legal, actor=town, rules=load_rules(), on=clock.today()
         )
         workflow.submit(s, find_patch(s, "P0000"), actor=town)
     login(client, "reviewer")

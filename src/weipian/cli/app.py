@@ -7,6 +7,7 @@ import typer
 from weipian import __version__
 from weipian.cli import document, export, imagery, layers, ledger, referrals, users
 from weipian.cli.analyze import analyze_command
+from weipian.cli.context import apply_clock
 from weipian.cli.demo import demo_command
 from weipian.cli.due import due_command
 from weipian.cli.eventlog import verify_log_command
@@ -74,6 +75,7 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本"),
 ) -> None:
     """卫片执法：图斑接收、内业比对、合法性判定、整改台账与统计报表。"""
+    apply_clock()
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""``weipian demo``: a synthetic county at Nan'an's location, in real delivery formats."""
+"""``weipian demo``: a synthetic county at Nan'an's location, in real delivery formats, dated
+from today (the batches issued in the last weeks)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 import typer
 
 from weipian.cli.output import emit_json, err, progress_bar
+from weipian.domain import clock
 
 
 def demo_command(
@@ -20,13 +22,15 @@ def demo_command(
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
-    """生成演示县数据：乡镇界线、参考图层、部/省图斑数据包和前/后时相影像。"""
-    from weipian.io.demo import write_demo
-    from weipian.io.demo_imagery import write_demo_imagery
+    """生成演示县数据：乡镇界线、参考图层、部/省图斑数据包和前/后时相影像；日期随当前日期（部批次 20 天前、省批次 11 天前下发）。"""
+    from weipian.demo import write_demo, write_demo_imagery
 
+    today = clock.today()  # the demo's dates follow the clock (WEIPIAN_NOW for a fixed demo)
     with progress_bar() as progress:
-        manifest = write_demo(dir, seed=seed, patches=patches, parcels=parcels, progress=progress)
-        pair = write_demo_imagery(dir, seed=seed, progress=progress) if imagery else None
+        manifest = write_demo(
+            dir, seed=seed, patches=patches, parcels=parcels, progress=progress, today=today
+        )
+        pair = write_demo_imagery(dir, seed=seed, progress=progress, today=today) if imagery else None
     if as_json:
         emit_json(
             {

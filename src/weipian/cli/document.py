@@ -9,7 +9,7 @@ import typer
 
 from weipian.cli.context import command_store, settings
 from weipian.cli.output import emit_json, guarded, out
-from weipian.cli.stats import today
+from weipian.domain import clock
 from weipian.rules import load_rules
 from weipian.services import documents
 from weipian.services.users import account_by_name
@@ -51,7 +51,7 @@ def monthly_cmd(
         s = settings()
         with command_store() as store, store.reading() as session:
             return documents.monthly_report(
-                session, load_rules(), path, month=month, on=today(), farmland_source=s.ratio_farmland
+                session, load_rules(), path, month=month, on=clock.today(), farmland_source=s.ratio_farmland
             )
 
     _done(guarded(as_json, run), pdf, as_json)
@@ -70,7 +70,7 @@ def annual_cmd(
         s = settings()
         with command_store() as store, store.reading() as session:
             return documents.annual_report(
-                session, load_rules(), path, year=year, on=today(), farmland_source=s.ratio_farmland
+                session, load_rules(), path, year=year, on=clock.today(), farmland_source=s.ratio_farmland
             )
 
     _done(guarded(as_json, run), pdf, as_json)
@@ -94,7 +94,7 @@ def ledger_cmd(
     def run() -> Path:
         with command_store() as store, store.reading() as session:
             return documents.ledger(
-                session, load_rules(), path, kind=kind, on=today(), year=year, month=month, unit=unit
+                session, load_rules(), path, kind=kind, on=clock.today(), year=year, month=month, unit=unit
             )
 
     _done(guarded(as_json, run), pdf, as_json)
@@ -111,6 +111,8 @@ def military_cmd(
     def run() -> Path:
         with command_store() as store, store.reading() as session:
             account = account_by_name(session, actor)
-            return documents.military_packet(session, load_rules(), path, actor=account.actor, on=today())
+            return documents.military_packet(
+                session, load_rules(), path, actor=account.actor, on=clock.today()
+            )
 
     _done(guarded(as_json, run), False, as_json)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from weipian.cli.context import command_store, settings
+from weipian.cli.context import command_store
 from weipian.cli.output import emit_json, guarded, out
-from weipian.config import today
+from weipian.domain import clock
 from weipian.domain.ledger import REMINDER_DAYS
 from weipian.services.due import KIND_LABELS, DueItem, UnitDue, count_by_kind, reminders
 
@@ -44,8 +44,7 @@ def due_command(
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
     """到期提醒：各单位 7 天内到期和已逾期的事项（整改时限、抄告反馈、核查填报）及待审核的销号申请。"""
-    s = settings()
-    on = today(s)
+    on = clock.today()
 
     def run() -> list[UnitDue]:
         with command_store() as store, store.reading() as session:

@@ -9,6 +9,7 @@ import typer
 
 from weipian.cli.context import open_store, settings
 from weipian.cli.output import emit_json, err, fail, guarded, out
+from weipian.domain import clock
 from weipian.errors import WeipianError
 from weipian.messages import message
 from weipian.rules import load_rules
@@ -74,8 +75,6 @@ FormatOpt = Annotated[
 def _delivery(
     platform: str, path: Path, batch: str | None, fmt: str | None, force: bool, as_json: bool
 ) -> None:
-    from weipian.cli.stats import today
-
     try:
         store = open_store(settings())
         chosen = fmt or path.suffix.lower().lstrip(".")
@@ -85,7 +84,7 @@ def _delivery(
             platform=platform,
             fmt=chosen,
             rules=load_rules(),
-            on=today(),
+            on=clock.today(),
             batch=batch,
             force=force,
         )

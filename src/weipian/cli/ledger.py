@@ -16,7 +16,8 @@ from rich.table import Table
 from weipian.cli.context import command_store, settings
 from weipian.cli.intake import parse_date
 from weipian.cli.output import emit_json, err, guarded, out
-from weipian.config import Settings, files_dir, now, today
+from weipian.config import Settings, files_dir
+from weipian.domain import clock
 from weipian.domain.ledger import METHOD_LABELS
 from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, NotFound
@@ -99,7 +100,7 @@ def _run(
 
     r = guarded(as_json, run)
     if as_json:
-        emit_json({"record": record_json(r, today(s))})
+        emit_json({"record": record_json(r, clock.today())})
     else:
         err.print(
             f"图斑 {r.patch_code}：{done}。台账状态：{r.state.label}；违法面积 {r.illegal_area_m2:.2f} ㎡，"
@@ -130,7 +131,7 @@ def open_cmd(
         with store.writing() as session:
             return ledger.open_record(
                 session, patch_id, responsible=responsible, measures=items, deadline=due, actor=who,
-                rules=load_rules(), on=today(s), at=now(s), unit=unit, major_case=major,
+                rules=load_rules(), on=clock.today(), at=clock.now(), unit=unit, major_case=major,
             )  # fmt: skip
 
     _run(code, account, source, year, as_json, step, "已建立整改台账")
@@ -154,7 +155,7 @@ def update_cmd(
         items = None if measures is None else measures.replace("，", ",").replace("、", ",").split(",")
         with store.writing() as session:
             return ledger.update_plan(
-                session, patch_id, actor=who, rules=load_rules(), on=today(s), at=now(s),
+                session, patch_id, actor=who, rules=load_rules(), on=clock.today(), at=clock.now(),
                 responsible=responsible, measures=items, deadline=parse_date(deadline), major_case=major,
             )  # fmt: skip
 
@@ -189,7 +190,7 @@ def progress_cmd(
         return ledger.record_progress(
             store, files_dir(s), patch_id,
             areas=ledger.AreaInput(demolished, demolished_farmland, regularised, regularised_farmland),
-            note=note, photos=_files(list(photo or [])), actor=who, on=today(s), at=now(s),
+            note=note, photos=_files(list(photo or [])), actor=who, on=clock.today(), at=clock.now(),
             max_bytes=s.upload_max_mb * 2**20, max_distance_m=s.photo_max_distance_m,
         )  # fmt: skip
 
@@ -214,7 +215,7 @@ def close_cmd(
     def step(store: Store, s: Settings, patch_id: int, who: Any) -> LedgerRecord:
         return ledger.request_close_out(
             store, files_dir(s), patch_id, evidence=_files(list(evidence or [])), note=note, actor=who,
-            at=now(s), max_bytes=s.upload_max_mb * 2**20, max_distance_m=s.photo_max_distance_m,
+            at=clock.now(), max_bytes=s.upload_max_mb * 2**20, max_distance_m=s.photo_max_distance_m,
         )  # fmt: skip
 
     _run(code, account, source, year, as_json, step, "已申请销号，等待市局审核")
@@ -236,7 +237,7 @@ def _decide(approve: bool) -> Callable[..., None]:
             with store.writing() as session:
                 return ledger.decide_close_out(
                     session, patch_id, approve=approve, reason=reason, note=note, actor=who, rules=load_rules(),
-                    on=today(s), at=now(s),
+                    on=clock.today(), at=clock.now(),
                 )  # fmt: skip
 
         _run(code, account, source, year, as_json, step, "已同意销号" if approve else "销号申请已退回")
@@ -266,7 +267,7 @@ def reopen_cmd(
 
     def step(store: Store, s: Settings, patch_id: int, who: Any) -> LedgerRecord:
         with store.writing() as session:
-            return ledger.reopen(session, patch_id, reason=reason, actor=who, at=now(s))
+            return ledger.reopen(session, patch_id, reason=reason, actor=who, at=clock.now())
 
     _run(code, account, source, year, as_json, step, "已重新打开")
 
@@ -274,8 +275,7 @@ def reopen_cmd(
 @app.command("show")
 def show_cmd(code: CodeArg, source: SourceOpt = None, year: YearOpt = None, as_json: JsonOpt = False) -> None:
     """显示一个图斑的整改台账：责任、措施、时限、面积、进展和销号申请。"""
-    s = settings()
-    on = today(s)
+    on = clock.today()
 
     def run() -> dict[str, Any]:
         with command_store() as store, store.reading() as session:
@@ -335,10 +335,9 @@ def ledger_record(session: Any, patch_id: int, code: str) -> LedgerRecord:
 @app.command("reasons")
 def reasons_cmd(as_json: JsonOpt = False) -> None:
     """列出销号审核原因代码和整改措施字典（规则数据）。"""
-    s = settings()
     rules = load_rules()
-    reasons = rules.close_out_reasons(today(s))
-    measures = rules.labels("rectification_measure", today(s))
+    reasons = rules.close_out_reasons(clock.today())
+    measures = rules.labels("rectification_measure", clock.today())
     if as_json:
         emit_json({"reasons": [{"code": r.code, "outcome": r.outcome, "label": r.label} for r in reasons],
                    "measures": measures})  # fmt: skip
@@ -365,11 +364,10 @@ def sheet_export_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """导出整改台账（每条记录一行，黄色列为填写列）。"""
-    s = settings()
 
     def run() -> int:
         with command_store() as store, store.reading() as session:
-            return export_ledger(session, path, unit=unit, on=today(s))
+            return export_ledger(session, path, unit=unit, on=clock.today())
 
     n = guarded(as_json, run)
     if as_json:
@@ -394,7 +392,7 @@ def sheet_import_cmd(
             with store.reading() as session:
                 who = account_by_name(session, account).actor
             return import_ledger(
-                store, files_dir(s), path, actor=who, rules=load_rules(), on=today(s), at=now(s)
+                store, files_dir(s), path, actor=who, rules=load_rules(), on=clock.today(), at=clock.now()
             )
 
     n = guarded(as_json, run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -12,18 +11,14 @@ from rich.table import Table
 from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import open_store, settings
 from weipian.cli.output import emit_json, guarded, out
+from weipian.domain import clock
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.rules import load_rules
 from weipian.services.lists import closure, special_list
+from weipian.services.queries.lists import TITLES
 from weipian.services.sheets import SheetImport, export_template, import_sheet
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
-TITLES = {
-    "housing": "新增农村乱占耕地建房清单",
-    "military": "涉军事用地图斑清单（仅限离线报送，不得网络上报）",
-    "overdue": "逾期未完成核查图斑清单",
-    "returned": "被退回图斑清单",
-}
 
 lists_app = typer.Typer(help="专项清单与月清统计。", no_args_is_help=True)
 sheets_app = typer.Typer(help="离线判定填报表：导出模板、导入回填。", no_args_is_help=True)
@@ -40,7 +35,7 @@ def show_cmd(
     def run() -> list[dict[str, Any]]:
         store = open_store(settings())
         with store.reading() as session:
-            return special_list(session, name, on=dt.date.today(), township=township)
+            return special_list(session, name, on=clock.today(), township=township)
 
     rows = guarded(as_json, run)
     if as_json:
@@ -92,7 +87,7 @@ def template_cmd(
     def run() -> int:
         store = open_store(settings())
         return export_template(
-            store, path, rules=load_rules(), on=dt.date.today(), batch=batch, township=township
+            store, path, rules=load_rules(), on=clock.today(), batch=batch, township=township
         )
 
     n = guarded(as_json, run)
@@ -115,7 +110,7 @@ def import_cmd(
         store = open_store(settings())
         with store.reading() as session:
             who = actor_as(session, as_account)
-        return import_sheet(store, path, actor=who, rules=load_rules(), on=dt.date.today(), submit=submit)
+        return import_sheet(store, path, actor=who, rules=load_rules(), on=clock.today(), submit=submit)
 
     r = guarded(as_json, run)
     if as_json:

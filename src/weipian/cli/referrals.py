@@ -12,9 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from weipian.cli.context import command_store, settings
+from weipian.cli.context import command_store
 from weipian.cli.output import emit_json, err, guarded, out
-from weipian.config import now, today
+from weipian.domain import clock
 from weipian.domain.referrals import ReferralKind, departments
 from weipian.services.referrals import (
     FeedbackEntry,
@@ -75,18 +75,17 @@ def add_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """把一个图斑抄告或移交相关部门（市局管理员、市局审核员；乡镇核查员限本乡镇图斑）。"""
-    s = settings()
 
     def run() -> Referral:
         with command_store() as store:
             with store.reading() as session:
                 account = account_by_name(session, actor)
                 patch_id = find_patch(session, code, source=source, year=year).id
-            return refer(store, patch_id, kind, department, matter, account, today(s), now(s))
+            return refer(store, patch_id, kind, department, matter, account, clock.today(), clock.now())
 
     r = guarded(as_json, run)
     if as_json:
-        emit_json({"referral": referral_json(r, today(s))})
+        emit_json({"referral": referral_json(r, clock.today())})
     else:
         err.print(
             f"已{r.kind.label}图斑 {r.patch_code} 至{r.department_full_name}（第 {r.id} 号），"
@@ -103,7 +102,7 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """列出抄告和移交（未办结的一直保留在列表中，逾期的标为逾期，直到办结）。"""
-    on = today(settings())
+    on = clock.today()
     status = "overdue" if overdue else "open" if open_only else None
 
     def run() -> list[Referral]:
@@ -126,19 +125,20 @@ def list_cmd(
 
 
 def _feedback(referral_id: int, text: str, actor: str, stage: str, result: str | None, as_json: bool) -> None:
-    s = settings()
 
     def run() -> tuple[Referral, list[FeedbackEntry]]:
         with command_store() as store:
             with store.reading() as session:
                 account = account_by_name(session, actor)
-            r = give_feedback(store, referral_id, text, account, now(s), stage=stage, result=result)
+            r = give_feedback(store, referral_id, text, account, clock.now(), stage=stage, result=result)
             with store.reading() as session:
                 return r, feedback_entries(session, r.id)
 
     r, entries = guarded(as_json, run)
     if as_json:
-        emit_json({"referral": {**referral_json(r, today(s)), "entries": [entry_json(e) for e in entries]}})
+        emit_json(
+            {"referral": {**referral_json(r, clock.today()), "entries": [entry_json(e) for e in entries]}}
+        )
     else:
         err.print(
             f"已登记第 {r.id} 号（图斑 {r.patch_code}）的反馈：{entries[-1].stage.label}。"
@@ -184,7 +184,6 @@ def show_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """显示一件抄告或移交及其全部反馈（接收、受理、办理中、办结）。"""
-    s = settings()
 
     def run() -> tuple[Referral, list[FeedbackEntry]]:
         with command_store() as store, store.reading() as session:
@@ -193,10 +192,12 @@ def show_cmd(
 
     r, entries = guarded(as_json, run)
     if as_json:
-        emit_json({"referral": {**referral_json(r, today(s)), "entries": [entry_json(e) for e in entries]}})
+        emit_json(
+            {"referral": {**referral_json(r, clock.today()), "entries": [entry_json(e) for e in entries]}}
+        )
         return
     out.print(f"第 {r.id} 号：{r.kind.label}图斑 {r.patch_code} 至{r.department}，反馈期限 {r.due_on}，"
-              f"{r.status(today(s)).label}", highlight=False)  # fmt: skip
+              f"{r.status(clock.today()).label}", highlight=False)  # fmt: skip
     for e in entries:
         out.print(f"  {str(e.given_at)[:16]} {e.stage.label}（{e.given_by}）：{e.text}", highlight=False)
 

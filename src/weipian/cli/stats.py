@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -10,8 +9,9 @@ from rich.table import Table
 
 from weipian.cli.context import command_store, settings
 from weipian.cli.output import emit_json, guarded, out
-from weipian.config import today as config_today
+from weipian.domain import clock
 from weipian.domain.townships import COUNTY_CODE
+from weipian.domain.units import M2_PER_MU
 from weipian.messages import message
 from weipian.rules import load_rules
 from weipian.services.exclusions import clear_exclusion, set_exclusion
@@ -23,11 +23,6 @@ from weipian.storage.workflow import find_patch
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")]
 AsOpt = Annotated[str, typer.Option("--as", help="以哪个账号的身份操作（登录名，须为市局账号）")]
-
-
-def today() -> dt.date:
-    """Today in Beijing time (``WEIPIAN_NOW`` fixes it for demos, training and tests)."""
-    return config_today(settings())
 
 
 def unit_json(u: UnitFigures) -> dict[str, Any]:
@@ -77,7 +72,7 @@ def stats_command(
         s = settings()
         with command_store() as store, store.reading() as session:
             return compute_stats(
-                session, load_rules(), on=today(), year=year, month=month, unit=unit,
+                session, load_rules(), on=clock.today(), year=year, month=month, unit=unit,
                 farmland_source=s.ratio_farmland,
             )  # fmt: skip
 
@@ -93,7 +88,7 @@ def _num(v: float | None, digits: int = 2) -> str:
 
 
 def _print(result: StatsResult) -> None:
-    mu = 10000 / 15
+    mu = M2_PER_MU
     t = Table(title=f"{result.county_name}卫片执法统计（{result.period.label()}，截至 {result.on:%Y-%m-%d}）")
     heads = (
         "排名",
@@ -157,7 +152,7 @@ def exclusion_set_cmd(
                 note=note,
                 actor=account.actor,
                 rules=load_rules(),
-                on=today(),
+                on=clock.today(),
             )
 
     label = guarded(as_json, run)

@@ -12,6 +12,7 @@ from weipian.cli.actor import AsOpt, actor_as
 from weipian.cli.context import open_store, settings
 from weipian.cli.intake import parse_date
 from weipian.cli.output import emit_json, guarded, out, progress_bar
+from weipian.domain import clock
 from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
@@ -19,6 +20,7 @@ from weipian.errors import InputError
 from weipian.messages import message, trace_text
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
+from weipian.services.deadlines import effective_due, return_deadline
 from weipian.services.judge import JudgeSummary, judge_patches, stored_suggestion
 from weipian.stats.deadlines import days_left
 from weipian.storage.workflow import current_determination, find_patch, patch_events
@@ -144,11 +146,11 @@ def determine_command(
                     reason=_reason(correct),
                     actor=who,
                     rules=load_rules(),
-                    on=dt.date.today(),
+                    on=clock.today(),
                 )
             else:
                 version = workflow.save_determination(
-                    session, patch, det, actor=who, rules=load_rules(), on=dt.date.today(), based_on=based_on
+                    session, patch, det, actor=who, rules=load_rules(), on=clock.today(), based_on=based_on
                 )
             if submit:
                 workflow.submit(session, find_patch(session, code, source=source, year=year), actor=who)
@@ -220,7 +222,7 @@ def review_command(
 
     def step(session: Any, patch: Any, who: Any) -> None:
         workflow.review(
-            session, patch, passed=passed, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
+            session, patch, passed=passed, reasons=reasons, actor=who, rules=rules, on=clock.today()
         )
 
     _each(codes, step, as_account=as_account, source=source, year=year, as_json=as_json)
@@ -250,9 +252,9 @@ def upper_command(
     def step(session: Any, patch: Any, who: Any) -> None:
         if not accepted and not reasons:
             raise InputError("review.reason_needed")
-        workflow.check_review_reasons(reasons, passed=accepted, rules=rules, on=dt.date.today())
+        workflow.check_review_reasons(reasons, passed=accepted, rules=rules, on=clock.today())
         workflow.upper_level(
-            session, patch, accepted=accepted, reasons=reasons, actor=who, rules=rules, on=dt.date.today()
+            session, patch, accepted=accepted, reasons=reasons, actor=who, rules=rules, on=clock.today()
         )
 
     _each(codes, step, as_account=as_account, source=source, year=year, as_json=as_json)
@@ -289,6 +291,7 @@ def history_command(
             patch = find_patch(session, code, source=source, year=year)
             det = current_determination(session, patch.id)
             evs = patch_events(session, patch.id)
+            running = effective_due(patch, return_deadline(session, patch.id))
             suggestion = stored_suggestion(session, patch.id)
         if suggestion is not None:  # reasons and the rule trace in Chinese, beside their codes
             suggestion["reason_texts"] = [
@@ -299,7 +302,8 @@ def history_command(
             "JCBH": code,
             "state": patch.state,
             "due_on": patch.due_on,
-            "days_left": days_left(patch.due_on, dt.date.today()),
+            "running_due_on": running,  # after a return, the correction deadline
+            "days_left": days_left(running, clock.today()),
             "determination": det.data if det else None,
             "suggestion": suggestion,
             "events": [
@@ -321,7 +325,7 @@ def history_command(
         emit_json(h)
         return
     out.print(
-        f"图斑 {code}：{STATE_LABELS[State(h['state'])]}，核查截止 {h['due_on']}（剩余 {h['days_left']} 天）",
+        f"图斑 {code}：{STATE_LABELS[State(h['state'])]}，截止 {h['running_due_on']}（剩余 {h['days_left']} 天）",
         highlight=False,
     )
     t = Table(title="操作记录（北京时间）")

@@ -36,6 +36,18 @@ class LayerKind(StrEnum):
         return LAYER_LABELS[self]
 
 
+# Approvals that can make a change lawful; the best-covering one is exported as PZWH / PZBL.
+APPROVAL_LAYERS = (
+    LayerKind.conversion_approval,
+    LayerKind.land_supply,
+    LayerKind.temporary_use,
+    LayerKind.facility_agri,
+    LayerKind.consolidation,
+    LayerKind.linkage,
+)
+# Every document layer a patch page lists: the approvals and 预审 (a step before approval, not one).
+DOCUMENT_LAYERS = (LayerKind.preapproval, *APPROVAL_LAYERS)
+
 LAYER_LABELS: dict[LayerKind, str] = {
     LayerKind.landuse: "国土调查地类图斑",
     LayerKind.basic_farmland: "永久基本农田",

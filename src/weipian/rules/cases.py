@@ -25,11 +25,11 @@ from typing import Any
 
 import yaml
 
+from weipian.domain.units import M2_PER_MU
 from weipian.errors import InputError
 from weipian.rules.engine import judge
 from weipian.rules.model import FIELD_KINDS, ApprovalFact, Judgement, PatchFacts, PriorFact
 from weipian.rules.ruleset import RuleSet
-from weipian.rules.schema import M2_PER_MU
 
 __all__ = ["Case", "check_case", "facts_from_mapping", "load_cases"]
 

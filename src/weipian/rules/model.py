@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from weipian.domain.layers import DOCUMENT_LAYERS
+
 __all__ = [
     "APPROVAL_KINDS",
     "FIELD_KINDS",
@@ -22,18 +24,7 @@ __all__ = [
     "Reason",
 ]
 
-APPROVAL_KINDS = frozenset(
-    {
-        "conversion_approval",
-        "land_supply",
-        "temporary_use",
-        "facility_agri",
-        "consolidation",
-        "linkage",
-        "preapproval",
-        "property_registration",
-    }
-)
+APPROVAL_KINDS = frozenset({*(k.value for k in DOCUMENT_LAYERS), "property_registration"})
 """Approval kinds an :class:`ApprovalFact` may carry; all but ``property_registration`` are layer kinds."""
 
 FIELD_KINDS: Mapping[str, str] = {

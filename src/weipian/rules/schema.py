@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from weipian.domain.units import M2_PER_MU
+
 __all__ = [
     "DICTIONARIES",
     "THRESHOLDS",
@@ -23,7 +25,6 @@ __all__ = [
     "parse_threshold_value",
 ]
 
-M2_PER_MU = 10000 / 15
 
 UNITS: Mapping[str, Mapping[str, float]] = {
     "area": {"m2": 1.0, "mu": M2_PER_MU, "ha": 10000.0},

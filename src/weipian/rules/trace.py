@@ -15,14 +15,13 @@ from datetime import date
 from typing import Any
 
 from weipian.domain.layers import LayerKind
+from weipian.domain.units import M2_PER_MU
 from weipian.messages_rules import RULE_MESSAGES, TRACE_MESSAGES
 from weipian.rules.model import FIELD_KINDS, PatchFacts, Reason
 from weipian.rules.ruleset import RuleSet
 from weipian.rules.tables import FLAGS, Tables
 
 __all__ = ["Ctx", "Outcome", "Tracer", "layer_text", "mu", "pct", "sqm"]
-
-M2_PER_MU = 10000 / 15
 
 
 def sqm(value: float) -> float:

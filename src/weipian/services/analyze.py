@@ -7,7 +7,6 @@ own as soon as it returns, so a long run can be stopped and its finished chunks 
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 from weipian.analysis.area import AreaMethod
 from weipian.analysis.desk import spatial_chunks
 from weipian.analysis.overlay import patch_centre
+from weipian.domain import clock
 from weipian.services.analyze_chunk import (
     ANALYSED_KINDS,
     ChunkFacts,
@@ -90,7 +90,7 @@ def analyze(
         summary.run_id = session.execute(
             insert(analysis_runs)
             .values(
-                started_at=dt.datetime.now(dt.UTC), engine=engine, area_method=method.code,
+                started_at=clock.now(), engine=engine, area_method=method.code,
                 layer_versions=layers, missing_kinds=summary.missing_kinds, patch_count=len(ids),
             )
             .returning(analysis_runs.c.id)
@@ -104,9 +104,7 @@ def analyze(
         progress("内业比对", done, len(ids))
     with store.writing() as session:
         session.execute(
-            update(analysis_runs)
-            .where(analysis_runs.c.id == summary.run_id)
-            .values(finished_at=dt.datetime.now(dt.UTC))
+            update(analysis_runs).where(analysis_runs.c.id == summary.run_id).values(finished_at=clock.now())
         )
     return summary
 
@@ -133,7 +131,7 @@ def _run(
 
 def _write(store: Store, run_id: int, task: ChunkTask, result: ChunkFacts) -> None:
     """Replace the chunk's patches' facts and overlaps in one transaction."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     n = len(result.facts["patch_id"])
     facts = {**result.facts, "run_id": [run_id] * n, "stale": [False] * n, "computed_at": [now] * n}
     overlaps = {**result.overlaps, "run_id": [run_id] * len(result.overlaps["patch_id"])}

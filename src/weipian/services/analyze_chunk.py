@@ -21,7 +21,7 @@ from weipian.analysis.desk import covered_area, land_use, mining_status, share_o
 from weipian.analysis.overlay import overlay, sum_by
 from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
-from weipian.domain.layers import LayerKind, layer_field_names, pick_attribute
+from weipian.domain.layers import APPROVAL_LAYERS, LayerKind, layer_field_names, pick_attribute
 from weipian.io.patch_rows import yyyymmdd
 from weipian.storage.layers import load_features
 from weipian.storage.store import Store
@@ -29,9 +29,7 @@ from weipian.storage.tables import patches
 
 # Kinds whose every overlapped record is kept (number, dates, share), and those that only give
 # an area covered. PZWH/PZBL come from the approval routes (预审 is not an approval by itself).
-APPROVAL_KINDS = (
-    "conversion_approval", "land_supply", "temporary_use", "facility_agri", "consolidation", "linkage",
-)  # fmt: skip
+APPROVAL_KINDS = tuple(k.value for k in APPROVAL_LAYERS)
 RECORD_KINDS = ("preapproval", *APPROVAL_KINDS, "mining_right", "prior_patches", "protected_area", "military")
 ATTR_KINDS = (*RECORD_KINDS, "landuse")  # landuse: CZCSXM (城镇村属性码) is read per parcel
 ZONE_COLUMNS = {

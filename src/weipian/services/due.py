@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
 from weipian.domain.ledger import REMINDER_DAYS, RecordState
-from weipian.domain.workflow import OPEN_STATES, State
 from weipian.errors import InputError
-from weipian.services.lists import NO_TOWNSHIP, return_deadlines
+from weipian.services import deadlines
+from weipian.services.lists import NO_TOWNSHIP
 from weipian.storage.tables import (
     close_out_requests,
     patches,
@@ -154,16 +154,14 @@ def _verification(
 ) -> list[DueItem]:
     q = select(
         patches.c.id, patches.c.patch_code, patches.c.township_code, patches.c.state, patches.c.due_on
-    ).where(patches.c.state.in_([s.value for s in OPEN_STATES]))
+    ).where(deadlines.due_between(None, horizon))  # the running deadline (services/deadlines.py)
     q = _narrow(q, patches.c.township_code, unit, restricted)
-    returns = return_deadlines(session)
+    rows = session.execute(q).all()
+    running = deadlines.return_deadlines(session, [r.id for r in rows])
     out = []
-    for r in session.execute(q):
-        due = r.due_on
-        if r.state in (State.county_returned.value, State.returned.value):
-            due = returns.get(r.id, ([], None))[1] or r.due_on
-        if due <= horizon:
-            out.append(DueItem("verification", r.id, r.patch_code, r.township_code, due, (due - today).days))
+    for r in rows:
+        due = deadlines.effective_due(r, running)
+        out.append(DueItem("verification", r.id, r.patch_code, r.township_code, due, (due - today).days))
     return out
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, PermissionDenied
@@ -23,7 +24,7 @@ def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payl
         raise PermissionDenied("exclusion.forbidden")
     append_event(
         session, patch_id=patch.id, action=action.value, actor=actor.name, role=actor.role.value,
-        state_before=patch.state, state_after=patch.state, payload=payload, at=dt.datetime.now(dt.UTC),
+        state_before=patch.state, state_after=patch.state, payload=payload, at=clock.now(),
     )  # fmt: skip
 
 

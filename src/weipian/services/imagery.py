@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.domain.fields import field_date
 from weipian.errors import Conflict, InputError, NotFound
 from weipian.io.imagery import to_cog
@@ -124,7 +125,7 @@ def add_image(
             new_id = insert_image(
                 session, phase=kind.value, taken_on=taken_on, name=path.name[:255], stored_name=stored_name,
                 sha256=digest, crs=facts.crs, width=facts.width, height=facts.height, bands=facts.bands,
-                bounds=facts.bounds, added_by=actor_name, at=dt.datetime.now(dt.UTC),
+                bounds=facts.bounds, added_by=actor_name, at=clock.now(),
             )  # fmt: skip
     except BaseException:
         target.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from weipian.analysis.area import AreaMethod, areas
 from weipian.analysis.match import largest_share, same_place
+from weipian.domain import clock
 from weipian.domain.layers import LayerKind
 from weipian.domain.sources import Source
 from weipian.domain.townships import COUNTY_CODE
@@ -48,9 +49,9 @@ class IntakeOptions:
     verification_days: int = 15
     same_place_min_overlap: float = 0.5
     area_method: AreaMethod = field(default_factory=AreaMethod)
-    region: tuple[float, float, float, float] = (117.8, 24.4, 118.9, 25.5)
+    region: tuple[float, float, float, float] = field(kw_only=True)  # the county box (settings)
     allow_outside: bool = False  # keep patches lying wholly outside ``region``
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
 
 
 @dataclass
@@ -150,7 +151,7 @@ def import_package(
                 area_method=options.area_method.code,
                 patch_count=len(idx),
                 repaired_count=int(prepared.repaired[idx].sum()),
-                imported_at=dt.datetime.now(dt.UTC),
+                imported_at=clock.now(),
             )
             .returning(batches.c.id)
         ).scalar_one()

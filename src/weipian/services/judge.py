@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from weipian.domain import clock
 from weipian.domain.fields import field_date
 from weipian.rules import ApprovalFact, Judgement, PatchFacts, PriorFact, RuleSet, judge
 from weipian.services.common import Progress, no_progress
@@ -201,7 +202,7 @@ def judge_patches(
 
 
 def _store(store: Store, ids: list[int], results: list[Judgement], days: list[dt.date]) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     with store.writing() as session:
         session.execute(delete(suggestions).where(suggestions.c.patch_id.in_(ids)))
         bulk_insert(

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from sqlalchemy import insert
 
+from weipian.domain import clock
 from weipian.domain.layers import REQUIRED_ATTRIBUTES, LayerKind, layer_field_names
 from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, json_ready
@@ -138,7 +139,7 @@ def import_layer(
                 feature_count=len(idx),
                 repaired_count=int(prepared.repaired[idx].sum()),
                 is_current=True,
-                imported_at=dt.datetime.now(dt.UTC),
+                imported_at=clock.now(),
             )
             .returning(layers.c.id)
         ).scalar_one()

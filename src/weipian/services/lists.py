@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
-from weipian.domain.workflow import OPEN_STATES, Action, State
+from weipian.domain.workflow import Action, State
+from weipian.services import deadlines
+from weipian.services.deadlines import RETURN_ACTIONS
 from weipian.stats.deadlines import MonthlyClosure, days_left, month_end, monthly_closure
 from weipian.storage.tables import (
     batches,
@@ -74,6 +76,14 @@ def special_list(
     query = _base(session)
     if township:
         query = query.where(patches.c.township_code == township)
+    if name == "overdue":  # the one SQL definition of the running deadline (services/deadlines.py)
+        late = session.execute(query.where(deadlines.overdue(on))).all()
+        running = deadlines.return_deadlines(session, [r.id for r in late])
+        out = []
+        for r in late:
+            late_on = deadlines.effective_due(r, running)
+            out.append(_row(r, due_on=late_on, days_overdue=-days_left(late_on, on)))
+        return out
     rows = session.execute(query).all()
     if name == "housing":
         out = []
@@ -93,21 +103,14 @@ def special_list(
         return out
     if name == "military":
         return [_row(r) for r in rows if r.restricted or "restricted" in (r.flags or [])]
-    returns = return_deadlines(session)
-    if name == "overdue":
-        out = []
-        for r in rows:
-            if State(r.state) not in OPEN_STATES:
-                continue
-            due = returns.get(r.id, (None, r.due_on))[1] or r.due_on
-            if days_left(due, on) < 0:
-                out.append(_row(r, due_on=due, days_overdue=-days_left(due, on)))
-        return out
     if name == "returned":
+        back = [r.id for r in rows if r.state in (State.county_returned, State.returned)]
+        reasons_of = return_reasons(session, back)
+        running = deadlines.return_deadlines(session, back)
         out = []
         for r in rows:
             if r.state in (State.county_returned, State.returned):
-                reasons, due = returns.get(r.id, ([], None))
+                reasons, due = reasons_of.get(r.id, []), running.get(r.id)
                 out.append(
                     _row(r, reasons=reasons, due_on=due, days_left=days_left(due, on) if due else None)
                 )
@@ -115,17 +118,16 @@ def special_list(
     raise ValueError(name)
 
 
-def return_deadlines(session: Session) -> dict[int, tuple[list[str], dt.date | None]]:
-    """The latest return event of each patch: its reasons and correction deadline."""
-    out: dict[int, tuple[list[str], dt.date | None]] = {}
+def return_reasons(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    """The reasons of each patch's latest return (its deadline: :mod:`weipian.services.deadlines`)."""
+    out: dict[int, list[str]] = {}
     rows = session.execute(
         select(events.c.patch_id, events.c.payload)
-        .where(events.c.action.in_([Action.review_return.value, Action.report_return.value]))
+        .where(events.c.action.in_(deadlines.RETURN_ACTIONS), events.c.patch_id.in_(ids))
         .order_by(events.c.id)
     )
     for r in rows:
-        due = r.payload.get("due_on")
-        out[r.patch_id] = (list(r.payload.get("reasons", [])), dt.date.fromisoformat(due) if due else None)
+        out[r.patch_id] = list(r.payload.get("reasons", []))
     return out
 
 
@@ -145,9 +147,6 @@ def priorities(session: Session, patch_ids: list[int]) -> dict[int, list[str]]:
             if found:
                 out[pid] = found
     return out
-
-
-RETURN_ACTIONS = (Action.review_return.value, Action.report_return.value)
 
 
 def closure(

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.domain.clock import BEIJING
 from weipian.domain.ledger import STAGE_LABELS, FeedbackStage, stage_from_text
 from weipian.domain.referrals import (
@@ -194,7 +195,7 @@ def refer(
             raise PermissionDenied("referral.restricted", code=code, department=dept.name)
         new_id = insert_referral(
             session, patch_id=patch_id, kind=kind.value, department=dept.name, matter=text,
-            referred_by=actor.username, referred_at=now or dt.datetime.now(dt.UTC),
+            referred_by=actor.username, referred_at=now or clock.now(),
             due_on=feedback_due(today, (rules or load_rules()).whole("referral_feedback_months", today)),
         )  # fmt: skip
         row = referral_by_id(session, new_id)
@@ -287,7 +288,7 @@ def non_grain_worklist(session: Session, *, township: str | None = None) -> list
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def get_referral(session: Session, referral_id: int) -> Referral:

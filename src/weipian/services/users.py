@@ -22,6 +22,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import Row, update
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.domain.referrals import departments, find_department
 from weipian.domain.roles import Actor, Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
@@ -129,7 +130,7 @@ def add_user(
         role=role.value,
         township_code=township if role is Role.township else None,
         department=(department or "").strip() or None,
-        at=dt.datetime.now(dt.UTC),
+        at=clock.now(),
     )
     row = user_by_id(session, user_id)
     assert row is not None
@@ -137,7 +138,7 @@ def add_user(
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:

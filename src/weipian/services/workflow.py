@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.domain.clock import BEIJING
 from weipian.domain.referrals import add_months
 from weipian.domain.roles import Actor
@@ -43,7 +44,7 @@ def correction_due(rules: RuleSet, on: dt.date, *, upper: bool = False) -> dt.da
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def _step(

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.storage.tables import attachments, ledger_files, patches
 
 EVIDENCE_DIR = "evidence"
@@ -151,4 +152,4 @@ def failed_check_counts(session: Session, patch_ids: Iterable[int]) -> dict[int,
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Row, Select, insert, select, update
 from sqlalchemy.orm import Session
 
+from weipian.domain import clock
 from weipian.storage.tables import (
     attachments,
     close_out_requests,
@@ -126,4 +127,4 @@ def files_of(session: Session, **target: int) -> list[Row[Any]]:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()

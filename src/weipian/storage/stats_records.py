@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import Action
 from weipian.stats.records import Case, PatchRecord, Rectification, ReferralRecord
+from weipian.storage.deadlines import RETURN_ACTIONS, return_deadlines
 from weipian.storage.tables import (
     batches,
     case_persons,
@@ -33,7 +34,6 @@ from weipian.storage.tables import (
 from weipian.storage.workflow import latest_determinations
 
 SUBMIT = Action.determination_submit.value
-RETURNS = (Action.review_return.value, Action.report_return.value)
 EXCLUSION_SET, EXCLUSION_CLEAR = Action.ratio_exclusion_set.value, Action.ratio_exclusion_clear.value
 
 
@@ -86,7 +86,7 @@ def _returns(session: Session) -> dict[int, tuple[dt.datetime, dt.date | None]]:
     out: dict[int, tuple[dt.datetime, dt.date | None]] = {}
     rows = session.execute(
         select(events.c.patch_id, events.c.at, events.c.payload)
-        .where(events.c.action.in_(RETURNS))
+        .where(events.c.action.in_(RETURN_ACTIONS))
         .order_by(events.c.id)
     )
     for pid, at, payload in rows:
@@ -194,6 +194,7 @@ def patch_records(
         query = query.where(patches.c.year == year)
     submitted = _submissions(session)
     returned = _returns(session)
+    running = return_deadlines(session)  # the one reading of a return's deadline
     excluded = exclusions(session)
     splits = split_roles(session)
     rects, case_of = rectifications or {}, case_register or {}
@@ -219,7 +220,7 @@ def patch_records(
                 restricted=bool(r.restricted),
                 state=r.state,
                 due_on=due_on,
-                effective_due_on=(ret[1] if ret and ret[1] else due_on),
+                effective_due_on=running.get(r.id, due_on),
                 verdict=r.verdict,
                 subtype=data.get("subtype"),
                 violation_type=r.violation_type,

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if isinstance(settings, WebSettings)
         else WebSettings(**(settings.model_dump() if settings else {}))
     )
+    web.apply_clock()
     store = Store(web.database_url)
 
     @asynccontextmanager

@@ -11,16 +11,17 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from weipian.domain import clock
 from weipian.domain.sources import Source
 from weipian.domain.workflow import TO_VERIFY, State
 from weipian.errors import PermissionDenied
 from weipian.rules import RuleSet
+from weipian.services.access import Scope, scope_of
+from weipian.services.queries.patches import PatchFilter
 from weipian.services.users import Account, get_account
 from weipian.storage.store import Store
-from weipian.web.access import Scope, scope_of
 from weipian.web.auth import USER, check_csrf, is_htmx, log_out, session_valid
 from weipian.web.errors import LoginRequired
-from weipian.web.queries.patches import PatchFilter
 from weipian.web.settings import WebSettings
 
 
@@ -40,7 +41,7 @@ def _settings(request: Request) -> WebSettings:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 StoreDep = Annotated[Store, Depends(_store)]

@@ -17,16 +17,16 @@ from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import OPEN_STATES, TRANSITIONS, Action, State
 from weipian.messages import message
+from weipian.services.access import Scope, scope_of
 from weipian.services.claims import claim_texts
 from weipian.services.evidence import KIND_LABELS, Evidence, evidence_gaps, list_evidence
+from weipian.services.queries.detail import PatchDetail, kind_label
+from weipian.services.queries.referrals import referral_panel
+from weipian.services.queries.scope import visible
 from weipian.services.users import Account
 from weipian.services.workflow import correction_due
 from weipian.storage.tables import patches
-from weipian.web.access import Scope, scope_of
 from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
-from weipian.web.queries.detail import PatchDetail, kind_label
-from weipian.web.queries.referrals import referral_panel
-from weipian.web.queries.scope import visible
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 

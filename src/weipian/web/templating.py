@@ -12,6 +12,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from weipian.domain import clock
 from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.sources import SOURCE_LABELS, Source
@@ -101,7 +102,7 @@ def _change_type(ctx: Context, code: Any) -> str:
     rules = getattr(rules, "rules", None)
     if rules is None:
         return str(code)
-    known = rules.tables(dt.date.today()).change_types.get(str(code))
+    known = rules.tables(clock.today()).change_types.get(str(code))
     return str(known.name) if known is not None else str(code)
 
 
@@ -141,7 +142,9 @@ def _person(request: Request) -> Callable[[str | None], str]:
 def _context(request: Request) -> dict[str, Any]:
     has_session = "session" in request.scope
     user = getattr(request.state, "user", None)
+    settings = getattr(request.app.state, "settings", None)
     return {
+        "clock_fixed": getattr(settings, "now", None),  # WEIPIAN_NOW: the banner
         "can_review": bool(user and user.actor.may(Action.review_pass, None)),
         "csrf_token": csrf_token(request) if has_session else "",
         "user": user,

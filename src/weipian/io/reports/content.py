@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from weipian.domain.units import M2_PER_MU
 from weipian.stats.figures import Figures
 from weipian.stats.summary import UnitFigures
 from weipian.stats.tables import CaseRow, HousingRow, IllegalItem, LeadRow, ReferralRow
-
-M2_PER_MU = 10000 / 15
 
 
 def mu(m2: float | None) -> float:

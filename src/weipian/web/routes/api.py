@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from weipian.services.queries.detail import patch_detail
+from weipian.services.queries.patches import list_patches
 from weipian.web.deps import CurrentUser, FilterDep, ScopeDep, StoreDep, Today
-from weipian.web.queries.detail import patch_detail
-from weipian.web.queries.patches import list_patches
 from weipian.web.schemas import EventOut, PatchDetailOut, PatchOut, PatchPageOut
 
 router = APIRouter(prefix="/api")

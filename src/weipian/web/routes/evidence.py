@@ -21,6 +21,7 @@ from weipian.domain.workflow import Action
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.io.exif import preview_jpeg
 from weipian.messages import message as say
+from weipian.services.access import Scope
 from weipian.services.evidence import (
     KINDS,
     add_evidence,
@@ -30,17 +31,16 @@ from weipian.services.evidence import (
     set_evidence_note,
     withdraw_evidence,
 )
+from weipian.services.queries.detail import patch_detail
+from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.evidence import preview_path, write_file
 from weipian.storage.store import Store
-from weipian.web.access import Scope
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
 from weipian.web.errors import render_error
 from weipian.web.forms import from_saved
 from weipian.web.patch_page import MAX_FILES, render_patch_page
-from weipian.web.queries.detail import patch_detail
-from weipian.web.queries.scope import get_patch
 from weipian.web.settings import WebSettings
 
 router = APIRouter()

@@ -16,8 +16,8 @@ from weipian.config import files_dir
 from weipian.errors import NotFound
 from weipian.io.imagery import render_tile
 from weipian.services.imagery import ImageInfo, get_image, image_file, imagery_for
+from weipian.services.queries.scope import get_patch
 from weipian.web.deps import CurrentUser, ScopeDep, SettingsDep, StoreDep
-from weipian.web.queries.scope import get_patch
 
 router = APIRouter()
 

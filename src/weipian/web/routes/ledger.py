@@ -18,17 +18,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from weipian.config import files_dir
+from weipian.domain import clock
 from weipian.domain.ledger import METHOD_LABELS, RECORD_STATE_LABELS, RecordState
 from weipian.domain.workflow import TRANSITIONS, Action, State
 from weipian.errors import InputError
 from weipian.services import ledger, workflow
+from weipian.services.access import Scope
 from weipian.services.ledger_records import find_record, history, list_records
+from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.store import Store
-from weipian.web.access import Scope
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
-from weipian.web.queries.scope import get_patch
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
@@ -37,7 +38,7 @@ MAX_FILES = 12
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 @router.get("/ledger")

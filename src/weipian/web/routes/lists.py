@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weipian.errors import NotFound, PermissionDenied
+from weipian.services.queries.lists import BUREAU_ONLY, TITLES, scoped_list
 from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, StoreDep, Today
-from weipian.web.queries.lists import BUREAU_ONLY, TITLES, scoped_list
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/lists")

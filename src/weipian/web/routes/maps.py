@@ -13,15 +13,15 @@ from fastapi.responses import Response
 from weipian.domain.layers import LayerKind
 from weipian.errors import InputError, NotFound
 from weipian.services.evidence import list_evidence
-from weipian.storage.spatial import BBox
-from weipian.web.deps import CurrentUser, ScopeDep, StoreDep
-from weipian.web.queries.maps import (
+from weipian.services.queries.maps import (
     FeatureCollection,
     available_layers,
     layer_feature_collection,
     patch_features,
 )
-from weipian.web.queries.scope import get_patch
+from weipian.services.queries.scope import get_patch
+from weipian.storage.spatial import BBox
+from weipian.web.deps import CurrentUser, ScopeDep, StoreDep
 
 router = APIRouter(prefix="/api/map")
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from weipian.services.due import KIND_LABELS, reminders
+from weipian.services.queries.dashboard import dashboard
 from weipian.web.deps import CurrentUser, ScopeDep, StoreDep, Today
-from weipian.web.queries.dashboard import dashboard
 from weipian.web.templating import templates
 
 router = APIRouter()

@@ -18,6 +18,16 @@ from weipian.errors import Conflict, InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.evidence import list_evidence
+from weipian.services.queries.detail import patch_detail
+from weipian.services.queries.patches import (
+    PatchFilter,
+    count_patches,
+    count_restricted,
+    export_rows,
+    filter_choices,
+    list_patches,
+)
+from weipian.services.queries.scope import get_patch
 from weipian.web.auth import flash, is_htmx
 from weipian.web.deps import (
     CheckCsrf,
@@ -32,16 +42,6 @@ from weipian.web.deps import (
 from weipian.web.export import attachment, list_workbook
 from weipian.web.forms import DeterminationForm, explain, from_saved, parse
 from weipian.web.patch_page import photo_gaps, render_patch_page
-from weipian.web.queries.detail import patch_detail
-from weipian.web.queries.patches import (
-    PatchFilter,
-    count_patches,
-    count_restricted,
-    export_rows,
-    filter_choices,
-    list_patches,
-)
-from weipian.web.queries.scope import get_patch
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/patches")

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weipian.domain.referrals import ReferralKind, departments
+from weipian.services.queries.referrals import LIST_LIMIT, STATUS_FILTERS, overdue_count, scoped_referrals
+from weipian.services.queries.scope import get_patch
 from weipian.services.referrals import give_feedback, may_answer, refer
 from weipian.web.auth import flash
 from weipian.web.deps import CheckCsrf, CurrentUser, ScopeDep, StoreDep, Today
-from weipian.web.queries.referrals import LIST_LIMIT, STATUS_FILTERS, overdue_count, scoped_referrals
-from weipian.web.queries.scope import get_patch
 from weipian.web.routes.auth import safe_next
 from weipian.web.templating import templates
 

@@ -13,12 +13,12 @@ from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.claims import claim_problems
 from weipian.services.lists import priorities
+from weipian.services.queries.patches import filter_choices
+from weipian.services.queries.review import review_queue
+from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.web.deps import CheckHtmx, CurrentUser, RulesDep, ScopeDep, StoreDep, Today
 from weipian.web.errors import status_of
-from weipian.web.queries.patches import filter_choices
-from weipian.web.queries.review import review_queue
-from weipian.web.queries.scope import get_patch
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/review")

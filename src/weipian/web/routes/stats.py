@@ -93,8 +93,8 @@ def stats_map(
     from sqlalchemy import select
 
     from weipian.domain.workflow import STATE_LABELS, State
+    from weipian.services.queries.scope import visible
     from weipian.storage.tables import layer_features, layers, patches, suggestions
-    from weipian.web.queries.scope import visible
 
     if user.role is Role.department:
         raise PermissionDenied("stats.forbidden")

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from weipian.services.access import Scope
 from weipian.services.lists import special_list
+from weipian.services.queries.scope import visible
 from weipian.storage.tables import patches
-from weipian.web.access import Scope
-from weipian.web.queries.scope import visible
 
 TITLES = {
     "housing": "新增农村乱占耕地建房清单",

@@ -1,4 +1,4 @@
-"""Narrow a query to the patches a :class:`~weipian.web.access.Scope` may see."""
+"""Narrow a query to the patches a :class:`~weipian.services.access.Scope` may see."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
+from weipian.services.access import Scope
 from weipian.storage.tables import patches, referrals
-from weipian.web.access import Scope
 
 S = TypeVar("S", bound=Select[Any])
 

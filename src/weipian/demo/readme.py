@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from weipian.io.demo import DemoPackage
+    from weipian.demo.calendar import DemoCalendar
+    from weipian.demo.manifest import DemoPackage
 
 _LAYERS = """\
 参考图层（均为 CGCS2000 经纬度 EPSG:4490 的 GeoPackage）：
@@ -23,7 +24,7 @@ _LAYERS = """\
   temporary_use.gpkg        临时用地 LSYD：PZWH、YXQQ 有效期起、YXQZ 有效期止、XMMC、PZMJ
   facility_agri.gpkg        设施农业用地 SSNYD：STRKH 上图入库号、PZRQ、XMMC、SSLX、SSMJ
   consolidation.gpkg        全域土地综合整治/增减挂钩 QYZZ：XMBH 项目编号、XMMC、XMLX、PZRQ、XMMJ
-  mining_right.gpkg         采矿权 CKQ：XKZH 许可证号、KSMC、KZ 矿种、YXQQ、YXQZ、MJ（3 个，其一已于 2022-03-31 到期）
+  mining_right.gpkg         采矿权 CKQ：XKZH 许可证号、KSMC、KZ 矿种、YXQQ、YXQZ、MJ（3 个，其一已于 {expired} 到期）
   prior_patches.gpkg        往年卫片图斑 WNWPTB：JCBH、NF、XZQDM、TBLX、PDJG、WFLX、JCMJ
 日期字段均为 YYYY-MM-DD 文本；面积均为 CGCS2000 椭球面积（平方米）。
 """
@@ -51,7 +52,7 @@ _NOTES = """\
 """
 
 
-def readme_text(seed: int, patches: int, parcels: int, packages: list[DemoPackage]) -> str:
+def readme_text(seed: int, patches: int, parcels: int, packages: list[DemoPackage], cal: DemoCalendar) -> str:
     """The README listing every file the demo wrote."""
     ministry, province = packages
     body = _PACKAGES.format(
@@ -59,4 +60,5 @@ def readme_text(seed: int, patches: int, parcels: int, packages: list[DemoPackag
         province=province.path.name, p_batch=province.batch, p_issued=province.issued.isoformat(), p_count=province.patches,
     )  # fmt: skip
     head = "南安市卫片执法演示数据\n======================\n\n"
-    return head + _LAYERS + "\n" + body + "\n" + _NOTES.format(seed=seed, patches=patches, parcels=parcels)
+    layers = _LAYERS.format(expired=cal.day("2022-03-31").isoformat())
+    return head + layers + "\n" + body + "\n" + _NOTES.format(seed=seed, patches=patches, parcels=parcels)

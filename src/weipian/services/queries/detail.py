@@ -11,8 +11,11 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.landclass import land_classes
-from weipian.domain.layers import LayerKind
+from weipian.domain.layers import DOCUMENT_LAYERS, LayerKind
 from weipian.messages import message
+from weipian.services.access import Scope
+from weipian.services.deadlines import effective_due, return_deadline
+from weipian.services.queries.scope import get_patch, visible
 from weipian.storage.tables import (
     batches,
     patch_facts,
@@ -24,14 +27,8 @@ from weipian.storage.tables import (
 )  # fmt: skip
 from weipian.storage.users import display_names
 from weipian.storage.workflow import current_determination, patch_events
-from weipian.web.access import Scope
-from weipian.web.queries.deadlines import effective_due, return_deadline
-from weipian.web.queries.scope import get_patch, visible
 
-APPROVAL_KINDS = (
-    LayerKind.conversion_approval, LayerKind.land_supply, LayerKind.preapproval, LayerKind.temporary_use,
-    LayerKind.facility_agri, LayerKind.consolidation,
-)  # fmt: skip
+APPROVAL_KINDS = DOCUMENT_LAYERS
 GROUP_LABELS = {"agri_land": "农用地", "construction_land": "建设用地", "unused_land": "未利用地"}
 MINING_LABELS = {
     "none": "不涉及采矿权",

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
 from weipian.analysis.area import ellipsoidal_area
+from weipian.demo.calendar import DemoCalendar
+from weipian.demo.layers import Layer, locate
+from weipian.demo.patches import Priors, Sites, shifted_copies
+from weipian.demo.world import World
 from weipian.domain.townships import COUNTY_CODE, COUNTY_NAME
 from weipian.domain.units import M2_PER_MU
-from weipian.io.demo_layers import Layer, locate
-from weipian.io.demo_patches import Priors, Sites, shifted_copies
-from weipian.io.demo_world import World
 
 MINISTRY_SHARE = 0.6
 DUPLICATE_SHARE = 0.03
 BOWTIES = 2
-MINISTRY_BATCH, MINISTRY_ISSUED = "2022年第1批", date(2022, 11, 1)
-PROVINCE_BATCH, PROVINCE_ISSUED = "2022年省第1批", date(2022, 11, 10)
-YEAR = 2022
 MINING_KINDS = ("mine", "mine_edge", "quarry")
 
 
@@ -47,14 +44,14 @@ class Dealt:
     duplicate_of: NDArray[np.int64]  # index of the ministry patch a provincial one repeats, else -1
 
 
-def deal(sites: Sites, rng: np.random.Generator) -> Dealt:
+def deal(sites: Sites, rng: np.random.Generator, cal: DemoCalendar) -> Dealt:
     n = len(sites.geoms)
     order = rng.permutation(n)
     geoms, kind, tblx = sites.geoms[order].copy(), sites.kind[order], sites.tblx[order].copy()
     m = round(MINISTRY_SHARE * n)
     hsx = np.empty(n, dtype="datetime64[D]")
-    hsx[:m] = np.datetime64("2022-06-01") + rng.integers(0, 122, m).astype("timedelta64[D]")
-    hsx[m:] = np.datetime64("2022-07-01") + rng.integers(0, 112, n - m).astype("timedelta64[D]")
+    hsx[:m] = cal.day64("2022-06-01") + rng.integers(0, 122, m).astype("timedelta64[D]")
+    hsx[m:] = cal.day64("2022-07-01") + rng.integers(0, 112, n - m).astype("timedelta64[D]")
     plain = kind == ""
     bowtie = np.zeros(n, dtype=bool)
     bowtie[rng.choice(np.flatnonzero(plain[:m]), BOWTIES, replace=False)] = True
@@ -75,8 +72,8 @@ def deal(sites: Sites, rng: np.random.Generator) -> Dealt:
     qsx = hsx - rng.integers(60, 300, n).astype("timedelta64[D]")
     width = max(3, len(str(max(m, n - m))))
     code = np.array(
-        [f"{COUNTY_CODE}{YEAR}01{i:0{width}d}" for i in range(1, m + 1)]
-        + [f"TDW{COUNTY_CODE}{YEAR}11{i:0{width}d}" for i in range(1, n - m + 1)]
+        [f"{COUNTY_CODE}{cal.year}01{i:0{width}d}" for i in range(1, m + 1)]
+        + [f"TDW{COUNTY_CODE}{cal.year}11{i:0{width}d}" for i in range(1, n - m + 1)]
     )
     return Dealt(geoms, m, kind, tblx, qsx, hsx, code, bowtie, duplicate_of)
 
@@ -100,7 +97,9 @@ def _ymd(days: NDArray[np.datetime64]) -> list[str]:
     return [str(d).replace("-", "") for d in days]
 
 
-def ministry_layer(world: World, dealt: Dealt, priors: Priors, rng: np.random.Generator) -> Layer:
+def ministry_layer(
+    world: World, dealt: Dealt, priors: Priors, rng: np.random.Generator, cal: DemoCalendar
+) -> Layer:
     """The ministry batch: county code only, 8-digit TYWZJCTBWQBH cut to the DBF's 10 characters."""
     sl = slice(0, dealt.ministry)
     area, centre = _measure(world, dealt.geoms[sl])
@@ -118,8 +117,8 @@ def ministry_layer(world: World, dealt: Dealt, priors: Priors, rng: np.random.Ge
         "LZB": list(centre[:, 0]),
         "BZB": list(centre[:, 1]),
         "JCMJ": list(area),
-        "XFSJ": [MINISTRY_ISSUED.isoformat()] * dealt.ministry,
-        "NF": [YEAR] * dealt.ministry,
+        "XFSJ": [cal.ministry_issued.isoformat()] * dealt.ministry,
+        "NF": [cal.year] * dealt.ministry,
         "QQJCBH": earlier,
         "TYWZJCTBWQ": same_place,  # TYWZJCTBWQBH: DBF field names hold 10 characters
         "SFSK": _mining_flags(dealt, sl),
@@ -127,7 +126,7 @@ def ministry_layer(world: World, dealt: Dealt, priors: Priors, rng: np.random.Ge
     return Layer("部卫片图斑", dealt.geoms[sl], columns)
 
 
-def province_layer(world: World, towns: Layer, dealt: Dealt) -> Layer:
+def province_layer(world: World, towns: Layer, dealt: Dealt, cal: DemoCalendar) -> Layer:
     """The provincial batch under Chinese column names, township codes and 亩."""
     sl = slice(dealt.ministry, len(dealt.geoms))
     area, centre = _measure(world, dealt.geoms[sl])
@@ -144,8 +143,8 @@ def province_layer(world: World, towns: Layer, dealt: Dealt) -> Layer:
         "中心点经度": list(centre[:, 0]),
         "中心点纬度": list(centre[:, 1]),
         "监测面积（亩）": list(np.round(area / M2_PER_MU, 4)),
-        "下发时间": [PROVINCE_ISSUED.isoformat()] * n,
-        "年份": [YEAR] * n,
+        "下发时间": [cal.province_issued.isoformat()] * n,
+        "年份": [cal.year] * n,
         "是否涉矿": _mining_flags(dealt, sl),
     }
     return Layer("省卫片图斑", dealt.geoms[sl], columns)

@@ -14,10 +14,10 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from weipian.demo.grid import F64, ValueNoise
+from weipian.demo.world import DEV_CENTRES, World
 from weipian.domain.layers import LayerKind
 from weipian.domain.townships import townships
-from weipian.io.demo_grid import F64, ValueNoise
-from weipian.io.demo_world import DEV_CENTRES, World
 
 ZONE_CELL = 250.0
 

@@ -34,6 +34,7 @@ from PIL import Image
 from rasterio.features import rasterize
 
 from weipian.analysis.area import to_crs
+from weipian.demo.calendar import REFERENCE_DAY, DemoCalendar, calendar_for
 from weipian.io.imagery import RasterFacts, to_cog
 from weipian.io.readers import read_vector
 
@@ -41,9 +42,16 @@ __all__ = ["AFTER_DATE", "AFTER_FILE", "BEFORE_DATE", "BEFORE_FILE", "DemoImager
 
 Progress = Callable[[str, int, int], None]
 
-# Before: about the patches' median 前时相; after: on or after every 后时相 of the demo (≤ 2022-10-20).
+# Before: about the patches' median 前时相; after: on or after every 后时相 of the demo (≤ 20 October),
+# as written for the reference day (calendar.py shifts them by whole years).
 BEFORE_DATE, AFTER_DATE = date(2022, 2, 15), date(2022, 10, 31)
 BEFORE_FILE, AFTER_FILE = "imagery_before_20220215.tif", "imagery_after_20221031.tif"
+
+
+def _file(phase: str, day: date) -> str:
+    return f"imagery_{phase}_{day:%Y%m%d}.tif"
+
+
 PLANE = "EPSG:4527"
 PIXEL_BUDGET = 21_000_000  # per image: both COGs stay well under 25 MB and are made in about 10 s
 MIN_PIXEL_M = 2.0
@@ -99,8 +107,11 @@ def write_demo_imagery(
     pixels: int = PIXEL_BUDGET,
     township: str | None = FOCUS_TOWNSHIP,
     progress: Progress | None = None,
+    today: date = REFERENCE_DAY,
 ) -> DemoImagery:
     """Paint the pair from ``dir``'s landuse.gpkg and patch packages, write them as COGs there.
+
+    ``today`` must be the day :func:`~weipian.demo.county.write_demo` was given: it dates the pair.
 
     ``pixels`` caps each image's size; the resolution is the coarsest whole metre within it.
     """
@@ -111,7 +122,8 @@ def write_demo_imagery(
 
     step("生成演示影像", 0)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 5_0001]))
-    patches, tblx = _patches(dir)
+    cal = calendar_for(today)
+    patches, tblx = _patches(dir, cal)
     parcels, dlbm = _landuse(dir)
     area = _window(patches, _township(dir, township), pixels) if township else patches
     xmin, ymin, xmax, ymax = shapely.total_bounds(area)
@@ -164,7 +176,8 @@ def write_demo_imagery(
         "crs": PLANE, "transform": transform, "nodata": 0, "tiled": True, "blockxsize": 512,
         "blockysize": 512,
     }  # fmt: skip
-    paths = (dir / BEFORE_FILE, dir / AFTER_FILE)
+    before_date, after_date = cal.day(BEFORE_DATE.isoformat()), cal.day(AFTER_DATE.isoformat())
+    paths = (dir / _file("before", before_date), dir / _file("after", after_date))
     with tempfile.TemporaryDirectory(prefix=".imagery-", dir=dir) as work:
         facts: RasterFacts | None = None
         for n, (picture, path) in enumerate(zip((before, after), paths, strict=True)):
@@ -174,14 +187,14 @@ def write_demo_imagery(
             facts = to_cog(raw, path)
             step("生成演示影像", 3 + n)
     assert facts is not None
-    return DemoImagery(paths[0], paths[1], BEFORE_DATE, AFTER_DATE, res, facts)
+    return DemoImagery(paths[0], paths[1], before_date, after_date, res, facts)
 
 
-def _patches(dir: Path) -> tuple[NDArray[np.object_], list[str]]:
+def _patches(dir: Path, cal: DemoCalendar) -> tuple[NDArray[np.object_], list[str]]:
     """Every delivered patch in EPSG:4527 (repaired) and its change type."""
     geoms: list[NDArray[np.object_]] = []
     kinds: list[str] = []
-    for name, column in (("ministry_2022_01.zip", "TBLX"), ("province_2022_01.gpkg", "图斑类型")):
+    for name, column in ((cal.ministry_file, "TBLX"), (cal.province_file, "图斑类型")):
         table = read_vector(dir / name, (117.8, 24.4, 118.9, 25.5))
         geoms.append(to_crs(shapely.make_valid(table.geoms), table.crs, PLANE))
         kinds += [str(v) for v in table.attrs[column]]

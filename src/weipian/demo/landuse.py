@@ -16,8 +16,8 @@ import shapely
 from numpy.typing import NDArray
 
 from weipian.analysis.area import ellipsoidal_area
-from weipian.io.demo_grid import F64, I64, NoisyGrid, make_grid
-from weipian.io.demo_world import World, Zone
+from weipian.demo.grid import F64, I64, NoisyGrid, make_grid
+from weipian.demo.world import World, Zone
 
 CHUNK = 100_000  # parcels generated and written at a time
 

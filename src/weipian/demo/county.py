@@ -17,7 +17,6 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -28,56 +27,30 @@ import pyogrio
 import shapely
 
 from weipian.analysis.area import ellipsoidal_area
-from weipian.domain.layers import LayerKind
-from weipian.domain.sources import Source
-from weipian.domain.townships import COUNTY_CODE
-from weipian.io.demo_approvals import approval_layers
-from weipian.io.demo_landuse import CHUNK, DLMC, ParcelChunk, parcel_chunks, plan_parcels
-from weipian.io.demo_layers import Layer, control_layers, township_layer, zone_cells
-from weipian.io.demo_packages import (
-    MINISTRY_BATCH,
-    MINISTRY_ISSUED,
-    PROVINCE_BATCH,
-    PROVINCE_ISSUED,
+from weipian.demo.approvals import approval_layers
+from weipian.demo.calendar import REFERENCE_DAY, DemoCalendar, calendar_for
+from weipian.demo.landuse import CHUNK, DLMC, ParcelChunk, parcel_chunks, plan_parcels
+from weipian.demo.layers import Layer, control_layers, township_layer, zone_cells
+from weipian.demo.manifest import DemoManifest, DemoPackage
+from weipian.demo.packages import (
     deal,
     ministry_layer,
     prior_layer,
     province_layer,
 )
-from weipian.io.demo_patches import make_priors, make_sites
-from weipian.io.demo_readme import readme_text
-from weipian.io.demo_world import World, build_world
+from weipian.demo.patches import make_priors, make_sites
+from weipian.demo.readme import readme_text
+from weipian.demo.world import World, build_world
+from weipian.domain.layers import LayerKind
+from weipian.domain.sources import Source
+from weipian.domain.townships import COUNTY_CODE
 
 __all__ = ["LAYER_FILES", "DemoManifest", "DemoPackage", "write_demo"]
 
 Progress = Callable[[str, int, int], None]
 
 LAYER_FILES: dict[LayerKind, str] = {kind: f"{kind.value}.gpkg" for kind in LayerKind}
-MINISTRY_FILE = "ministry_2022_01.zip"
-MINISTRY_SHAPEFILE = "南安市2022年第1批部卫片图斑"
-PROVINCE_FILE = "province_2022_01.gpkg"
-ZIP_TIME = (2022, 11, 1, 9, 0, 0)
 GEOGRAPHIC = "EPSG:4490"
-
-
-@dataclass(frozen=True)
-class DemoPackage:
-    """One patch package written by the demo."""
-
-    path: Path
-    source: str
-    batch: str
-    issued: date
-    patches: int
-
-
-@dataclass(frozen=True)
-class DemoManifest:
-    """What ``write_demo`` wrote: reference layers by kind and the patch packages."""
-
-    dir: Path
-    layers: dict[str, Path]
-    packages: list[DemoPackage]
 
 
 class _Steps:
@@ -93,9 +66,12 @@ class _Steps:
 
 
 def write_demo(
-    dir: Path, *, seed: int = 42, patches: int = 600, parcels: int = 20000, progress: Progress | None = None
-) -> DemoManifest:
+    dir: Path, *, seed: int = 42, patches: int = 600, parcels: int = 20000, progress: Progress | None = None,
+    today: date = REFERENCE_DAY,
+) -> DemoManifest:  # fmt: skip
     """Write the demo county into ``dir`` (created, files overwritten) and say what was written.
+
+    Its dates follow ``today`` (``weipian demo`` passes the clock's day; see ``calendar.py``).
 
     ``progress(label, done, total)`` is called as steps finish; the land-class layer counts one
     step per 100 000 parcels.
@@ -103,6 +79,7 @@ def write_demo(
     if patches < 20 or parcels < 500:
         raise ValueError("the demo needs at least 20 patches and 500 parcels")
     dir.mkdir(parents=True, exist_ok=True)
+    cal = calendar_for(today)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     chunks = max(1, math.ceil(parcels / CHUNK))
     steps = _Steps(progress, total=7 + chunks)
@@ -126,29 +103,33 @@ def write_demo(
     layers[LayerKind.basic_farmland.value] = dir / LAYER_FILES[LayerKind.basic_farmland]
 
     sites = make_sites(world, towns, rngs[3], patches)
-    dealt = deal(sites, rngs[4])
-    priors = make_priors(world, dealt.geoms, dealt.tblx, ~dealt.bowtie, rngs[5], COUNTY_CODE)
+    dealt = deal(sites, rngs[4], cal)
+    priors = make_priors(world, dealt.geoms, dealt.tblx, ~dealt.bowtie, rngs[5], COUNTY_CODE, cal.year)
     put(LayerKind.prior_patches, prior_layer(world, towns, priors))
     steps.advance("生成卫片图斑")
-    for kind, layer in approval_layers(world, towns, dealt.geoms, dealt.hsx, ~dealt.bowtie, rngs[6]).items():
+    for kind, layer in approval_layers(
+        world, towns, dealt.geoms, dealt.hsx, ~dealt.bowtie, rngs[6], cal
+    ).items():
         put(kind, layer)
     steps.advance("生成审批图层")
-    ministry = _write_ministry(dir / MINISTRY_FILE, world, ministry_layer(world, dealt, priors, rngs[4]))
+    ministry = _write_ministry(
+        dir / cal.ministry_file, world, ministry_layer(world, dealt, priors, rngs[4], cal), cal
+    )
     steps.advance("写出部卫片图斑包")
-    province = _write_layer(dir / PROVINCE_FILE, world, province_layer(world, towns, dealt))
+    province = _write_layer(dir / cal.province_file, world, province_layer(world, towns, dealt, cal))
     steps.advance("写出省卫片图斑包")
     packages = [
-        DemoPackage(ministry, Source.ministry.value, MINISTRY_BATCH, MINISTRY_ISSUED, dealt.ministry),
+        DemoPackage(ministry, Source.ministry.value, cal.ministry_batch, cal.ministry_issued, dealt.ministry),
         DemoPackage(
             province,
             Source.province.value,
-            PROVINCE_BATCH,
-            PROVINCE_ISSUED,
+            cal.province_batch,
+            cal.province_issued,
             len(dealt.geoms) - dealt.ministry,
         ),
     ]
     with _staged(dir / "README.txt") as tmp:
-        tmp.write_text(readme_text(seed, patches, parcels, packages), encoding="utf-8")
+        tmp.write_text(readme_text(seed, patches, parcels, packages, cal), encoding="utf-8")
     steps.advance("写出说明文件")
     return DemoManifest(dir, layers, packages)
 
@@ -260,16 +241,18 @@ class _GbkZipInfo(zipfile.ZipInfo):
         return self.filename.encode("gbk"), self.flag_bits & ~0x800
 
 
-def _write_ministry(path: Path, world: World, layer: Layer) -> Path:
+def _write_ministry(path: Path, world: World, layer: Layer, cal: DemoCalendar) -> Path:
     """A zipped GBK shapefile in EPSG:4527 without .cpg, its member names in GBK."""
     frame = _frame(layer, world.to_4527(layer.geoms), "EPSG:4527")
     with tempfile.TemporaryDirectory(prefix="weipian-demo-") as work:
-        shp = Path(work) / f"{MINISTRY_SHAPEFILE}.shp"
+        shp = Path(work) / f"南安市{cal.ministry_batch}部卫片图斑.shp"
         pyogrio.write_dataframe(frame, shp, encoding="GBK", layer_options={"RESIZE": "YES"})
         shp.with_suffix(".cpg").unlink(missing_ok=True)  # real deliveries often lack it
         with _staged(path) as tmp, zipfile.ZipFile(tmp, "w") as zf:
             for suffix in (".shp", ".shx", ".dbf", ".prj"):
-                info = _GbkZipInfo(shp.with_suffix(suffix).name, date_time=ZIP_TIME)
+                info = _GbkZipInfo(
+                    shp.with_suffix(suffix).name, date_time=(*cal.ministry_issued.timetuple()[:3], 9, 0, 0)
+                )
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 0  # made on Windows
                 info.external_attr = 0x20  # FILE_ATTRIBUTE_ARCHIVE

@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import TO_VERIFY, TO_VERIFY_STATES
+from weipian.services.access import Scope
+from weipian.services.deadlines import effective_due, overdue, return_deadlines
+from weipian.services.queries.scope import visible
 from weipian.storage.patches import withheld_from_export
 from weipian.storage.tables import batches, determinations, patch_facts, patches, suggestions, townships
-from weipian.web.access import Scope
-from weipian.web.queries.deadlines import effective_due, overdue, return_deadlines
-from weipian.web.queries.scope import visible
 
 PAGE_SIZE = 50
 

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.referrals import Department, ReferralKind, departments
+from weipian.services.access import Scope, scope_of
+from weipian.services.queries.scope import visible
 from weipian.services.referrals import REFERRING_ROLES, Referral, list_referrals, may_answer
 from weipian.services.users import Account
 from weipian.storage.referrals import is_restricted, overdue_filter, referral_query
 from weipian.storage.store import Store
 from weipian.storage.tables import patches, referrals
-from weipian.web.access import Scope, scope_of
-from weipian.web.queries.scope import visible
 
 STATUS_FILTERS = {"open": "未反馈", "overdue": "已逾期"}
 LIST_LIMIT = 1000

@@ -14,11 +14,12 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from weipian.demo.calendar import DemoCalendar
+from weipian.demo.layers import Layer, locate
+from weipian.demo.patches import star_polygons
+from weipian.demo.world import World, Zone, sample_county
 from weipian.domain.layers import LayerKind
 from weipian.domain.townships import COUNTY_CODE
-from weipian.io.demo_layers import Layer, locate
-from weipian.io.demo_patches import star_polygons
-from weipian.io.demo_world import World, Zone, sample_county
 
 STORIES = (
     ("approved_supplied", 0.16), ("conversion_only", 0.05), ("supply_only", 0.03), ("conversion_partial", 0.06),
@@ -60,7 +61,7 @@ class _Docs:
 
 def approval_layers(
     world: World, towns: Layer, geoms: NDArray[np.object_], hsx: NDArray[np.datetime64], eligible: NDArray[np.bool_],
-    rng: np.random.Generator,
+    rng: np.random.Generator, cal: DemoCalendar,
 ) -> dict[LayerKind, Layer]:  # fmt: skip
     """Every approval layer, with stories drawn for the ``eligible`` patches."""
     centre = shapely.get_coordinates(shapely.point_on_surface(geoms))
@@ -86,7 +87,7 @@ def approval_layers(
     both = story[full] == "approved_supplied"
     supplied_after = converted.dates[both] + rng.integers(30, 300, int(both.sum())).astype("timedelta64[D]")
     partial = np.flatnonzero(story == "conversion_partial")
-    background = _background(world, towns, names, rng, max(3, len(geoms) // 10))
+    background = _background(world, towns, names, rng, max(3, len(geoms) // 10), cal)
     temporary = np.flatnonzero(story == "temporary")
     temp_start = hsx[temporary] - rng.integers(60, 900, len(temporary)).astype("timedelta64[D]")
     return {
@@ -100,7 +101,7 @@ def approval_layers(
         LayerKind.temporary_use: _temporary(rng, grown("temporary", 5, 30, temp_start)),
         LayerKind.facility_agri: _facility(rng, grown("facility", 3, 15)),
         LayerKind.consolidation: _consolidation(rng, grown("consolidation", 100, 300)),
-        LayerKind.mining_right: _mining(world, towns, rng),
+        LayerKind.mining_right: _mining(world, towns, rng, cal),
     }  # fmt: skip
 
 
@@ -149,14 +150,14 @@ def _part_of(rng: np.random.Generator, geoms: NDArray[np.object_]) -> NDArray[np
 
 
 def _background(
-    world: World, towns: Layer, names: NDArray[np.str_], rng: np.random.Generator, k: int
+    world: World, towns: Layer, names: NDArray[np.str_], rng: np.random.Generator, k: int, cal: DemoCalendar
 ) -> _Docs:
     """Approved projects in towns and villages where no change was detected."""
     x, y = sample_county(world, rng, 20 * k)
     zone = world.zones(x, y)
     at = np.flatnonzero(np.isin(zone, [Zone.urban, Zone.village]))[:k]
     geoms, _ = star_polygons(rng, x[at], y[at], rng.uniform(10_000, 60_000, len(at)))
-    dates = np.datetime64("2016-01-01") + rng.integers(0, 2300, len(at)).astype("timedelta64[D]")
+    dates = cal.day64("2016-01-01") + rng.integers(0, 2300, len(at)).astype("timedelta64[D]")
     return _Docs(geoms, dates, names[locate(towns, x[at], y[at])], _families(zone[at]))
 
 
@@ -275,11 +276,11 @@ def _consolidation(rng: np.random.Generator, docs: _Docs) -> Layer:
     return Layer("QYZZ", docs.geoms, columns, "XMMJ")
 
 
-def _mining(world: World, towns: Layer, rng: np.random.Generator) -> Layer:
+def _mining(world: World, towns: Layer, rng: np.random.Generator, cal: DemoCalendar) -> Layer:
     """Nan'an's three granite licences."""
     centre = shapely.get_coordinates(shapely.point_on_surface(world.licences))
     town = [str(towns.columns["XZQMC"][i]) for i in locate(towns, centre[:, 0], centre[:, 1])]
-    terms = LICENCES[: len(world.licences)]
+    terms = [(cal.day(s).isoformat(), cal.day(e).isoformat()) for s, e in LICENCES[: len(world.licences)]]
     numbers = [f"C{COUNTY_CODE}{s[:4]}{s[5:7]}7130{int(rng.integers(100000, 999999))}" for s, _ in terms]
     return Layer(
         "CKQ", world.licences,

@@ -15,8 +15,8 @@ import shapely
 from numpy.typing import NDArray
 
 from weipian.analysis.area import to_crs
+from weipian.demo.grid import F64, ValueNoise, Warp
 from weipian.domain.townships import townships
-from weipian.io.demo_grid import F64, ValueNoise, Warp
 
 CENTRE_LONLAT = (118.40, 25.00)
 COUNTY_AREA_M2 = 2.03e9  # Nan'an: 203 099.83 ha of land (DOMAIN.md §10)

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.layers import LayerKind
 from weipian.errors import NotFound
+from weipian.services.access import Scope
+from weipian.services.queries.scope import visible
 from weipian.storage.layers import current_layer
 from weipian.storage.spatial import BBox, bbox_clause
 from weipian.storage.tables import layer_features, layers, patches, suggestions
-from weipian.web.access import Scope
-from weipian.web.queries.scope import visible
 
 # Attributes shown in the map's info panel when present, in this order.
 INFO_KEYS = (

@@ -14,9 +14,9 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from weipian.io.demo_grid import F64, I64
-from weipian.io.demo_layers import Layer
-from weipian.io.demo_world import World, Zone, sample_county
+from weipian.demo.grid import F64, I64
+from weipian.demo.layers import Layer
+from weipian.demo.world import World, Zone, sample_county
 
 MIN_AREA, MAX_AREA = 200.0, 30_000.0
 MULTIPART_SHARE = 0.03
@@ -221,23 +221,24 @@ class Priors:
 
 def make_priors(
     world: World, geoms: NDArray[np.object_], tblx: NDArray[np.str_], eligible: NDArray[np.bool_],
-    rng: np.random.Generator, county_code: str,
+    rng: np.random.Generator, county_code: str, monitoring_year: int,
 ) -> Priors:  # fmt: skip
-    """Patches of 2020/2021: some at the place of an ``eligible`` current patch (≥ 60 % overlap), others elsewhere."""
+    """Patches of the two years before ``monitoring_year``: some at the place of an ``eligible`` current patch (≥ 60 % overlap), others elsewhere."""
     n = len(geoms)
     linked = np.flatnonzero((rng.random(n) < 0.15) & eligible)
     twice = rng.random(len(linked)) < 0.4
     source = np.concatenate([linked, linked[twice]])
-    year = np.concatenate([np.full(len(linked), 2021), np.full(int(twice.sum()), 2020)])
+    before, last = monitoring_year - 2, monitoring_year - 1
+    year = np.concatenate([np.full(len(linked), last), np.full(int(twice.sum()), before)])
     near = _nearby_copies(rng, geoms[source])
     k = max(3, int(0.3 * n))
     ox, oy = sample_county(world, rng, k)
     other, _ = star_polygons(rng, ox, oy, np.clip(rng.lognormal(np.log(1500.0), 0.9, k), MIN_AREA, MAX_AREA))
     found = np.concatenate([near, other])
-    year = np.concatenate([year, rng.choice([2020, 2021], k)])
+    year = np.concatenate([year, rng.choice([before, last], k)])
     order = np.argsort(year, kind="stable")
     code = np.empty(len(found), dtype="<U20")
-    for y in (2020, 2021):
+    for y in (before, last):
         at = order[year[order] == y]
         batch = np.sort(rng.integers(1, 5, len(at)))
         code[at] = [f"{county_code}{y}{b:02d}{s:04d}" for s, b in enumerate(batch, start=1)]

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import Action, State
+from weipian.services.access import Scope
+from weipian.services.queries.patches import list_query
+from weipian.services.queries.scope import visible
 from weipian.storage.evidence import failed_check_counts
 from weipian.storage.tables import events, patches
-from weipian.web.access import Scope
-from weipian.web.queries.patches import list_query
-from weipian.web.queries.scope import visible
 
 
 def review_queue(session: Session, scope: Scope, township: str | None = None) -> list[dict[str, Any]]:

@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import State
+from weipian.services.access import Scope
+from weipian.services.deadlines import due_between, effective_due, overdue, return_deadlines
 from weipian.services.lists import closure
+from weipian.services.queries.patches import current_det, list_query
+from weipian.services.queries.referrals import overdue_count
+from weipian.services.queries.scope import visible
 from weipian.stats.deadlines import MonthlyClosure
 from weipian.storage.tables import patches, suggestions, townships
-from weipian.web.access import Scope
-from weipian.web.queries.deadlines import due_between, effective_due, overdue, return_deadlines
-from weipian.web.queries.patches import current_det, list_query
-from weipian.web.queries.referrals import overdue_count
-from weipian.web.queries.scope import visible
 
 DUE_SOON_DAYS = 7
 
