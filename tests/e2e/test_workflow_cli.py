@@ -40,6 +40,15 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     _json(["analyze", "--workers", "1"], env)
     judged = _json(["judge", "--on", "2022-11-20"], env)
     assert judged["judged"] == ministry["patches"] and judged["not_analysed"] == 0
+    # The demo's 可以长期稳定利用耕地 and 江河沿岸 layers raise the priority flags.
+    assert {"stable_farmland", "riverside"} <= set(judged["flags"])
+    # and a 增减挂钩 建新区 is the approval (PZWH) of some patch.
+    _json(["export", "results", str(tmp_path / "结果.xlsx")], env)
+    results = openpyxl.load_workbook(tmp_path / "结果.xlsx").active
+    pzwh = [c.value for c in results[3]].index("PZWH")
+    assert any(
+        str(row[pzwh]).startswith("泉自然资") for row in results.iter_rows(min_row=4, values_only=True)
+    )
 
     sheet = tmp_path / "填报.xlsx"
     assert _json(["determinations", "template", str(sheet)], env)["rows"] <= ministry["patches"]

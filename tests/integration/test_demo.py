@@ -81,10 +81,7 @@ def test_other_seed_other_data(demo: DemoManifest, tmp_path: Path) -> None:
 
 
 def test_manifest_lists_every_layer_kind_and_both_packages(demo: DemoManifest) -> None:
-    # Kinds added with issue 10 (增减挂钩 建新区, 可以长期稳定利用耕地, 江河沿岸) are the bureau's own
-    # layers; the demo does not make them yet.
-    not_in_demo = {"linkage", "stable_farmland", "riverside"}
-    assert set(demo.layers) == {k.value for k in LayerKind} - not_in_demo
+    assert set(demo.layers) == {k.value for k in LayerKind}
     assert all(p.exists() for p in demo.layers.values())
     assert [(p.source, p.batch, p.issued.isoformat()) for p in demo.packages] == [
         ("ministry", "2022年第1批", "2022-11-01"),
@@ -241,6 +238,35 @@ def test_reference_layers_carry_their_key_attributes(demo: DemoManifest) -> None
     assert len(mines) == 3 and set(mines["KZ"]) == {"建筑用花岗岩"}
 
 
+def test_newer_layer_kinds_touch_some_patches(demo: DemoManifest, tmp_path: Path) -> None:
+    """增减挂钩 (建新区 under a patch, 拆旧区 elsewhere), 可以长期稳定利用耕地 and 江河沿岸 are there,
+    and each touches at least one patch, so the demo shows the approval and the priority flags."""
+    patches = _patches(demo, tmp_path)
+    touched: dict[str, tuple[pd.DataFrame, np.ndarray]] = {}  # type: ignore[type-arg]
+    for kind in ("linkage", "stable_farmland", "riverside"):
+        attrs, geoms = _read(demo.layers[kind])
+        assert len(geoms) > 0 and shapely.is_valid(geoms).all(), kind
+        assert pyogrio.read_info(demo.layers[kind])["crs"] == "EPSG:4490", kind
+        p, g = shapely.STRtree(geoms).query(patches, predicate="intersects")
+        overlap = ellipsoidal_area(shapely.intersection(patches[p], geoms[g])) > 1.0
+        assert overlap.any(), kind
+        touched[kind] = (attrs, g[overlap])
+    links, under = touched["linkage"]
+    assert set(links["QKLX"]) == {"建新区", "拆旧区"}
+    assert (links["QKLX"].iloc[under] == "建新区").any()
+    assert links["PFWH"].str.fullmatch(r"泉自然资〔\d{4}〕\d+号").all()
+    farmland, _ = _read(demo.layers["stable_farmland"])
+    assert set(farmland["DLBM"]) <= {"0101", "0102", "0103"}
+    _, basic = _read(demo.layers["basic_farmland"])
+    _, stable = _read(demo.layers["stable_farmland"])
+    i, j = shapely.STRtree(basic).query(stable, predicate="intersects")
+    assert ellipsoidal_area(shapely.intersection(stable[i], basic[j])).sum() < 1.0  # outside 永农
+    rivers, _ = _read(demo.layers["riverside"])
+    assert list(rivers["HLMC"]) == ["西溪", "东溪", "晋江"]
+    consolidation, _ = _read(demo.layers["consolidation"])
+    assert set(consolidation["XMLX"]) == {"全域土地综合整治"}
+
+
 def test_progress_counts_up_to_the_total(demo: DemoManifest) -> None:
     calls = PROGRESS
     assert calls[0][1] == 0 and calls[-1][1] == calls[-1][2]
@@ -260,5 +286,5 @@ def test_interrupted_run_leaves_no_half_file(tmp_path: Path) -> None:
         write_demo(tmp_path, patches=PATCHES, parcels=PARCELS, progress=stop_in_landuse)
     names = {p.name for p in tmp_path.iterdir()}
     assert "townships.gpkg" in names
-    assert "landuse.gpkg" not in names and "basic_farmland.gpkg" not in names
+    assert not {"landuse.gpkg", "basic_farmland.gpkg", "stable_farmland.gpkg"} & names
     assert not [n for n in names if n.startswith(".")]

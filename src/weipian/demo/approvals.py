@@ -1,8 +1,8 @@
 """Approval layers of the demo county, drawn around the patches so coverage varies.
 
 Each patch gets one "story": approved and supplied, only one of the two, partly covered, only
-pre-approved, temporary use (some expired), facility farming, a consolidation project, or nothing
-(most). About one in eight approvals is dated after the patch's 后时相 (补办, built first). Some
+pre-approved, temporary use (some expired), facility farming, a 全域土地综合整治 pilot, the 建新区 of
+an 增减挂钩 project (whose 拆旧区 lie in villages elsewhere), or nothing (most). About one in eight approvals is dated after the patch's 后时相 (补办, built first). Some
 approvals cover no patch at all, as most real ones do.
 """
 
@@ -23,7 +23,8 @@ from weipian.domain.townships import COUNTY_CODE
 
 STORIES = (
     ("approved_supplied", 0.16), ("conversion_only", 0.05), ("supply_only", 0.03), ("conversion_partial", 0.06),
-    ("preapproval_only", 0.02), ("temporary", 0.03), ("facility", 0.04), ("consolidation", 0.02), ("none", 0.59),
+    ("preapproval_only", 0.02), ("temporary", 0.03), ("facility", 0.04), ("consolidation", 0.02), ("linkage", 0.02),
+    ("none", 0.57),
 )  # fmt: skip
 LATE_SHARE = 0.12
 PROJECTS = {
@@ -102,6 +103,7 @@ def approval_layers(
         LayerKind.facility_agri: _facility(rng, grown("facility", 3, 15)),
         LayerKind.consolidation: _consolidation(rng, grown("consolidation", 100, 300)),
         LayerKind.mining_right: _mining(world, towns, rng, cal),
+        LayerKind.linkage: _linkage(rng, grown("linkage", 10, 60), _old_sites(world, towns, names, rng, cal)),
     }  # fmt: skip
 
 
@@ -262,18 +264,41 @@ def _facility(rng: np.random.Generator, docs: _Docs) -> Layer:
 
 
 def _consolidation(rng: np.random.Generator, docs: _Docs) -> Layer:
-    pilot = rng.random(len(docs)) < 0.5
-    ids = [
-        f"{'QYZZ' if p else 'ZJGG'}{COUNTY_CODE}{y}{n:03d}"
-        for (y, n), p in zip(_numbers(docs.dates, rng, (1, 5)), pilot, strict=True)
-    ]
-    names = [
-        f"南安市{_short(str(t))}{'全域土地综合整治试点' if p else '城乡建设用地增减挂钩'}项目"
-        for t, p in zip(docs.town, pilot, strict=True)
-    ]
-    kinds = ["全域土地综合整治" if p else "增减挂钩" for p in pilot]
-    columns = {"XMBH": ids, "XMMC": names, "XMLX": kinds, "PZRQ": _days(docs.dates)}
+    ids = [f"QYZZ{COUNTY_CODE}{y}{n:03d}" for y, n in _numbers(docs.dates, rng, (1, 5))]
+    names = [f"南安市{_short(str(t))}全域土地综合整治试点项目" for t in docs.town]
+    columns = {
+        "XMBH": ids,
+        "XMMC": names,
+        "XMLX": ["全域土地综合整治"] * len(docs),
+        "PZRQ": _days(docs.dates),
+    }
     return Layer("QYZZ", docs.geoms, columns, "XMMJ")
+
+
+def _old_sites(
+    world: World, towns: Layer, names: NDArray[np.str_], rng: np.random.Generator, cal: DemoCalendar
+) -> _Docs:
+    """Village homesteads to be pulled down and reclaimed (拆旧区), where no change was detected."""
+    x, y = sample_county(world, rng, 60)
+    at = np.flatnonzero(world.zones(x, y) == Zone.village)[:3]
+    geoms, _ = star_polygons(rng, x[at], y[at], rng.uniform(3_000, 12_000, len(at)))
+    dates = cal.day64("2018-01-01") + rng.integers(0, 1400, len(at)).astype("timedelta64[D]")
+    return _Docs(geoms, dates, names[locate(towns, x[at], y[at])], np.full(len(at), "village"))
+
+
+def _linkage(rng: np.random.Generator, new: _Docs, old: _Docs) -> Layer:
+    """增减挂钩: each 建新区 (where a patch was built) with the 拆旧区 of its project, one record each;
+    only the 建新区 is a legal basis for building (``zone_type`` in layer_fields.yaml)."""
+    docs = new + old
+    numbers = _numbers(docs.dates, rng, (1, 30))
+    return Layer(
+        "ZJGG", docs.geoms,
+        {"PFWH": [f"泉自然资〔{y}〕{n}号" for y, n in numbers],
+         "XMBH": [f"ZJGG{COUNTY_CODE}{y}{n:03d}" for y, n in numbers],
+         "XMMC": [f"南安市{_short(str(t))}城乡建设用地增减挂钩项目" for t in docs.town],
+         "QKLX": ["建新区"] * len(new) + ["拆旧区"] * len(old), "PZRQ": _days(docs.dates)},
+        "QKMJ",
+    )  # fmt: skip
 
 
 def _mining(world: World, towns: Layer, rng: np.random.Generator, cal: DemoCalendar) -> Layer:

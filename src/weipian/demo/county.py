@@ -30,7 +30,7 @@ from weipian.analysis.area import ellipsoidal_area
 from weipian.demo.approvals import approval_layers
 from weipian.demo.calendar import REFERENCE_DAY, DemoCalendar, calendar_for
 from weipian.demo.landuse import CHUNK, DLMC, ParcelChunk, parcel_chunks, plan_parcels
-from weipian.demo.layers import Layer, control_layers, township_layer, zone_cells
+from weipian.demo.layers import Layer, control_layers, riverside_layer, township_layer, zone_cells
 from weipian.demo.manifest import DemoManifest, DemoPackage
 from weipian.demo.packages import (
     deal,
@@ -96,11 +96,13 @@ def write_demo(
     steps.advance("生成乡镇界线")
     for kind, layer in control_layers(world, cells, towns, rngs[1]).items():
         put(kind, layer)
+    put(LayerKind.riverside, riverside_layer(world))
     steps.advance("生成管控图层")
     plan = plan_parcels(world, rngs[2], parcels)
     _write_landuse(dir, parcel_chunks(world, plan, rngs[2], chunks), steps)
     layers[LayerKind.landuse.value] = dir / LAYER_FILES[LayerKind.landuse]
     layers[LayerKind.basic_farmland.value] = dir / LAYER_FILES[LayerKind.basic_farmland]
+    layers[LayerKind.stable_farmland.value] = dir / LAYER_FILES[LayerKind.stable_farmland]
 
     sites = make_sites(world, towns, rngs[3], patches)
     dealt = deal(sites, rngs[4], cal)
@@ -170,19 +172,25 @@ _FARMLAND = pa.schema(
     [("BSM", pa.int64()), ("DLBM", pa.string()), ("DLMC", pa.string()), ("JBNTMJ", pa.float64()),
      ("geometry", pa.binary())]
 )  # fmt: skip
+_STABLE = pa.schema(
+    [("BSM", pa.int64()), ("DLBM", pa.string()), ("DLMC", pa.string()), ("GDMJ", pa.float64()),
+     ("geometry", pa.binary())]
+)  # fmt: skip
 
 
 def _write_landuse(dir: Path, chunks: Iterator[ParcelChunk], steps: _Steps) -> None:
-    """Stream the parcels into landuse.gpkg (DLTB), then their protected part into basic_farmland.gpkg.
+    """Stream the parcels into landuse.gpkg (DLTB), then their 永久基本农田 into basic_farmland.gpkg
+    and their 可以长期稳定利用耕地 into stable_farmland.gpkg.
 
     One streamed write lets GDAL build the spatial index once at the end, twice as fast as appends.
     """
     protected: list[pa.RecordBatch] = []
+    stable: list[pa.RecordBatch] = []
     failed: list[BaseException] = []
 
     def batches() -> Iterator[pa.RecordBatch]:
         try:
-            yield from _landuse_batches(chunks, protected, steps)
+            yield from _landuse_batches(chunks, protected, stable, steps)
         except BaseException as exc:  # GDAL only reports "error while accessing batch"
             failed.append(exc)
             raise
@@ -196,17 +204,27 @@ def _write_landuse(dir: Path, chunks: Iterator[ParcelChunk], steps: _Steps) -> N
             if failed:
                 raise failed[0] from None
             raise
-        with _staged(dir / LAYER_FILES[LayerKind.basic_farmland]) as bf_tmp:
+        with (
+            _staged(dir / LAYER_FILES[LayerKind.basic_farmland]) as bf_tmp,
+            _staged(dir / LAYER_FILES[LayerKind.stable_farmland]) as sf_tmp,
+        ):
             pyogrio.write_arrow(
                 pa.Table.from_batches(protected, schema=_FARMLAND), bf_tmp, layer="YJJBNTTB", **options
+            )
+            pyogrio.write_arrow(
+                pa.Table.from_batches(stable, schema=_STABLE), sf_tmp, layer="WDLYGD", **options
             )
 
 
 def _landuse_batches(
-    chunks: Iterator[ParcelChunk], protected: list[pa.RecordBatch], steps: _Steps
+    chunks: Iterator[ParcelChunk],
+    protected: list[pa.RecordBatch],
+    stable: list[pa.RecordBatch],
+    steps: _Steps,
 ) -> Iterator[pa.RecordBatch]:
-    """Arrow batches of parcels; the 永久基本农田 ones are also collected into ``protected``."""
-    written = kept = 0
+    """Arrow batches of parcels; the 永久基本农田 ones are also collected into ``protected``, the
+    可以长期稳定利用耕地 into ``stable``."""
+    written = kept = kept_stable = 0
     for chunk in chunks:
         n, keep = len(chunk.geoms), chunk.basic_farmland
         names = np.array([DLMC[c] for c in chunk.dlbm], dtype=str)
@@ -228,7 +246,21 @@ def _landuse_batches(
                 schema=_FARMLAND,
             )
         )
-        written, kept = written + n, kept + m
+        s = chunk.stable_farmland
+        ms = int(s.sum())
+        stable.append(
+            pa.record_batch(
+                [
+                    np.arange(kept_stable + 1, kept_stable + ms + 1),
+                    chunk.dlbm[s],
+                    names[s],
+                    chunk.area[s],
+                    wkb[s],
+                ],
+                schema=_STABLE,
+            )
+        )
+        written, kept, kept_stable = written + n, kept + m, kept_stable + ms
         steps.advance("生成地类图斑")
 
 

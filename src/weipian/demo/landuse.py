@@ -88,6 +88,7 @@ class ParcelChunk:
     czcsxm: NDArray[np.str_]
     area: F64
     basic_farmland: NDArray[np.bool_]
+    stable_farmland: NDArray[np.bool_]  # 可以长期稳定利用耕地
 
 
 def plan_parcels(world: World, rng: np.random.Generator, parcels: int) -> ParcelPlan:
@@ -183,8 +184,11 @@ def _classify(
     czcsxm = _settlement_codes(world, x, y, zone, dlbm)
     farmland = np.isin(dlbm, FARMLAND) & np.isin(zone, [Zone.farm, Zone.mid])
     protected = farmland & (world.farmland(x, y) >= world.cuts["farmland"])
+    # 可以长期稳定利用耕地: the 耕地 outside 永久基本农田 on the plains, slopes and around villages
+    # (not in the hills or in town), as the surveys delimit it.
+    stable = np.isin(dlbm, FARMLAND) & ~protected & np.isin(zone, [Zone.farm, Zone.mid, Zone.village])
     geoms = world.to_4490(local)
-    return ParcelChunk(geoms, dlbm, czcsxm, np.round(ellipsoidal_area(geoms), 2), protected)
+    return ParcelChunk(geoms, dlbm, czcsxm, np.round(ellipsoidal_area(geoms), 2), protected, stable)
 
 
 def _settlement_codes(

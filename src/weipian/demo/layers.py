@@ -1,4 +1,4 @@
-"""Area layers of the demo county: townships, 生态保护红线, 自然保护地, 城镇开发边界, 军事用地.
+"""Area layers of the demo county: townships, 生态保护红线, 自然保护地, 城镇开发边界, 军事用地, 江河沿岸.
 
 They are unions of small Voronoi cells (about 250 m) chosen by the world's fields and bent by the
 world's warp, so their boundaries wander like surveyed ones. Townships take every cell, each to its nearest seat (with a
@@ -15,11 +15,15 @@ import shapely
 from numpy.typing import NDArray
 
 from weipian.demo.grid import F64, ValueNoise
-from weipian.demo.world import DEV_CENTRES, World
+from weipian.demo.world import DEV_CENTRES, RIVER_WIDTH, World
 from weipian.domain.layers import LayerKind
 from weipian.domain.townships import townships
 
 ZONE_CELL = 250.0
+# 江河沿岸: each river's channel and a strip along both banks (the work plan names no width; 500 m
+# is the demo's choice). Names follow the order of world.RIVERS.
+RIVER_NAMES = ("西溪", "东溪", "晋江")
+RIVERSIDE_REACH = 500.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,18 @@ def control_layers(
         ),
         LayerKind.military: Layer("JSYD", np.array([_multi(world.military)]), {"NAME": ["某部营区"]}),
     }  # fmt: skip
+
+
+def riverside_layer(world: World) -> Layer:
+    """江河沿岸: one area per river, clipped to the county."""
+    lines = shapely.get_parts(world.rivers)
+    strips = shapely.intersection(shapely.buffer(lines, RIVER_WIDTH / 2 + RIVERSIDE_REACH), world.county)
+    return Layer(
+        "JHYA", np.array([_multi(g) for g in strips]),
+        {"BSM": _ids(strips), "HLMC": list(RIVER_NAMES[: len(strips)]),
+         "HXKD": [RIVERSIDE_REACH] * len(strips)},
+        "MJ",
+    )  # fmt: skip
 
 
 def _regions(

@@ -1,4 +1,5 @@
-"""``weipian export results``: per-patch results with INTERFACE.md field names.
+"""``weipian export results`` and the web list export: per-patch results with INTERFACE.md field
+names, one column mapping for both (:func:`result_columns`).
 
 Patches on military land (restricted) never leave through an export, nor do patches never
 checked against a military layer; their number is reported.
@@ -6,13 +7,15 @@ checked against a military layer; their number is reported.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from weipian.domain.sources import Source
 from weipian.domain.workflow import STATE_LABELS, State
@@ -40,36 +43,8 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
     """Write every (unrestricted) patch, or one batch's, with its latest desk-comparison figures."""
     if fmt not in FORMATS:
         raise InputError("export.format", format=fmt, formats="、".join(FORMATS))
-    det = latest_determinations()
     with store.reading() as session:
-        query = (
-            select(
-                patches,
-                *[
-                    c
-                    for c in patch_facts.c
-                    if c.name not in ("patch_id", "area_m2", "area_method", "is_mining", "restricted")
-                ],
-                patch_facts.c.area_m2.label("fact_area_m2"),
-                patch_facts.c.area_method.label("fact_area_method"),
-                patch_facts.c.is_mining.label("fact_is_mining"),
-                batches.c.name.label("batch_name"),
-                townships.c.name.label("town_name"),
-                suggestions.c.verdict.label("ypjg"),
-                det.c.verdict.label("pdjg"),
-                det.c.violation_type.label("wflx"),
-                withheld_from_export().label("withheld"),
-                det.c.data.label("det_data"),
-            )
-            .join(batches, batches.c.id == patches.c.batch_id)
-            .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
-            .outerjoin(townships, townships.c.code == patches.c.township_code)
-            .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
-            .outerjoin(det, det.c.patch_id == patches.c.id)
-            .order_by(patches.c.id)
-        )
-        query = filter_batch(session, query, batch)
-        rows = session.execute(query).all()
+        rows = session.execute(filter_batch(session, _results_query(), batch)).all()
     kept = [r for r in rows if not r.withheld]
     columns = _columns(kept)
     geoms = shapely.from_wkb([r.wkb for r in kept]) if kept else np.zeros(0, dtype=object)
@@ -85,6 +60,47 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
     )
 
 
+def result_columns(session: Session, ids: Sequence[int]) -> dict[str, list[Any]]:
+    """The export columns of the patches ``ids``, in that order (the web list export: its ids
+    come filtered and scoped from the list, withheld patches already left out)."""
+    found: dict[int, Any] = {}
+    for start in range(0, len(ids), 1000):
+        part = list(ids[start : start + 1000])
+        found.update((r.id, r) for r in session.execute(_results_query().where(patches.c.id.in_(part))))
+    return _columns([found[i] for i in ids if i in found and not found[i].withheld])
+
+
+def _results_query() -> Select[Any]:
+    """Every patch with its latest desk-comparison figures, suggestion and current determination."""
+    det = latest_determinations()
+    return (
+        select(
+            patches,
+            *[
+                c
+                for c in patch_facts.c
+                if c.name not in ("patch_id", "area_m2", "area_method", "is_mining", "restricted")
+            ],
+            patch_facts.c.area_m2.label("fact_area_m2"),
+            patch_facts.c.area_method.label("fact_area_method"),
+            patch_facts.c.is_mining.label("fact_is_mining"),
+            batches.c.name.label("batch_name"),
+            townships.c.name.label("town_name"),
+            suggestions.c.verdict.label("ypjg"),
+            det.c.verdict.label("pdjg"),
+            det.c.violation_type.label("wflx"),
+            withheld_from_export().label("withheld"),
+            det.c.data.label("det_data"),
+        )
+        .join(batches, batches.c.id == patches.c.batch_id)
+        .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
+        .outerjoin(townships, townships.c.code == patches.c.township_code)
+        .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
+        .outerjoin(det, det.c.patch_id == patches.c.id)
+        .order_by(patches.c.id)
+    )
+
+
 def _round(v: Any) -> Any:
     return None if v is None else round(float(v), 2)
 
@@ -94,6 +110,7 @@ def _filed(r: Any, key: str) -> Any:
 
 
 def _columns(rows: list[Any]) -> dict[str, list[Any]]:
+    """The one mapping of result rows to INTERFACE.md fields (RESULT_FIELDS order)."""
     get: dict[str, Any] = {
         "JCBH": lambda r: r.patch_code,
         # As delivered (a ministry package often carries only the county's 6 digits); the

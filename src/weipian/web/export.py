@@ -1,4 +1,4 @@
-"""The filtered patch list as an xlsx workbook, in the export's layout and field names."""
+"""The filtered patch list as an xlsx workbook: the layout and columns of ``weipian export results``."""
 
 from __future__ import annotations
 
@@ -9,35 +9,14 @@ from urllib.parse import quote
 
 import numpy as np
 
-from weipian.domain.sources import SOURCE_LABELS, Source
-from weipian.domain.workflow import STATE_LABELS, State
 from weipian.io.exports import write_results
 
-COLUMNS: dict[str, Any] = {
-    "JCBH": lambda r: r["patch_code"],
-    "XZQDM": lambda r: r["admin_code"],
-    "XZDM": lambda r: r["township_code"],
-    "XZMC": lambda r: r["township_name"],
-    "LY": lambda r: SOURCE_LABELS.get(Source(r["source"])),
-    "PC": lambda r: r["batch_name"],
-    "TBLX": lambda r: r["change_type"],
-    "QSX": lambda r: r["before_date"],
-    "HSX": lambda r: r["after_date"],
-    "JCMJ": lambda r: round(r["area_m2"], 2),
-    "GDMJ": lambda r: None if r["farmland_m2"] is None else round(r["farmland_m2"], 2),
-    "YJJBNTMJ": lambda r: None if r["basic_farmland_m2"] is None else round(r["basic_farmland_m2"], 2),
-    "PZWH": lambda r: r["approval_no"],
-    "YPJG": lambda r: r["suggestion"],
-    "PDJG": lambda r: r["determination"],
-    "WFLX": lambda r: r["violation_type"],
-    "ZT": lambda r: STATE_LABELS[State(r["state"])],
-}
 
-
-def list_workbook(path: Path, rows: list[dict[str, Any]], today: dt.date) -> Path:
-    """Write ``rows`` (from ``queries.patches.export_rows``) to ``path``."""
-    columns = {name: [get(r) for r in rows] for name, get in COLUMNS.items()}
-    title = f"卫片图斑清单（{today:%Y年%m月%d日}导出，共 {len(rows)} 个）"
+def list_workbook(path: Path, columns: dict[str, list[Any]], today: dt.date) -> Path:
+    """Write the filtered list's ``columns`` (``services.export.result_columns``: the same fields
+    and headers as ``weipian export results``) to ``path``."""
+    n = len(next(iter(columns.values()), []))
+    title = f"卫片图斑清单（{today:%Y年%m月%d日}导出，共 {n} 个）"
     return write_results(path, "xlsx", columns, np.zeros(0, dtype=object), title)
 
 

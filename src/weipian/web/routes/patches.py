@@ -18,6 +18,7 @@ from weipian.errors import Conflict, InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.evidence import list_evidence
+from weipian.services.export import result_columns
 from weipian.services.queries.detail import patch_detail
 from weipian.services.queries.patches import (
     PatchFilter,
@@ -80,9 +81,9 @@ def patch_export(
         n = count_patches(session, f, scope, today)
         if n > settings.export_max_rows:
             raise InputError("export.too_many", count=n, limit=settings.export_max_rows)
-        rows = export_rows(session, f, scope, today)
+        columns = result_columns(session, [r["id"] for r in export_rows(session, f, scope, today)])
     with tempfile.TemporaryDirectory() as tmp:
-        path = list_workbook(Path(tmp) / "list.xlsx", rows, today)
+        path = list_workbook(Path(tmp) / "list.xlsx", columns, today)
         body = path.read_bytes()
     filename = f"卫片图斑清单{_filter_label(f)}_{today:%Y%m%d}.xlsx"
     return Response(
