@@ -11,7 +11,7 @@ from typing import Any
 from weipian.messages_cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
 from weipian.messages_ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
-from weipian.messages_rules import RULE_MESSAGES  # the rules' codes, kept beside them
+from weipian.messages_rules import RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes, kept beside them
 from weipian.messages_split import SPLIT_MESSAGES  # patch splits (图斑拆分)
 from weipian.messages_stats import STATS_MESSAGES  # statistics, documents, platform exports
 from weipian.messages_web import WEB_MESSAGES  # accounts and the web edge
@@ -162,3 +162,41 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
     if "field" in out and "field_label" not in out:
         out["field_label"] = AREA_FIELD_LABELS.get(str(out["field"]), out["field"])
     return out
+
+
+# Values a trace step carries as codes or yes/no, in words.
+_TRACE_WORDS = {
+    "inside": "在采矿权范围内", "straddling": "跨越采矿权边界", "outside": "在采矿权范围外",
+    "unknown": "未知", "legal": "合法性核对", "facility": "设施农用地核对", "fallback": "兜底判断",
+    "mineral": "矿产核对",
+    # the engine's groups of 图斑类型 (rules/tables.CHANGE_GROUPS)
+    "building": "建筑", "hardening": "硬化", "earthwork": "动土类", "road": "道路",
+    "rural_road": "农村道路", "water_works": "水工建筑", "water_construction": "水利设施",
+    "mining": "采矿", "construction_other": "其他建设", "agricultural": "农用地", "water": "水面",
+}  # fmt: skip
+
+
+def _trace_value(value: Any) -> Any:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if value is None:
+        return "未知"
+    return _TRACE_WORDS.get(value, value) if isinstance(value, str) else value
+
+
+def trace_text(step: Any) -> str:
+    """One step of the rule trace (规则执行过程) in Chinese. Traces stored before the steps had
+    codes are plain text and are shown as they are."""
+    if isinstance(step, str):
+        return step
+    code = str(step.get("code", ""))
+    template = TRACE_MESSAGES.get(code)
+    if template is None:
+        return code
+    params = {k: _trace_value(v) for k, v in dict(step.get("params") or {}).items()}
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template

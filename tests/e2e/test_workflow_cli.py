@@ -84,6 +84,12 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     assert [e["action"] for e in history["events"]] == [
         "determination.save", "determination.submit", "review.pass", "report.submit",
     ]  # fmt: skip
+    # The suggestion comes with its reasons and rule trace in Chinese beside the codes.
+    suggestion = history["suggestion"]
+    assert suggestion["trace"][0]["code"] == "trace.start"
+    assert suggestion["trace_texts"][0].startswith("按 2022-11-20 有效的规则预判图斑 " + jcbh[0])
+    assert len(suggestion["trace_texts"]) == len(suggestion["trace"]) >= 2
+    assert len(suggestion["reason_texts"]) == len(suggestion["reasons"])
     # The readable history names roles in Chinese and shows Beijing time (UTC+8).
     text = runner.invoke(app, ["history", jcbh[0]], env={**env, "COLUMNS": "200"}).stdout
     assert "北京时间" in text and "township" not in text and "bureau_reviewer" not in text

@@ -36,6 +36,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "bad_month_day.yaml": ("value_type", "thresholds.annual_report_due.values.2025-01-01"),
     "road_min_above_max.yaml": ("range_order", "thresholds.rural_road_width_min @ 2026-01-01"),
     # dictionaries
+    "display_to_nowhere.yaml": ("alias_target", "dictionaries.other_subtype.display.XX"),
     "alias_to_nowhere.yaml": ("alias_target", "dictionaries.legal_route.aliases.批地"),
     "alias_shadows_label.yaml": ("alias_shadows", "dictionaries.determination.aliases.合法"),
     "unknown_parent_group.yaml": ("unknown_label", "dictionaries.illegal_subtype.厂房类 @ 2026-01-01"),
@@ -61,6 +62,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "unknown_label",
         "tables.determination.needs_violation @ 2026-01-01",
     ),
+    "photos_required_no_default.yaml": ("missing_name", "tables.photos_required.values.2026-01-01.default"),
+    "photos_required_unknown_verdict.yaml": ("unknown_label", "tables.photos_required.非法 @ 2026-01-01"),
 }
 
 

@@ -32,14 +32,17 @@ def test_township_finds_overdue_photographs_and_submits_decimals(
     expect(page.locator(".pagehead")).to_contain_text("已逾期")
     shot(page, "patch-opened", full_page=False)
 
-    # A field photo, taken inside the patch.
+    # Two field photos taken inside the patch (a 违法 determination needs two: rule data).
     upload = page.locator("#evidence form.evidence-upload")
-    upload.locator(".evidence-files input[name=files]").set_input_files(
-        [{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": field_photo(dx=spot[0], dy=spot[1])}]
-    )
+    near = field_photo(dx=spot[0] + 10, dy=spot[1] + 10, colour=(40, 120, 160))
+    upload.locator(".evidence-files input[name=files]").set_input_files([
+        {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": field_photo(dx=spot[0], dy=spot[1])},
+        {"name": "近景.jpg", "mimeType": "image/jpeg", "buffer": near},
+    ])  # fmt: skip
     with page.expect_navigation():
         upload.get_by_role("button", name="上传").click()
     expect(page.locator("#evidence li.photo").filter(has_text="现场.jpg")).to_have_count(1)
+    expect(page.locator("#evidence li.photo")).to_have_count(2)
 
     form = page.locator("form.detform")
     verdict = form.get_by_label("判定结果")
@@ -64,6 +67,7 @@ def test_township_finds_overdue_photographs_and_submits_decimals(
     form.get_by_label("占用耕地面积").fill("0.6")
     form.get_by_label("占用永久基本农田面积").fill("0")
     form.get_by_label("核实认定意见").fill("未批先建，实地为钢构厂房")
+    expect(page.locator("#photo-warnings")).to_be_hidden()  # nothing missing, nothing failed
     shot(page, "determination-filled")
     with page.expect_navigation():
         form.get_by_role("button", name="保存并提交审核").click()

@@ -43,3 +43,35 @@ def test_404_and_405_pages_keep_the_navigation(client: TestClient, ids: dict[str
     client.cookies.clear()
     r = client.get("/no-such-page")
     assert r.status_code in (303, 404) and 'class="mainnav"' not in r.text  # signed out: no navigation
+
+
+def test_rule_trace_is_chinese_on_the_patch_page(client: TestClient, ids: dict[str, int]) -> None:
+    """规则执行过程: each step a Chinese sentence from its code and parameters, no English."""
+    import re
+
+    login(client, "admin")
+    page = client.get(f"/patches/{ids['P0000']}").text
+    trace = page.split('id="rule-trace"')[1].split("</details>")[0]
+    steps = re.findall(r"<li>(.*?)</li>", trace, flags=re.S)
+    assert len(steps) >= 3, trace
+    assert (
+        steps[0].startswith("按 2022-11-20 有效的规则")
+        and "引擎分组 建筑" in steps[0]
+        and "预判图斑 P0000" in steps[0]
+        and "图斑类型" in steps[0]
+    )
+    assert any(s.startswith("土地预判结果：") for s in steps), steps
+    for s in steps:
+        assert not re.search(r"[A-Za-z]{3,}", s.replace("P0000", "")), s  # no English words left
+
+
+def test_other_subtypes_that_are_codes_show_words(client: TestClient, ids: dict[str, int]) -> None:
+    """细类 under 其他: JY and SM are stored as delivered, but the list says what they are."""
+    import re
+
+    login(client, "honglai")
+    page = client.get(f"/patches/{ids['P0000']}").text
+    other = page.split('data-verdict="其他">')[1].split("</optgroup>")[0]
+    options = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', other))
+    assert options["JY"] == "JY（军用）" and options["SM"] == "SM（涉密）" and options["出入口"] == "出入口"
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in options.values()), options

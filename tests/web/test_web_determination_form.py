@@ -16,7 +16,11 @@ from weipian.storage.workflow import current_determination, find_patch, patch_ev
 
 
 def _post(client: TestClient, pid: int, csrf: str, **data: str) -> object:
-    return client.post(f"/patches/{pid}/determination", data={**VALID_ILLEGAL, "csrf_token": csrf, **data})
+    # evidence_ack: these patches have no field photo; the submitter confirms it (a test below checks the ask)
+    return client.post(
+        f"/patches/{pid}/determination",
+        data={**VALID_ILLEGAL, "csrf_token": csrf, "evidence_ack": "1", **data},
+    )
 
 
 def test_area_inputs_accept_decimals_and_mu(client: TestClient, county: Store, ids: dict[str, int]) -> None:

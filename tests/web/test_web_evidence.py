@@ -210,10 +210,97 @@ def test_review_queue_counts_failed_photo_checks(client: TestClient, ids: dict[s
     _upload(client, token, ids["P0000"], [("a.jpg", no_exif, JPEG), ("b.jpg", field_photo(), JPEG)])
     r = client.post(
         f"/patches/{ids['P0000']}/determination",
-        data={**VALID_ILLEGAL, "csrf_token": token, "action": "submit"},
+        data={**VALID_ILLEGAL, "csrf_token": token, "action": "submit", "evidence_ack": "1"},
     )
     assert r.status_code == 303, r.text
     client.cookies.clear()
     login(client, who)
     queue = client.get("/review").text
     assert f'href="/patches/{ids["P0000"]}#evidence"' in queue and "照片核验 ✗3" in queue
+
+
+def test_delete_replace_and_note_before_submission(
+    client: TestClient, county: Store, ids: dict[str, int], app: FastAPI
+) -> None:
+    token = login(client, "honglai")
+    pid = ids["P0000"]
+    far = field_photo(dx=50, dy=1500, colour=(140, 40, 40))
+    _upload(client, token, pid, [("全景.jpg", field_photo(), JPEG), ("远处.jpg", far, JPEG)])
+    first, second = _ids(county)
+    page = client.get(f"/patches/{pid}").text
+    assert f'action="/evidence/{second}/delete"' in page and f'action="/evidence/{second}/replace"' in page
+    # Opened directly, these addresses show the patch page at the photo (not a bare 405).
+    r = client.get(f"/evidence/{second}/delete")
+    assert r.status_code == 303 and r.headers["location"] == f"/patches/{pid}#evidence-{second}"
+    assert client.post(f"/evidence/{second}/delete", data={}).status_code == 403  # no CSRF token
+    r = client.post(f"/evidence/{first}/note", data={"csrf_token": token, "note": "<script>x</script>东侧"})
+    assert r.status_code == 303 and r.headers["location"] == f"/patches/{pid}#evidence-{first}"
+    page = client.get(f"/patches/{pid}").text
+    assert "已保存「全景.jpg」的说明。" in page and "&lt;script&gt;x&lt;/script&gt;东侧" in page
+    r = client.post(
+        f"/evidence/{second}/replace",
+        data={"csrf_token": token},
+        files=[("files", ("重拍.jpg", field_photo(colour=(20, 150, 20)), JPEG))],
+    )
+    assert r.status_code == 303, r.text[:300]
+    page = client.get(f"/patches/{pid}").text
+    assert "已将「远处.jpg」替换为「重拍.jpg」。" in page
+    photos = page.split('id="evidence"')[1].split('id="events"')[0]
+    assert "重拍.jpg" in photos and "远处.jpg" not in photos
+    (_, replaced) = _ids(county)
+    r = client.post(f"/evidence/{replaced}/delete", data={"csrf_token": token})
+    assert r.status_code == 303 and _ids(county) == [first]
+    assert len(list((files_dir(app.state.settings) / "evidence").glob("*.*"))) == 1
+    page = client.get(f"/patches/{pid}").text
+    assert "已删除「重拍.jpg」。" in page and "删除举证材料" in page  # in the 操作记录
+
+
+@pytest.mark.parametrize(("who", "status"), [("hongmei", 404), ("leader", 403)])
+def test_others_may_not_change_evidence(
+    client: TestClient, county: Store, ids: dict[str, int], who: str, status: int
+) -> None:
+    token = login(client, "honglai")
+    _upload(client, token, ids["P0000"], [("全景.jpg", field_photo(), JPEG)])
+    (pid,) = _ids(county)
+    client.cookies.clear()
+    token = login(client, who)
+    assert f'action="/evidence/{pid}/delete"' not in client.get(f"/patches/{ids['P0000']}").text
+    assert client.post(f"/evidence/{pid}/delete", data={"csrf_token": token}).status_code == status
+    assert client.post(f"/evidence/{pid}/note", data={"csrf_token": token, "note": "x"}).status_code == status
+    assert _ids(county) == [pid]
+
+
+def test_submit_asks_to_confirm_missing_photos_then_records_them(
+    client: TestClient, county: Store, ids: dict[str, int]
+) -> None:
+    from weipian.storage.workflow import find_patch, patch_events
+
+    token = login(client, "honglai")
+    pid = ids["P0000"]
+    _upload(client, token, pid, [("全景.jpg", field_photo(), JPEG)])  # 违法 needs 2 (rule data)
+    r = client.post(
+        f"/patches/{pid}/determination", data={**VALID_ILLEGAL, "csrf_token": token, "action": "submit"}
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/patches/{pid}?ack=photos#determination"
+    with county.reading() as session:
+        assert find_patch(session, "P0000").state == "verifying"  # saved as a draft, not submitted
+    page = client.get(r.headers["location"]).text
+    assert "判定已保存（第 1 版）" in page and "尚未提交" in page
+    assert "现场照片 1 张，按当前判定结果至少需要 2 张" in page and 'name="evidence_ack"' in page
+    r = client.post(
+        f"/patches/{pid}/submit", data={"csrf_token": token, "version": "1"}
+    )  # still not confirmed
+    assert r.status_code == 303 and r.headers["location"].endswith("?ack=photos#determination")
+    r = client.post(f"/patches/{pid}/submit", data={"csrf_token": token, "version": "1", "evidence_ack": "1"})
+    assert r.status_code == 303 and r.headers["location"] == f"/patches/{pid}#determination"
+    with county.reading() as session:
+        assert find_patch(session, "P0000").state == "submitted"
+        submit = patch_events(session, pid)[-1]
+    assert submit.payload["evidence_gaps"] == [
+        {"code": "evidence.gap.missing", "params": {"count": 1, "required": 2}}
+    ]
+    # Submitted: the photo can no longer be deleted, and the page no longer offers it.
+    (photo_id,) = _ids(county)
+    assert f'action="/evidence/{photo_id}/delete"' not in client.get(f"/patches/{pid}").text
+    r = client.post(f"/evidence/{photo_id}/delete", data={"csrf_token": token})
+    assert r.status_code == 422 and "判定已提交" in r.text and _ids(county) == [photo_id]

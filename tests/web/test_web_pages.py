@@ -175,6 +175,7 @@ def test_dashboard_and_lists(client: TestClient, ids: dict[str, int]) -> None:
             "farmland_housing_class": "住宅类（单户）",
             "action": "submit",
             "csrf_token": csrf,
+            "evidence_ack": "1",
         },
     )
     home = client.get("/").text
@@ -187,3 +188,22 @@ def test_dashboard_and_lists(client: TestClient, ids: dict[str, int]) -> None:
     assert "洪梅镇" in home and "已提交" in home
     military = client.get("/lists/military").text
     assert f'href="/patches/{ids["P0002"]}"' in military
+
+
+def test_to_verify_card_lists_issued_and_verifying(client: TestClient, ids: dict[str, int]) -> None:
+    """The dashboard's 待核查 card counts 已下发 and 核查中, and its list shows both."""
+    csrf = login(client, "admin")
+    r = client.post(
+        f"/patches/{ids['P0000']}/determination", data={**VALID_ILLEGAL, "action": "save", "csrf_token": csrf}
+    )
+    assert r.status_code == 303  # P0000 is now 核查中, P0001 still 已下发
+    assert 'href="/patches?state=to_verify"' in client.get("/").text
+    listed = client.get("/patches?state=to_verify").text
+    assert "P0000" in listed and "P0001" in listed
+    assert '<option value="to_verify" selected>待核查（已下发、核查中）</option>' in listed
+    issued = client.get("/patches?state=issued").text
+    assert "P0001" in issued and "P0000" not in issued
+    export = client.get("/patches/export.xlsx?state=to_verify")
+    assert (
+        export.status_code == 200 and "%E5%BE%85%E6%A0%B8%E6%9F%A5" in export.headers["content-disposition"]
+    )

@@ -25,7 +25,8 @@ def _history(store: Store, code: str) -> tuple[str, list[str]]:
 
 def _submit_through_form(client: TestClient, csrf: str, patch_id: int) -> None:
     r = client.post(
-        f"/patches/{patch_id}/determination", data={**VALID_ILLEGAL, "action": "submit", "csrf_token": csrf}
+        f"/patches/{patch_id}/determination",
+        data={**VALID_ILLEGAL, "action": "submit", "csrf_token": csrf, "evidence_ack": "1"},
     )
     assert r.status_code == 303, r.text[:500]
 
@@ -76,7 +77,8 @@ def test_save_then_submit_through_the_form(client: TestClient, county: Store, id
         det = current_determination(session, pid)
     assert det is not None and det.data["illegal_area_m2"] == 500.0 and det.data["is_new"] is True
     assert det.data["farmland_housing"] is True and det.data["build_date"] == "2022-06-01"
-    assert client.post(f"/patches/{pid}/submit", data={"csrf_token": csrf}).status_code == 303
+    ack = {"csrf_token": csrf, "evidence_ack": "1"}  # no field photo yet: the submitter confirms
+    assert client.post(f"/patches/{pid}/submit", data=ack).status_code == 303
     assert _history(county, "P0000") == ("submitted", ["determination.save", "determination.submit"])
     # Submitted: the township's form is gone and a second submit is refused.
     assert f'action="/patches/{pid}/determination"' not in client.get(f"/patches/{pid}").text
@@ -89,7 +91,7 @@ def test_legal_determination_with_approvals(client: TestClient, county: Store, i
     data = {
         "verdict": "合法", "subtype": "用地审批", "opinion": "已办理农转用",
         "approval_route": ["用地审批", ""], "approval_doc": ["闽政地〔2021〕1号", ""], "approval_ratio": ["100", ""],
-        "action": "submit", "csrf_token": csrf,
+        "action": "submit", "csrf_token": csrf, "evidence_ack": "1",
     }  # fmt: skip
     assert client.post(f"/patches/{ids['P0001']}/determination", data=data).status_code == 303
     with county.reading() as session:

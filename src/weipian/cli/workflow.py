@@ -17,10 +17,11 @@ from weipian.domain.clock import BEIJING
 from weipian.domain.roles import ROLE_LABELS, Role
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 from weipian.errors import InputError
+from weipian.messages import message, trace_text
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
 from weipian.services.deadlines import effective_due, return_deadline
-from weipian.services.judge import JudgeSummary, judge_patches
+from weipian.services.judge import JudgeSummary, judge_patches, stored_suggestion
 from weipian.stats.deadlines import days_left
 from weipian.storage.workflow import current_determination, find_patch, patch_events
 
@@ -291,6 +292,12 @@ def history_command(
             det = current_determination(session, patch.id)
             evs = patch_events(session, patch.id)
             running = effective_due(patch, return_deadline(session, patch.id))
+            suggestion = stored_suggestion(session, patch.id)
+        if suggestion is not None:  # reasons and the rule trace in Chinese, beside their codes
+            suggestion["reason_texts"] = [
+                message(r["code"], **r.get("params", {})) for r in suggestion["reasons"]
+            ]
+            suggestion["trace_texts"] = [trace_text(s) for s in suggestion["trace"]]
         return {
             "JCBH": code,
             "state": patch.state,
@@ -298,6 +305,7 @@ def history_command(
             "running_due_on": running,  # after a return, the correction deadline
             "days_left": days_left(running, clock.today()),
             "determination": det.data if det else None,
+            "suggestion": suggestion,
             "events": [
                 {
                     "at": e.at,

@@ -35,7 +35,10 @@ ROLE_LABELS = {
     Role.leader: "领导",
 }
 
-_TOWNSHIP_ACTIONS = {Action.field_check_record, Action.determination_save, Action.determination_submit}
+_TOWNSHIP_ACTIONS = {
+    Action.field_check_record, Action.evidence_withdraw, Action.evidence_note, Action.determination_save,
+    Action.determination_submit,
+}  # fmt: skip
 # The ledger (INTERFACE.md "Ledger roles"): a township opens its unit's records, enters progress
 # and asks for 销号; only the 市局 approves, returns or reopens.
 _LEDGER_TOWNSHIP_ACTIONS = {

@@ -49,6 +49,8 @@ class Action(StrEnum):
     """Event action codes (dotted, stable)."""
 
     field_check_record = "field_check.record"  # a field-check note (实地核查) with who and when
+    evidence_withdraw = "evidence.withdraw"  # a photo/document removed before submission (payload: file)
+    evidence_note = "evidence.note"  # a photo's or document's note written before submission
     determination_save = "determination.save"  # a determination draft saved (payload: the record)
     determination_submit = "determination.submit"  # the township files its determination
     review_pass = "review.pass"  # county review passes (payload: reason codes)
@@ -83,6 +85,8 @@ _CASE_ACTIONS = (Action.case_open, Action.case_update, Action.case_person, Actio
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
     **{(s, Action.field_check_record): State.verifying for s in _OPEN},
+    **{(s, Action.evidence_withdraw): State.verifying for s in _OPEN},
+    **{(s, Action.evidence_note): State.verifying for s in _OPEN},
     **{(s, Action.determination_save): State.verifying for s in _OPEN},
     **{(s, Action.determination_submit): State.submitted for s in _OPEN},
     (State.submitted, Action.review_pass): State.county_passed,
@@ -110,6 +114,11 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
 
 # States in which the township still owes a determination (deadline running).
 OPEN_STATES = frozenset(_OPEN)
+# 待核查: issued or being verified (the dashboard's card and the list filter ``state=to_verify``;
+# returned patches have their own card).
+TO_VERIFY = "to_verify"
+TO_VERIFY_STATES = frozenset({State.issued, State.verifying})
+TO_VERIFY_LABEL = "待核查（已下发、核查中）"
 # States after 上报: the determination changes only through ``record.correct``.
 FROZEN_STATES = frozenset(_FROZEN)
 
@@ -141,6 +150,8 @@ def allowed_actions(state: State | str) -> list[Action]:
 
 ACTION_LABELS = {
     Action.field_check_record: "记录实地核查",
+    Action.evidence_withdraw: "删除举证材料",
+    Action.evidence_note: "填写举证说明",
     Action.determination_save: "保存判定",
     Action.determination_submit: "提交判定",
     Action.review_pass: "审核通过",

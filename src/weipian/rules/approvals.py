@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from weipian.domain.layers import LayerKind
 from weipian.rules.model import ApprovalFact, PatchFacts
 from weipian.rules.tables import Route, Tables
 from weipian.rules.trace import Tracer, pct
@@ -85,12 +86,12 @@ def assess_approvals(facts: PatchFacts, tables: Tables, on: date, t: Tracer) -> 
     undated = 0.0
     for a in facts.approvals:
         route = routes.get(a.kind)
-        label = f"{a.kind} {a.doc_no or '-'} ({pct(a.ratio)}%)"
+        label = f"{_kind_name(a.kind)} {a.doc_no or '—'}（{pct(a.ratio)}%）"
         if route is None:
-            t.step(f"approval {label}: not a legal route on {on}")
+            t.step("trace.approval_not_route", label=label, on=on.isoformat())
             continue
         if a.ratio <= 0:
-            t.step(f"approval {label}: does not cover the patch")
+            t.step("trace.approval_no_cover", label=label)
             continue
         if not _in_force(a, route, facts, on, t, label, building=building):
             if _undated(a, route, facts):
@@ -100,7 +101,7 @@ def assess_approvals(facts: PatchFacts, tables: Tables, on: date, t: Tracer) -> 
         docs.setdefault(a.kind, []).append(a.doc_no or "")
         if a.doc_date is not None and not route.temporary:
             latest[a.kind] = max(latest.get(a.kind, a.doc_date), a.doc_date)
-        t.step(f"approval {label}: counts for {route.route}")
+        t.step("trace.approval_counts", label=label, route=route.route)
     counted = {
         k: Cover(k, routes[k].route, min(1.0, v), tuple(d for d in docs[k] if d), latest.get(k))
         for k, v in shares.items()
@@ -121,35 +122,37 @@ def _in_force(
     doc = a.doc_no or ""
     if _undated(a, route, facts):
         t.step(
-            f"approval {label}: dates missing (HSX {hsx}, doc {a.doc_date}, valid {a.valid_from}–{a.valid_to})"
-        )
+            "trace.approval_dates_missing", label=label, hsx=_day(hsx), doc_date=_day(a.doc_date),
+            valid_from=_day(a.valid_from), valid_to=_day(a.valid_to),
+        )  # fmt: skip
         t.reason("approval.date_unknown", route=route.route, doc_no=doc)
         return False
     assert hsx is not None
     if route.temporary:
         assert a.valid_from is not None and a.valid_to is not None
         if not a.valid_from <= hsx <= a.valid_to:
-            t.step(f"approval {label}: temporary use not valid at HSX {hsx} ({a.valid_from}–{a.valid_to})")
+            t.step(
+                "trace.temporary_invalid", label=label, hsx=_day(hsx), valid_from=_day(a.valid_from),
+                valid_to=_day(a.valid_to),
+            )  # fmt: skip
             t.reason(
                 "temporary.expired", doc_no=doc, valid_to=a.valid_to.isoformat(), after_date=hsx.isoformat()
             )
             t.flag("temporary_expired")
             return False
         if building:
-            t.step(f"approval {label}: temporary use with a permanent building (TBLX {facts.change_type})")
+            t.step("trace.temporary_permanent", label=label, change_type=facts.change_type or "—")
             t.reason("temporary.permanent_structure", doc_no=doc)
             t.flag("temporary_permanent")
             return False
         if a.valid_to < on:
-            t.step(f"approval {label}: valid at HSX but expired {a.valid_to} before {on}")
+            t.step("trace.temporary_expired_since", label=label, valid_to=_day(a.valid_to), on=on.isoformat())
             t.reason("temporary.expired_since", doc_no=doc, valid_to=a.valid_to.isoformat())
             t.flag("temporary_expired")
         return True
     assert a.doc_date is not None
     if a.doc_date > hsx:
-        t.step(
-            f"approval {label}: dated {a.doc_date} after HSX {hsx} → retro approval, not original legality"
-        )
+        t.step("trace.approval_after_change", label=label, doc_date=_day(a.doc_date), hsx=_day(hsx))
         t.reason(
             "approval.after_change",
             route=route.route,
@@ -160,3 +163,15 @@ def _in_force(
         t.flag("retro_approval")
         return False
     return True
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value is not None else "—"
+
+
+def _kind_name(kind: str) -> str:
+    """An approval layer kind's Chinese name (the code itself if it is not a layer kind)."""
+    try:
+        return LayerKind(kind).label
+    except ValueError:
+        return kind

@@ -46,9 +46,10 @@ def judge(facts: PatchFacts, rules: RuleSet, *, on: date) -> Judgement:
         facts, rules, tables, on, t, change.group if change else None, rules.area_m2("overlap_noise_max", on)
     )
     t.step(
-        f"rules {rules.version} on {on}: patch {facts.patch_code} {sqm(facts.area_m2)} m2, "
-        f"TBLX {facts.change_type} → group {ctx.group}, QSX {facts.before_date}, HSX {facts.after_date}"
-    )
+        "trace.start", rules_version=rules.version, on=on.isoformat(), patch_code=facts.patch_code,
+        area_m2=sqm(facts.area_m2), change_type=facts.change_type or "—", change_name=ctx.change_name,
+        group=ctx.group or "—", before_date=_day(facts.before_date), after_date=_day(facts.after_date),
+    )  # fmt: skip
     if not (math.isfinite(facts.area_m2) and facts.area_m2 > 0):
         t.reason(
             "input.bad_area", area_m2=facts.area_m2 if math.isfinite(facts.area_m2) else str(facts.area_m2)
@@ -65,7 +66,7 @@ def judge(facts: PatchFacts, rules: RuleSet, *, on: date) -> Judgement:
             or _other(ctx, coverage)
             or _fallback(ctx)
         )
-    t.step(f"land → {outcome.verdict}/{outcome.subtype}")
+    t.step("trace.land", verdict=outcome.verdict, subtype=outcome.subtype or "—")
     mineral = judge_mineral(ctx, outcome.military, legal=outcome.verdict == ctx.verdict("legal"))
     return Judgement(
         verdict=outcome.verdict,
@@ -99,7 +100,7 @@ def _annotate(ctx: Ctx) -> None:
         t.reason("prior.same_place", code=p.code, year=p.year or "-", determination=p.determination or "-")
     partial = ctx.missing(frozenset({"basic_farmland", "eco_redline", "protected_area", "military"}))
     if partial:
-        t.step(f"layers not loaded: {', '.join(partial)}; their checks are skipped")
+        t.step("trace.partial_layers", layers=layer_text(partial))
         t.reason("input.partial", kinds=partial, layers=layer_text(partial))
 
 
@@ -107,7 +108,7 @@ def _military(ctx: Ctx) -> Outcome | None:
     f = ctx.facts
     if not ctx.touches(f.military_m2):
         return None
-    ctx.t.step(f"military: {sqm(f.military_m2 or 0)} m2 > noise {ctx.noise} m2 → false change, restricted")
+    ctx.t.step("trace.military", area_m2=sqm(f.military_m2 or 0), noise_m2=sqm(ctx.noise))
     ctx.t.reason("military.overlap", area_m2=sqm(f.military_m2 or 0))
     ctx.t.flag("restricted")
     return Outcome(ctx.verdict("false_change"), remark=ctx.tables.label("remark", "military"), military=True)
@@ -118,7 +119,13 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
     need = ctx.rules.threshold("approval_coverage_min", ctx.on)
     best = cov.best(routes=routes)
     if best is not None and best.ratio >= need.value:
-        t.step(f"legal: {best.kind} {best.doc_no} covers {pct(best.ratio)}% ≥ {need} → {best.route}")
+        t.step(
+            "trace.legal_covered",
+            route=best.route,
+            doc_no=best.doc_no,
+            ratio_pct=pct(best.ratio),
+            limit=need.written,
+        )
         t.reason(
             "approval.covered_temporary" if routes[best.kind].temporary else "approval.covered",
             route=best.route,
@@ -129,7 +136,9 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
         qsx = ctx.facts.before_date
         if best.latest is not None and qsx is not None and best.latest > qsx:
             # Approved after 前时相: the change may have started before the approval (未批先建).
-            t.step(f"legal: {best.doc_no} dated {best.latest}, after QSX {qsx} → check the start date")
+            t.step(
+                "trace.legal_between_images", doc_no=best.doc_no, doc_date=_day(best.latest), qsx=_day(qsx)
+            )
             t.reason(
                 "approval.between_images",
                 route=best.route,
@@ -143,7 +152,7 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
         names = sorted(
             c.route for k, c in cov.counted.items() if routes[k].sufficient and k != cov.facility_kind
         )
-        t.step(f"legal: routes {names} together {pct(combined)}% ≥ {need}, none alone → doubtful")
+        t.step("trace.legal_combined", routes="、".join(names), ratio_pct=pct(combined), limit=need.written)
         t.reason(
             "approval.combined_routes",
             routes="、".join(names),
@@ -152,16 +161,16 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
         )
         return Outcome(ctx.verdict("doubtful"))
     if combined + cov.undated >= need.value and cov.undated > 0:
-        t.step(f"legal: with undated approvals {pct(combined + cov.undated)}% ≥ {need} → doubtful")
+        t.step("trace.legal_undated", ratio_pct=pct(combined + cov.undated), limit=need.written)
         return Outcome(ctx.verdict("doubtful"))
     if best is not None:
-        t.step(f"legal: best {best.kind} covers {pct(best.ratio)}% < {need}")
+        t.step("trace.legal_partial", route=best.route, ratio_pct=pct(best.ratio), limit=need.written)
         t.reason(
             "approval.partial", route=best.route, ratio_pct=pct(best.ratio), threshold_pct=pct(need.value)
         )
     weak = cov.best(sufficient=False, routes=routes)
     if weak is not None and weak.ratio >= need.value:
-        t.step(f"legal: only {weak.kind} {weak.doc_no} ({pct(weak.ratio)}%), not sufficient alone")
+        t.step("trace.legal_weak", route=weak.route, doc_no=weak.doc_no, ratio_pct=pct(weak.ratio))
         t.reason("approval.preapproval_only", route=weak.route, doc_no=weak.doc_no, ratio_pct=pct(weak.ratio))
         t.flag("preapproval_only")
     return None
@@ -174,7 +183,7 @@ def _facility(ctx: Ctx, cov: Coverage) -> Outcome | None:
     need = ctx.rules.threshold("facility_coverage_min", ctx.on)
     if f.change_type not in ctx.tables.facility["change_types"]:
         change = ctx.tables.change_types.get(f.change_type or "")
-        t.step(f"facility: {cover.doc_no} on the patch, but TBLX {f.change_type} cannot be a facility")
+        t.step("trace.facility_wrong_change", doc_no=cover.doc_no, change_name=ctx.change_name)
         t.reason(
             "facility.not_facility_change",
             doc_no=cover.doc_no,
@@ -183,7 +192,7 @@ def _facility(ctx: Ctx, cov: Coverage) -> Outcome | None:
         )
         return None
     if cover.ratio < need.value:
-        t.step(f"facility: {cover.doc_no} covers {pct(cover.ratio)}% < {need}")
+        t.step("trace.facility_partial", doc_no=cover.doc_no, ratio_pct=pct(cover.ratio), limit=need.written)
         t.reason(
             "facility.partial", doc_no=cover.doc_no, ratio_pct=pct(cover.ratio), threshold_pct=pct(need.value)
         )
@@ -191,8 +200,9 @@ def _facility(ctx: Ctx, cov: Coverage) -> Outcome | None:
     if ctx.missing_reason(ctx.tables.inputs["facility"], "facility"):
         return Outcome(ctx.verdict("doubtful"))
     t.step(
-        f"facility: {cover.doc_no} covers {pct(cover.ratio)}% ≥ {need}; farmland {sqm(f.farmland_m2 or 0)} m2"
-    )
+        "trace.facility_covered", doc_no=cover.doc_no, ratio_pct=pct(cover.ratio), limit=need.written,
+        farmland_m2=sqm(f.farmland_m2 or 0),
+    )  # fmt: skip
     if ctx.touches(f.farmland_m2):
         t.reason("facility.on_farmland", doc_no=cover.doc_no, farmland_m2=sqm(f.farmland_m2 or 0))
         t.flag("facility_on_farmland")
@@ -212,14 +222,14 @@ def _rural_road(ctx: Ctx) -> Outcome | None:
     high = ctx.rules.threshold("rural_road_width_max", ctx.on)
     params = {"min_m": low.value, "max_m": high.value}
     if f.width_m is None:
-        t.step(f"rural road: TBLX {f.change_type}, width unknown → doubtful")
+        t.step("trace.road_width_unknown", change_name=ctx.change_name)
         t.reason("road.width_unknown", **params)
         return Outcome(ctx.verdict("doubtful"))
     if low.value <= f.width_m <= high.value:
-        t.step(f"rural road: width {f.width_m} m within {low} .. {high}")
+        t.step("trace.road_width_ok", width_m=f.width_m, low=low.written, high=high.written)
         t.reason("road.width_ok", width_m=f.width_m, **params)
         return Outcome(ctx.verdict("rural_road"))
-    t.step(f"rural road: width {f.width_m} m outside {low} .. {high}")
+    t.step("trace.road_width_out", width_m=f.width_m, low=low.written, high=high.written)
     t.reason("road.width_out_of_range", width_m=f.width_m, **params)
     return None
 
@@ -233,9 +243,9 @@ def _other(ctx: Ctx, cov: Coverage) -> Outcome | None:
         limit = r.threshold("access_unmatched_farmland_max", on)
         ok = f.access_overlap_ratio >= need.value and f.access_unmatched_farmland_m2 < limit.value
         t.step(
-            f"access: {'large' if large else 'small'} patch, overlap {pct(f.access_overlap_ratio)}% vs {need}, "
-            f"unmatched farmland {sqm(f.access_unmatched_farmland_m2)} m2 vs < {limit} → {ok}"
-        )
+            "trace.access", large=large, ratio_pct=pct(f.access_overlap_ratio), need=need.written,
+            unmatched_m2=sqm(f.access_unmatched_farmland_m2), limit=limit.written, ok=ok,
+        )  # fmt: skip
         if ok:
             t.reason(
                 "other.access",
@@ -248,15 +258,13 @@ def _other(ctx: Ctx, cov: Coverage) -> Outcome | None:
     if best is not None:
         uncovered = f.area_m2 * (1 - best.ratio)
         limit = r.threshold("sliver_max", on)
-        t.step(f"sliver: {sqm(uncovered)} m2 not covered by {best.route} vs ≤ {limit}")
+        t.step("trace.sliver", uncovered_m2=sqm(uncovered), route=best.route, limit=limit.written)
         if uncovered <= limit.value:
             t.reason("other.sliver", route=best.route, uncovered_m2=sqm(uncovered), max_m2=sqm(limit.value))
             return Outcome(ctx.verdict("other"), label["sliver"])
     for i, rule in enumerate(ctx.tables.other_rules):
         holds = _holds(ctx, rule.when)
-        t.step(
-            f"other_rules[{i}] {rule.subtype or rule.verdict}: {'unknown (landuse missing)' if holds is None else holds}"
-        )
+        t.step("trace.other_rule", index=i + 1, name=rule.subtype or ctx.verdict(rule.verdict), holds=holds)
         if (
             holds
             and rule.verdict == "illegal"
@@ -319,16 +327,16 @@ def _fallback(ctx: Ctx) -> Outcome:
     f, t = ctx.facts, ctx.t
     doubtful = Outcome(ctx.verdict("doubtful"))
     if ctx.group is None:
-        t.step(f"fallback: TBLX {f.change_type!r} unknown on {ctx.on} → doubtful")
+        t.step("trace.fallback_unknown_type", change_type=f.change_type or "（空）", on=ctx.on.isoformat())
         t.reason("input.unknown_change_type", change_type=f.change_type or "（空）")
         return doubtful
     if ctx.missing_reason(ctx.tables.inputs["fallback"], "fallback"):
         return doubtful
     if t.has("approval.preapproval_only"):
-        t.step("fallback: covered by a pre-approval only → doubtful")
+        t.step("trace.fallback_preapproval")
         return doubtful
     change = ctx.tables.change_types[f.change_type or ""]
-    t.step(f"fallback: no legal basis → illegal, subtype {change.illegal_subtype}")
+    t.step("trace.fallback_illegal", subtype=change.illegal_subtype or "—")
     return _illegal(ctx, change.illegal_subtype)
 
 
@@ -372,3 +380,8 @@ def _is_new(ctx: Ctx, outcome: Outcome) -> bool | None:
     if f.before_date is not None and f.after_date is not None:
         return True
     return None
+
+
+def _day(value: date | None) -> str:
+    """A date for a trace parameter (ISO), or a dash when unknown."""
+    return value.isoformat() if value is not None else "—"

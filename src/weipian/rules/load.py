@@ -191,7 +191,10 @@ def _overlay(base: _Partial, top: _Partial) -> _Partial:
     for name, d in top.dictionaries.items():
         prev = out.dictionaries.get(name)
         if prev is not None:
-            d = replace(d, values=merged(prev.values, d.values), aliases={**prev.aliases, **d.aliases})
+            d = replace(
+                d, values=merged(prev.values, d.values), aliases={**prev.aliases, **d.aliases},
+                display={**prev.display, **d.display},
+            )  # fmt: skip
         out.dictionaries[name] = d
     for name, tv in top.tables.items():
         out.tables[name] = tv if name not in out.tables else merged(out.tables[name], tv)
@@ -243,7 +246,7 @@ def _dictionary(name: str, raw: Any, where: str) -> DictionaryEntry:
         raise RuleProblem("unknown_name", where, value=name)
     parent = DICTIONARIES[name]
     m = as_mapping(raw, where)
-    check_keys(m, where, set(), {"values", "title", "note", "aliases"})
+    check_keys(m, where, set(), {"values", "title", "note", "aliases", "display"})
 
     def labels(value: Any, w: str) -> tuple[tuple[str, str | None], ...]:
         if parent is None:
@@ -263,7 +266,11 @@ def _dictionary(name: str, raw: Any, where: str) -> DictionaryEntry:
         for k, v in as_mapping(m.get("aliases", {}), f"{where}.aliases").items()
     }
     values = _dated(m["values"], f"{where}.values", labels) if "values" in m else Dated(())
-    return DictionaryEntry(name, str(m.get("title", name)), parent, values, aliases)
+    display = {
+        as_text(k, f"{where}.display"): as_text(v, f"{where}.display.{k}")
+        for k, v in as_mapping(m.get("display", {}), f"{where}.display").items()
+    }
+    return DictionaryEntry(name, str(m.get("title", name)), parent, values, aliases, display)
 
 
 def _table(name: str, raw: Any, where: str) -> Dated[Any]:
@@ -313,6 +320,9 @@ def _check_aliases(rules: RuleSet) -> None:
                 raise RuleProblem("alias_shadows", where, value=alias)
             if label_key(target) not in every:
                 raise RuleProblem("alias_target", where, value=target)
+        for label in d.display:  # words for a label no version has would never show
+            if label_key(label) not in every:
+                raise RuleProblem("alias_target", f"dictionaries.{name}.display.{label}", value=label)
 
 
 def _check_on(rules: RuleSet, day: date) -> None:

@@ -38,7 +38,7 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | Non
     if not _involved(ctx):
         return None
     if military:
-        t.step("mineral: military land → false change")
+        t.step("trace.mineral_military")
         return label["false_change"]
     strategic = [m for m in ctx.tables.priority["strategic_minerals"] if m in (f.mining_mineral or "")]
     if strategic:
@@ -51,7 +51,7 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | Non
         f.mining_valid,
         f.change_type in ctx.tables.mining["change_types"],
     )
-    t.step(f"mineral: licence {status}, valid {valid}, TBLX mining {mining}")
+    t.step("trace.mineral_licence", status=status or "unknown", valid=valid, mining=mining)
     if status in ("inside", "straddling"):
         if valid is None:
             t.reason("mining.validity_unknown")
@@ -88,11 +88,11 @@ def _field_check(ctx: Ctx, verdict: str, area: float) -> str:
     if r.parent("mineral_verdict", verdict, on) != ctx.tables.mining["illegal_class"]:
         return verdict
     if not r.in_force("mineral_field_check_min", on):
-        t.step(f"mineral field check: not in force on {on}")
+        t.step("trace.mineral_not_in_force", on=on.isoformat())
         return verdict
     limit = r.threshold("mineral_field_check_min", on)
     hit = area >= limit.value
-    t.step(f"mineral field check: {sqm(area)} m2 ({mu(area)} mu) ≥ {limit} → {hit}")
+    t.step("trace.mineral_field_check", area_m2=sqm(area), area_mu=mu(area), limit=limit.written, hit=hit)
     if hit:
         t.reason("threshold.mineral_field_check", area_mu=mu(area), min_mu=mu(limit.value))
         t.flag("mineral_field_check")

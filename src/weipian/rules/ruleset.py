@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Generic, TypeVar, cast
 
@@ -89,6 +89,7 @@ class DictionaryEntry:
     parent: str | None  # the dictionary the labels' groups belong to
     values: Dated[tuple[tuple[str, str | None], ...]]  # (label, parent label)
     aliases: Mapping[str, str]  # alias → canonical label
+    display: Mapping[str, str] = field(default_factory=dict)  # label → what the forms show (codes)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,11 @@ class RuleSet:
         return f"{name}_north" if self.region == "north" and f"{name}_north" in self.thresholds else name
 
     # --- thresholds -----------------------------------------------------------------------
+    def title(self, name: str) -> str:
+        """A threshold's Chinese title from the rule data (its name if it has none)."""
+        entry = self.thresholds.get(self._regional(name))
+        return entry.title if entry is not None else name
+
     def threshold(self, name: str, on: date) -> Threshold:
         """The threshold ``name`` in force on ``on``; ``rules.not_in_force`` before its first date."""
         entry = self.thresholds[self._regional(name)]
@@ -193,6 +199,11 @@ class RuleSet:
         ['违法占地', '违法批地', '违法转让', '其他']
         """
         return [label for label, _ in self._pairs(dictionary, on)]
+
+    def display(self, dictionary: str) -> Mapping[str, str]:
+        """Labels that are codes (JY, SM) → the words a form shows for them; stored values stay
+        the labels."""
+        return self.dictionaries[dictionary].display
 
     def parent(self, dictionary: str, label: str, on: date) -> str | None:
         """The group a label belongs to (e.g. 光伏 → 工矿商服), or None."""

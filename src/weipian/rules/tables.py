@@ -337,6 +337,21 @@ DETERMINATION_FIELDS = {
     "handling_needs_explanation": "list",
 }
 
+
+def parse_evidence_required(raw: Any, where: str) -> Mapping[str, int]:
+    """Field photos a determination needs, per 判定结果 label, with a ``default`` for the rest."""
+    m = as_mapping(raw, where)
+    if "default" not in m:
+        raise RuleProblem("missing_name", f"{where}.default", value="default")
+    out: dict[str, int] = {}
+    for key, count in m.items():
+        w = f"{where}.{key}"
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 50:
+            raise RuleProblem("value_type", w, value=repr(count), expected="count 0–50")
+        out[as_text(key, w)] = count
+    return out
+
+
 TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
     "labels": parse_labels,
     "change_types": parse_change_types,
@@ -365,6 +380,7 @@ TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
     },
     "review_reasons": parse_review_reasons,
     "close_out_reasons": parse_review_reasons,
+    "photos_required": parse_evidence_required,
 }
 """Every engine table the loader requires, with its parser."""
 
@@ -388,6 +404,11 @@ class Tables:
     subtype_dictionaries: Mapping[str, tuple[str, ...]]
     review_reasons: tuple[ReviewReason, ...]
     close_out_reasons: tuple[ReviewReason, ...]  # the 市局's answers to a 销号 request
+    photos_required: Mapping[str, int]  # field photos before submitting, per 判定结果 (``default``)
+
+    def photos_needed(self, verdict: str | None) -> int:
+        """Field photos a determination with ``verdict`` needs before it is submitted."""
+        return self.photos_required.get(verdict or "", self.photos_required["default"])
 
     def label(self, group: str, role: str) -> str:
         """The dictionary label the engine writes for ``role`` (e.g. ``verdict``/``legal`` → 合法)."""
@@ -417,6 +438,9 @@ class Tables:
             yield "mineral_handling", label, "determination.handling_needs_explanation"
         for verdict in self.subtype_dictionaries:
             yield "determination", verdict, f"subtype_dictionaries.{verdict}"
+        for verdict in self.photos_required:
+            if verdict != "default":
+                yield "determination", verdict, f"photos_required.{verdict}"
 
     def dictionary_refs(self) -> Iterator[tuple[str, str]]:
         """Dictionary names the tables point at (checked to exist)."""

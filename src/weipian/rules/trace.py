@@ -1,6 +1,7 @@
 """What one judgement works with, and what it collects.
 
-:class:`Tracer` keeps the steps (for developers), reasons and flags (for people) of one patch;
+:class:`Tracer` keeps the steps (codes with parameters, worded in Chinese at the edge like the
+reasons: 规则执行过程), reasons and flags of one patch;
 :class:`Ctx` bundles the facts, the rules and tables in force and the tracer for the steps.
 
 Reason codes must have a sentence in the messages table and flags must be known, so a typo
@@ -15,7 +16,7 @@ from typing import Any
 
 from weipian.domain.layers import LayerKind
 from weipian.domain.units import M2_PER_MU
-from weipian.messages_rules import RULE_MESSAGES
+from weipian.messages_rules import RULE_MESSAGES, TRACE_MESSAGES
 from weipian.rules.model import FIELD_KINDS, PatchFacts, Reason
 from weipian.rules.ruleset import RuleSet
 from weipian.rules.tables import FLAGS, Tables
@@ -54,21 +55,23 @@ class Tracer:
     """Accumulates trace lines, reasons (no duplicates) and flags while one patch is judged.
 
     >>> t = Tracer()
-    >>> t.step("legal: none")
+    >>> t.step("trace.fallback_preapproval")
     >>> t.reason("approval.partial", route="用地审批", ratio_pct=40.0, threshold_pct=70.0)
     >>> t.flag("retro_approval")
-    >>> t.steps, [r.code for r in t.reasons], sorted(t.flags)
-    (['legal: none'], ['approval.partial'], ['retro_approval'])
+    >>> [s.code for s in t.steps], [r.code for r in t.reasons], sorted(t.flags)
+    (['trace.fallback_preapproval'], ['approval.partial'], ['retro_approval'])
     """
 
     def __init__(self) -> None:
-        self.steps: list[str] = []
+        self.steps: list[Reason] = []
         self.reasons: list[Reason] = []
         self.flags: set[str] = set()
 
-    def step(self, text: str) -> None:
-        """Record one developer-readable step."""
-        self.steps.append(text)
+    def step(self, code: str, /, **params: Any) -> None:
+        """Record one step of the judgement; the code must have a sentence in the trace table."""
+        if code not in TRACE_MESSAGES:
+            raise KeyError(f"trace code without a message: {code}")
+        self.steps.append(Reason(code, params))
 
     def reason(self, code: str, /, **params: Any) -> None:
         """Record a reason; the code must have a sentence in the messages table."""
@@ -133,7 +136,7 @@ class Ctx:
         """Record ``input.missing`` for the kinds ``step`` needs and lacks; return them."""
         missing = self.missing(kinds)
         if missing:
-            self.t.step(f"{step}: {missing} not loaded → doubtful")
+            self.t.step("trace.missing", step=step, layers=layer_text(missing))
             self.t.reason("input.missing", kinds=missing, layers=layer_text(missing), step=step)
         return missing
 

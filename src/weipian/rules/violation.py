@@ -51,17 +51,20 @@ def _areas(ctx: Ctx) -> tuple[float, float, float]:
         outside = min(f.farmland_outside_basic_m2, farmland)
     else:
         outside = max(0.0, farmland - basic)
-        ctx.t.step(f"耕地 outside 永农 not measured: lower bound {sqm(outside)} m2")
+        ctx.t.step("trace.farmland_lower_bound", outside_m2=sqm(outside))
     return basic, outside, max(0.0, f.area_m2 - basic - outside)
 
 
 def _over(ctx: Ctx, name: str, area: float, code: str, flag: str) -> None:
     if not ctx.rules.in_force(name, ctx.on):
-        ctx.t.step(f"{name}: not in force on {ctx.on}")
+        ctx.t.step("trace.threshold_not_in_force", name=ctx.rules.title(name), on=ctx.on.isoformat())
         return
     limit = ctx.rules.threshold(name, ctx.on)
     hit = area >= limit.value
-    ctx.t.step(f"{name}: {sqm(area)} m2 ({mu(area)} mu) ≥ {limit} → {hit}")
+    ctx.t.step(
+        "trace.threshold", name=ctx.rules.title(name), area_m2=sqm(area), area_mu=mu(area), limit=limit.written,
+        hit=hit,
+    )  # fmt: skip
     if hit:
         ctx.t.reason(code, area_mu=mu(area), min_mu=mu(limit.value))
         ctx.t.flag(flag)
@@ -78,7 +81,11 @@ def _crime(ctx: Ctx, areas: tuple[float, float, float]) -> None:
             for n, a in limits
             if ctx.rules.in_force(n, ctx.on) and a >= ctx.rules.threshold(n, ctx.on).value
         ]
-        ctx.t.step(f"crime: TBLX {ctx.facts.change_type} is an earthwork; thresholds reached {hit}, no flag")
+        ctx.t.step(
+            "trace.crime_earthwork",
+            change_name=ctx.change_name,
+            reached="、".join(ctx.rules.title(n) for n in hit) or "—",
+        )
         if hit:
             ctx.t.reason(
                 "threshold.crime_needs_finding",
@@ -101,7 +108,7 @@ def _discipline(ctx: Ctx, areas: tuple[float, float, float]) -> None:
 def _farmland_housing(ctx: Ctx) -> None:
     f, t, r, on = ctx.facts, ctx.t, ctx.rules, ctx.on
     if not r.in_force("farmland_housing_cutoff", on):
-        t.step(f"farmland housing: rule not in force on {on}")
+        t.step("trace.housing_not_in_force", on=on.isoformat())
         return
     table = ctx.tables.farmland_housing
     if ctx.group not in table["change_groups"] or not ctx.touches(f.farmland_m2):
@@ -109,23 +116,23 @@ def _farmland_housing(ctx: Ctx) -> None:
     excluded = _housing_exclusion(ctx, table)
     if excluded is not None:
         code, params = excluded
-        t.step(f"farmland housing: excluded ({code} {params})")
+        t.step("trace.housing_excluded")
         t.reason(code, **params)
         return
     cutoff = r.date_value("farmland_housing_cutoff", on)
     if f.after_date is not None and f.after_date < cutoff:
-        t.step(f"farmland housing: HSX {f.after_date} before cut-off {cutoff} → not new")
+        t.step("trace.housing_before_cutoff", after_date=f.after_date.isoformat(), cutoff=cutoff.isoformat())
         t.reason(
             "farmland_housing.before_cutoff", after_date=f.after_date.isoformat(), cutoff=cutoff.isoformat()
         )
         return
-    t.step(
-        f"farmland housing: building on farmland {sqm(f.farmland_m2 or 0)} m2, cut-off {cutoff} → candidate"
-    )
+    t.step("trace.housing_candidate", farmland_m2=sqm(f.farmland_m2 or 0), cutoff=cutoff.isoformat())
     t.reason("farmland_housing.candidate", farmland_m2=sqm(f.farmland_m2 or 0), cutoff=cutoff.isoformat())
     t.flag("farmland_housing_candidate")
     if f.before_date is None or f.before_date < cutoff:
-        t.step(f"farmland housing: QSX {f.before_date} not after cut-off {cutoff} → check build date")
+        t.step(
+            "trace.housing_check_build_date", before_date=str(f.before_date or "—"), cutoff=cutoff.isoformat()
+        )
         t.reason(
             "farmland_housing.check_build_date", before_date=str(f.before_date), cutoff=cutoff.isoformat()
         )

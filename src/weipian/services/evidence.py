@@ -20,17 +20,19 @@ import shapely
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from weipian.analysis.evidence import photo_checks, reuse_check
+from weipian.analysis.evidence import CHECK_LABELS, photo_checks, reuse_check
 from weipian.domain.fields import field_date
 from weipian.domain.roles import Actor
-from weipian.domain.workflow import Action
+from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, Action, State
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.io.exif import FileType, PhotoInfo, check_pdf, preview_jpeg, read_photo, sniff
-from weipian.services.workflow import record_field_check
+from weipian.services.workflow import record_evidence_change, record_field_check
 from weipian.storage.evidence import (
+    delete_attachment,
     evidence_dir,
     get_attachment,
     insert_attachment,
+    is_ledger_file,
     list_attachments,
     new_stored_name,
     patch_with_restriction,
@@ -38,6 +40,7 @@ from weipian.storage.evidence import (
     photos_with_file,
     preview_path,
     set_checks,
+    set_note,
     utc_now,
     write_file,
 )
@@ -119,13 +122,11 @@ def _patch(session: Session, patch_id: int) -> Row[Any]:
     return row
 
 
-def _check_actor(patch: Row[Any], actor: Actor) -> None:
+def _check_actor(patch: Row[Any], actor: Actor, action: Action = Action.field_check_record) -> None:
     if patch.restricted and not actor.role.is_bureau:
         raise NotFound("patch.no_such_id", id=patch.id)  # as the pages: a restricted patch is unseen
-    if not actor.may(Action.field_check_record, patch.township_code):
-        raise PermissionDenied(
-            "permission.denied", action=Action.field_check_record.value, code=patch.patch_code
-        )
+    if not actor.may(action, patch.township_code):
+        raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
 
 
 def check_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> FileType:
@@ -304,3 +305,119 @@ def get_evidence(session: Session, attachment_id: int) -> tuple[Evidence, str]:
 def evidence_path(files_dir: Path, stored_name: str) -> Path:
     """Where a stored evidence file lives."""
     return evidence_dir(files_dir) / stored_name
+
+
+# --- before submission: withdraw, replace, note ------------------------------------------------
+def _changeable(
+    session: Session, attachment_id: int, actor: Actor, action: Action
+) -> tuple[Row[Any], Row[Any]]:
+    """The attachment and its patch, if ``actor`` may still change it: the patch's own township
+    (or a 市局 role), the patch not yet submitted, and not a ledger file; refused otherwise."""
+    row = get_attachment(session, attachment_id)
+    if row is None:
+        raise NotFound("evidence.not_found", id=attachment_id)
+    patch = _patch(session, row.patch_id)
+    _check_actor(patch, actor, action)
+    if State(patch.state) not in OPEN_STATES or is_ledger_file(session, attachment_id):
+        raise InputError(
+            "evidence.frozen", name=row.original_name, state_label=STATE_LABELS[State(patch.state)]
+        )
+    return row, patch
+
+
+def _withdraw(
+    session: Session, row: Row[Any], patch: Row[Any], actor: Actor, replaced_by: str | None
+) -> None:
+    """Delete the row and keep what it was in the history (name, hash, checks, note)."""
+    payload: dict[str, Any] = {
+        "attachment_id": row.id, "kind": row.kind, "name": row.original_name, "sha256": row.sha256,
+        "size": row.size, "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
+        "checks": row.checks, "note": row.note,
+    }  # fmt: skip
+    if replaced_by is not None:
+        payload["replaced_by"] = replaced_by
+    record_evidence_change(session, patch, Action.evidence_withdraw, payload, actor=actor)
+    delete_attachment(session, row.id)
+    _flag_earlier_copies(session, row.sha256)  # the other copies no longer name this patch
+
+
+def _remove_files(files_dir: Path, stored_name: str) -> None:
+    """A withdrawn attachment's file and preview: the store keeps no file without a row."""
+    evidence_path(files_dir, stored_name).unlink(missing_ok=True)
+    preview_path(files_dir, stored_name).unlink(missing_ok=True)
+
+
+def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, actor: Actor) -> Evidence:
+    """Delete a photo or document before the determination is submitted; returns what it was.
+
+    The event keeps its name, SHA-256, checks and note; the file is removed once the row is gone.
+    After submission nothing is deleted (``evidence.frozen``).
+    """
+    with store.writing() as session:
+        row, patch = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
+        _withdraw(session, row, patch, actor, None)
+        gone = _evidence(row)
+    _remove_files(files_dir, str(row.stored_name))
+    return gone
+
+
+def replace_evidence(
+    store: Store, files_dir: Path, attachment_id: int, filename: str, data: bytes, actor: Actor,
+    max_bytes: int, max_distance_m: float, note: str | None = None,
+) -> Evidence:  # fmt: skip
+    """Replace a photo or document by a new file of the same kind, in one transaction: the old
+    one is withdrawn (its event names the new file), the new one checked and stored; the old
+    note is kept unless a new one is given."""
+    with store.reading() as session:
+        row, _ = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
+    upload = prepare_upload(filename, data, row.kind, max_bytes)
+    written: list[Path] = []
+    try:
+        with store.writing() as session:
+            row, patch = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
+            _withdraw(session, row, patch, actor, upload.name)
+            patch = _patch(session, patch.id)  # its state moved
+            ev = attach(
+                session, files_dir, patch, upload, uploader=actor.name, max_distance_m=max_distance_m,
+                note=(note or "").strip() or row.note, written=written,
+            )  # fmt: skip
+            record_field_check(
+                session, patch, note=_history_note(row.kind, upload.name, ev.checks or None), actor=actor
+            )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    _remove_files(files_dir, str(row.stored_name))
+    return ev
+
+
+def set_evidence_note(store: Store, attachment_id: int, note: str, actor: Actor) -> Evidence:
+    """Write (or clear) a photo's or document's note before submission; the event keeps both."""
+    text = "".join(ch for ch in note if ch.isprintable()).strip()[:NAME_MAX] or None
+    with store.writing() as session:
+        row, patch = _changeable(session, attachment_id, actor, Action.evidence_note)
+        if text != row.note:
+            payload = {"attachment_id": row.id, "name": row.original_name, "old": row.note, "new": text}
+            record_evidence_change(session, patch, Action.evidence_note, payload, actor=actor)
+            set_note(session, row.id, text)
+        updated = get_attachment(session, row.id)
+        assert updated is not None
+        return _evidence(updated)
+
+
+# --- what a submission still lacks -------------------------------------------------------------
+def evidence_gaps(items: list[Evidence], required: int) -> list[dict[str, Any]]:
+    """Photo problems to show before submitting, as codes with parameters (the edge words them):
+    fewer photos than ``required`` (rule data ``photos_required``), and each photo whose checks
+    failed, with the failed checks' names."""
+    photos = [e for e in items if e.is_photo]
+    out: list[dict[str, Any]] = []
+    if len(photos) < required:
+        out.append({"code": "evidence.gap.missing", "params": {"count": len(photos), "required": required}})
+    for e in photos:
+        failed = [CHECK_LABELS.get(c["code"], c["code"]) for c in e.checks if c.get("passed") is False]
+        if failed:
+            params = {"name": e.original_name, "checks": "、".join(failed)}
+            out.append({"code": "evidence.gap.failed", "params": params})
+    return out

@@ -217,9 +217,23 @@ def _store(store: Store, ids: list[int], results: list[Judgement], days: list[dt
                 "reasons": [[{"code": r.code, "params": dict(r.params)} for r in j.reasons] for j in results],
                 "remark": [j.remark for j in results],
                 "is_new": [j.is_new for j in results],
-                "trace": [list(j.trace) for j in results],
+                "trace": [[{"code": s.code, "params": dict(s.params)} for s in j.trace] for j in results],
                 "rules_version": [j.rules_version for j in results],
                 "judged_on": days,
                 "judged_at": [now] * len(ids),
             },
         )
+
+
+def stored_suggestion(session: Any, patch_id: int) -> dict[str, Any] | None:
+    """The patch's stored suggestion (预判): verdict, reasons and trace as codes with parameters,
+    flags, the rule set's version and date; None before ``weipian judge`` ran for it."""
+    row = session.execute(select(suggestions).where(suggestions.c.patch_id == patch_id)).first()
+    if row is None:
+        return None
+    return {
+        "verdict": row.verdict, "subtype": row.subtype, "mineral_verdict": row.mineral_verdict,
+        "remark": row.remark, "is_new": row.is_new, "flags": list(row.flags or []),
+        "reasons": list(row.reasons or []), "trace": list(row.trace or []),
+        "rules_version": row.rules_version, "judged_on": row.judged_on,
+    }  # fmt: skip

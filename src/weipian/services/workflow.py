@@ -154,9 +154,14 @@ def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> 
     return {"code": patch.patch_code, "why": why}
 
 
-def submit(session: Session, patch: Row[Any], *, actor: Actor, version: int | None = None) -> None:
+def submit(
+    session: Session, patch: Row[Any], *, actor: Actor, version: int | None = None,
+    evidence_gaps: list[dict[str, Any]] | None = None, acknowledged: bool = True,
+) -> None:  # fmt: skip
     """The township files its current determination for review (a mineral patch with both parts);
-    ``version`` is the one the user saw (a newer one saved meanwhile raises ``Conflict``)."""
+    ``version`` is the one the user saw (a newer one saved meanwhile raises ``Conflict``).
+    ``evidence_gaps`` are the photo problems the submitter was shown; unless ``acknowledged``
+    they refuse the submission (``evidence.gap.unconfirmed``), else the event keeps them."""
     current = current_determination(session, patch.id)
     if current is None:
         raise InputError("determination.missing", code=patch.patch_code)
@@ -164,7 +169,17 @@ def submit(session: Session, patch: Row[Any], *, actor: Actor, version: int | No
     missing = mineral_missing(session, patch, dict(current.data))
     if missing is not None:
         raise InputError("determination.mineral_required", **missing)
-    _step(session, patch, Action.determination_submit, actor, {"version": current.version}, _now())
+    if evidence_gaps and not acknowledged:
+        if not actor.may(Action.determination_submit, patch.township_code):
+            raise PermissionDenied(
+                "permission.denied", action=Action.determination_submit.value, code=patch.patch_code
+            )
+        advance(patch.state, Action.determination_submit)  # a refused step says so first
+        raise InputError("evidence.gap.unconfirmed")
+    payload: dict[str, Any] = {"version": current.version}
+    if evidence_gaps:
+        payload["evidence_gaps"] = evidence_gaps
+    _step(session, patch, Action.determination_submit, actor, payload, _now())
 
 
 def review(
@@ -243,6 +258,21 @@ def correct(
 def record_field_check(session: Session, patch: Row[Any], *, note: str, actor: Actor) -> None:
     """A field check (实地核查) was made: who, when and what was seen."""
     _step(session, patch, Action.field_check_record, actor, {"note": note}, _now())
+
+
+def current_verdict(session: Session, patch_id: int) -> str | None:
+    """判定结果 of the patch's current determination, or None before the first one."""
+    current = current_determination(session, patch_id)
+    return str(current.data.get("verdict") or "") or None if current else None
+
+
+def record_evidence_change(
+    session: Session, patch: Row[Any], action: Action, payload: dict[str, Any], *, actor: Actor
+) -> None:
+    """A photo or document withdrawn, or its note written: allowed only before submission."""
+    if action not in (Action.evidence_withdraw, Action.evidence_note):
+        raise ValueError(action)
+    _step(session, patch, action, actor, payload, _now())
 
 
 def state_of(patch: Row[Any]) -> State:

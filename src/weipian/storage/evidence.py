@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
-from weipian.storage.tables import attachments, patches
+from weipian.storage.tables import attachments, ledger_files, patches
 
 EVIDENCE_DIR = "evidence"
 
@@ -76,6 +76,21 @@ def insert_attachment(session: Session, **values: Any) -> int:
 
 def get_attachment(session: Session, attachment_id: int) -> Row[Any] | None:
     return session.execute(select(attachments).where(attachments.c.id == attachment_id)).first()
+
+
+def delete_attachment(session: Session, attachment_id: int) -> None:
+    """Remove an attachment row (a withdrawal before submission; the caller records the event)."""
+    session.execute(delete(attachments).where(attachments.c.id == attachment_id))
+
+
+def set_note(session: Session, attachment_id: int, note: str | None) -> None:
+    session.execute(update(attachments).where(attachments.c.id == attachment_id).values(note=note))
+
+
+def is_ledger_file(session: Session, attachment_id: int) -> bool:
+    """Whether the attachment documents a ledger entry (those are never withdrawn)."""
+    query = select(ledger_files.c.id).where(ledger_files.c.attachment_id == attachment_id)
+    return session.execute(query).first() is not None
 
 
 def list_attachments(session: Session, patch_id: int) -> list[Row[Any]]:

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 
 from weipian.domain import clock
 from weipian.domain.sources import Source
-from weipian.domain.workflow import State
+from weipian.domain.workflow import TO_VERIFY, State
 from weipian.errors import PermissionDenied
 from weipian.rules import RuleSet
 from weipian.services.access import Scope, scope_of
@@ -126,7 +126,7 @@ def patch_filter(
         batch=_int(batch),
         source=source if source in Source.__members__ else None,
         township=(township or "").strip() or None,
-        state=state if state in State.__members__ else None,
+        state=state if state in State.__members__ or state == TO_VERIFY else None,
         suggestion=(suggestion or "").strip() or None,
         overdue=overdue in ("1", "true", "on"),
         q=(q or "").strip()[:64] or None,

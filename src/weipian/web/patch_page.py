@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import CHECK_LABELS, compass
 from weipian.domain.units import M2_PER_MU
-from weipian.domain.workflow import TRANSITIONS, Action, State
+from weipian.domain.workflow import OPEN_STATES, TRANSITIONS, Action, State
 from weipian.messages import message
 from weipian.services.access import Scope, scope_of
 from weipian.services.claims import claim_texts
-from weipian.services.evidence import KIND_LABELS, Evidence, list_evidence
+from weipian.services.evidence import KIND_LABELS, Evidence, evidence_gaps, list_evidence
 from weipian.services.queries.detail import PatchDetail, kind_label
 from weipian.services.queries.referrals import referral_panel
 from weipian.services.queries.scope import visible
@@ -33,9 +33,6 @@ from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
 MAX_FILES = 12  # files in one upload
-# Field photos a determination needs before it is submitted. The rule data has no entry for it
-# yet (rules/data is the rules branch's); one photo is what every provincial platform asks for.
-PHOTOS_REQUIRED = 1
 PHOTO_ACCEPT = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf"
 
@@ -65,13 +62,18 @@ SPLIT_PARENT_OFF = ("can_save", "can_submit", "can_review", "can_upper", "can_up
 def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
     """What the evidence section needs (the caller has checked the patch's scope)."""
     settings: WebSettings = request.app.state.settings
+    is_open = State(patch.state) in OPEN_STATES
     with request.app.state.store.reading() as session:
         items = [within_scope(session, e, scope_of(user)) for e in list_evidence(session, patch.id)]
     return {
         "evidence": items,
         "evidence_photos": [e for e in items if e.is_photo],
         "evidence_documents": [e for e in items if not e.is_photo],
-        "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code),
+        # Upload, delete, replace, note: the patch's township or the 市局, and only until the
+        # determination is submitted (补充举证 after that needs a return).
+        "can_upload_evidence": user.actor.may(Action.field_check_record, patch.township_code) and is_open,
+        "can_change_evidence": user.actor.may(Action.evidence_withdraw, patch.township_code) and is_open,
+        "evidence_frozen": user.actor.may(Action.field_check_record, patch.township_code) and not is_open,
         "evidence_max_mb": settings.upload_max_mb,
         "evidence_max_distance_m": settings.photo_max_distance_m,
         "evidence_max_files": MAX_FILES,
@@ -142,17 +144,24 @@ def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
     return replace(item, checks=checks)
 
 
-def photo_warnings(items: list[Any]) -> list[str]:
-    """What to tell the inspector before submitting: missing photos, photos whose checks failed."""
-    photos = [e for e in items if e.is_photo]
-    out = []
-    if len(photos) < PHOTOS_REQUIRED:
-        out.append(f"现场照片 {len(photos)} 张，至少需要 {PHOTOS_REQUIRED} 张；请先在「拍照举证」中上传。")
-    for e in photos:
-        failed = [CHECK_LABELS.get(c["code"], c["code"]) for c in e.checks if c.get("passed") is False]
-        if failed:
-            out.append(f"照片「{e.original_name}」核验未通过：{'、'.join(failed)}。")
-    return out
+def photo_gaps(
+    items: list[Evidence], rules: Any, today: dt.date, verdict: str | None
+) -> list[dict[str, Any]]:
+    """Missing and failed photos for a determination with ``verdict``: the count needed is rule
+    data (``photos_required``, per 判定结果), the same for the warning and the submit check."""
+    return evidence_gaps(items, rules.tables(today).photos_needed(verdict))
+
+
+def _photo_warnings(items: list[Evidence], rules: Any, today: dt.date, verdict: str | None) -> dict[str, Any]:
+    """The pre-submit warning: its lines, and what the page's script needs to redo the count
+    line when the verdict changes (the counts per verdict, the sentence with placeholders)."""
+    gaps = photo_gaps(items, rules, today, verdict)
+    return {
+        "photo_gap_list": gaps,
+        "photo_warnings": [message(g["code"], **g["params"]) for g in gaps],
+        "photos_required": dict(rules.tables(today).photos_required),
+        "missing_photo_text": message("evidence.gap.missing", count="{count}", required="{required}"),
+    }
 
 
 def render_patch_page(
@@ -186,6 +195,11 @@ def render_patch_page(
         )},
         "review_labels": review_labels,
         "subtype_options": subtype_options,
+        # Labels that are bare codes (其他: JY, SM) with the words the rule data gives them.
+        "subtype_display": {
+            label: text for names in table.subtype_dictionaries.values() for name in names
+            for label, text in rules.display(name).items()
+        },
         "sections": {
             "violation": sorted(needs["needs_violation"]),
             "approvals": sorted(needs["needs_approval"]),
@@ -205,7 +219,7 @@ def render_patch_page(
         "case": case_panel(request.app.state.store, p, user, rules, today),
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),
-        "photo_warnings": photo_warnings(ev["evidence"]),
+        **_photo_warnings(ev["evidence"], rules, today, form.values.get("verdict") or None),
         **(sp := _split(request, user, p)),
         **extra,
     }  # fmt: skip

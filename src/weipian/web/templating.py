@@ -20,6 +20,7 @@ from weipian.domain.townships import township_by_code
 from weipian.domain.units import m2_to_mu
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
 from weipian.messages import message as say
+from weipian.messages import trace_text
 from weipian.storage.users import display_names
 from weipian.web.auth import csrf_token, pop_flash
 
@@ -170,6 +171,7 @@ env.filters.update(
     area_method=_area_method,
     rules_name=_rules_name,
     change_type=_change_type,
+    trace_text=trace_text,
 )
 env.globals["say"] = say
 env.globals["state_labels"] = {s.value: label for s, label in STATE_LABELS.items()}

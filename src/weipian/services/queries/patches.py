@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from weipian.domain.workflow import TO_VERIFY, TO_VERIFY_STATES
 from weipian.services.access import Scope
 from weipian.services.deadlines import effective_due, overdue, return_deadlines
 from weipian.services.queries.scope import visible
@@ -112,7 +113,9 @@ def _filtered(query: Select[Any], f: PatchFilter, scope: Scope, today: dt.date) 
         query = query.where(patches.c.source == f.source)
     if f.township:
         query = query.where(patches.c.township_code == f.township)
-    if f.state:
+    if f.state == TO_VERIFY:
+        query = query.where(patches.c.state.in_([s.value for s in TO_VERIFY_STATES]))
+    elif f.state:
         query = query.where(patches.c.state == f.state)
     if f.suggestion:
         query = query.where(suggestions.c.verdict == f.suggestion)

@@ -27,6 +27,9 @@ from weipian.services.evidence import (
     add_evidence,
     evidence_path,
     get_evidence,
+    replace_evidence,
+    set_evidence_note,
+    withdraw_evidence,
 )
 from weipian.services.queries.detail import patch_detail
 from weipian.services.queries.scope import get_patch
@@ -34,7 +37,7 @@ from weipian.services.users import Account
 from weipian.storage.evidence import preview_path, write_file
 from weipian.storage.store import Store
 from weipian.web.auth import check_csrf, flash
-from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
+from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
 from weipian.web.errors import render_error
 from weipian.web.forms import from_saved
 from weipian.web.patch_page import MAX_FILES, render_patch_page
@@ -176,3 +179,106 @@ def preview_evidence(
             raise NotFound("evidence.file_missing", name=item.original_name)
         write_file(cached.parent, cached.name, preview_jpeg(source.read_bytes()))
     return FileResponse(cached, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+# --- before submission: delete, replace, note (the service refuses once submitted) -------------
+def _back(patch_id: int, anchor: str = "evidence") -> Response:
+    return RedirectResponse(f"/patches/{patch_id}#{anchor}", status_code=303)
+
+
+def _change_refused(
+    request: Request, patch_id: int, user: Account, scope: Any, store: Any, rules: Any, today: dt.date,
+    exc: InputError,
+) -> Response:  # fmt: skip
+    return _page_with_errors(
+        request, patch_id, user, scope, store, rules, today, [say(exc.code, **exc.params)], 0
+    )
+
+
+@router.post("/evidence/{attachment_id}/delete", dependencies=[CheckCsrf])
+def delete_evidence(
+    request: Request, attachment_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep,
+    settings: SettingsDep, rules: RulesDep, today: Today,
+) -> Response:  # fmt: skip
+    item, _ = _file(store, scope, attachment_id)  # 404 outside the scope
+    try:
+        gone = withdraw_evidence(store, files_dir(settings), attachment_id, user.actor)
+    except InputError as exc:
+        return _change_refused(request, item.patch_id, user, scope, store, rules, today, exc)
+    flash(request, "evidence.withdrawn", name=gone.original_name)
+    return _back(item.patch_id)
+
+
+@router.post("/evidence/{attachment_id}/note", dependencies=[CheckCsrf])
+async def note_evidence(
+    request: Request, attachment_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep,
+    rules: RulesDep, today: Today,
+) -> Response:  # fmt: skip
+    note = str((await request.form()).get("note") or "")
+    item, _ = await run_in_threadpool(_file, store, scope, attachment_id)
+    try:
+        saved = await run_in_threadpool(set_evidence_note, store, attachment_id, note, user.actor)
+    except InputError as exc:
+        return await run_in_threadpool(
+            _change_refused, request, item.patch_id, user, scope, store, rules, today, exc
+        )
+    flash(request, "evidence.note_saved", name=saved.original_name)
+    return _back(item.patch_id, f"evidence-{saved.id}")
+
+
+@router.post("/evidence/{attachment_id}/replace")
+async def replace_evidence_file(
+    request: Request, attachment_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep,
+    settings: SettingsDep, rules: RulesDep, today: Today,
+) -> Response:  # fmt: skip
+    max_bytes = settings.upload_max_mb * 2**20
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes + 2**20:  # one file, before reading the body
+        return _too_large(request, "evidence.request_too_large", limit_mb=settings.upload_max_mb, files=1)
+    form = await request.form()
+    try:
+        token = request.headers.get("X-CSRF-Token") or form.get("csrf_token")
+        check_csrf(request, token if isinstance(token, str) else None)
+        item, _ = await run_in_threadpool(_file, store, scope, attachment_id)
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
+        problems: list[str] = []
+        if not files:
+            problems.append(say("evidence.no_files"))
+        elif len(files) > 1:
+            problems.append(say("evidence.replace_one"))
+        elif files[0].size is not None and files[0].size > max_bytes:
+            size_mb = f"{files[0].size / 2**20:.1f}"
+            name = files[0].filename or ""
+            problems.append(
+                say("evidence.too_large", name=name, size_mb=size_mb, limit_mb=settings.upload_max_mb)
+            )
+        if not problems:
+            data = await files[0].read(max_bytes + 1)
+            note = str(form.get("note") or "").strip() or None
+            try:
+                new = await run_in_threadpool(
+                    replace_evidence, store, files_dir(settings), attachment_id, files[0].filename or "",
+                    data, user.actor, max_bytes, settings.photo_max_distance_m, note,
+                )  # fmt: skip
+            except InputError as exc:
+                problems.append(say(exc.code, **exc.params))
+        if problems:
+            return await run_in_threadpool(
+                _page_with_errors, request, item.patch_id, user, scope, store, rules, today, problems, 0
+            )
+        flash(request, "evidence.replaced", old=item.original_name, name=new.original_name)
+        return _back(item.patch_id, f"evidence-{new.id}")
+    finally:
+        await form.close()
+
+
+def _show_patch(attachment_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep) -> Response:
+    """These addresses opened directly (reload, bookmark) show the patch page at the file."""
+    item, _ = _file(store, scope, attachment_id)
+    return _back(item.patch_id, f"evidence-{attachment_id}")
+
+
+for _part in ("delete", "note", "replace"):
+    router.add_api_route(
+        f"/evidence/{{attachment_id}}/{_part}", _show_patch, methods=["GET"], include_in_schema=False
+    )

@@ -13,10 +13,11 @@ from starlette.datastructures import FormData
 
 from weipian.domain.sources import Source
 from weipian.domain.townships import township_by_code
-from weipian.domain.workflow import Action, State
+from weipian.domain.workflow import TO_VERIFY, TO_VERIFY_LABEL, Action, State
 from weipian.errors import Conflict, InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
 from weipian.services import workflow
+from weipian.services.evidence import list_evidence
 from weipian.services.export import result_columns
 from weipian.services.queries.detail import patch_detail
 from weipian.services.queries.patches import (
@@ -41,7 +42,7 @@ from weipian.web.deps import (
 )
 from weipian.web.export import attachment, list_workbook
 from weipian.web.forms import DeterminationForm, explain, from_saved, parse
-from weipian.web.patch_page import render_patch_page
+from weipian.web.patch_page import photo_gaps, render_patch_page
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/patches")
@@ -66,6 +67,7 @@ def patch_list(
     context = {
         "page": page, "f": f, "choices": choices, "scope": scope, "today": today, "restricted": restricted,
         "suggestions": rules.labels("suggestion", today), "states": list(State), "sources": list(Source),
+        "to_verify": (TO_VERIFY, TO_VERIFY_LABEL),
     }  # fmt: skip
     name = "patches/_table.html" if is_htmx(request) else "patches/list.html"
     return templates.TemplateResponse(request, name, context)
@@ -100,7 +102,7 @@ def _filter_label(f: PatchFilter) -> str:
     if f.source:
         parts.append(Source(f.source).label)
     if f.state:
-        parts.append(State(f.state).label)
+        parts.append("待核查" if f.state == TO_VERIFY else State(f.state).label)
     if f.suggestion:
         parts.append(f"预判{f.suggestion}")
     if f.overdue:
@@ -120,7 +122,21 @@ def patch_page(
         d = patch_detail(session, patch_id, scope, today)
     det = d.determination
     form = from_saved(det.data if det else None, det.version if det else 0)
-    return render_patch_page(request, d, user, rules, today, form)
+    # Back from a submit whose photo problems were not confirmed: the warning asks for it.
+    ack_needed = request.query_params.get("ack") == "photos"
+    return render_patch_page(request, d, user, rules, today, form, evidence_ack_needed=ack_needed)
+
+
+ACK_NEEDED = "?ack=photos#determination"
+
+
+def _unconfirmed_gaps(
+    session: Any, patch: Any, verdict: str | None, rules: Any, today: dt.date, form: FormData
+) -> tuple[list[dict[str, Any]], bool]:
+    """The photo problems of a submission (rule data ``photos_required``, failed checks), and
+    whether the submitter has not confirmed them (``evidence_ack``)."""
+    gaps = photo_gaps(list_evidence(session, patch.id), rules, today, verdict)
+    return gaps, bool(gaps) and form.get("evidence_ack") != "1"
 
 
 # The addresses forms post to: opened directly (a reload, a bookmark, the back button) they
@@ -182,20 +198,28 @@ def save_determination(
                 session, patch, det, actor=user.actor, rules=rules, on=today, based_on=parsed.based_on
             )
             if and_submit:
-                workflow.submit(
-                    session, get_patch(session, patch_id, scope), actor=user.actor, version=version
-                )
+                gaps, unconfirmed = _unconfirmed_gaps(session, patch, det.verdict, rules, today, form)
+                and_submit = not unconfirmed  # the draft is kept; the page asks to confirm
+                if and_submit:
+                    workflow.submit(
+                        session, get_patch(session, patch_id, scope), actor=user.actor, version=version,
+                        evidence_gaps=gaps,
+                    )  # fmt: skip
     except (InputError, Conflict) as exc:
         if isinstance(exc, InputError) and exc.code not in ("determination.invalid", "determination.form"):
             raise
         return _refused(request, patch_id, user, scope, store, rules, today, parsed, det, exc)
     if and_submit:
         flash(request, "determination.submitted")
-    elif version == parsed.based_on:
+        return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)
+    if version == parsed.based_on:
         flash(request, "determination.unchanged", version=version)
     else:
         flash(request, "determination.saved", version=version)
-    return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)
+    wanted = form.get("action") == "submit"  # asked to submit, but the photo problems need a yes
+    return RedirectResponse(
+        f"/patches/{patch_id}" + (ACK_NEEDED if wanted else "#determination"), status_code=303
+    )
 
 
 @router.post("/{patch_id}/review", dependencies=[CheckCsrf])
@@ -242,14 +266,25 @@ def review_patch(
 
 @router.post("/{patch_id}/submit", dependencies=[CheckCsrf])
 def submit_determination(
-    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, form: FormDep
-) -> Response:
-    """Submit the version the user saw (``version``); a newer one saved meanwhile is refused (409)."""
+    request: Request, patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, rules: RulesDep,
+    today: Today, form: FormDep,
+) -> Response:  # fmt: skip
+    """Submit the version the user saw (``version``); a newer one saved meanwhile is refused (409).
+    Photo problems must have been confirmed (``evidence_ack``), else the page asks first."""
     version = form.get("version")
-    with store.writing() as session:
-        workflow.submit(
-            session, get_patch(session, patch_id, scope), actor=user.actor,
-            version=int(str(version)) if str(version or "").isdigit() else None,
-        )  # fmt: skip
+    try:
+        with store.writing() as session:
+            patch = get_patch(session, patch_id, scope)
+            verdict = workflow.current_verdict(session, patch.id)
+            gaps, unconfirmed = _unconfirmed_gaps(session, patch, verdict, rules, today, form)
+            workflow.submit(
+                session, patch, actor=user.actor,
+                version=int(str(version)) if str(version or "").isdigit() else None, evidence_gaps=gaps,
+                acknowledged=not unconfirmed,
+            )  # fmt: skip
+    except InputError as exc:
+        if exc.code != "evidence.gap.unconfirmed":
+            raise
+        return RedirectResponse(f"/patches/{patch_id}" + ACK_NEEDED, status_code=303)
     flash(request, "determination.submitted")
     return RedirectResponse(f"/patches/{patch_id}#determination", status_code=303)

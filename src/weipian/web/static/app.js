@@ -17,5 +17,8 @@ document.addEventListener("change", (event) => {
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+  const ack = form.querySelector("input[name=evidence_ack]");
+  if (ack?.checked) return; // confirmed on the page already
   if (!window.confirm(`提交前请注意：\n${form.dataset.confirm}\n\n仍要提交吗？`)) event.preventDefault();
+  else if (ack) ack.checked = true; // the server asks for the confirmation too
 });

@@ -48,6 +48,29 @@
     show("mining", Boolean(mining?.checked));
     filterSubtypes();
     markRequired();
+    photoWarning();
+  }
+
+  // The pre-submit photo warning follows the verdict: the count needed is rule data per verdict.
+  function photoWarning() {
+    const warn = document.getElementById("photo-warnings");
+    if (!warn || !warn.dataset.required) return;
+    const required = JSON.parse(warn.dataset.required);
+    const need = required[verdict.value] ?? required.default ?? 0;
+    const have = Number(warn.dataset.photos) || 0;
+    const list = warn.querySelector("ul");
+    list.querySelector('[data-gap="evidence.gap.missing"]')?.remove();
+    if (have < need) {
+      const li = document.createElement("li");
+      li.dataset.gap = "evidence.gap.missing";
+      li.textContent = warn.dataset.missing.replace("{count}", have).replace("{required}", need);
+      list.prepend(li);
+    }
+    const lines = [...list.children].map((li) => li.textContent);
+    warn.dataset.confirm = lines.join("\n");
+    warn.hidden = !lines.length;
+    const ack = warn.querySelector("input[name=evidence_ack]");
+    if (ack) ack.disabled = !lines.length;
   }
 
   function unitFactor(unit) {
@@ -98,8 +121,11 @@
   // Submitting with missing or failed photos: ask once, listing them (saving a draft does not ask).
   form.addEventListener("submit", (event) => {
     const warn = document.getElementById("photo-warnings");
-    if (event.submitter?.value !== "submit" || !warn) return;
+    if (event.submitter?.value !== "submit" || !warn || warn.hidden) return;
+    const ack = warn.querySelector("input[name=evidence_ack]");
+    if (ack?.checked) return; // already confirmed on the page
     if (!window.confirm(`提交前请注意：\n${warn.dataset.confirm}\n\n仍要提交审核吗？`)) event.preventDefault();
+    else if (ack) ack.checked = true; // the server asks for this confirmation too
   });
 
   update();

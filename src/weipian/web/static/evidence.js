@@ -2,7 +2,9 @@
 // - the file picker offers photos or documents according to the chosen kind (the camera button
 //   only for photos);
 // - every chosen file is listed with a note of its own (sent as file_note, in the same order);
-// - the upload shows its progress; when done the page reloads at the evidence section.
+// - the upload shows its progress; when done the page reloads at the evidence section;
+// - before submission a photo can be replaced (choosing the new file sends it) or deleted (asked
+//   first).
 document.addEventListener("change", (event) => {
   const radio = event.target;
   if (!(radio instanceof HTMLInputElement) || radio.name !== "kind" || !radio.dataset.accept) return;
@@ -85,3 +87,19 @@ document.addEventListener("change", (event) => {
     xhr.send(new FormData(form));
   });
 })();
+
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+  const form = input.closest("form.evidence-replace");
+  if (form && input.files.length) form.requestSubmit();
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.ask) return;
+  if (!window.confirm(form.dataset.ask)) event.preventDefault();
+});
+
+// With this script choosing the new file sends it: the fallback button is not needed.
+for (const button of document.querySelectorAll("form.evidence-replace .replace-send")) button.hidden = true;

@@ -142,10 +142,14 @@ export function withoutImagery(imagery) {
     box.checked = true;
     box.dispatchEvent(new Event("change"));
   }
+  const said = box ? "本图斑暂无卫星影像，已打开国土调查地类图斑作参照。" : "本图斑暂无卫星影像，也没有地类图斑可作参照。";
   if (note) {
     note.hidden = false;
-    note.textContent = box ? "本图斑暂无卫星影像，已打开国土调查地类图斑作参照。" : "本图斑暂无卫星影像，也没有地类图斑可作参照。";
+    note.textContent = said;
   }
+  // The text alternative must not describe imagery that is not there.
+  const text = document.getElementById("map-text-imagery");
+  if (text) text.textContent = `；${said.replace(/。$/, "")}`;
 }
 
 // Field photos as points with a short arrow in the direction each was taken (the arrow is drawn as

@@ -109,7 +109,12 @@ export async function startLeaflet(view, imagery, layerList, stateLabels) {
 
   const photos = await getJSON(`/api/map/photos?patch_id=${patchId}`).catch(() => null);
   if (photos && photos.features.length) {
-    L.geoJSON(photoArrows(photos), { style: { color: "#ffffff", weight: 2.5 }, interactive: false }).addTo(map);
+    const arrows = photoArrows(photos);
+    L.geoJSON(arrows, { style: { color: "#ffffff", weight: 6, lineCap: "round" }, interactive: false }).addTo(map);
+    L.geoJSON(arrows, {
+      style: (f) => ({ color: f.properties.failed > 0 ? "#d93025" : "#1e8e3e", weight: 3, lineCap: "round" }),
+      interactive: false,
+    }).addTo(map);
     L.geoJSON(photos, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
         radius: 6, color: "#ffffff", weight: 2, fillOpacity: 1, fillColor: f.properties.failed ? "#d93025" : "#1e8e3e",

@@ -136,8 +136,14 @@ async function startMapLibre(view, imagery, layerList) {
     for (const m of maps) {
       m.addSource("photo-arrows", { type: "geojson", data: photoArrows(photos) });
       m.addSource("photos", { type: "geojson", data: photos });
+      // The arrow in the dot's colour on a white casing: visible on fields and apart from the
+      // white swipe line.
+      m.addLayer({ id: "photo-arrows-casing", type: "line", source: "photo-arrows",
+        layout: { "line-cap": "round", "line-join": "round" },
+        paint: { "line-color": "#ffffff", "line-width": 6 } });
       m.addLayer({ id: "photo-arrows", type: "line", source: "photo-arrows",
-        paint: { "line-color": "#ffffff", "line-width": 2.5 } });
+        layout: { "line-cap": "round", "line-join": "round" },
+        paint: { "line-color": ["case", [">", ["get", "failed"], 0], "#d93025", "#1e8e3e"], "line-width": 3 } });
       m.addLayer({ id: "photos", type: "circle", source: "photos",
         paint: { "circle-radius": 6, "circle-color": ["case", [">", ["get", "failed"], 0], "#d93025", "#1e8e3e"],
           "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } });
