@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("batches") as batch:
-        batch.drop_column("id_field")
+    # A plain DROP COLUMN (SQLite ≥ 3.35): batch mode would recreate ``batches``, and dropping a
+    # table that patches reference fails while SQLite enforces foreign keys.
+    op.drop_column("batches", "id_field")

@@ -30,6 +30,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_cases_patch_id"), table_name="cases")
     op.create_index(op.f("ix_cases_patch_id"), "cases", ["patch_id"], unique=False)
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("version")
-        batch.drop_column("confiscated_area_m2")
+    # Plain DROP COLUMN (SQLite ≥ 3.35), not a batch recreate of a table case_persons references.
+    op.drop_column("cases", "version")
+    op.drop_column("cases", "confiscated_area_m2")
