@@ -4,21 +4,33 @@ phone without any form; the 立案查处 list downloads its workbook under a Chi
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 from browser_helpers import Contexts, LoginFn, Shots, Site
 from playwright.sync_api import expect
 
+from factories import REGION, gk_square, patch_rows, write_vector
 from ledger_helpers import illegal, reported
+from weipian.domain.sources import Source
+from weipian.services.intake import IntakeOptions, import_package
 from weipian.storage.store import Store
 
 pytestmark = pytest.mark.browser
 
 
-def test_case_section(site: Site, login: LoginFn, shot: Shots, new_context: Contexts) -> None:
-    # P0000 (洪濑镇): 12 亩 determined 违法 with 10.5 亩 of 耕地, reported through the services.
+def test_case_section(site: Site, login: LoginFn, shot: Shots, new_context: Contexts, tmp_path: Path) -> None:
+    # A 洪濑镇 patch of its own (batch B10: the other browser tests expect the shared ones still
+    # issued): 12 亩 determined 违法 with 10.5 亩 of 耕地, reported through the services.
     store = Store(f"sqlite:///{site.files_dir.parent / 'weipian.db'}")
     try:
-        pid = reported(store, "P0000", illegal(8000, 7000))
+        pkg = write_vector(tmp_path / "c.gpkg", patch_rows(1, prefix="C"), [gk_square(-600, 200)])
+        options = IntakeOptions(
+            source=Source.ministry, batch="B10", issued=dt.date(2022, 11, 1), region=REGION
+        )
+        import_package(store, pkg, options)
+        pid = reported(store, "C0000", illegal(8000, 7000))
     finally:
         store.dispose()
 
