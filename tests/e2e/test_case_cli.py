@@ -5,49 +5,33 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from factories import small_county
+from cli_helpers import county_env, run_json, runner
 from weipian.cli.app import app
-from weipian.services.admin import init_store
-from weipian.storage.store import Store
 
-runner = CliRunner()
 NOW = "2022-12-01T10:00:00"
 FORMULA = '=HYPERLINK("http://evil.example/","立案号")'
 
 
-def _run(args: list[str], env: dict[str, str], code: int = 0) -> dict[str, Any]:
-    result = runner.invoke(app, [*args, "--json"], env=env)
-    assert result.exit_code == code, result.output
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1  # exactly one JSON object on stdout
-    return json.loads(lines[0])  # type: ignore[no-any-return]
-
-
 def _determine(env: dict[str, str], code: str, *extra: str) -> None:
-    _run(["determine", code, "--verdict", "违法", "--violation-type", "违法占地", "--illegal-area", "8000",
+    run_json(["determine", code, "--verdict", "违法", "--violation-type", "违法占地", "--illegal-area", "8000",
           "--farmland-area", "7000", "--basic-farmland-area", "0", "--new", "--opinion", "未批先建", *extra,
           "--submit", "--as", "admin"], env)  # fmt: skip
-    _run(["review", code, "--pass", "--reason", "pass.field_photos", "--as", "shenhe"], env)
+    run_json(["review", code, "--pass", "--reason", "pass.field_photos", "--as", "shenhe"], env)
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    store = Store(url)
-    init_store(store)
-    small_county(store, tmp_path)
+    accounts = (
+        ("admin", "bureau_admin", None),
+        ("shenhe", "bureau_reviewer", None),
+        ("hl01", "township", "350583113"),
+    )
+    env, store = county_env(tmp_path, NOW, accounts)
     store.dispose()
-    env = {"WEIPIAN_DATABASE_URL": url, "WEIPIAN_NOW": NOW, "WEIPIAN_FILES_DIR": str(tmp_path / "files")}
-    for name, role, town in (("admin", "bureau_admin", None), ("shenhe", "bureau_reviewer", None),
-                             ("hl01", "township", "350583113")):  # fmt: skip
-        extra = ["--township", town] if town else []
-        _run(["users", "add", name, "--role", role, "--password", "long-enough-1", *extra], env)
     _determine(env, "P0000")
     _determine(env, "P0001", "--mining", "--mineral-verdict", "无证开采", "--mineral-handling", "立案")
     return env
@@ -55,24 +39,26 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
     # A township account files no case, not even on its own township's patch.
-    err = _run(["case", "open", "P0000", "--number", "立-1", "--filed", "2022-11-25", "--as", "hl01"], env, 1)
+    err = run_json(
+        ["case", "open", "P0000", "--number", "立-1", "--filed", "2022-11-25", "--as", "hl01"], env, 1
+    )
     assert err["error"]["code"] == "case.forbidden" and "市局" in err["error"]["message"]
     # A patch not determined 违法 (P0002 was never determined).
-    err = _run(
+    err = run_json(
         ["case", "open", "P0002", "--number", "立-9", "--filed", "2022-11-25", "--as", "admin"], env, 1
     )
     assert err["error"]["code"] == "case.not_illegal"
     # Bad dates: not a date, and a filing date in the future.
-    err = _run(
+    err = run_json(
         ["case", "open", "P0000", "--number", "立-1", "--filed", "2022-13-01", "--as", "admin"], env, 1
     )
     assert err["error"]["code"] == "date.invalid"
-    err = _run(
+    err = run_json(
         ["case", "open", "P0000", "--number", "立-1", "--filed", "2022-12-02", "--as", "admin"], env, 1
     )
     assert err["error"]["code"] == "case.invalid" and err["error"]["message"].count("晚于今天") == 1
 
-    case = _run(
+    case = run_json(
         ["case", "open", "P0000", "--number", FORMULA, "--filed", "2022-11-25", "--as", "shenhe"], env
     )["case"]
     assert (case["case_no"], case["stage"], case["kind"], case["version"]) == (FORMULA, "filed", "land", 1)
@@ -81,16 +67,18 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
         "judicial", False, "crime_threshold",
     )  # fmt: skip
 
-    err = _run(["case", "update", "P0000", "--decision-number", "罚-3", "--decision-date", "2022-11-20",
+    err = run_json(["case", "update", "P0000", "--decision-number", "罚-3", "--decision-date", "2022-11-20",
                 "--as", "shenhe"], env, 1)["error"]  # fmt: skip
     assert err["code"] == "case.invalid" and "早于立案日期" in err["message"]
-    err = _run(["case", "update", "P0000", "--confiscated-area", "9000", "--as", "shenhe"], env, 1)["error"]
+    err = run_json(["case", "update", "P0000", "--confiscated-area", "9000", "--as", "shenhe"], env, 1)[
+        "error"
+    ]
     assert "超过该图斑的违法面积" in err["message"]
-    err = _run(["case", "update", "P0000", "--fine", "一万", "--as", "shenhe"], env, 1)["error"]
+    err = run_json(["case", "update", "P0000", "--fine", "一万", "--as", "shenhe"], env, 1)["error"]
     assert err["code"] == "case.not_number"
-    err = _run(["case", "update", "P0000", "--fine", "100", "--as", "hl01"], env, 1)["error"]
+    err = run_json(["case", "update", "P0000", "--fine", "100", "--as", "hl01"], env, 1)["error"]
     assert err["code"] == "case.forbidden"
-    case = _run(["case", "update", "P0000", "--decision-number", "南自然资罚〔2022〕3号", "--decision-date",
+    case = run_json(["case", "update", "P0000", "--decision-number", "南自然资罚〔2022〕3号", "--decision-date",
                  "2022-11-28", "--fine", "52000", "--confiscated-area", "800", "--based-on", "1", "--as", "shenhe"],
                 env)["case"]  # fmt: skip
     assert (case["fine_yuan"], case["confiscated_area_m2"], case["stage"], case["version"]) == (
@@ -99,30 +87,30 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
         "decided",
         2,
     )
-    err = _run(["case", "update", "P0000", "--fine", "1", "--based-on", "1", "--as", "admin"], env, 1)[
+    err = run_json(["case", "update", "P0000", "--fine", "1", "--based-on", "1", "--as", "admin"], env, 1)[
         "error"
     ]
     assert err["code"] == "case.stale"
 
-    err = _run(["case", "close", "P0000", "--date", "2022-11-30", "--as", "shenhe"], env, 1)["error"]
+    err = run_json(["case", "close", "P0000", "--date", "2022-11-30", "--as", "shenhe"], env, 1)["error"]
     assert err["code"] == "case.suggestions_pending"
-    err = _run(["case", "person", "P0000", "--name", "王某", "--outcome", "警告", "--as", "shenhe"], env, 1)[
-        "error"
-    ]
+    err = run_json(
+        ["case", "person", "P0000", "--name", "王某", "--outcome", "警告", "--as", "shenhe"], env, 1
+    )["error"]
     assert err["code"] == "case.outcome_unknown"
-    case = _run(["case", "person", "P0000", "--confirm", str(suggestion["id"]), "--name", "张某", "--position",
+    case = run_json(["case", "person", "P0000", "--confirm", str(suggestion["id"]), "--name", "张某", "--position",
                  "项目业主", "--as", "admin"], env)["case"]  # fmt: skip
-    case = _run(["case", "person", "P0000", "--name", "李某", "--position", "村党支部书记", "--outcome", "discipline",
+    case = run_json(["case", "person", "P0000", "--name", "李某", "--position", "村党支部书记", "--outcome", "discipline",
                  "--detail", "党内警告", "--as", "shenhe"], env)["case"]  # fmt: skip
     assert sorted((p["name"], p["outcome"], p["confirmed"]) for p in case["persons"]) == [
         ("张某", "judicial", True), ("李某", "discipline", True),
     ]  # fmt: skip
-    err = _run(["case", "close", "P0000", "--date", "2022-11-27", "--as", "shenhe"], env, 1)["error"]
+    err = run_json(["case", "close", "P0000", "--date", "2022-11-27", "--as", "shenhe"], env, 1)["error"]
     assert "早于处罚决定日期" in err["message"]
-    case = _run(["case", "close", "P0000", "--date", "2022-11-30", "--as", "shenhe"], env)["case"]
+    case = run_json(["case", "close", "P0000", "--date", "2022-11-30", "--as", "shenhe"], env)["case"]
     assert (case["stage"], case["closed_on"]) == ("closed", "2022-11-30")
 
-    shown = _run(["case", "show", "P0000"], env)
+    shown = run_json(["case", "show", "P0000"], env)
     assert (shown["JCBH"], shown["stage"], shown["decision_no"], shown["pending_suggestions"]) == (
         "P0000", "closed", "南自然资罚〔2022〕3号", 0,
     )  # fmt: skip
@@ -136,13 +124,13 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
     ]  # refused steps wrote no event
 
     # The mineral case and the 矿产执法台账.
-    err = _run(["case", "open", "P0001", "--number", FORMULA, "--filed", "2022-11-26", "--kind", "矿产",
+    err = run_json(["case", "open", "P0001", "--number", FORMULA, "--filed", "2022-11-26", "--kind", "矿产",
                 "--as", "shenhe"], env, 1)["error"]  # fmt: skip
     assert err["code"] == "case.number_taken"
-    _run(["case", "open", "P0001", "--number", "南自然资矿立〔2022〕1号", "--filed", "2022-11-26", "--kind", "矿产",
+    run_json(["case", "open", "P0001", "--number", "南自然资矿立〔2022〕1号", "--filed", "2022-11-26", "--kind", "矿产",
           "--as", "shenhe"], env)  # fmt: skip
     out = tmp_path / "矿产执法台账.xlsx"
-    assert _run(["case", "export", str(out), "--mineral"], env)["rows"] == 1
+    assert run_json(["case", "export", str(out), "--mineral"], env)["rows"] == 1
     ws = openpyxl.load_workbook(out).active
     headers = [c.value for c in ws[2]]
     row = dict(zip(headers, [c.value for c in ws[3]], strict=True))
@@ -151,7 +139,7 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
     )  # fmt: skip
 
     register = tmp_path / "立案查处台账.xlsx"
-    assert _run(["case", "export", str(register)], env)["rows"] == 2
+    assert run_json(["case", "export", str(register)], env)["rows"] == 2
     ws = openpyxl.load_workbook(register).active
     headers = [c.value for c in ws[2]]
     cells = {ws.cell(r, 2).value: ws.cell(r, headers.index("立案号") + 1) for r in (3, 4)}
@@ -159,5 +147,5 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
     assert formula_cell.value == FORMULA and formula_cell.data_type == "s" and formula_cell.quotePrefix
     row = {h: ws.cell(3, j + 1).value for j, h in enumerate(headers)}
     assert (row["罚款（元）"], row["移送司法（人）"], row["党纪政务处分（人）"]) == (52000, 1, 1)
-    err = _run(["case", "export", str(tmp_path / "x.csv")], env, 1)["error"]
+    err = run_json(["case", "export", str(tmp_path / "x.csv")], env, 1)["error"]
     assert err["code"] == "export.format"

@@ -382,16 +382,7 @@ def _measure(
         in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = shapely.area(b[in_patch])
         todo &= ~in_patch
-    area[todo], bad = _intersection_area(a[todo], b[todo])
-    keep = area > min_area
-    result = OverlayResult(
-        p_idx[keep].astype(np.int64),
-        f_idx[keep].astype(np.int64),
-        area[keep],
-        patch_area,
-        np.unique(p_idx[todo][bad]).astype(np.int64),
-    )
-    return _sorted(result)
+    return _intersect_rest(a, b, p_idx, f_idx, area, todo, patch_area, min_area)
 
 
 def _measure_planar(
@@ -422,6 +413,20 @@ def _measure_planar(
         in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = layer.area[f_idx[in_patch]]
         todo &= ~in_patch
+    return _intersect_rest(a, b, p_idx, f_idx, area, todo, patch_area, min_area)
+
+
+def _intersect_rest(
+    a: Geoms,
+    b: Geoms,
+    p_idx: NDArray[np.int64],
+    f_idx: NDArray[np.int64],
+    area: NDArray[np.float64],
+    todo: NDArray[np.bool_],
+    patch_area: NDArray[np.float64],
+    min_area: float,
+) -> OverlayResult:
+    """The pairs no shortcut settled are intersected; pairs with a measurable area are kept."""
     area[todo], bad = _intersection_area(a[todo], b[todo])
     keep = area > min_area
     result = OverlayResult(
