@@ -97,7 +97,7 @@ MESSAGES: dict[str, str] = {
     "sheet.missing_column": "表格 {path} 缺少列“{column}”。请使用 weipian determinations template 导出的模板。",
     "sheet.rejected": "表格 {path} 中有 {count} 行不能导入（逐行原因见下），全部未写入。请修改后重新导入。",
     "row.unknown_patch": "第 {row} 行：找不到图斑 {id}。",
-    "row.other_township": "第 {row} 行：图斑 {id} 不属于乡镇 {township}。",
+    "row.other_township": "第 {row} 行：图斑 {id} 不属于您的单位（{township}），请删去该行或交由其所属乡镇填报。",
     "row.invalid": "第 {row} 行（{id}）：{problems}",
     "row.not_editable": "第 {row} 行：图斑 {id} 当前状态为“{state_label}”，不能修改判定。",
     # rows (rejected one by one, the rest of the package goes on)

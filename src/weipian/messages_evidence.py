@@ -65,7 +65,7 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "evidence.check.not_reused": "未在其他图斑中使用过。",
     # referrals (services/referrals.py, weipian referrals, the department pages)
     "referral.forbidden": "只有市局管理员、市局审核员和乡镇核查员（本乡镇图斑）可以抄告或移交图斑。",
-    "referral.foreign_township": "图斑 {code} 不属于您所在的乡镇，不能由您抄告或移交。",
+    "referral.foreign_township": "图斑 {code} 不属于您所在的乡镇或单位，不能由您抄告或移交。",
     "referral.stage_unknown": "未知的反馈阶段：{stage}。可用：{known}。",
     "referral.kind_unknown": "未知的移送方式：{kind}。可用：referral（抄告）、transfer（移交）。",
     "referral.department_unknown": "“{department}”不在接收部门名录中。可选部门：{known}。",

@@ -210,7 +210,7 @@ def test_roles_townships_and_visibility(store: Store, county: dict[str, int]) ->
         assert find_case(s, pid, HL) is not None  # read-only for the own township
         with pytest.raises(NotFound):
             find_case(s, pid, HM)
-        assert [c.patch_code for c in list_cases(s, township=HONGLAI)] == ["P0000"]
+        assert [c.patch_code for c in list_cases(s, townships={HONGLAI})] == ["P0000"]
 
 
 def test_patches_not_illegal_or_not_reviewed_are_refused(store: Store, tmp_path: Path) -> None:

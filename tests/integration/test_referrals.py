@@ -186,7 +186,8 @@ def test_feedback_is_a_series_until_done(store: Store, county: dict[str, int]) -
 
 def test_townships_refer_their_own_patches(store: Store, county: dict[str, int]) -> None:
     hl = Account(id=0, username="hl01", display_name="hl01", role=Role.township, township_code="350583113",
-                 department=None, active=True, created_at=NOW)  # fmt: skip
+                 department=None, active=True, created_at=NOW, unit_code="350583113",
+                 covers=frozenset({"350583113"}))  # fmt: skip
     r = refer(store, county["P0000"], "referral", "林业", "占用林地", hl, TODAY)
     assert r.referred_by == "hl01"
     with pytest.raises(PermissionDenied) as exc:  # 洪梅镇's patch

@@ -26,7 +26,11 @@ from weipian.storage.workflow import find_patch, latest_determinations, patch_ev
 RULES = load_rules()
 ON = dt.date(2022, 11, 20)
 TODAY = dt.date(2023, 1, 15)  # past the batch's deadline: open patches are overdue
-SCOPES = {"bureau": Scope(restricted=True), "leader": Scope(), "township": Scope(township=HONGLAI)}
+SCOPES = {
+    "bureau": Scope(restricted=True),
+    "leader": Scope(),
+    "township": Scope(townships=frozenset({HONGLAI}), unit=HONGLAI),
+}
 
 
 @pytest.fixture
@@ -99,7 +103,7 @@ def test_dashboard_matches_full_counts(busy: Store, who: str) -> None:
         expected_closure = [
             m
             for m in closure(s, include_restricted=scope.restricted)
-            if scope.township is None or m.township == "洪濑镇"
+            if scope.townships is None or m.township == "洪濑镇"
         ]
         assert sorted(d.closure, key=lambda m: (m.township, m.month)) == sorted(
             expected_closure, key=lambda m: (m.township, m.month)

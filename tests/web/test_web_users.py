@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from weipian.cli.serve import serve_command
 from weipian.cli.users import app as users_app
 from weipian.domain.roles import Actor, Role
+from weipian.domain.workflow import Action
 from weipian.errors import Conflict, InputError, NotFound
 from weipian.services.users import add_user, authenticate, list_accounts, set_active, set_password
 from weipian.storage.store import Store
@@ -39,7 +40,10 @@ def test_add_and_authenticate(store: Store) -> None:
             session, username="wang", role=Role.township, password="s3cret-pass-1", township="350583113"
         )
     assert (a.role, a.township_code, a.display_name, a.active) == (Role.township, "350583113", "wang", True)
-    assert a.actor == Actor("wang", Role.township, "350583113")  # what the workflow services take
+    # What the workflow services take: the township's own unit, covering that township.
+    assert a.actor == Actor("wang", Role.township, unit="350583113", covers=frozenset({"350583113"}))
+    assert a.actor.may(Action.determination_submit, "350583113")
+    assert not a.actor.may(Action.determination_submit, "350583114")
     with store.reading() as session:
         assert user_by_name(session, "wang").password_hash.startswith("$argon2id$")
     assert authenticate(store, "wang", "s3cret-pass-1") == a

@@ -10,6 +10,7 @@ is gone (issue 11).
 from __future__ import annotations
 
 import getpass
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -37,4 +38,4 @@ def actor_as(session: Session, username: str) -> Actor:
     if not username.strip():
         raise InputError("cli.as_required")
     account = account_by_name(session, username)
-    return Actor(account.username, account.role, account.township_code, via=f"cli:{os_user()}")
+    return replace(account.actor, via=f"cli:{os_user()}")

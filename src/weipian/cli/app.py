@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from weipian import __version__
-from weipian.cli import cases, document, export, imagery, layers, ledger, manual, referrals, split, users
+from weipian.cli import (
+    cases,
+    document,
+    export,
+    imagery,
+    layers,
+    ledger,
+    manual,
+    referrals,
+    split,
+    units,
+    users,
+)
 from weipian.cli.analyze import analyze_command
 from weipian.cli.context import apply_clock
 from weipian.cli.demo import demo_command
@@ -58,6 +70,7 @@ app.add_typer(document.app, name="document")
 app.add_typer(lists_app, name="lists")
 app.add_typer(sheets_app, name="determinations")
 app.add_typer(users.app, name="users")
+app.add_typer(units.app, name="units")
 app.add_typer(imagery.app, name="imagery")
 app.add_typer(referrals.app, name="referrals")
 app.add_typer(exclusions_app, name="exclusions")

@@ -256,6 +256,10 @@ def close_cmd(
     _run(code, account, source, year, as_json, step, "已结案")
 
 
+def _towns(township: str | None) -> frozenset[str] | None:
+    return None if township is None else frozenset({township.strip()})
+
+
 BUREAU = Actor("cli", Role.bureau_admin)  # the CLI reads as the 市局
 
 
@@ -307,7 +311,7 @@ def list_cmd(
     def run() -> list[CaseRecord]:
         with command_store() as store, store.reading() as session:
             kind = CaseKind.mineral if mineral else None
-            return list_cases(session, township=township, kind=kind, open_only=open_only, limit=None)
+            return list_cases(session, townships=_towns(township), kind=kind, open_only=open_only, limit=None)
 
     items = guarded(as_json, run)
     if as_json:
@@ -341,8 +345,8 @@ def export_cmd(
             raise InputError("export.format", format=path.suffix or "（无扩展名）", formats=".xlsx")
         with command_store() as store, store.reading() as session:
             if mineral:
-                return export_mineral(session, path, load_rules(), township=township, on=clock.today())
-            return export_register(session, path, township=township, on=clock.today())
+                return export_mineral(session, path, load_rules(), within=_towns(township), on=clock.today())
+            return export_register(session, path, within=_towns(township), on=clock.today())
 
     n = guarded(as_json, run)
     if as_json:

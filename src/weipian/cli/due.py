@@ -40,7 +40,12 @@ def unit_json(u: UnitDue) -> dict[str, Any]:
 
 
 def due_command(
-    unit: Annotated[str | None, typer.Option("--unit", help="只看该单位（乡镇代码）")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit", help="只看该单位：乡镇代码或单位代码（weipian units list），含其所辖乡镇的事项"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以一个 JSON 对象输出结果")] = False,
 ) -> None:
     """到期提醒：各单位 7 天内到期和已逾期的事项（整改时限、抄告反馈、核查填报）及待审核的销号申请。"""

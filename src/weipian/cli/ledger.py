@@ -360,7 +360,9 @@ sheet_app = typer.Typer(
 @sheet_app.command("export")
 def sheet_export_cmd(
     path: Annotated[Path, typer.Argument(help="输出文件 .xlsx")],
-    unit: Annotated[str | None, typer.Option("--unit", help="只导出该责任单位（代码）")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="只导出该单位（代码）：其负责的及其所辖乡镇的台账")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """导出整改台账（每条记录一行，黄色列为填写列）。"""

@@ -35,7 +35,9 @@ def show_cmd(
     def run() -> list[dict[str, Any]]:
         store = open_store(settings())
         with store.reading() as session:
-            return special_list(session, name, on=clock.today(), township=township)
+            return special_list(
+                session, name, on=clock.today(), townships=None if township is None else {township.strip()}
+            )
 
     rows = guarded(as_json, run)
     if as_json:

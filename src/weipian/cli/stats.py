@@ -71,7 +71,10 @@ def stats_json(result: StatsResult) -> dict[str, Any]:
 def stats_command(
     year: Annotated[int | None, typer.Option("--year", help="监测年度（NF），如 2022")] = None,
     month: Annotated[str | None, typer.Option("--month", help="下发月份 YYYY-MM，如 2022-11")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="只看该乡镇（街道），9 位代码")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="只看该乡镇（街道，9 位代码）或单位（如分局，合计其所辖乡镇）"),
+    ] = None,
     quarter: Annotated[
         int | None, typer.Option("--quarter", help="季度 1–4（按下发时间，须同时给 --year）")
     ] = None,

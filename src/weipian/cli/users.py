@@ -41,6 +41,9 @@ def account_json(a: Account) -> dict[str, Any]:
         "display_name": a.display_name,
         "role": a.role.value,
         "township": a.township_code,
+        "unit": a.unit_code,
+        "unit_name": a.unit_name,
+        "townships": sorted(a.covers),
         "department": a.department,
         "active": a.active,
         "created_at": a.created_at,
@@ -59,7 +62,15 @@ def add_cmd(
         ),
     ],
     township: Annotated[
-        str | None, typer.Option("--township", help="乡镇核查员所属乡镇代码（9 位，必填）")
+        str | None, typer.Option("--township", help="乡镇核查员所属乡镇代码（9 位；即该乡镇本身这个单位）")
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="所属单位代码（weipian units list）：乡镇核查员可属分局、资源管理所、开发区等，"
+            "看到并办理该单位所辖乡镇的图斑；市局或领导账号可注明所在科室",
+        ),
     ] = None,
     display_name: Annotated[str | None, typer.Option("--display-name", help="显示姓名")] = None,
     department: Annotated[str | None, typer.Option("--department", help="部门联络员所属部门")] = None,
@@ -73,14 +84,14 @@ def add_cmd(
         with command_store() as store, store.writing() as session:
             return add_user(
                 session, username=username, role=role, password=secret, township=township,
-                display_name=display_name, department=department, demo=settings().demo,
+                display_name=display_name, department=department, demo=settings().demo, unit=unit,
             )  # fmt: skip
 
     account = guarded(as_json, run)
     if as_json:
         emit_json({"user": account_json(account)})
     else:
-        where = f"，乡镇 {account.township_code}" if account.township_code else ""
+        where = f"，{account.unit_name or account.unit_code}" if account.unit_code else ""
         err.print(f"已新增账号 {account.username}（{account.role.label}{where}）。", highlight=False)
 
 
@@ -97,10 +108,11 @@ def list_cmd(as_json: JsonOpt = False) -> None:
         emit_json({"users": [account_json(a) for a in accounts]})
         return
     t = Table(title=f"账号（{len(accounts)} 个）")
-    for col in ("登录名", "姓名", "角色", "乡镇", "部门", "状态"):
+    for col in ("登录名", "姓名", "角色", "单位", "部门", "状态"):
         t.add_column(col)
     for a in accounts:
-        t.add_row(a.username, a.display_name, a.role.label, a.township_code or "", a.department or "",
+        unit = f"{a.unit_name or ''}（{a.unit_code}）" if a.unit_code else ""
+        t.add_row(a.username, a.display_name, a.role.label, unit, a.department or "",
                   "启用" if a.active else "停用")  # fmt: skip
     out.print(t)
 

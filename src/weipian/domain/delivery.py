@@ -60,6 +60,12 @@ DELIVERY_FIELDS: tuple[tuple[str, str], ...] = (
     ("XMZT", "项目主体"),
     ("JZCL", "举证材料路径"),
     ("ZT", "状态"),
+    # 图斑拆分 (DOMAIN.md §2.3): 图斑状态 blank | 拆分 (a part) | 被拆分 (the split patch), the part's
+    # 拆分状态 and the identifier of the patch it was cut from. Names and values [VERIFY] against
+    # the platforms' templates.
+    ("TBZT", "图斑状态"),
+    ("CFZT", "拆分状态"),
+    ("YJCBH", "原图斑监测编号"),
 )
 AREA_FIELDS = frozenset(f for f, _ in DELIVERY_FIELDS if f.endswith("MJ")) | {"PZBL", "LZB", "BZB"}
 
@@ -73,6 +79,7 @@ BY_VERDICT: Mapping[str, tuple[str, ...]] = {
 }
 FIELD_LABELS = {**dict(DELIVERY_FIELDS), "TBBH": "图斑编号"}
 IDENTIFIER_FIELDS = ("JCBH", "TBBH")  # the platforms' names for the patch identifier
+SPLIT_PARENT, SPLIT_PART = "被拆分", "拆分"  # 图斑状态 (TBZT) of a split patch and of its parts
 
 
 def identifier_fields(delivered: Iterable[str | None]) -> list[str]:
@@ -96,7 +103,14 @@ def _blank(v: Any) -> bool:
 
 
 def missing_fields(row: Mapping[str, Any]) -> list[str]:
-    """The required fields ``row`` leaves blank, in field order."""
+    """The required fields ``row`` leaves blank, in field order; a split patch (被拆分) needs none:
+    its parts carry the filing.
+
+    >>> missing_fields({"TBZT": "被拆分", "PDJG": None})
+    []
+    """
+    if row.get("TBZT") == SPLIT_PARENT:
+        return []
     verdict = row.get("PDJG")
     if _blank(verdict):
         return ["PDJG"]

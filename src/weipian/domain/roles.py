@@ -72,12 +72,33 @@ MAY: dict[Role, frozenset[Action]] = {
 
 @dataclass(frozen=True)
 class Actor:
-    """The person behind an action: name, role and, for township staff, the township code."""
+    """The person behind an action: name, role and, for township staff, the township code or the
+    responsibility unit (``unit``, with the townships it ``covers``)."""
 
     name: str
     role: Role
     township: str | None = None
     via: str | None = None  # how it acted when not through the web, e.g. "cli:OS user"
+    unit: str | None = None  # the account's responsibility unit (units.code)
+    covers: frozenset[str] = frozenset()  # the unit's townships
+
+    @property
+    def townships(self) -> frozenset[str] | None:
+        """The townships a township account answers for (None: not limited to townships).
+
+        >>> sorted(Actor("李", Role.township, unit="STFJ", covers=frozenset({"350583119"})).townships or ())
+        ['350583119']
+        >>> Actor("王", Role.bureau_admin).townships is None
+        True
+        """
+        if self.role is not Role.township:
+            return None
+        return self.covers | {self.township} if self.township else self.covers
+
+    def reaches(self, patch_township: str | None) -> bool:
+        """Whether a patch of ``patch_township`` lies in this actor's townships (if it has any)."""
+        towns = self.townships
+        return towns is None or (patch_township is not None and patch_township in towns)
 
     def may(self, action: Action, patch_township: str | None) -> bool:
         """Whether this actor may take ``action`` on a patch of ``patch_township``.
@@ -88,9 +109,9 @@ class Actor:
         False
         >>> Actor("李", Role.leader).may(Action.review_pass, None)
         False
+        >>> Actor("赵", Role.township, unit="ZFJCDD").may(Action.determination_submit, "350583113")
+        False
         """
         if action not in MAY[self.role]:
             return False
-        return self.role is not Role.township or (
-            self.township is not None and self.township == patch_township
-        )
+        return self.reaches(patch_township)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,7 +116,7 @@ def visible_patch(session: Session, patch_id: int, actor: Actor) -> Row[Any]:
     patch = patch_with_restriction(session, patch_id)
     if patch is None or (patch.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
-    if actor.township is not None and patch.township_code != actor.township:
+    if not actor.reaches(patch.township_code):  # another unit's patch
         raise NotFound("patch.no_such_id", id=patch_id)
     return patch
 
@@ -130,7 +131,7 @@ def find_case(session: Session, patch_id: int, actor: Actor) -> CaseRecord | Non
 def list_cases(
     session: Session,
     *,
-    township: str | None = None,
+    townships: Collection[str] | None = None,
     kind: CaseKind | None = None,
     include_restricted: bool = True,
     open_only: bool = False,
@@ -138,8 +139,8 @@ def list_cases(
 ) -> list[CaseRecord]:
     """Cases, newest filing first, with their persons (one query for all of them)."""
     query = q.case_query()
-    if township is not None:
-        query = query.where(patches.c.township_code == township)
+    if townships is not None:  # a unit's townships
+        query = query.where(patches.c.township_code.in_(sorted(townships)))
     if kind is not None:
         query = query.where(cases.c.kind == kind.value)
     if not include_restricted:

@@ -7,6 +7,7 @@ Military-restricted patches are never exported (they go through the offline chan
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,9 @@ def _source(code: str) -> str:
 MONEY_COLUMNS = tuple(range(4, 7))  # 罚款, 没收金额, 没收面积 within CASE_HEADERS
 
 
-def export_register(session: Session, path: Path, *, township: str | None, on: dt.date) -> int:
+def export_register(session: Session, path: Path, *, within: Collection[str] | None, on: dt.date) -> int:
     """立案查处台账: every case (land and mineral) of the unit, or of the county; returns the rows."""
-    items = sorted(list_cases(session, township=township, include_restricted=False, limit=None),
+    items = sorted(list_cases(session, townships=within, include_restricted=False, limit=None),
                    key=lambda c: (c.fields.filed_on, c.id))  # fmt: skip
     rows = [
         [i, c.patch_code, CASE_KIND_LABELS[c.kind], _source(c.source), c.year, c.township_name or c.township_code,
@@ -77,10 +78,12 @@ def export_register(session: Session, path: Path, *, township: str | None, on: d
     return len(rows)
 
 
-def mineral_rows(session: Session, rules: RuleSet, on: dt.date, *, township: str | None) -> list[list[Any]]:
+def mineral_rows(
+    session: Session, rules: RuleSet, on: dt.date, *, within: Collection[str] | None
+) -> list[list[Any]]:
     """One row per patch whose current mineral determination is 违法, or that has a mineral case."""
     by_patch = {
-        c.patch_id: c for c in list_cases(session, township=township, include_restricted=False, limit=None)
+        c.patch_id: c for c in list_cases(session, townships=within, include_restricted=False, limit=None)
     }
     illegal_class = rules.tables(on).determination["mineral_illegal_class"]
     det = latest_determinations()
@@ -97,8 +100,8 @@ def mineral_rows(session: Session, rules: RuleSet, on: dt.date, *, township: str
         .where(patches.c.restricted.is_not(True))
         .order_by(patches.c.year, patches.c.patch_code, patches.c.id)
     )  # fmt: skip
-    if township is not None:
-        query = query.where(patches.c.township_code == township)
+    if within is not None:
+        query = query.where(patches.c.township_code.in_(sorted(within)))
     rows: list[list[Any]] = []
     for r in session.execute(query):
         data = r.data or {}
@@ -114,9 +117,11 @@ def mineral_rows(session: Session, rules: RuleSet, on: dt.date, *, township: str
     return rows
 
 
-def export_mineral(session: Session, path: Path, rules: RuleSet, *, township: str | None, on: dt.date) -> int:
+def export_mineral(
+    session: Session, path: Path, rules: RuleSet, *, within: Collection[str] | None, on: dt.date
+) -> int:
     """矿产执法台账; returns the number of rows."""
-    rows = mineral_rows(session, rules, on, township=township)
+    rows = mineral_rows(session, rules, on, within=within)
     offset = len(MINERAL_HEADERS) - len(CASE_HEADERS)
     write_case_sheet(
         path, sheet="矿产执法台账", title=f"矿产执法台账（{on:%Y年%m月%d日}导出，共 {len(rows)} 宗）",

@@ -1,7 +1,8 @@
 """``weipian export ministry|province``: the filing fields the platforms want, per patch.
 
 Ministry patches go to the ministry file, provincial ones to the province's; restricted
-(military) patches never. Before anything is written every patch is checked for the fields
+(military) patches never. A split patch is delivered as 被拆分 (图斑状态 TBZT) with no filing of
+its own, each part as 拆分 with its 拆分状态 (CFZT) and the split patch's identifier (YJCBH). Before anything is written every patch is checked for the fields
 its filing needs; unless forced, one missing field anywhere means no file at all.
 """
 
@@ -15,8 +16,16 @@ from typing import Any
 import numpy as np
 import shapely
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
-from weipian.domain.delivery import DELIVERY_FIELDS, FIELD_LABELS, identifier_fields, missing_fields
+from weipian.domain.delivery import (
+    DELIVERY_FIELDS,
+    FIELD_LABELS,
+    SPLIT_PARENT,
+    SPLIT_PART,
+    identifier_fields,
+    missing_fields,
+)
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.delivery import DELIVERY_FORMATS, write_delivery
@@ -24,7 +33,15 @@ from weipian.messages import message
 from weipian.rules import RuleSet
 from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
-from weipian.storage.tables import attachments, batches, patch_facts, patches, suggestions, townships
+from weipian.storage.tables import (
+    attachments,
+    batches,
+    patch_facts,
+    patch_splits,
+    patches,
+    suggestions,
+    townships,
+)
 from weipian.storage.workflow import latest_determinations
 
 PLATFORMS = {"ministry": "部卫片", "province": "省卫片"}
@@ -104,6 +121,19 @@ def delivery_rows(
             .order_by(patches.c.id)
         )  # fmt: skip
         rows = session.execute(filter_batch(session, query, batch)).all()
+        # 图斑拆分: part id → (the parent's JCBH, 拆分状态); the parents' ids.
+        parent = aliased(patches)
+        part_of = {
+            r.child_patch_id: (r.parent_code, r.split_status)
+            for r in session.execute(
+                select(
+                    patch_splits.c.child_patch_id,
+                    patch_splits.c.split_status,
+                    parent.c.patch_code.label("parent_code"),
+                ).join(parent, parent.c.id == patch_splits.c.parent_patch_id)
+            )
+        }
+        split = set(session.scalars(select(patch_splits.c.parent_patch_id)))
         files: dict[int, list[str]] = {}
         for pid, stored in session.execute(
             select(attachments.c.patch_id, attachments.c.stored_name).order_by(attachments.c.id)
@@ -142,6 +172,9 @@ def delivery_rows(
                 "KCCLFS": data.get("mineral_handling"), "HFSX": _approvals(data), "RDYJ": data.get("opinion"),
                 "XMMC": data.get("project_name"), "XMZT": data.get("project_owner"),
                 "JZCL": "；".join(files.get(r.id, [])) or None, "ZT": STATE_LABELS[State(r.state)],
+                "TBZT": SPLIT_PARENT if r.id in split else SPLIT_PART if r.id in part_of else None,
+                "CFZT": part_of[r.id][1] if r.id in part_of else None,
+                "YJCBH": part_of[r.id][0] if r.id in part_of else None,
                 "KCPDJG_CLASS": mineral_class, "ID_FIELD": r.id_field,
             }
         )  # fmt: skip

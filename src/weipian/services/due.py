@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
@@ -21,12 +21,15 @@ from weipian.domain.ledger import REMINDER_DAYS, RecordState
 from weipian.errors import InputError
 from weipian.services import deadlines
 from weipian.services.lists import NO_TOWNSHIP
+from weipian.services.units import unit_filter
+from weipian.storage.splits import not_split_parent
 from weipian.storage.tables import (
     close_out_requests,
     patches,
     rectifications,
     referrals,
     townships,
+    units,
 )
 
 KINDS = ("rectification", "referral", "verification", "close_out")
@@ -83,39 +86,50 @@ def reminders(
     include_restricted: bool = True,
     days: int = REMINDER_DAYS,
 ) -> list[UnitDue]:
-    """Every unit's reminders (only ``unit``'s when given), units with the most overdue first."""
+    """Every unit's reminders (only ``unit``'s when given: what it is responsible for and what lies
+    in its townships), units with the most overdue first."""
     names: dict[str, str] = {
         code: name for code, name in session.execute(select(townships.c.code, townships.c.name))
-    }
+    } | {code: name for code, name in session.execute(select(units.c.code, units.c.name))}
     if unit is not None and unit not in names:
         raise InputError("due.unit_unknown", unit=unit)
+    mine = None if unit is None else _Mine(unit, unit_filter(session, unit)[1] or frozenset())
     horizon = today + dt.timedelta(days=days)
     items = [
-        *_rectification(session, horizon, unit, include_restricted, today),
-        *_referrals(session, horizon, unit, include_restricted, today),
-        *_verification(session, horizon, unit, include_restricted, today),
-        *_close_out(session, unit, include_restricted, today),
+        *_rectification(session, horizon, mine, include_restricted, today),
+        *_referrals(session, horizon, mine, include_restricted, today),
+        *_verification(session, horizon, mine, include_restricted, today),
+        *_close_out(session, mine, include_restricted, today),
     ]
     by_unit: dict[str | None, UnitDue] = {}
-    if unit is not None:  # the unit asked for is shown even with nothing due
+    if unit is not None:  # the unit asked for is shown even with nothing due, and holds all
         by_unit[unit] = UnitDue(unit, names[unit])
     for item in sorted(items, key=lambda i: (i.days_left, i.patch_code, i.kind)):
-        u = by_unit.setdefault(item.unit, UnitDue(item.unit, names.get(item.unit or "", NO_TOWNSHIP)))
+        key = unit if unit is not None else item.unit
+        u = by_unit.setdefault(key, UnitDue(key, names.get(key or "", NO_TOWNSHIP)))
         target = u.waiting if item.kind == "close_out" else u.overdue if item.overdue else u.due_soon
         target.append(item)
     return sorted(by_unit.values(), key=lambda u: (-len(u.overdue), -u.total, u.unit or "~"))
 
 
-def _narrow(query: Select[Any], unit_col: Any, unit: str | None, include_restricted: bool) -> Select[Any]:
+@dataclass(frozen=True)
+class _Mine:
+    """A unit asked for and the townships it covers."""
+
+    code: str
+    townships: frozenset[str]
+
+
+def _narrow(query: Select[Any], unit_col: Any, unit: _Mine | None, include_restricted: bool) -> Select[Any]:
     if unit is not None:
-        query = query.where(unit_col == unit)
+        query = query.where(or_(unit_col == unit.code, patches.c.township_code.in_(sorted(unit.townships))))
     if not include_restricted:
         query = query.where(patches.c.restricted.is_(False))
     return query
 
 
 def _rectification(
-    session: Session, horizon: dt.date, unit: str | None, restricted: bool, today: dt.date
+    session: Session, horizon: dt.date, unit: _Mine | None, restricted: bool, today: dt.date
 ) -> list[DueItem]:
     q = (
         select(
@@ -130,7 +144,7 @@ def _rectification(
 
 
 def _referrals(
-    session: Session, horizon: dt.date, unit: str | None, restricted: bool, today: dt.date
+    session: Session, horizon: dt.date, unit: _Mine | None, restricted: bool, today: dt.date
 ) -> list[DueItem]:
     q = (
         select(
@@ -150,11 +164,11 @@ def _referrals(
 
 
 def _verification(
-    session: Session, horizon: dt.date, unit: str | None, restricted: bool, today: dt.date
+    session: Session, horizon: dt.date, unit: _Mine | None, restricted: bool, today: dt.date
 ) -> list[DueItem]:
     q = select(
         patches.c.id, patches.c.patch_code, patches.c.township_code, patches.c.state, patches.c.due_on
-    ).where(deadlines.due_between(None, horizon))  # the running deadline (services/deadlines.py)
+    ).where(deadlines.due_between(None, horizon), not_split_parent())  # a split patch is due as its parts
     q = _narrow(q, patches.c.township_code, unit, restricted)
     rows = session.execute(q).all()
     running = deadlines.return_deadlines(session, [r.id for r in rows])
@@ -165,7 +179,7 @@ def _verification(
     return out
 
 
-def _close_out(session: Session, unit: str | None, restricted: bool, today: dt.date) -> list[DueItem]:
+def _close_out(session: Session, unit: _Mine | None, restricted: bool, today: dt.date) -> list[DueItem]:
     q = (
         select(
             close_out_requests.c.id.label("ref"),

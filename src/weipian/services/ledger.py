@@ -28,8 +28,9 @@ from weipian.services.evidence import Upload, attach, prepare_upload
 from weipian.services.ledger_records import LedgerRecord, get_record
 from weipian.storage import ledger as q
 from weipian.storage.evidence import patch_with_restriction
+from weipian.storage.splits import parts_of
 from weipian.storage.store import Store
-from weipian.storage.tables import townships
+from weipian.storage.tables import townships, units
 from weipian.storage.workflow import append_event, current_determination
 
 PERSON_MAX = 64
@@ -145,10 +146,13 @@ def _unit(session: Session, unit: str | None, patch: Row[Any], actor: Actor) -> 
     code = (unit or "").strip() or patch.township_code
     if not code:
         raise InputError("ledger.unit_needed", code=patch.patch_code)
-    known = set(session.scalars(select(townships.c.code)))
+    known = set(session.scalars(select(townships.c.code))) | set(
+        session.scalars(select(units.c.code).where(units.c.active.is_(True)))
+    )
     if code not in known:
         raise InputError("ledger.unit_unknown", unit=code)
-    if actor.township is not None and code != actor.township:
+    own = actor.townships
+    if own is not None and code not in own and code != actor.unit:  # its unit or one of its townships
         raise PermissionDenied("ledger.unit_foreign", unit=code)
     return code
 
@@ -193,8 +197,12 @@ def open_record(
     unit: str | None = None,
     major_case: bool = False,
 ) -> LedgerRecord:
-    """Open the ledger record of an illegal patch; the patch moves to 整改中."""
+    """Open the ledger record of an illegal patch; the patch moves to 整改中. A split patch has
+    none: each part is determined and rectified on its own."""
     patch = _patch(session, patch_id, actor)
+    parts = [p.patch_code for p in parts_of(session, patch.id)]
+    if parts and actor.may(Action.rectification_start, patch.township_code):  # else: refused below
+        raise Conflict("ledger.split_parent", code=patch.patch_code, parts="、".join(parts))
     if actor.may(Action.rectification_start, patch.township_code) and q.record_for_patch(session, patch.id):
         raise Conflict("ledger.exists", code=patch.patch_code)
     _may(actor, Action.rectification_start, patch)

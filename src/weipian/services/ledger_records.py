@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, or_
 from sqlalchemy.orm import Session
 
 from weipian.domain.ledger import Areas, Decision, Method, RecordState
@@ -15,7 +16,8 @@ from weipian.errors import NotFound
 from weipian.services.evidence import Evidence, evidence_of
 from weipian.storage import ledger as q
 from weipian.storage.evidence import patch_with_restriction
-from weipian.storage.tables import patch_facts, rectifications
+from weipian.storage.patches import withheld_from_export
+from weipian.storage.tables import patch_facts, patches, rectifications
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def find_record(session: Session, patch_id: int, actor: Actor) -> LedgerRecord |
     patch = patch_with_restriction(session, patch_id)
     if patch is None or (patch.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
-    if actor.township is not None and patch.township_code != actor.township:
+    if not actor.reaches(patch.township_code):  # another unit's patch
         raise NotFound("patch.no_such_id", id=patch_id)
     row = q.record_for_patch(session, patch.id)
     return None if row is None else _record(row)
@@ -155,18 +157,32 @@ def list_records(
     session: Session,
     *,
     unit: str | None = None,
+    townships: Collection[str] | None = None,
     state: str | None = None,
     include_restricted: bool = True,
+    exportable: bool = False,
     limit: int | None = 500,
 ) -> list[LedgerRecord]:
-    """Ledger records, by unit and state; waiting 销号 requests first, then by deadline."""
+    """Ledger records, by unit and state; waiting 销号 requests first, then by deadline.
+
+    ``unit`` keeps the records it is responsible for and, with ``townships`` (its coverage), those
+    of patches in its townships; ``townships`` alone keeps the patches there (an account's scope).
+    ``exportable`` leaves out what no export may hold (``withheld_from_export``: military land).
+    """
     query = q.record_query()
     if unit is not None:
-        query = query.where(rectifications.c.responsible_unit == unit)
+        mine = rectifications.c.responsible_unit == unit
+        query = query.where(
+            mine if not townships else or_(mine, patches.c.township_code.in_(sorted(townships)))
+        )
+    elif townships is not None:
+        query = query.where(patches.c.township_code.in_(sorted(townships)))
     if state is not None:
         query = query.where(rectifications.c.state == state)
-    if not include_restricted:
-        query = query.where(patch_facts.c.restricted.is_not(True))
+    if exportable:
+        query = query.where(~withheld_from_export())
+    if not include_restricted:  # restricted from import (patches) or by the desk comparison
+        query = query.where(patches.c.restricted.is_(False), patch_facts.c.restricted.is_not(True))
     query = query.order_by(
         (rectifications.c.state != RecordState.requested.value),
         rectifications.c.deadline,

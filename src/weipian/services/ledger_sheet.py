@@ -21,6 +21,7 @@ from weipian.io.patch_rows import Rejection
 from weipian.rules import RuleSet
 from weipian.services import ledger
 from weipian.services.ledger_records import get_record, list_records
+from weipian.services.units import unit_filter
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
 
@@ -28,9 +29,12 @@ _SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.
 
 
 def export_ledger(session: Session, path: Path, *, unit: str | None, on: dt.date) -> int:
-    """Write the ledger (one unit's when given) to ``path``; returns the number of rows."""
+    """Write the ledger (one unit's when given: its records and its townships') to ``path``,
+    never a military-restricted patch; returns the number of rows."""
     rows = []
-    for r in list_records(session, unit=unit, limit=None):
+    chosen, covers = unit_filter(session, unit)
+    # Military-restricted patches never leave in a file, whoever asks (like the case exports).
+    for r in list_records(session, unit=chosen, townships=covers, exportable=True, limit=None):
         rows.append({
             "JCBH": r.patch_code, "LY": SOURCE_LABELS.get(Source(r.source)), "NF": r.year,
             "XZQDM": r.township_code, "ZRDW": r.responsible_unit, "TZZT": r.state.label,
@@ -96,8 +100,10 @@ def import_ledger(
                 year = _text(r.get("NF"))
                 patch = find_patch(session, code, source=_SOURCE_BY_LABEL.get(_text(r.get("LY")) or ""),
                                    year=int(float(year)) if year else None)  # fmt: skip
-                if actor.township is not None and patch.township_code != actor.township:
-                    raise InputError("row.other_township", row=n, id=code, township=actor.township)
+                if not actor.reaches(patch.township_code):
+                    raise InputError(
+                        "row.other_township", row=n, id=code, township=actor.unit or actor.township
+                    )
                 _apply(session, files_dir, patch.id, r, actor=actor, rules=rules, on=on, at=at)
                 done += 1
             except WeipianError as exc:

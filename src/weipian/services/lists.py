@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from weipian.domain.workflow import Action, State
 from weipian.services import deadlines
 from weipian.services.deadlines import RETURN_ACTIONS
 from weipian.stats.deadlines import MonthlyClosure, days_left, month_end, monthly_closure
+from weipian.storage.splits import not_split_parent, split_parents
 from weipian.storage.tables import (
     batches,
     events,
@@ -70,14 +72,15 @@ def _row(r: Any, **extra: Any) -> dict[str, Any]:
 
 
 def special_list(
-    session: Session, name: str, *, on: dt.date, township: str | None = None
+    session: Session, name: str, *, on: dt.date, townships: Collection[str] | None = None
 ) -> list[dict[str, Any]]:
-    """One of LISTS as rows; ``township`` narrows to one township."""
+    """One of LISTS as rows; ``townships`` narrows to those townships (a unit's)."""
     query = _base(session)
-    if township:
-        query = query.where(patches.c.township_code == township)
+    if townships is not None:
+        query = query.where(patches.c.township_code.in_(sorted(townships)))
     if name == "overdue":  # the one SQL definition of the running deadline (services/deadlines.py)
-        late = session.execute(query.where(deadlines.overdue(on))).all()
+        # A split patch is late through its parts (its state is theirs): listed once, as parts.
+        late = session.execute(query.where(deadlines.overdue(on), not_split_parent())).all()
         running = deadlines.return_deadlines(session, [r.id for r in late])
         out = []
         for r in late:
@@ -104,7 +107,10 @@ def special_list(
     if name == "military":
         return [_row(r) for r in rows if r.restricted or "restricted" in (r.flags or [])]
     if name == "returned":
-        back = [r.id for r in rows if r.state in (State.county_returned, State.returned)]
+        parents = split_parents(session)  # returned through a part: the part is listed
+        back = [
+            r.id for r in rows if r.state in (State.county_returned, State.returned) and r.id not in parents
+        ]
         reasons_of = return_reasons(session, back)
         running = deadlines.return_deadlines(session, back)
         out = []

@@ -132,7 +132,7 @@ def _sees(actor: Account, referral: Referral, township_code: str | None) -> bool
     if referral.restricted or actor.role is Role.department:
         return False  # a liaison it may not answer is one of another department
     if actor.role is Role.township:
-        return actor.township_code is not None and actor.township_code == township_code
+        return township_code is not None and township_code in actor.covers
     return actor.role is Role.leader
 
 
@@ -189,7 +189,7 @@ def refer(
             # A township refers its own patches only; a restricted one it cannot even see.
             if is_restricted(session, patch_id):
                 raise NotFound("patch.no_such_id", id=patch_id)
-            if found_patch.township_code is None or found_patch.township_code != actor.township_code:
+            if found_patch.township_code is None or found_patch.township_code not in actor.covers:
                 raise PermissionDenied("referral.foreign_township", code=code)
         if not dept.internal and is_restricted(session, patch_id):
             raise PermissionDenied("referral.restricted", code=code, department=dept.name)

@@ -178,8 +178,10 @@ def import_sheet(
                 rejected.append(Rejection(n, code, "row.duplicate_id", {"first_row": seen[patch.id]}))
                 continue
             seen[patch.id] = n
-            if actor.township and patch.township_code != actor.township:
-                rejected.append(Rejection(n, code, "row.other_township", {"township": actor.township}))
+            if not actor.reaches(patch.township_code):
+                rejected.append(
+                    Rejection(n, code, "row.other_township", {"township": actor.unit or actor.township})
+                )
                 continue
             if State(patch.state) not in OPEN_STATES:
                 rejected.append(Rejection(n, code, "row.not_editable", {"state": patch.state}))

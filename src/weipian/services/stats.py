@@ -13,6 +13,7 @@ from weipian.domain.sources import Source
 from weipian.domain.townships import COUNTY_NAME
 from weipian.errors import InputError, NotFound
 from weipian.rules import RuleSet
+from weipian.services.units import all_units
 from weipian.stats.evaluation import InterviewThresholds
 from weipian.stats.figures import RatioPolicy, add_up
 from weipian.stats.periods import Period, parse_month
@@ -146,10 +147,13 @@ def compute_stats(
     source: str | None = None,
     farmland_source: str = "filed_or_desk",
 ) -> StatsResult:
-    """Figures for the county and every unit over the chosen period (one unit with ``unit``)."""
+    """Figures for the county and every unit over the chosen period (one unit with ``unit``: a
+    township, or a unit such as 水头分局 with the townships it covers; sections are never ranked)."""
     names = unit_names(session)
+    others = {u.code: u for u in all_units(session) if u.code not in names}
     period = check_period(
-        names, year=year, month=month, unit=unit, quarter=quarter, batch=batch, source=source,
+        names | {c: u.name for c, u in others.items()}, year=year, month=month, unit=unit, quarter=quarter,
+        batch=batch, source=source,
         batches=batch_names(session) if batch is not None else None,
     )  # fmt: skip
     day = rules_day(period, on)
@@ -163,10 +167,14 @@ def compute_stats(
         all_records, units, on=on, policy=policy, thresholds=interview_thresholds(rules, day)
     )
     records = all_records
-    if unit is not None:
-        kept = [u for u in summary.units if u.code == unit]
+    if period.unit is not None:
+        found = others.get(period.unit)
+        if found is not None and not found.kind.township_level:
+            raise InputError("stats.unit_section", unit=found.code, name=found.name)
+        towns = found.townships if found is not None else frozenset({period.unit})
+        kept = [u for u in summary.units if u.code in towns]
         summary = Summary(county=add_up((u.figures for u in kept), policy), units=kept)
-        records = [r for r in all_records if r.unit == unit]
+        records = [r for r in all_records if r.unit in towns]
     ids = {p.patch_id for p in records}
     refs = [r for r in referral_records(session) if r.patch_id in ids]
     return StatsResult(period, on, day, summary, records, refs, names, policy)

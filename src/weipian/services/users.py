@@ -23,12 +23,15 @@ from sqlalchemy import Row, update
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
+from weipian.domain.organisation import UnitKind
 from weipian.domain.referrals import departments, find_department
 from weipian.domain.roles import Actor, Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
+from weipian.services.units import covered_townships
 from weipian.storage.store import Store
 from weipian.storage.tables import users
 from weipian.storage.townships import township_names
+from weipian.storage.units import unit_by_code
 from weipian.storage.users import all_users, insert_user, update_user, user_by_id, user_by_name
 
 MIN_PASSWORD_LENGTH = 10
@@ -57,11 +60,14 @@ class Account:
     active: bool
     created_at: dt.datetime
     session_version: int = 0
+    unit_code: str | None = None  # the responsibility unit (township accounts; a bureau section)
+    covers: frozenset[str] = frozenset()  # the townships a township account answers for
+    unit_name: str | None = None
 
     @property
     def actor(self) -> Actor:
         """The workflow actor this account acts as (events record the username)."""
-        return Actor(self.username, self.role, self.township_code)
+        return Actor(self.username, self.role, unit=self.unit_code, covers=self.covers)
 
     @property
     def is_bureau(self) -> bool:
@@ -69,12 +75,54 @@ class Account:
         return self.role.is_bureau
 
 
-def _account(row: Row[Any]) -> Account:
+def _account(session: Session, row: Row[Any]) -> Account:
+    """The account of ``row``; a township account's unit resolved to its townships now, so every
+    check this request or command makes sees one answer."""
+    role = Role(row.role)
+    unit = row.unit_code or (row.township_code if role is Role.township else None)
+    unit_name, covers = covered_townships(session, unit, row.township_code)
+    if role is not Role.township:  # a section (市局, 领导) limits nothing
+        covers = frozenset()
     return Account(
-        id=row.id, username=row.username, display_name=row.display_name, role=Role(row.role),
+        id=row.id, username=row.username, display_name=row.display_name, role=role,
         township_code=row.township_code, department=row.department, active=bool(row.active),
-        created_at=row.created_at, session_version=int(row.session_version or 0),
+        created_at=row.created_at, session_version=int(row.session_version or 0), unit_code=unit,
+        unit_name=unit_name, covers=covers,
     )  # fmt: skip
+
+
+def _scoped_unit(
+    session: Session, name: str, role: Role, township: str | None, unit: str | None
+) -> tuple[str | None, str | None]:
+    """(township_code, unit_code) to store: a township account names its township (its own
+    unit) or a unit of township level; a 市局 or 领导 account may name its section."""
+    unit = (unit or "").strip() or None
+    township = (township or "").strip() or None
+    found = None
+    if unit is not None:
+        found = unit_by_code(session, unit)
+        if found is None:
+            raise InputError("user.unit_unknown", unit=unit)
+        if not found.active:
+            raise InputError("user.unit_inactive", unit=unit, name=found.name)
+    if role is not Role.township:
+        if township:
+            raise InputError("user.township_only", role=role.value)
+        if found is not None and (found.kind is not UnitKind.section or role is Role.department):
+            raise InputError("user.unit_only", role=role.value, unit=found.code, name=found.name)
+        return None, unit
+    if township is None and found is None:
+        raise InputError("user.township_needed", username=name)
+    if township is not None and township not in township_names(session):
+        raise InputError("user.township_unknown", township=township)
+    if found is None:
+        return township, township
+    if not found.kind.township_level:
+        raise InputError("user.unit_section", unit=found.code, name=found.name)
+    if township is not None and township not in found.townships:
+        raise InputError("user.unit_township_mismatch", unit=found.code, name=found.name, township=township)
+    own = found.code if found.kind is not UnitKind.section and found.townships == {found.code} else None
+    return township or own, found.code
 
 
 def check_password_policy(password: str, username: str, *, demo: bool = False) -> None:
@@ -98,18 +146,14 @@ def add_user(
     display_name: str | None = None,
     department: str | None = None,
     demo: bool = False,
+    unit: str | None = None,
 ) -> Account:
-    """Create an active account; township staff must name a township the store knows."""
+    """Create an active account; township staff name a township the store knows or a unit of
+    township level (``unit``: 水头分局, a 资源管理所 …), whose townships they then answer for."""
     name = username.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise InputError("user.name_invalid", username=username)
-    if role is Role.township:
-        if not township:
-            raise InputError("user.township_needed", username=name)
-        if township not in township_names(session):
-            raise InputError("user.township_unknown", township=township)
-    elif township:
-        raise InputError("user.township_only", role=role.value)
+    township, unit = _scoped_unit(session, name, role, township, unit)
     if role is Role.department:  # 部门联络员: one department of domain/data/departments.yaml
         found = find_department(department)
         if found is None:
@@ -128,13 +172,14 @@ def add_user(
         display_name=(display_name or "").strip() or name,
         password_hash=_HASHER.hash(password),
         role=role.value,
-        township_code=township if role is Role.township else None,
+        township_code=township,
+        unit_code=unit,
         department=(department or "").strip() or None,
         at=clock.now(),
     )
     row = user_by_id(session, user_id)
     assert row is not None
-    return _account(row)
+    return _account(session, row)
 
 
 def _now() -> dt.datetime:
@@ -187,6 +232,7 @@ def authenticate(store: Store, username: str, password: str, address: str | None
         raise PermissionDenied("auth.locked", minutes=int(ADDRESS_WINDOW // 60))
     with store.reading() as session:
         row = user_by_name(session, username.strip())
+        account = _account(session, row) if row is not None else None
     now = _now()
     locked_until = _aware(row.locked_until) if row is not None else None
     if locked_until is not None and locked_until > now:
@@ -212,7 +258,8 @@ def authenticate(store: Store, username: str, password: str, address: str | None
     if changes:
         with store.writing() as session:
             update_user(session, row.id, **changes)
-    return _account(row)
+    assert account is not None
+    return account
 
 
 def end_sessions(session: Session, user_id: int) -> None:
@@ -225,7 +272,7 @@ def end_sessions(session: Session, user_id: int) -> None:
 def get_account(session: Session, user_id: int) -> Account | None:
     """The active account with this id, or None."""
     row = user_by_id(session, user_id)
-    return _account(row) if row is not None and row.active else None
+    return _account(session, row) if row is not None and row.active else None
 
 
 def account_by_name(session: Session, username: str) -> Account:
@@ -233,11 +280,11 @@ def account_by_name(session: Session, username: str) -> Account:
     row = user_by_name(session, username.strip())
     if row is None or not row.active:
         raise NotFound("user.not_found", username=username)
-    return _account(row)
+    return _account(session, row)
 
 
 def list_accounts(session: Session) -> list[Account]:
-    return [_account(r) for r in all_users(session)]
+    return [_account(session, r) for r in all_users(session)]
 
 
 def set_password(session: Session, username: str, password: str, *, demo: bool = False) -> None:

@@ -27,6 +27,11 @@ def not_split_parent() -> ColumnElement[bool]:
     return ~patches.c.id.in_(select(patch_splits.c.parent_patch_id))
 
 
+def split_parents(session: Session) -> set[int]:
+    """The ids of every split patch (被拆分)."""
+    return set(session.scalars(select(patch_splits.c.parent_patch_id).distinct()))
+
+
 def patch_row(session: Session, patch_id: int) -> Row[Any] | None:
     return session.execute(select(patches).where(patches.c.id == patch_id)).first()
 

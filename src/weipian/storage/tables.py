@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 metadata = MetaData(
@@ -48,6 +49,27 @@ townships = Table(
     Column("code", String(12), primary_key=True),
     Column("name", String(64), nullable=False),
     Column("kind", String(16), nullable=False),
+)
+
+# Responsibility units (责任单位, domain/organisation.py): townships, development zones, the
+# bureau's sections, 水头分局, the 资源管理所. Seeded by ``weipian init`` from the package data
+# (missing units only), edited with ``weipian units``. A unit answers for the patches of the
+# townships in ``unit_townships``; a township unit covers itself, a section none.
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(32), primary_key=True),  # the XZQDM of a township; letters otherwise
+    Column("name", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),  # weipian.domain.organisation.UnitKind
+    Column("active", Boolean, nullable=False, server_default=true()),
+)
+
+unit_townships = Table(
+    "unit_townships",
+    metadata,
+    Column("unit_code", String(32), ForeignKey("units.code", ondelete="CASCADE"), primary_key=True),
+    Column("township_code", String(12), ForeignKey("townships.code", ondelete="CASCADE"), primary_key=True),
+    Index("ix_unit_townships_township_code", "township_code"),
 )
 
 batches = Table(
@@ -304,6 +326,9 @@ users = Table(
     Column("password_hash", String(255), nullable=False),  # argon2id, pwdlib format
     Column("role", String(32), nullable=False),
     Column("township_code", String(12)),
+    # The responsibility unit (units.code) a township account is scoped to; no foreign key, like
+    # township_code. NULL on older accounts: the township's own unit.
+    Column("unit_code", String(32)),
     Column("department", String(64)),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -21,13 +21,15 @@ def insert_user(
     township_code: str | None,
     department: str | None,
     at: dt.datetime,
+    unit_code: str | None = None,
 ) -> int:
     """Add one active account; returns its id."""
     new_id = session.execute(
         insert(users)
         .values(
             username=username, display_name=display_name, password_hash=password_hash, role=role,
-            township_code=township_code, department=department, active=True, created_at=at,
+            township_code=township_code, unit_code=unit_code, department=department, active=True,
+            created_at=at,
         )
         .returning(users.c.id)
     ).scalar_one()  # fmt: skip

@@ -126,7 +126,7 @@ def _claim_texts(request: Request, patch: Any, rules: Any, today: dt.date) -> li
 def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
     """The photo's reuse check naming only patches the viewer may see (the others are "other
     patches", unnamed): the check must not reveal a restricted or another township's JCBH."""
-    narrowed = not scope.restricted or scope.township is not None or scope.department is not None
+    narrowed = not scope.restricted or scope.townships is not None or scope.department is not None
     checks = []
     for c in item.checks:
         codes = [x for x in str((c.get("params") or {}).get("patches") or "").split("、") if x]

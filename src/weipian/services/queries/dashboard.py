@@ -17,6 +17,7 @@ from weipian.services.queries.patches import current_det, list_query
 from weipian.services.queries.referrals import overdue_count
 from weipian.services.queries.scope import visible
 from weipian.stats.deadlines import MonthlyClosure
+from weipian.storage.splits import not_split_parent
 from weipian.storage.tables import patches, suggestions, townships
 
 DUE_SOON_DAYS = 7
@@ -52,7 +53,9 @@ def _grouped(session: Session, column: Any, query: Any, total: int) -> list[tupl
 
 def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
     """The figures of the home page for what ``scope`` may see."""
-    every = select(patches.c.id).select_from(patches)
+    # A split patch (被拆分) is worked through its parts and its state is derived from theirs:
+    # counted once, as its parts, like the review queue.
+    every = select(patches.c.id).select_from(patches).where(not_split_parent())
     base = visible(every, scope)
     states = {
         r[0]: int(r[1])
@@ -63,15 +66,13 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
     total = sum(states.values())
     # Every suggestion belongs to a patch (foreign key): a scope that narrows nothing counts the
     # suggestions alone, off their verdict index.
-    with_suggestion = (
-        select(suggestions.c.patch_id)
-        if base is every
-        else base.join(suggestions, suggestions.c.patch_id == patches.c.id)
-    )
+    with_suggestion = base.join(suggestions, suggestions.c.patch_id == patches.c.id)
     det, on_current = current_det()
     with_det = base.join(det, on_current)
     n_overdue = session.scalar(select(func.count()).select_from(base.where(overdue(today)).subquery()))
-    soon = visible(list_query(), scope).where(due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS)))
+    soon = visible(list_query(), scope).where(
+        due_between(today, today + dt.timedelta(days=DUE_SOON_DAYS)), not_split_parent()
+    )
     soon_rows = session.execute(soon.order_by(patches.c.due_on, patches.c.patch_code).limit(100)).all()
     returns = return_deadlines(session, [r.id for r in soon_rows])
     due_soon = [{**r._asdict(), "due": effective_due(r, returns)} for r in soon_rows]
@@ -93,12 +94,19 @@ def _closure(session: Session, scope: Scope) -> list[MonthlyClosure]:
     the newest month first, in a month the townships furthest behind first."""
     if scope.nothing or scope.department is not None:  # 月清 is the townships' and the bureau's
         return []
-    township = None
-    if scope.township is not None:
-        township = session.scalar(select(townships.c.name).where(townships.c.code == scope.township))
-        if township is None:
+    names = None
+    if scope.townships is not None:
+        names = set(
+            session.scalars(select(townships.c.name).where(townships.c.code.in_(sorted(scope.townships))))
+        )
+        if not names:
             return []
     rows = sorted(
-        closure(session, township, include_restricted=scope.restricted), key=lambda m: (m.rate, m.township)
+        (
+            m
+            for m in closure(session, include_restricted=scope.restricted)
+            if names is None or m.township in names
+        ),
+        key=lambda m: (m.rate, m.township),
     )
     return sorted(rows, key=lambda m: m.month, reverse=True)[:60]

@@ -28,7 +28,7 @@ def scoped_list(session: Session, name: str, scope: Scope, today: dt.date) -> li
     whether it is ``restricted`` (military land: on the page for 市局 roles, never in a download)."""
     if scope.nothing:
         return []
-    rows = special_list(session, name, on=today, township=scope.township)
+    rows = special_list(session, name, on=today, townships=scope.townships)
     codes = sorted({r["JCBH"] for r in rows})
     ids: dict[tuple[str, str, str | None], list[tuple[int, bool]]] = defaultdict(list)
     for start in range(0, len(codes), 500):

@@ -191,6 +191,6 @@ def filter_choices(session: Session, scope: Scope) -> dict[str, list[Any]]:
         select(batches.c.id, batches.c.name, batches.c.source).order_by(batches.c.issued_on.desc())
     ).all()
     town_query = select(townships.c.code, townships.c.name).order_by(townships.c.code)
-    if scope.township is not None:
-        town_query = town_query.where(townships.c.code == scope.township)
+    if scope.townships is not None:
+        town_query = town_query.where(townships.c.code.in_(sorted(scope.townships)))
     return {"batches": list(batch_rows), "townships": list(session.execute(town_query))}

@@ -22,8 +22,8 @@ def visible(query: S, scope: Scope) -> S:
     """
     if scope.nothing:
         return query.where(false())
-    if scope.township is not None:
-        query = query.where(patches.c.township_code == scope.township)
+    if scope.townships is not None:  # a township account: its unit's townships
+        query = query.where(patches.c.township_code.in_(sorted(scope.townships)))
     if scope.department is not None:  # 部门联络员: what was referred to its department
         referred = select(referrals.c.patch_id).where(referrals.c.department == scope.department)
         query = query.where(patches.c.id.in_(referred))

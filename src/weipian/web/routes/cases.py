@@ -63,7 +63,7 @@ def case_list(
     items: list[CaseRecord] = []
     if not _no_cases(scope):
         with store.reading() as session:
-            items = list_cases(session, township=scope.township, kind=chosen, include_restricted=scope.restricted,
+            items = list_cases(session, townships=scope.townships, kind=chosen, include_restricted=scope.restricted,
                                open_only=bool(open))  # fmt: skip
     context = {"items": items, "kind": chosen, "open": bool(open), "kinds": CASE_KIND_LABELS, "scope": scope,
                "today": today, "stages": STAGE_LABELS, "nothing": _no_cases(scope)}  # fmt: skip
@@ -85,12 +85,12 @@ def case_export(
     with tempfile.TemporaryDirectory() as tmp, store.reading() as session:
         path = Path(tmp) / "cases.xlsx"
         if mineral:
-            export_mineral(session, path, rules, township=scope.township, on=today)
+            export_mineral(session, path, rules, within=scope.townships, on=today)
         else:
-            export_register(session, path, township=scope.township, on=today)
+            export_register(session, path, within=scope.townships, on=today)
         body = path.read_bytes()
     name = "矿产执法台账" if mineral else "立案查处台账"
-    town = f"_{scope.township}" if scope.township else ""
+    town = f"_{scope.unit}" if scope.unit else ""
     return Response(
         body,
         media_type=XLSX,

@@ -26,7 +26,9 @@ from weipian.services import ledger, workflow
 from weipian.services.access import Scope
 from weipian.services.ledger_records import find_record, history, list_records
 from weipian.services.queries.scope import get_patch
+from weipian.services.units import unit_filter
 from weipian.services.users import Account
+from weipian.storage.splits import parts_of
 from weipian.storage.store import Store
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
@@ -51,7 +53,13 @@ def ledger_list(
     else:
         state = state if state in {s.value for s in RecordState} else None
         with store.reading() as session:
-            items = list_records(session, unit=scope.township or unit or None, state=state,
+            chosen: str | None = None
+            covers: frozenset[str] | None = (
+                scope.townships
+            )  # a township account: its unit's, whatever ?unit says
+            if covers is None:
+                chosen, covers = unit_filter(session, unit)
+            items = list_records(session, unit=chosen, townships=covers, state=state,
                                  include_restricted=scope.restricted)  # fmt: skip
     context = {"items": items, "state": state, "states": RECORD_STATE_LABELS, "today": today, "scope": scope,
                "methods": METHOD_LABELS}  # fmt: skip
@@ -71,13 +79,15 @@ def ledger_page(
         patch = get_patch(session, patch_id, scope)  # 404 outside the scope
         record = find_record(session, patch_id, user.actor)
         entries, requests = history(session, record) if record else ([], [])
+        parts = [(p.id, p.patch_code) for p in parts_of(session, patch.id)]  # a split patch: its parts'
     state = record.state if record else None
     context = {
         "p": patch, "r": record, "entries": entries, "requests": requests, "today": today,
         "methods": METHOD_LABELS, "measures": rules.labels("rectification_measure", today),
         "reasons": rules.close_out_reasons(today),
         "reason_labels": {x.code: x.label for x in rules.close_out_reasons(today)},
-        "can_open": record is None and _may(user, Action.rectification_start, patch),
+        "parts": parts,
+        "can_open": record is None and not parts and _may(user, Action.rectification_start, patch),
         "can_progress": state is RecordState.rectifying and _may(user, Action.rectification_progress, patch),
         "can_request": state is RecordState.rectifying and _may(user, Action.close_out_request, patch),
         "can_decide": state is RecordState.requested and _may(user, Action.close_out_approve, patch),

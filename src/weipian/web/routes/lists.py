@@ -9,7 +9,6 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from weipian.domain.townships import township_by_code
 from weipian.errors import NotFound, PermissionDenied
 from weipian.services.access import Scope
 from weipian.services.queries.lists import BUREAU_ONLY, TITLES, scoped_list
@@ -35,9 +34,8 @@ def _check(name: str, is_bureau: bool) -> None:
 
 def scope_label(scope: Scope) -> str:
     """The rows the account's scope keeps, in words: a township, a department's referrals, or 全市."""
-    if scope.township:
-        town = township_by_code(scope.township)
-        return town.name if town else scope.township
+    if scope.townships is not None:
+        return scope.unit_name or scope.unit or "本单位"
     if scope.department:
         return f"移送{scope.department}"
     return "全市"

@@ -21,7 +21,7 @@ def home(request: Request, user: CurrentUser, scope: ScopeDep, store: StoreDep, 
         due = (
             []
             if scope.nothing or scope.department is not None
-            else reminders(session, today=today, unit=scope.township, include_restricted=scope.restricted)
+            else reminders(session, today=today, unit=scope.unit, include_restricted=scope.restricted)
         )
     return templates.TemplateResponse(
         request,

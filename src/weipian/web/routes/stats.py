@@ -47,9 +47,9 @@ def _filter(
     if user.role is Role.department:
         raise PermissionDenied("stats.forbidden")
     if user.role is Role.township:
-        if not user.township_code:
+        if not user.covers or not user.unit_code:
             raise PermissionDenied("stats.forbidden")
-        unit = user.township_code  # never another township's figures
+        unit = user.unit_code  # its unit's townships, never another unit's figures
     return _int(year), (month or None), (unit or None)
 
 
