@@ -19,6 +19,7 @@ WEB_MESSAGES: dict[str, str] = {
     "user.unit_section": "{name}（{unit}）是市局科室，不管辖乡镇，不能作为乡镇核查员的单位。科室人员请使用市局角色（bureau_admin、bureau_reviewer）或 leader，并用 --unit 注明科室。",
     "user.unit_only": "{role} 账号只能注明所在的市局科室，{name}（{unit}）不是科室。只有乡镇核查员可属乡镇、开发区、分局或资源管理所。",
     "user.unit_township_mismatch": "乡镇 {township} 不在单位 {name}（{unit}）的所辖范围内。请只给 --unit，或给出该单位所辖的乡镇。",
+    "units.forbidden": "单位与账号只有市局管理员和审核员可以查看。",
     "unit.unknown": "没有代码为“{unit}”的单位。可用 weipian units list 查看全部单位。",
     "unit.exists": "单位代码 {unit} 已存在。修改请用 weipian units update。",
     "unit.code_invalid": "单位代码“{unit}”无效：只能用字母、数字、“-”或“_”，最长 32 个字符。",

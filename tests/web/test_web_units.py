@@ -54,3 +54,18 @@ def test_a_unit_account_sees_its_townships_only(
         update_unit_record(s, "ZYS01", active=False)
     assert client.get(f"/patches/{ids['P0000']}").status_code == 404
     assert client.get("/api/patches").json()["patches"] == []
+
+
+def test_the_units_page_is_the_bureaus(client: TestClient, county: Store) -> None:
+    _unit_account(county)
+    login(client, "honglai")
+    assert client.get("/units").status_code == 403  # a township account: not its business
+    client.cookies.clear()
+    login(client, "admin")
+    page = client.get("/units")
+    assert page.status_code == 200
+    body = page.text
+    assert "水头分局" in body and "洪濑资源管理所" in body and "资源所" in body  # the unit, its account
+    row = body.split("洪濑资源管理所", 1)[1].split("</tr>", 1)[0]
+    assert "洪濑镇" in row and "启用" in row
+    assert 'href="/units"' in body

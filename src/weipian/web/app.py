@@ -34,6 +34,7 @@ from weipian.web.routes import (
     review,
     split,
     stats,
+    units,
 )
 from weipian.web.security import BodyLimit, SecurityHeaders
 from weipian.web.settings import WebSettings, secret_key
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         split,
         intake,
         cases,
+        units,
     ):
         app.include_router(module.router)
     return app
