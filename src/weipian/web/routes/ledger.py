@@ -10,6 +10,8 @@ error page in Chinese and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -21,20 +23,30 @@ from weipian.config import files_dir
 from weipian.domain import clock
 from weipian.domain.ledger import METHOD_LABELS, RECORD_STATE_LABELS, RecordState
 from weipian.domain.workflow import TRANSITIONS, Action, State
-from weipian.errors import InputError
+from weipian.errors import InputError, PermissionDenied
 from weipian.services import ledger, workflow
 from weipian.services.access import Scope
+from weipian.services.export import withheld_ids
 from weipian.services.ledger_records import find_record, history, list_records
 from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.store import Store
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
+from weipian.web.export import (
+    LEDGER_GROUPS,
+    attachment,
+    export_name,
+    ledger_table,
+    table_workbook,
+    township_name,
+)
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
 router = APIRouter()
 MAX_FILES = 12
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _now() -> dt.datetime:
@@ -54,8 +66,40 @@ def ledger_list(
             items = list_records(session, unit=scope.township or unit or None, state=state,
                                  include_restricted=scope.restricted)  # fmt: skip
     context = {"items": items, "state": state, "states": RECORD_STATE_LABELS, "today": today, "scope": scope,
-               "methods": METHOD_LABELS}  # fmt: skip
+               "methods": METHOD_LABELS, "unit": None if scope.township else unit}  # fmt: skip
     return templates.TemplateResponse(request, "ledger/list.html", context)
+
+
+@router.get("/ledger/export.xlsx")
+def ledger_export(
+    user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today, state: str | None = None,
+    unit: str | None = None,
+) -> Response:  # fmt: skip
+    """The ledger list as the page shows it (same filter and scope), minus restricted patches; the
+    file name names the unit and the state."""
+    if scope.nothing or scope.department is not None:
+        raise PermissionDenied("ledger.export_forbidden")
+    state = state if state in {s.value for s in RecordState} else None
+    unit = scope.township or unit or None
+    with store.reading() as session:
+        items = list_records(session, unit=unit, state=state, include_restricted=False, limit=None)
+        withheld = withheld_ids(session, [r.patch_id for r in items])
+    rows = ledger_table([r for r in items if r.patch_id not in withheld], METHOD_LABELS)
+    place = township_name(unit) if unit else "全市"
+    kept = RECORD_STATE_LABELS[RecordState(state)] if state else "全部"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = table_workbook(
+            Path(tmp) / "ledger.xlsx", "查处整改台账", LEDGER_GROUPS, rows, filter_label=f"{place}，{kept}",
+            today=today, area_columns=frozenset(range(7, 12)), totals=_column_sums(rows, range(6, 11), offset=1),
+        )  # fmt: skip
+        body = path.read_bytes()
+    filename = export_name("查处整改台账", place, kept, today=today)
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(filename)})
+
+
+def _column_sums(rows: list[list[Any]], columns: range, *, offset: int) -> dict[int, float]:
+    """Sums of ``columns`` of ``rows``, keyed by their place in the sheet (``offset``: 序号)."""
+    return {c + offset: sum(r[c] or 0.0 for r in rows) for c in columns}
 
 
 def _may(user: Account, action: Action, patch: Any) -> bool:

@@ -9,12 +9,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from weipian.domain.townships import township_by_code
 from weipian.errors import NotFound, PermissionDenied
-from weipian.services.access import Scope
 from weipian.services.queries.lists import BUREAU_ONLY, TITLES, scoped_list
 from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, StoreDep, Today
-from weipian.web.export import attachment, special_list_workbook
+from weipian.web.export import attachment, scope_label, special_list_workbook
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/lists")
@@ -31,16 +29,6 @@ def _check(name: str, is_bureau: bool) -> None:
         raise NotFound("list.unknown", name=name)
     if name in BUREAU_ONLY and not is_bureau:
         raise PermissionDenied("list.forbidden")
-
-
-def scope_label(scope: Scope) -> str:
-    """The rows the account's scope keeps, in words: a township, a department's referrals, or 全市."""
-    if scope.township:
-        town = township_by_code(scope.township)
-        return town.name if town else scope.township
-    if scope.department:
-        return f"移送{scope.department}"
-    return "全市"
 
 
 @router.get("/{name}")
