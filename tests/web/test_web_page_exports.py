@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import openpyxl
@@ -31,7 +32,7 @@ def _name(response: object) -> str:
     return unquote(header.split("filename*=UTF-8''")[1])
 
 
-def _sheet(content: bytes, tmp: Path) -> tuple[list[tuple[object, ...]], object]:
+def _sheet(content: bytes, tmp: Path) -> tuple[list[tuple[Any, ...]], Any]:
     """The numbered rows (序号 an int) and the worksheet; the file holds no formula."""
     path = tmp / "got.xlsx"
     path.write_bytes(content)
@@ -83,10 +84,14 @@ def test_ledger_export_is_the_page_without_restricted(
     assert re.fullmatch(r"查处整改台账_全市_已销号_\d{8}\.xlsx", _name(got))
     assert _sheet(got.content, tmp_path)[0] == []
     page = client.get("/ledger?state=rectifying").text
-    assert 'href="/ledger/export.xlsx?state=rectifying&amp;unit="' in page
+    assert 'href="/ledger/export.xlsx?state=rectifying"' in page
+    page = client.get("/referrals?status=overdue&department=林业").text
+    assert 'href="/referrals/export.xlsx?status=overdue&amp;department=%E6%9E%97%E4%B8%9A"' in page
 
 
-def test_ledger_export_for_a_township_is_its_own(client: TestClient, ledger_county: Store, tmp_path: Path) -> None:
+def test_ledger_export_for_a_township_is_its_own(
+    client: TestClient, ledger_county: Store, tmp_path: Path
+) -> None:
     login(client, "honglai")
     got = client.get("/ledger/export.xlsx?unit=350583114")  # asks for 洪梅镇: gets its own
     assert got.status_code == 200
@@ -102,7 +107,16 @@ def test_ledger_export_for_a_township_is_its_own(client: TestClient, ledger_coun
 def referral_county(county: Store, ids: dict[str, int]) -> Store:
     with county.reading() as s:
         admin = account_by_name(s, "admin")
-    refer(county, ids["P0000"], "referral", "林业", EVIL, admin, TODAY, now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC))
+    refer(
+        county,
+        ids["P0000"],
+        "referral",
+        "林业",
+        EVIL,
+        admin,
+        TODAY,
+        now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC),
+    )
     refer(county, ids["P0001"], "referral", "水利", "侵占河道", admin, TODAY)
     refer(county, ids["P0002"], "referral", "执法监察大队", "涉军图斑核查", admin, TODAY)  # internal only
     return county
@@ -117,7 +131,7 @@ def test_referral_export_scope_filter_and_restricted(
     got = client.get("/referrals/export.xlsx")
     assert got.status_code == 200 and re.fullmatch(r"移送抄告清单_全市_全部_\d{8}\.xlsx", _name(got))
     rows, ws = _sheet(got.content, tmp_path)
-    assert sorted(r[2] for r in rows) == ["P0000", "P0001"]
+    assert sorted(r[2] for r in rows) == ["P0000", "P0001"] and "（全市，全部）" in ws["A1"].value
     assert EVIL in {r[6] for r in rows} and "2022-12-01 08:00" in {r[8] for r in rows}  # Beijing time
     got = client.get("/referrals/export.xlsx?department=林业&status=open")
     assert re.fullmatch(r"移送抄告清单_全市_南安市林业局_未反馈_\d{8}\.xlsx", _name(got))
@@ -143,6 +157,7 @@ def test_review_queue_export(client: TestClient, county: Store, tmp_path: Path) 
     assert got.status_code == 200 and re.fullmatch(r"审核队列_全市_\d{8}\.xlsx", _name(got))
     rows, ws = _sheet(got.content, tmp_path)
     assert sorted(r[1] for r in rows) == ["P0000", "P0001"] and {r[6] for r in rows} == {"违法"}
+    assert ws["A1"].value == "审核队列（全市）"
     got = client.get("/review/export.xlsx?township=350583113")
     assert re.fullmatch(r"审核队列_洪濑镇_\d{8}\.xlsx", _name(got))
     assert [r[1] for r in _sheet(got.content, tmp_path)[0]] == ["P0000"]
