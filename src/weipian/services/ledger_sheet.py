@@ -20,6 +20,7 @@ from weipian.io.ledger_sheet import read_ledger, write_ledger
 from weipian.io.patch_rows import Rejection
 from weipian.rules import RuleSet
 from weipian.services import ledger
+from weipian.services.export import withheld_ids
 from weipian.services.ledger_records import get_record, list_records
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
@@ -28,9 +29,12 @@ _SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.
 
 
 def export_ledger(session: Session, path: Path, *, unit: str | None, on: dt.date) -> int:
-    """Write the ledger (one unit's when given) to ``path``; returns the number of rows."""
+    """Write the ledger (one unit's when given) to ``path``; returns the number of rows. Records
+    of military-restricted patches stay out: only the offline packet may hold those."""
+    records = list_records(session, unit=unit, include_restricted=False, limit=None)
+    withheld = withheld_ids(session, [r.patch_id for r in records])
     rows = []
-    for r in list_records(session, unit=unit, limit=None):
+    for r in (r for r in records if r.patch_id not in withheld):
         rows.append({
             "JCBH": r.patch_code, "LY": SOURCE_LABELS.get(Source(r.source)), "NF": r.year,
             "XZQDM": r.township_code, "ZRDW": r.responsible_unit, "TZZT": r.state.label,
