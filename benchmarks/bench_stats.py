@@ -10,8 +10,9 @@ patches through the workflow services (determination saved and submitted: a thir
 耕地, some 乱占; the rest 合法 or 伪变化) and gives half of the illegal ones a rectification
 ledger row. It then times, best of ``--runs``:
 
-- ``compute_stats`` for the whole county plus the ``--json`` rendering (what ``weipian stats
-  --json`` does after opening the store), at ``--patches``;
+- ``compute_stats(with_records=False)`` for the whole county plus the ``--json`` rendering (what
+  ``weipian stats --json`` does after opening the store), at ``--patches``; and, to compare, the
+  per-patch records path the documents use;
 - ``annual_report`` (figures, tables, charts, maps, the .docx written) at ``--report-patches``.
 
 Writes the "## Statistics and reports" section of docs/performance.md (``--no-write`` to only
@@ -160,13 +161,19 @@ def main() -> int:
     load_before = "、".join(f"{x:.1f}" for x in os.getloadavg())
     store = Store(url)
 
-    def stats_once() -> None:
+    def stats_once() -> None:  # what `weipian stats --json` runs: the sums in SQL
+        with store.reading() as s:
+            result = compute_stats(s, rules, on=ON, with_records=False)
+            json.dumps(stats_json(result), default=str, ensure_ascii=False)
+
+    def records_once() -> None:  # the per-patch path the documents use, for comparison
         with store.reading() as s:
             json.dumps(stats_json(compute_stats(s, rules, on=ON)), default=str, ensure_ascii=False)
 
     with store.reading() as s:
-        count = compute_stats(s, rules, on=ON).summary.county.patches
-    results.append(("`weipian stats --json`（全市）", count, *best(args.runs, stats_once), 2.0))
+        count = compute_stats(s, rules, on=ON, with_records=False).summary.county.patches
+    results.append(("`weipian stats --json`（全市，SQL 汇总）", count, *best(args.runs, stats_once), 2.0))
+    results.append(("同上，逐图斑记录路径（报告所用）", count, *best(args.runs, records_once), None))
     store.dispose()
     url = build(args.report_patches)
     store = Store(url)
@@ -191,16 +198,17 @@ def main() -> int:
         "above 2 on 2 cores stretches wall time; CPU seconds (this process, the SQLite query included) "
         "are the steadier figure.", "",
         "| what | patches | wall s | CPU s | target (wall) |", "|---|---|---|---|---|",
-        *[f"| {what} | {n:,} | {sec:.2f} | {cpu:.2f} | < {target:g} s |" for what, n, sec, cpu, target in results],
+        *[f"| {what} | {n:,} | {sec:.2f} | {cpu:.2f} | {f'< {target:g} s' if target else '—'} |"
+          for what, n, sec, cpu, target in results],
         "",
-        "Where the time goes (cProfile of `compute_stats` at 100,000 patches): the one SQL query that reads "
-        "every patch with its current determination about 40 %, building the per-patch records about 35 %, "
-        "summing the figures about 20 %. Changed after profiling (CPU 5.2 s → 3.1 s at 100,000, measured "
-        "at load ≈ 12): the current determination by an index probe on (patch_id, version) instead of a "
-        "grouped subquery SQLite materialised and indexed again on every call; only the eleven JSON keys "
-        "statistics read taken out in SQL instead of decoding every determination in Python; dates read "
-        "as stored text and parsed once per distinct value; the 乱占 candidate flag tested in SQL; the "
-        "record a slotted dataclass (a frozen one of 36 fields took three times as long to build). The "
+        "`weipian stats` sums counts and areas in SQL (`storage/stats_sums.py`: one grouped query over "
+        "one row per patch with its current determination, first submission, latest return, exclusion, "
+        "split role, ledger record and case); Python then finishes about thirty units' sums (rates, the "
+        "ratio, ranking, 约谈). The records path builds one Python object per patch and sums them: the "
+        "documents need the records anyway (lists, tables by class and period). Earlier changes to the "
+        "records path (CPU 5.2 s → 3.1 s at 100,000): the current determination by an index probe on "
+        "(patch_id, version); only the JSON keys statistics read taken out in SQL; dates parsed once per "
+        "distinct value; a slotted record dataclass. The "
         "annual report spends about half its time drawing the five charts and maps (matplotlib) and a "
         "quarter filling the Word tables.", "",
     ]  # fmt: skip

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from factories import small_county
+from factories import HONGMEI, small_county
 from ledger_helpers import ADMIN, AT, HL, RULES, TODAY, _open, illegal, reported
 from weipian.errors import InputError
 from weipian.services.ledger_records import find_record
@@ -43,10 +43,13 @@ def test_export_fill_import(store: Store, tmp_path: Path) -> None:
     p0 = reported(store, "P0000", illegal())
     reported(store, "P0001", illegal(200, 0))
     _open(store, p0, responsible='=HYPERLINK("http://x")')  # text that looks like a formula
+    # The military patch's record never leaves in the workbook (the offline packet only).
+    _open(store, reported(store, "P0002", illegal()), actor=ADMIN, unit=HONGMEI)
     path = tmp_path / "台账.xlsx"
     with store.reading() as s:
         assert export_ledger(s, path, unit=None, on=TODAY) == 1
     wb, rows, codes = _rows(path)
+    assert "P0002" not in rows
     cell = wb.active.cell(rows["P0000"], codes.index("ZRR") + 1)
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'  # written as text
 

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from factories import HONGLAI, HONGMEI, small_county
 from ledger_helpers import ADMIN, AT, HL, HM, LEADER, RULES, TODAY, _open, illegal
 from split_helpers import collection, halves, parent_geometry
+from stats_paths import both_paths
 from weipian.domain.roles import Actor, Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied, TransitionRefused
 from weipian.rules import ApprovalClaim, Determination
 from weipian.services import split, workflow
-from weipian.services.stats import compute_stats
 from weipian.storage.spatial import bbox_clause
 from weipian.storage.store import Store
 from weipian.storage.tables import events, patch_splits, patches
@@ -146,8 +146,7 @@ def test_statistics_count_the_parent_once_and_the_parts_by_area(county: Store) -
     _file(county, "P0000-1", illegal(400, 350))
     _file(county, "P0000-2", illegal(250, 100, violation_type="违法占地"))
     _file(county, "P0001", LEGAL, actor=ADMIN)
-    with county.reading() as s:
-        c = compute_stats(s, RULES, on=dt.date(2022, 12, 1), year=2022).summary.county
+    c = both_paths(county, RULES, on=dt.date(2022, 12, 1), year=2022).summary.county
     # Issued: P0000 (once, not its two parts), P0001, P0002. Determined: the two parts and P0001.
     assert (c.patches, c.determined, c.illegal, c.legal) == (3, 3, 2, 1)
     assert c.illegal_area_m2 == 650.0 and c.illegal_farmland_m2 == 450.0

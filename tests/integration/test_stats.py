@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from factories import HONGLAI, HONGMEI, SQUARE_100M_ELLIPSOIDAL_M2, small_county
+from stats_paths import both_paths
 from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
 from weipian.services.exclusions import clear_exclusion, set_exclusion
-from weipian.services.stats import compute_stats
 from weipian.stats.figures import Figures
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
@@ -55,8 +55,8 @@ def county(store: Store, tmp_path: Path) -> Store:
 
 
 def stats(store: Store, **kw: Any) -> Any:
-    with store.reading() as s:
-        return compute_stats(s, RULES, on=dt.date(2022, 12, 1), **kw)
+    """The figures from the records, checked against the SQL sums (tests/stats_paths.py)."""
+    return both_paths(store, RULES, on=dt.date(2022, 12, 1), **kw)
 
 
 def unit(result: Any, code: str | None) -> Figures:

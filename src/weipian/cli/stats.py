@@ -91,7 +91,7 @@ def stats_command(
         with command_store() as store, store.reading() as session:
             return compute_stats(
                 session, load_rules(), on=clock.today(), year=year, month=month, unit=unit, quarter=quarter,
-                batch=batch, source=source, farmland_source=s.ratio_farmland,
+                batch=batch, source=source, farmland_source=s.ratio_farmland, with_records=False,
             )  # fmt: skip
 
     result = guarded(as_json, run)

@@ -64,6 +64,7 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "evidence.check.reused_elsewhere": "同一张照片（内容完全相同）已用于其他图斑，不能重复举证。",
     "evidence.check.not_reused": "未在其他图斑中使用过。",
     # referrals (services/referrals.py, weipian referrals, the department pages)
+    "referral.export_forbidden": "您的账号没有可导出的移送抄告事项。如需查看，请联系市局管理员开通相应权限。",
     "referral.forbidden": "只有市局管理员、市局审核员和乡镇核查员（本乡镇图斑）可以抄告或移交图斑。",
     "referral.foreign_township": "图斑 {code} 不属于您所在的乡镇或单位，不能由您抄告或移交。",
     "referral.stage_unknown": "未知的反馈阶段：{stage}。可用：{known}。",

@@ -38,6 +38,7 @@ LEDGER_MESSAGES: dict[str, str] = {
     "ledger.decide_forbidden": "只有市局审核员或市局管理员可以审核图斑 {code} 的销号申请。",
     "ledger.reason_needed": "退回销号申请必须选择退回原因（可选：{known}）。",
     "ledger.reason_unknown": "未知的销号审核原因代码：{reason}。可用代码：{known}。",
+    "ledger.export_forbidden": "整改台账由乡镇（街道）和市局填报，您的账号不能导出整改台账。",
     "ledger.reopen_forbidden": "只有市局可以重新打开已销号的图斑 {code}。",
     "ledger.reopen_reason_needed": "重新打开已销号的记录必须说明原因。",
     # notices (web)

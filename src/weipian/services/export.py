@@ -152,3 +152,12 @@ def _columns(rows: list[Any]) -> dict[str, list[Any]]:
         "SFGQ": lambda r: None if r.run_id is None else ("是" if r.stale else "否"),
     }
     return {name: [get[name](r) for r in rows] for name, _ in RESULT_FIELDS}
+
+
+def withheld_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    """Which of the patches ``ids`` no download may contain (military-restricted, or never checked
+    against a military layer): the web lists' exports drop them."""
+    if not ids:
+        return set()
+    query = select(patches.c.id).where(patches.c.id.in_(list(ids)), withheld_from_export())
+    return set(session.scalars(query))

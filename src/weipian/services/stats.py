@@ -4,6 +4,7 @@ thresholds. Read-only; the CLI, the web page and the documents all come through 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,7 +19,7 @@ from weipian.stats.evaluation import InterviewThresholds
 from weipian.stats.figures import RatioPolicy, add_up
 from weipian.stats.periods import Period, parse_month
 from weipian.stats.records import Case, PatchRecord, Rectification, ReferralRecord
-from weipian.stats.summary import Summary, Unit, unit_summary
+from weipian.stats.summary import Summary, Unit, summary_of_sums, unit_summary
 from weipian.storage.stats_records import (
     batch_names,
     ledger_cases,
@@ -27,6 +28,7 @@ from weipian.storage.stats_records import (
     referral_records,
     unit_names,
 )
+from weipian.storage.stats_sums import unit_sums
 
 FARMLAND_SOURCES = ("filed_or_desk", "desk")
 
@@ -104,19 +106,25 @@ def ledger_facts(session: Session) -> tuple[dict[int, Rectification], dict[int, 
     return ledger_rectifications(session), ledger_cases(session)
 
 
-def load_records(
-    session: Session, rules: RuleSet, day: dt.date, year: int | None = None
-) -> list[PatchRecord]:
-    """Every patch as a statistics record, with the ledger's facts."""
-    rects, cases = ledger_facts(session)
+def mineral_illegal_of(rules: RuleSet, day: dt.date) -> Callable[[str], bool]:
+    """Whether a mineral verdict label (or an alias of one) is of the 违法 class, by the rule data."""
 
     def mineral_illegal(label: str) -> bool:
         canonical = rules.normalise("mineral_verdict", label, day)
         return canonical is not None and rules.parent("mineral_verdict", canonical, day) == "违法"
 
+    return mineral_illegal
+
+
+def load_records(
+    session: Session, rules: RuleSet, day: dt.date, year: int | None = None
+) -> list[PatchRecord]:
+    """Every patch as a statistics record, with the ledger's facts."""
+    rects, cases = ledger_facts(session)
     return patch_records(
-        session, mineral_illegal=mineral_illegal, rectifications=rects, case_register=cases, year=year
-    )
+        session, mineral_illegal=mineral_illegal_of(rules, day), rectifications=rects, case_register=cases,
+        year=year,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,8 @@ class StatsResult:
     on: dt.date
     rules_day: dt.date
     summary: Summary
-    records: list[PatchRecord]  # the patches the figures count
-    referrals: list[ReferralRecord]
+    records: list[PatchRecord]  # the patches the figures count (empty when summed in SQL)
+    referrals: list[ReferralRecord]  # their referrals (empty when summed in SQL)
     unit_names: dict[str, str]
     policy: RatioPolicy
     county_name: str = COUNTY_NAME
@@ -146,9 +154,15 @@ def compute_stats(
     batch: str | None = None,
     source: str | None = None,
     farmland_source: str = "filed_or_desk",
+    with_records: bool = True,
 ) -> StatsResult:
     """Figures for the county and every unit over the chosen period (one unit with ``unit``: a
-    township, or a unit such as 水头分局 with the townships it covers; sections are never ranked)."""
+    township, or a unit such as 水头分局 with the townships it covers; sections are never ranked).
+
+    ``with_records=False`` sums the figures in SQL and leaves ``records`` and ``referrals``
+    empty: enough for ``weipian stats`` and the statistics page, and far quicker for a county;
+    the documents, which list patches, read the records.
+    """
     names = unit_names(session)
     others = {u.code: u for u in all_units(session) if u.code not in names}
     period = check_period(
@@ -159,13 +173,19 @@ def compute_stats(
     day = rules_day(period, on)
     policy = ratio_policy(rules, day, farmland_source)
     everyone = replace(period, unit=None)
-    all_records = list(everyone.select(load_records(session, rules, day, year=period.year)))
     units = [Unit(code, name) for code, name in sorted(names.items())]
+    thresholds = interview_thresholds(rules, day)
     # Ranks compare every unit, so a one-unit request is ranked among all, then keeps its row;
     # its "county" is then that unit's figures, so county = Σ units still holds.
-    summary = unit_summary(
-        all_records, units, on=on, policy=policy, thresholds=interview_thresholds(rules, day)
-    )
+    all_records: list[PatchRecord] = []
+    if with_records:
+        all_records = list(everyone.select(load_records(session, rules, day, year=period.year)))
+        summary = unit_summary(all_records, units, on=on, policy=policy, thresholds=thresholds)
+    else:
+        sums = unit_sums(
+            session, period=everyone, on=on, policy=policy, mineral_illegal=mineral_illegal_of(rules, day)
+        )
+        summary = summary_of_sums(sums, units, policy=policy, thresholds=thresholds)
     records = all_records
     if period.unit is not None:
         found = others.get(period.unit)
@@ -175,6 +195,8 @@ def compute_stats(
         kept = [u for u in summary.units if u.code in towns]
         summary = Summary(county=add_up((u.figures for u in kept), policy), units=kept)
         records = [r for r in all_records if r.unit in towns]
+    if not with_records:
+        return StatsResult(period, on, day, summary, [], [], names, policy)
     ids = {p.patch_id for p in records}
     refs = [r for r in referral_records(session) if r.patch_id in ids]
     return StatsResult(period, on, day, summary, records, refs, names, policy)

@@ -281,21 +281,27 @@ def warning_level(f: Figures, policy: RatioPolicy) -> str | None:
     return "amber" if share >= policy.warning else None
 
 
-def add_up(parts: Iterable[Figures], policy: RatioPolicy) -> Figures:
-    """The sum of already-finished figures (a county from its units), finished again."""
+def combine(parts: Iterable[Figures]) -> Figures:
+    """The raw sum of ``parts`` (counts, areas, WFLX slots), not finished: what :func:`finish`
+    derives (rates, the ratio, unrectified, 补办) is recomputed from the sums afterwards."""
     total = Figures()
-    skip = {"illegal_farmland_ratio_pct", "warning_level", "by_violation_type"}
+    skip = {"warning_level", "by_violation_type"}
+    names = [
+        f.name for f in dataclasses.fields(Figures) if f.name not in skip and not f.name.endswith("_pct")
+    ]
     for part in parts:
-        for fld in dataclasses.fields(Figures):
-            name = fld.name
-            if name in skip or name.endswith("_pct") or name.startswith(("unrectified", "regularised_")):
-                continue
+        for name in names:
             setattr(total, name, getattr(total, name) + getattr(part, name))
         for k, (n, a) in part.by_violation_type.items():
             slot = total.by_violation_type.setdefault(k, [0, 0.0])
             slot[0] += n
             slot[1] += a
-    return finish(total, policy)
+    return total
+
+
+def add_up(parts: Iterable[Figures], policy: RatioPolicy) -> Figures:
+    """The sum of already-finished figures (a county from its units), finished again."""
+    return finish(combine(parts), policy)
 
 
 def group_by(records: Iterable[PatchRecord], key: Any) -> Mapping[Any, list[PatchRecord]]:

@@ -16,11 +16,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from weipian.stats.evaluation import Evaluation, InterviewThresholds, evaluate
-from weipian.stats.figures import Figures, RatioPolicy, add_up, figures, group_by
+from weipian.stats.figures import Figures, RatioPolicy, add_up, combine, figures, finish, group_by
 from weipian.stats.records import PatchRecord
 
 NO_UNIT = "（未归属）"
@@ -62,8 +62,37 @@ def unit_summary(
     per_unit = {u.code: figures(groups.get(u.code, []), on=on, policy=policy) for u in units}
     # Patches of no known unit keep their own row, so the county is still the sum of the rows.
     stray = [r for key, rs in groups.items() if key not in known for r in rs]
+    rest = figures(stray, on=on, policy=policy) if stray else None
+    return summarise(per_unit, units, rest, policy=policy, thresholds=thresholds)
+
+
+def summary_of_sums(
+    sums: Mapping[str | None, Figures],
+    units: Sequence[Unit],
+    *,
+    policy: RatioPolicy,
+    thresholds: InterviewThresholds | None,
+) -> Summary:
+    """:func:`unit_summary` from raw sums per unit code (summed in SQL) instead of records:
+    codes of no known unit are folded into the unassigned row."""
+    known = {u.code for u in units}
+    per_unit = {u.code: finish(sums.get(u.code) or Figures(), policy) for u in units}
+    stray = [f for code, f in sums.items() if code not in known]
+    rest = finish(combine(stray), policy) if stray else None
+    return summarise(per_unit, units, rest, policy=policy, thresholds=thresholds)
+
+
+def summarise(
+    per_unit: Mapping[str, Figures],
+    units: Sequence[Unit],
+    rest: Figures | None,
+    *,
+    policy: RatioPolicy,
+    thresholds: InterviewThresholds | None,
+) -> Summary:
+    """Rank the units' finished figures, add the unassigned row ``rest`` and the county total."""
     ranked = {e.key: e for e in evaluate(per_unit, thresholds)} if thresholds else {}
     rows = [UnitFigures(u.code, u.name, per_unit[u.code], ranked.get(u.code)) for u in units]
-    if stray:
-        rows.append(UnitFigures(None, NO_UNIT, figures(stray, on=on, policy=policy), None))
+    if rest is not None:
+        rows.append(UnitFigures(None, NO_UNIT, rest, None))
     return Summary(county=add_up((row.figures for row in rows), policy), units=rows)

@@ -4,17 +4,21 @@ results``); the special lists as printable workbooks."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import numpy as np
 
+from weipian.domain.clock import BEIJING
 from weipian.domain.sources import SOURCE_LABELS, Source
+from weipian.domain.townships import township_by_code
 from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.io.exports import write_results
 from weipian.io.reports.xlsx_ledgers import Group, Sheet, write_ledger
+from weipian.services.access import Scope
 
 
 def list_workbook(path: Path, columns: dict[str, list[Any]], today: dt.date) -> Path:
@@ -87,3 +91,109 @@ def special_list_workbook(
         area_columns=frozenset(area), total=total, subtitle=f"导出日期：{today:%Y-%m-%d}　面积单位：亩",
     )  # fmt: skip
     return write_ledger(path, [sheet])
+
+
+def scope_label(scope: Scope) -> str:
+    """The rows the account's scope keeps, in words: a township, a department's referrals, or 全市."""
+    if scope.townships is not None:
+        return scope.unit_name or scope.unit or "本单位"
+    if scope.department:
+        return f"移送{scope.department}"
+    return "全市"
+
+
+def township_name(code: str | None) -> str:
+    if not code:
+        return "（未归属）"
+    town = township_by_code(code)
+    return town.name if town else code
+
+
+def export_name(title: str, *parts: str | None, today: dt.date) -> str:
+    """A download's file name: the list, then what its filter kept, then the day, e.g.
+    ``查处整改台账_洪濑镇_整改中_20221121.xlsx``. Path separators never reach the name."""
+    words = [title, *(p for p in parts if p), f"{today:%Y%m%d}"]
+    return "_".join(w.replace("/", "／").replace("\\", "＼") for w in words) + ".xlsx"
+
+
+def table_workbook(
+    path: Path, title: str, groups: Sequence[Group], rows: Sequence[Sequence[Any]], *, filter_label: str,
+    today: dt.date, area_columns: frozenset[int] = frozenset(), totals: dict[int, float] | None = None,
+) -> Path:  # fmt: skip
+    """A list page as a printable workbook: a 序号 column before ``groups``, the filter in the
+    title, a total row (the count, and ``totals`` by 0-based column counting 序号). Text is written
+    as text, never a formula (``io.reports.cells.put``)."""
+    body = [[i, *row] for i, row in enumerate(rows, start=1)]
+    width = sum(max(1, len(subs)) for _, subs in groups)
+    total: list[Any] = ["合计", f"{len(body)} 条", *([""] * (width - 1))]
+    for col, value in (totals or {}).items():
+        total[col] = round(value, 2)
+    sheet = Sheet(
+        name=title[:31], title=f"{title}（{filter_label}）", groups=[("序号", ()), *groups], rows=body,
+        area_columns=area_columns, total=total, subtitle=f"导出日期：{today:%Y-%m-%d}",
+    )  # fmt: skip
+    return write_ledger(path, [sheet])
+
+
+def _mu2(m2: float | None) -> float | None:
+    return None if m2 is None else round(m2 / M2_PER_MU, 2)
+
+
+def beijing_text(at: dt.datetime | str | None) -> str:
+    """A stored time (UTC; SQLite hands it back naive) as Beijing time, to the minute."""
+    if at is None or at == "":
+        return ""
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    aware = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+LEDGER_GROUPS: tuple[Group, ...] = (
+    ("监测编号", ()), ("乡镇（街道）", ()), ("责任单位", ()), ("整改责任人", ()), ("整改措施", ()),
+    ("整改时限", ()), ("面积（亩）", ("违法", "违法占耕地", "已拆除", "已补办", "未整改")), ("整改方式", ()),
+    ("台账状态", ()), ("重大典型问题", ()),
+)  # fmt: skip
+
+
+def ledger_table(records: Sequence[Any], methods: dict[Any, str]) -> list[list[Any]]:
+    """整改台账 rows (``services.ledger_records.LedgerRecord``) as the page lists them, in 亩."""
+    return [
+        [r.patch_code, township_name(r.township_code), township_name(r.responsible_unit), r.responsible_person,
+         "、".join(r.measures), r.deadline.isoformat(), _mu2(r.illegal_area_m2), _mu2(r.illegal_farmland_m2),
+         _mu2(r.areas.demolished), _mu2(r.areas.regularised), _mu2(r.remaining_m2), methods.get(r.method, ""),
+         r.state.label, "是" if r.major_case else ""]
+        for r in records
+    ]  # fmt: skip
+
+
+REFERRAL_GROUPS: tuple[Group, ...] = (
+    ("编号", ()), ("监测编号", ()), ("乡镇（街道）", ()), ("方式", ()), ("接收部门", ()), ("事项", ()),
+    ("移送", ("经办人", "时间")), ("反馈期限", ()), ("状态", ()), ("反馈", ("内容", "反馈人", "时间")),
+)  # fmt: skip
+
+
+def referral_table(items: Sequence[Any], today: dt.date) -> list[list[Any]]:
+    """移送抄告 rows (``services.referrals.Referral``) as the page lists them."""
+    return [
+        [r.id, r.patch_code, township_name(r.township_code), r.kind.label, r.department_full_name, r.matter,
+         r.referred_by, beijing_text(r.referred_at), r.due_on.isoformat(), r.status(today).label,
+         r.feedback or "", r.feedback_by or "", beijing_text(r.feedback_at)]
+        for r in items
+    ]  # fmt: skip
+
+
+REVIEW_GROUPS: tuple[Group, ...] = (
+    ("监测编号", ()), ("乡镇（街道）", ()), ("批次", ()), ("面积（亩）", ()), ("预判", ()), ("判定", ()),
+    ("违法类型", ()), ("提交时间", ()), ("重点关注", ()), ("照片核验未通过", ()),
+)  # fmt: skip
+
+
+def review_table(queue: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """审核队列 rows (``services.queries.review.review_queue`` with priorities) in the page's order."""
+    return [
+        [r["patch_code"], r.get("township_name") or "（未归属）", r.get("batch_name") or "", _mu2(r["area_m2"]),
+         r.get("suggestion") or "", r.get("determination") or "", r.get("violation_type") or "",
+         beijing_text(r.get("submitted_at")), "、".join(r.get("priority") or []), r.get("failed_photo_checks") or 0]
+        for r in queue
+    ]  # fmt: skip

@@ -35,14 +35,15 @@ def _scoped(scope: Scope) -> Any:
 
 def scoped_referrals(
     session: Session, scope: Scope, today: dt.date, *, status: str | None = None,
-    department: str | None = None, patch_id: int | None = None,
+    department: str | None = None, patch_id: int | None = None, limit: int | None = LIST_LIMIT,
 ) -> list[Referral]:  # fmt: skip
-    """The referrals ``scope`` may see, narrowed by status (open/overdue), department, patch."""
+    """The referrals ``scope`` may see, narrowed by status (open/overdue), department, patch;
+    at most ``limit`` (None: all, for a download)."""
     if scope.nothing:
         return []
     return list_referrals(
         session, today=today, status=status if status in STATUS_FILTERS else None,
-        department=department, patch_id=patch_id, query=_scoped(scope), limit=LIST_LIMIT,
+        department=department, patch_id=patch_id, query=_scoped(scope), limit=limit,
     )  # fmt: skip
 
 

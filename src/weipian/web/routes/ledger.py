@@ -10,6 +10,8 @@ error page in Chinese and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -21,22 +23,32 @@ from weipian.config import files_dir
 from weipian.domain import clock
 from weipian.domain.ledger import METHOD_LABELS, RECORD_STATE_LABELS, RecordState
 from weipian.domain.workflow import TRANSITIONS, Action, State
-from weipian.errors import InputError
+from weipian.errors import InputError, PermissionDenied
 from weipian.services import ledger, workflow
 from weipian.services.access import Scope
 from weipian.services.ledger_records import find_record, history, list_records
 from weipian.services.queries.scope import get_patch
-from weipian.services.units import unit_filter
+from weipian.services.units import unit_filter, unit_names
 from weipian.services.users import Account
 from weipian.storage.splits import parts_of
 from weipian.storage.store import Store
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
+from weipian.web.export import (
+    LEDGER_GROUPS,
+    attachment,
+    export_name,
+    ledger_table,
+    scope_label,
+    table_workbook,
+    township_name,
+)
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates
 
 router = APIRouter()
 MAX_FILES = 12
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _now() -> dt.datetime:
@@ -62,8 +74,43 @@ def ledger_list(
             items = list_records(session, unit=chosen, townships=covers, state=state,
                                  include_restricted=scope.restricted)  # fmt: skip
     context = {"items": items, "state": state, "states": RECORD_STATE_LABELS, "today": today, "scope": scope,
-               "methods": METHOD_LABELS}  # fmt: skip
+               "methods": METHOD_LABELS, "unit": None if scope.townships is not None else unit}  # fmt: skip
     return templates.TemplateResponse(request, "ledger/list.html", context)
+
+
+@router.get("/ledger/export.xlsx")
+def ledger_export(
+    user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today, state: str | None = None,
+    unit: str | None = None,
+) -> Response:  # fmt: skip
+    """The ledger list as the page shows it (same filter and scope), minus restricted patches; the
+    file name names the unit and the state."""
+    if scope.nothing or scope.department is not None:
+        raise PermissionDenied("ledger.export_forbidden")
+    state = state if state in {s.value for s in RecordState} else None
+    with store.reading() as session:
+        # A township account gets its unit's rows whatever ?unit says, as on the page.
+        chosen, covers = (
+            (None, scope.townships) if scope.townships is not None else unit_filter(session, unit)
+        )
+        items = list_records(session, unit=chosen, townships=covers, state=state, include_restricted=False,
+                             exportable=True, limit=None)  # fmt: skip
+        place = unit_names(session).get(chosen, township_name(chosen)) if chosen else scope_label(scope)
+    rows = ledger_table(items, METHOD_LABELS)
+    kept = RECORD_STATE_LABELS[RecordState(state)] if state else "全部"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = table_workbook(
+            Path(tmp) / "ledger.xlsx", "查处整改台账", LEDGER_GROUPS, rows, filter_label=f"{place}，{kept}",
+            today=today, area_columns=frozenset(range(7, 12)), totals=_column_sums(rows, range(6, 11), offset=1),
+        )  # fmt: skip
+        body = path.read_bytes()
+    filename = export_name("查处整改台账", place, kept, today=today)
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(filename)})
+
+
+def _column_sums(rows: list[list[Any]], columns: range, *, offset: int) -> dict[int, float]:
+    """Sums of ``columns`` of ``rows``, keyed by their place in the sheet (``offset``: 序号)."""
+    return {c + offset: sum(r[c] or 0.0 for r in rows) for c in columns}
 
 
 def _may(user: Account, action: Action, patch: Any) -> bool:

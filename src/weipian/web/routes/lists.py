@@ -10,10 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weipian.errors import NotFound, PermissionDenied
-from weipian.services.access import Scope
 from weipian.services.queries.lists import BUREAU_ONLY, TITLES, scoped_list
 from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, StoreDep, Today
-from weipian.web.export import attachment, special_list_workbook
+from weipian.web.export import attachment, scope_label, special_list_workbook
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/lists")
@@ -30,15 +29,6 @@ def _check(name: str, is_bureau: bool) -> None:
         raise NotFound("list.unknown", name=name)
     if name in BUREAU_ONLY and not is_bureau:
         raise PermissionDenied("list.forbidden")
-
-
-def scope_label(scope: Scope) -> str:
-    """The rows the account's scope keeps, in words: a township, a department's referrals, or 全市."""
-    if scope.townships is not None:
-        return scope.unit_name or scope.unit or "本单位"
-    if scope.department:
-        return f"移送{scope.department}"
-    return "全市"
 
 
 @router.get("/{name}")

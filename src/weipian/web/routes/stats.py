@@ -61,7 +61,14 @@ def stats_page(
     y, m, u = _filter(user, year, month, unit)
     with store.reading() as session:
         result = compute_stats(
-            session, rules, on=today, year=y, month=m, unit=u, farmland_source=settings.ratio_farmland
+            session,
+            rules,
+            on=today,
+            year=y,
+            month=m,
+            unit=u,
+            farmland_source=settings.ratio_farmland,
+            with_records=False,
         )
     units = [x for x in result.summary.units if x.code is not None]
     chart = ratio_bars([x.name for x in units], [x.figures.illegal_farmland_ratio_pct for x in units],
@@ -168,7 +175,7 @@ def monthly_download(
         raise InputError("document.format", suffix=f".{suffix}")
     with tempfile.TemporaryDirectory() as tmp, store.reading() as session:
         path = documents.monthly_report(session, rules, Path(tmp) / f"m.{suffix}", month=month, on=today)
-        result = compute_stats(session, rules, on=today, month=month)
+        result = compute_stats(session, rules, on=today, month=month, with_records=False)  # the label
         body = path.read_bytes()
     return _download(body, f"{_label(result)}月清月结报告.{suffix}", DOCX if suffix == "docx" else XLSX)
 
@@ -195,6 +202,8 @@ def ledger_download(
     with tempfile.TemporaryDirectory() as tmp, store.reading() as session:
         path = documents.ledger(session, rules, Path(tmp) / "l.xlsx", kind=kind, on=today, year=y,
                                 month=month or None, unit=unit or None)  # fmt: skip
-        result = compute_stats(session, rules, on=today, year=y, month=month or None, unit=unit or None)
+        result = compute_stats(
+            session, rules, on=today, year=y, month=month or None, unit=unit or None, with_records=False
+        )  # the label
         body = path.read_bytes()
     return _download(body, f"{_label(result)}{documents.LEDGERS[kind]}.xlsx", XLSX)
