@@ -190,3 +190,10 @@ def test_upgrade_backfills_the_priority_of_patches_judged_before(county: Store) 
         assert [
             r["patch_code"] for r in export_rows(s, PatchFilter(), Scope(restricted=True), TODAY)
         ] == _expected(county)
+
+
+def test_every_priority_flag_has_a_badge() -> None:
+    from weipian.messages.labels import PRIORITY_LABELS
+    from weipian.rules import PRIORITY_FLAGS
+
+    assert set(PRIORITY_LABELS) == set(PRIORITY_FLAGS)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import Action, State
+from weipian.messages.labels import PRIORITY_LABELS
 from weipian.rules import PRIORITY_FLAGS
 from weipian.services import deadlines
 from weipian.services.deadlines import RETURN_ACTIONS
@@ -135,10 +136,6 @@ def return_reasons(session: Session, ids: list[int]) -> dict[int, list[str]]:
     for r in rows:
         out[r.patch_id] = list(r.payload.get("reasons", []))
     return out
-
-
-# The work plan's priorities (重点关注, rules.PRIORITY_FLAGS) → the badge text.
-PRIORITY_LABELS = {"stable_farmland": "稳定耕地", "riverside": "江河沿岸", "strategic_mineral": "战略性矿种"}
 
 
 def priority_labels(flags: Any) -> list[str]:
