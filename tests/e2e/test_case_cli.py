@@ -19,7 +19,7 @@ FORMULA = '=HYPERLINK("http://evil.example/","立案号")'
 def _determine(env: dict[str, str], code: str, *extra: str) -> None:
     run_json(["determine", code, "--verdict", "违法", "--violation-type", "违法占地", "--illegal-area", "8000",
           "--farmland-area", "7000", "--basic-farmland-area", "0", "--new", "--opinion", "未批先建", *extra,
-          "--submit", "--as", "admin"], env)  # fmt: skip
+          "--submit", "--confirm-gaps", "--as", "admin"], env)  # fmt: skip
     run_json(["review", code, "--pass", "--reason", "pass.field_photos", "--as", "shenhe"], env)
 
 

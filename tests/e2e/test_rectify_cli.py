@@ -39,6 +39,7 @@ def env(tmp_path: Path) -> dict[str, str]:
             "--opinion",
             "未批先建",
             "--submit",
+            "--confirm-gaps",
             "--as",
             "admin",
         ],

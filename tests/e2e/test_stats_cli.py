@@ -41,7 +41,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     run(["users", "add", "hl", "--role", "township", "--township", HONGLAI, "--password", "x" * 12], e)
     run(["determine", "P0000", "--verdict", "违法", "--subtype", "厂房类", "--violation-type", "违法占地",
          "--illegal-area", "5000", "--farmland-area", "4000", "--basic-farmland-area", "0", "--new",
-         "--opinion", "未批先建", "--submit", "--as", "admin"], e)  # fmt: skip
+         "--opinion", "未批先建", "--submit", "--confirm-gaps", "--as", "admin"], e)  # fmt: skip
     return e
 
 

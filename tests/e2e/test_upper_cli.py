@@ -36,7 +36,7 @@ def test_upper_level_answer_and_correction(env: dict[str, str], tmp_path: Path) 
     assert run_json(["determine", "P0001", *DET, "--correct", "面积有误", "--as", "admin"], env, code=1)[
         "error"
     ]["code"] == ("workflow.not_frozen")
-    run_json(["determine", "P0001", *DET, "--submit", "--as", "admin"], env)
+    run_json(["determine", "P0001", *DET, "--submit", "--confirm-gaps", "--as", "admin"], env)
     run_json(["review", "P0001", "--pass", "--reason", "pass.field_photos", "--as", "shenhe"], env)
     run_json(["report", "P0001", "--as", "admin"], env)
     assert (

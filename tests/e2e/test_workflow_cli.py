@@ -71,7 +71,18 @@ def test_demo_batch_from_issued_to_reported(env: dict[str, str], tmp_path: Path)
     for code in military:
         _json(["field-check", code, "--note", "部队营区内，未入内", "--as", "admin"], env)
         _json(
-            ["determine", code, "--verdict", "伪变化", "--opinion", "特殊用地", "--submit", "--as", "admin"],
+            [
+                "determine",
+                code,
+                "--verdict",
+                "伪变化",
+                "--opinion",
+                "特殊用地",
+                "--submit",
+                "--confirm-gaps",
+                "--as",
+                "admin",
+            ],
             env,
         )
     jcbh += military

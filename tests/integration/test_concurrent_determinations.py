@@ -139,7 +139,7 @@ def test_cli_determine_with_a_stale_version_exits_1(tmp_path: Path, monkeypatch:
     code, out = _cli([*args, "--illegal-area", "400", "--based-on", "0"], env)
     assert code == 1 and out["error"]["code"] == "determination.stale"
     assert "请刷新后再提交" in out["error"]["message"]
-    code, out = _cli(["submit", "P0000", "--as", "admin", "--based-on", "0"], env)
+    code, out = _cli(["submit", "P0000", "--as", "admin", "--based-on", "0", "--confirm-gaps"], env)
     assert code == 1 and out["error"]["code"] == "determination.stale"
-    code, out = _cli(["submit", "P0000", "--as", "admin", "--based-on", "1"], env)
+    code, out = _cli(["submit", "P0000", "--as", "admin", "--based-on", "1", "--confirm-gaps"], env)
     assert code == 0 and out["patches"][0]["state"] == "submitted"

@@ -101,3 +101,25 @@ def test_without_imagery_the_landuse_layer_switches_on_and_the_map_says_so(
     finally:
         contexts.close(shot, failed=False)
     assert not bare_site.foreign(contexts.requests)
+
+
+def test_the_drawing_map_without_imagery_shows_landuse_and_says_so(
+    bare_site: Site, browser: Browser, shot: Shots
+) -> None:
+    """/intake/manual (issue 10 leftover): the same fallback as the patch map."""
+    contexts = Contexts(browser, bare_site)
+    try:
+        page = log_in(contexts().new_page(), "reviewer")
+        with page.expect_response(lambda r: "/api/map/layers/landuse" in r.url) as landuse:
+            page.goto("/intake/manual")
+        assert landuse.value.ok and landuse.value.json()["features"]
+        assert page.evaluate("window.drawReady") is True
+        assert page.evaluate("Boolean(window.drawMap.getLayer('imagery'))") is False
+        expect(page.locator('#map-layers input[data-kind="landuse"]')).to_be_checked()
+        note = page.locator("#map-imagery-note")
+        expect(note).to_be_visible()
+        expect(note).to_have_text("本县暂无卫星影像，已打开国土调查地类图斑作参照。")
+        shot(page, "draw-no-imagery", full_page=False)
+    finally:
+        contexts.close(shot, failed=False)
+    assert not bare_site.foreign(contexts.requests)

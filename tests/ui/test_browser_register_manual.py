@@ -22,6 +22,8 @@ def test_draw_undo_finish_and_register(
     site: Site, login: LoginFn, shot: Shots, new_context: Contexts
 ) -> None:
     page = login(new_context().new_page(), "reviewer")
+    tiles: list[int] = []
+    page.on("response", lambda r: tiles.append(r.status) if "/tiles/" in r.url else None)
     page.goto("/patches")
     page.get_by_role("link", name="登记自主发现图斑").click()
     expect(page).to_have_url(re.compile(r"/intake/manual$"))
@@ -33,6 +35,11 @@ def test_draw_undo_finish_and_register(
         " window.drawMap.once('idle', resolve); window.drawMap.jumpTo({center: [x, y], zoom: 17}); })",
         [centre.x, centre.y],
     )
+    # the county's imagery under the drawing, as on the patch map (its tiles came from this server)
+    assert page.evaluate("Boolean(window.drawMap.getLayer('imagery'))") is True
+    assert tiles and all(status == 200 for status in tiles), tiles
+    expect(page.locator("#map-imagery-note")).to_be_hidden()
+    expect(page.locator("#map-imagery-date")).to_contain_text("底图为卫星影像")
 
     page.get_by_role("button", name="开始绘制").click()
     box = page.locator("#map").bounding_box()

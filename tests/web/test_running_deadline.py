@@ -48,7 +48,7 @@ def _web_overdue(store: Store, now: str, tmp: Any) -> tuple[set[str], int]:
 
 def test_returned_then_draft_runs_on_the_correction_deadline(county: Store, tmp_path: Any) -> None:
     # Issued 2022-11-01: the first deadline is 2022-11-16.
-    _cli(county, "2022-11-10T10:00", "determine", "P0000", *DRAFT, "--submit", *TOWNSHIP)
+    _cli(county, "2022-11-10T10:00", "determine", "P0000", *DRAFT, "--submit", "--confirm-gaps", *TOWNSHIP)
     _cli(county, "2022-11-15T10:00", "review", "P0000", "--return", "--reason", "return.need_field_photos",
          "--as", "reviewer")  # fmt: skip
     corrected = [

@@ -18,7 +18,7 @@ from weipian.services.deadlines import due_between, effective_due, return_deadli
 from weipian.services.lists import closure
 from weipian.services.queries.dashboard import dashboard
 from weipian.services.queries.detail import patch_detail
-from weipian.services.queries.patches import ORDER, PatchFilter, _filtered, list_patches, list_query
+from weipian.services.queries.patches import PatchFilter, _filtered, list_patches, list_query, ordered
 from weipian.storage.store import Store
 from weipian.storage.tables import patches, suggestions
 from weipian.storage.workflow import find_patch, latest_determinations, patch_events
@@ -71,7 +71,7 @@ def test_list_pages_match_the_joined_list(busy: Store, who: str) -> None:
     scope = SCOPES[who]
     with busy.reading() as s:
         for f in FILTERS:
-            full = list(s.execute(_filtered(list_query(), f, scope, TODAY).order_by(*ORDER)))
+            full = list(s.execute(ordered(_filtered(list_query(), f, scope, TODAY))))
             page = list_patches(s, f, scope, TODAY)
             assert page.total == len(full), f
             start = (page.page - 1) * 50

@@ -30,7 +30,7 @@ def show_cmd(
     township: Annotated[str | None, typer.Option("--township", help="只看该乡镇（9 位代码）")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """显示专项清单：housing 乱占耕地建房、military 涉军、overdue 逾期、returned 退回。"""
+    """显示专项清单：housing 乱占耕地建房、military 涉军、overdue 逾期、returned 退回。重点关注图斑在前，其余按截止日期先后排列。"""
 
     def run() -> list[dict[str, Any]]:
         store = open_store(settings())
@@ -44,11 +44,11 @@ def show_cmd(
         emit_json({"list": name, "rows": rows})
         return
     t = Table(title=f"{TITLES[name]}（{len(rows)} 个）")
-    for col in ("监测编号", "乡镇（街道）", "面积（㎡）", "状态", "预判", "判定"):
+    for col in ("监测编号", "重点关注", "乡镇（街道）", "面积（㎡）", "状态", "预判", "判定"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["JCBH"], r["township"] or "", f"{r['area_m2']:.2f}", STATE_LABELS[State(r["state"])],
-                  r["suggestion"] or "", r["determination"] or "")  # fmt: skip
+        t.add_row(r["JCBH"], "、".join(r["priority"]), r["township"] or "", f"{r['area_m2']:.2f}",
+                  STATE_LABELS[State(r["state"])], r["suggestion"] or "", r["determination"] or "")  # fmt: skip
     out.print(t)
 
 

@@ -21,6 +21,7 @@ from weipian.messages import message, trace_text
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
 from weipian.services.deadlines import effective_due, return_deadline
+from weipian.services.evidence import submission_gaps
 from weipian.services.judge import JudgeSummary, judge_patches, stored_suggestion
 from weipian.stats.deadlines import days_left
 from weipian.storage.workflow import current_determination, find_patch, patch_events
@@ -83,6 +84,33 @@ BasedOnOpt = Annotated[
 ]
 
 
+ConfirmGapsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--confirm-gaps",
+        help="现场照片不足或核验未通过时，确认知晓并仍要提交（记入操作记录）；否则不提交，退出码 1",
+    ),
+]
+
+
+def _submit(session: Any, patch: Any, who: Any, *, confirm: bool, version: int | None = None,
+            verdict: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Submit as the web does: the photo problems (rule data ``photos_required``, failed checks)
+    refuse the submission unless confirmed; a confirmed submission's event keeps them."""
+    gaps = submission_gaps(session, patch.id, load_rules(), clock.today(), verdict)
+    try:
+        workflow.submit(session, patch, actor=who, version=version, evidence_gaps=gaps, acknowledged=confirm)
+    except InputError as exc:
+        if exc.code != "evidence.gap.unconfirmed":
+            raise
+        raise InputError("evidence.gap.unconfirmed_cli", code=patch.patch_code, gaps=_gap_text(gaps)) from exc
+    return gaps
+
+
+def _gap_text(gaps: list[dict[str, Any]]) -> str:
+    return "".join(message(g["code"], **g["params"]) for g in gaps)
+
+
 def determine_command(
     code: Annotated[str, typer.Argument(help="监测编号 JCBH")],
     verdict: Annotated[
@@ -114,6 +142,7 @@ def determine_command(
         str | None, typer.Option("--housing-class", help="乱占耕地建房类别（给出即标记为乱占耕地建房）")
     ] = None,
     submit: Annotated[bool, typer.Option("--submit", help="保存后立即提交审核")] = False,
+    confirm_gaps: ConfirmGapsOpt = False,
     correct: Annotated[
         str | None, typer.Option("--correct", help="上报后更正：给出更正原因（新版本，原值保留在操作记录中）")
     ] = None,
@@ -152,10 +181,12 @@ def determine_command(
                 version = workflow.save_determination(
                     session, patch, det, actor=who, rules=load_rules(), on=clock.today(), based_on=based_on
                 )
+            gaps: list[dict[str, Any]] = []
             if submit:
-                workflow.submit(session, find_patch(session, code, source=source, year=year), actor=who)
+                patch = find_patch(session, code, source=source, year=year)
+                gaps = _submit(session, patch, who, confirm=confirm_gaps, verdict=verdict)
             state = find_patch(session, code, source=source, year=year).state
-        return {"JCBH": code, "version": version, "state": state}
+        return {"JCBH": code, "version": version, "state": state, "evidence_gaps": gaps}
 
     result = guarded(as_json, run)
     if as_json:
@@ -165,6 +196,11 @@ def determine_command(
             f"图斑 {code} 判定已保存（第 {result['version']} 版），当前状态：{STATE_LABELS[State(result['state'])]}。",
             highlight=False,
         )
+        if result["evidence_gaps"]:
+            out.print(
+                message("evidence.gap.confirmed_cli", gaps=_gap_text(result["evidence_gaps"])),
+                highlight=False,
+            )
 
 
 def _reason(text: str) -> str:
@@ -201,12 +237,12 @@ def _each(
 
 def submit_command(
     codes: Annotated[list[str], typer.Argument(help="监测编号，可多个")],
-    based_on: BasedOnOpt = None,
+    based_on: BasedOnOpt = None, confirm_gaps: ConfirmGapsOpt = False,
     source: SourceOpt = None, year: YearOpt = None, as_account: AsOpt = "", as_json: JsonOpt = False,
 ) -> None:  # fmt: skip
-    """提交已保存的判定，进入市局审核。"""
-    _each(codes, lambda s, p, who: workflow.submit(s, p, actor=who, version=based_on), as_account=as_account,
-          source=source, year=year, as_json=as_json)  # fmt: skip
+    """提交已保存的判定，进入市局审核；现场照片不足或核验未通过时须加 --confirm-gaps 确认。"""
+    _each(codes, lambda s, p, who: _submit(s, p, who, confirm=confirm_gaps, version=based_on),
+          as_account=as_account, source=source, year=year, as_json=as_json)  # fmt: skip
 
 
 def review_command(

@@ -47,6 +47,8 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "evidence.gap.missing": "现场照片 {count} 张，按当前判定结果至少需要 {required} 张；请先在「拍照举证」中补拍上传。",
     "evidence.gap.failed": "照片「{name}」核验未通过：{checks}。可删除后重拍，或在照片下补充说明。",
     "evidence.gap.unconfirmed": "判定已保存为草稿，但尚未提交：举证照片还有以下问题，请补拍，或勾选「已知晓，仍要提交」后再提交。",
+    "evidence.gap.unconfirmed_cli": "图斑 {code} 未提交，本次命令未写入任何内容：{gaps}请补拍上传后再提交；确认知晓以上情况仍要提交的，加 --confirm-gaps。",
+    "evidence.gap.confirmed_cli": "已知晓以下照片问题并提交（记入操作记录）：{gaps}",
     "evidence.partly_uploaded": "已上传 {count} 个文件；以下文件未保存：",
     "evidence.check.position_missing": "照片没有 GPS 位置信息，无法核对拍摄地点。请在手机相机设置中开启“位置标签”后重新拍摄。",
     "evidence.check.position_no_patch": "图斑没有可用的范围，无法核对拍摄地点。",

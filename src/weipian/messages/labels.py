@@ -52,3 +52,10 @@ ACTION_LABELS: dict[str, str] = {
     "split.derive": "随子图斑更新状态",
     "patch.register": "登记自主发现图斑",
 }
+
+# The work plan's priorities (重点关注, ``rules.PRIORITY_FLAGS``): suggestion flag → badge text.
+PRIORITY_LABELS: dict[str, str] = {
+    "stable_farmland": "稳定耕地",
+    "riverside": "江河沿岸",
+    "strategic_mineral": "战略性矿种",
+}

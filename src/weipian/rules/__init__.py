@@ -17,13 +17,22 @@ from weipian.rules.cases import Case, check_case, facts_from_mapping, load_cases
 from weipian.rules.claims import ApprovalRecord, check_claims, doc_key
 from weipian.rules.engine import judge
 from weipian.rules.load import load_rules
-from weipian.rules.model import ApprovalFact, Judgement, PatchFacts, PriorFact, Reason
+from weipian.rules.model import (
+    PRIORITY_FLAGS,
+    ApprovalFact,
+    Judgement,
+    PatchFacts,
+    PriorFact,
+    Reason,
+    is_priority,
+)
 from weipian.rules.ruleset import RuleSet, Threshold
 from weipian.rules.tables import FLAGS, ReviewReason, Tables
 from weipian.rules.validate import ApprovalClaim, Determination, validate_determination
 
 __all__ = [
     "FLAGS",
+    "PRIORITY_FLAGS",
     "RULE_MESSAGES",
     "ApprovalClaim",
     "ApprovalFact",
@@ -42,6 +51,7 @@ __all__ = [
     "check_claims",
     "doc_key",
     "facts_from_mapping",
+    "is_priority",
     "judge",
     "load_cases",
     "load_rules",

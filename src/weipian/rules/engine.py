@@ -67,7 +67,10 @@ def judge(facts: PatchFacts, rules: RuleSet, *, on: date) -> Judgement:
             or _fallback(ctx)
         )
     t.step("trace.land", verdict=outcome.verdict, subtype=outcome.subtype or "—")
-    mineral = judge_mineral(ctx, outcome.military, legal=outcome.verdict == ctx.verdict("legal"))
+    legal = outcome.verdict == ctx.verdict("legal")
+    # 合法 by a 临时用地 only: not a construction approval (it may not be used for mining).
+    temporary = legal and any(r.code == "approval.covered_temporary" for r in t.reasons)
+    mineral = judge_mineral(ctx, outcome.military, legal=legal and not temporary, temporary=temporary)
     return Judgement(
         verdict=outcome.verdict,
         subtype=outcome.subtype,

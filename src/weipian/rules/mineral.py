@@ -23,8 +23,9 @@ def _involved(ctx: Ctx) -> bool:
     return ctx.touches(on_mining_land)
 
 
-def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | None:
-    """The mineral label for the patch, or None when it is not a mineral patch.
+def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False, temporary: bool = False) -> str | None:
+    """The mineral label for the patch, or None when it is not a mineral patch. ``legal``: the
+    land is covered by a construction approval or supply; ``temporary``: by a 临时用地 only.
 
     >>> from datetime import date
     >>> from weipian.rules import judge, load_rules
@@ -72,6 +73,10 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False) -> str | Non
             # Digging inside an approved or supplied project is usually 工程施工, not mining; a
             # person checks whether minerals were taken away for sale.
             t.reason("mining.check_construction", change_type=f.change_type, change_name=ctx.change_name)
+            return label["doubtful"]
+        if mining and temporary:
+            # A 临时用地 serves construction works or surveys, never mining: a person checks which.
+            t.reason("mining.check_temporary", change_type=f.change_type, change_name=ctx.change_name)
             return label["doubtful"]
         if mining:
             t.reason("mining.unlicensed", change_type=f.change_type, change_name=ctx.change_name)

@@ -17,6 +17,7 @@ from weipian.domain.layers import DOCUMENT_LAYERS
 __all__ = [
     "APPROVAL_KINDS",
     "FIELD_KINDS",
+    "PRIORITY_FLAGS",
     "ApprovalFact",
     "Judgement",
     "PatchFacts",
@@ -26,6 +27,10 @@ __all__ = [
 
 APPROVAL_KINDS = frozenset({*(k.value for k in DOCUMENT_LAYERS), "property_registration"})
 """Approval kinds an :class:`ApprovalFact` may carry; all but ``property_registration`` are layer kinds."""
+
+PRIORITY_FLAGS = ("stable_farmland", "riverside", "strategic_mineral")
+"""The work plan's priorities (重点关注): 可以长期稳定利用耕地, 江河沿岸, 战略性矿种. A suggestion
+with any of these flags is a priority patch: it comes first in the review queue and the lists."""
 
 FIELD_KINDS: Mapping[str, str] = {
     "farmland_m2": "landuse",
@@ -187,6 +192,20 @@ class Judgement:
     violation_type: str | None = None  # suggested WFLX for 违法
 
     @property
+    def priority(self) -> bool:
+        """Whether the patch is a priority (重点关注) one: any of :data:`PRIORITY_FLAGS`."""
+        return is_priority(self.flags)
+
+    @property
     def reason_codes(self) -> tuple[str, ...]:
         """The codes of :attr:`reasons`, in order."""
         return tuple(r.code for r in self.reasons)
+
+
+def is_priority(flags: Any) -> bool:
+    """Whether suggestion ``flags`` (any iterable of codes, or None) mark a priority patch.
+
+    >>> is_priority(["riverside", "crime"]), is_priority(None)
+    (True, False)
+    """
+    return any(flag in PRIORITY_FLAGS for flag in flags or ())

@@ -45,6 +45,7 @@ from weipian.storage.evidence import (
     write_file,
 )
 from weipian.storage.store import Store
+from weipian.storage.workflow import current_determination
 
 KINDS = ("photo", "document")
 KIND_LABELS = {"photo": "现场照片", "document": "审批文件等附件"}
@@ -421,3 +422,14 @@ def evidence_gaps(items: list[Evidence], required: int) -> list[dict[str, Any]]:
             params = {"name": e.original_name, "checks": "、".join(failed)}
             out.append({"code": "evidence.gap.failed", "params": params})
     return out
+
+
+def submission_gaps(
+    session: Session, patch_id: int, rules: Any, on: dt.date, verdict: str | None = None
+) -> list[dict[str, Any]]:
+    """The photo problems a submission of the patch's determination (``verdict``, else its current
+    one) would carry: what the web page warns about and the CLI prints, from the same rule data."""
+    if verdict is None:
+        current = current_determination(session, patch_id)
+        verdict = current.verdict if current is not None else None
+    return evidence_gaps(list_evidence(session, patch_id), rules.tables(on).photos_needed(verdict))

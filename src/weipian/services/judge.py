@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from weipian.domain import clock
 from weipian.domain.fields import field_date
@@ -223,6 +223,11 @@ def _store(store: Store, ids: list[int], results: list[Judgement], days: list[dt
                 "judged_at": [now] * len(ids),
             },
         )
+        # 重点关注 on the patch, in the same transaction, so the lists sort by it in SQL.
+        for value in (True, False):
+            marked = [pid for pid, j in zip(ids, results, strict=True) if j.priority is value]
+            if marked:
+                session.execute(update(patches).where(patches.c.id.in_(marked)).values(priority=value))
 
 
 def stored_suggestion(session: Any, patch_id: int) -> dict[str, Any] | None:

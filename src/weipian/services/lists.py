@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import Action, State
+from weipian.messages.labels import PRIORITY_LABELS
+from weipian.rules import PRIORITY_FLAGS
 from weipian.services import deadlines
 from weipian.services.deadlines import RETURN_ACTIONS
 from weipian.stats.deadlines import MonthlyClosure, days_left, month_end, monthly_closure
@@ -32,6 +34,7 @@ LISTS = ("housing", "military", "overdue", "returned")
 
 def _base(session: Session) -> Any:
     det = latest_determinations()
+    returned, due = deadlines.running_due()
     return (
         select(
             patches.c.id,
@@ -53,7 +56,10 @@ def _base(session: Session) -> Any:
         .outerjoin(det, det.c.patch_id == patches.c.id)
         .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
         .outerjoin(patch_facts, patch_facts.c.patch_id == patches.c.id)
-        .order_by(patches.c.township_code, patches.c.patch_code)
+        .outerjoin(returned, returned.c.patch_id == patches.c.id)
+        # the web list's order (services.queries.patches.ordered): 重点关注 first, then the
+        # running deadline, then JCBH
+        .order_by(patches.c.priority.desc(), due, patches.c.patch_code, patches.c.id)
     )
 
 
@@ -67,6 +73,7 @@ def _row(r: Any, **extra: Any) -> dict[str, Any]:
         "state": r.state,
         "suggestion": r.suggestion,
         "determination": r.verdict,
+        "priority": priority_labels(r.flags),
         **extra,
     }
 
@@ -137,8 +144,9 @@ def return_reasons(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-# The work plan's priorities (重点关注), as suggestion flags → the badge text.
-PRIORITY_FLAGS = {"stable_farmland": "稳定耕地", "riverside": "江河沿岸", "strategic_mineral": "战略性矿种"}
+def priority_labels(flags: Any) -> list[str]:
+    """The badge texts of the priority flags among a suggestion's ``flags`` (None: none)."""
+    return [PRIORITY_LABELS.get(flag, flag) for flag in PRIORITY_FLAGS if flag in (flags or ())]
 
 
 def priorities(session: Session, patch_ids: list[int]) -> dict[int, list[str]]:
@@ -149,7 +157,7 @@ def priorities(session: Session, patch_ids: list[int]) -> dict[int, list[str]]:
         for pid, flags in session.execute(
             select(suggestions.c.patch_id, suggestions.c.flags).where(suggestions.c.patch_id.in_(part))
         ):
-            found = [label for flag, label in PRIORITY_FLAGS.items() if flag in (flags or [])]
+            found = priority_labels(flags)
             if found:
                 out[pid] = found
     return out

@@ -132,10 +132,15 @@ patches = Table(
     # against, NULL when no military layer existed yet (exports then treat it as restricted).
     Column("restricted", Boolean, nullable=False, server_default=false()),
     Column("military_layer_id", Integer),
+    # 重点关注 (rules.PRIORITY_FLAGS in its suggestion's flags), written by ``weipian judge`` with
+    # the suggestion: kept on the patch so the web list orders and pages by it in SQL.
+    Column("priority", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("source", "year", "admin_code", "patch_code", name="uq_patches_identity"),
-    # The web list's order, whole and within a state; overdue and due-soon by state and date.
-    Index("ix_patches_list_order", "township_code", "patch_code"),
-    Index("ix_patches_state_list_order", "state", "township_code", "patch_code"),
+    # The web list's order (重点关注 first, then the deadline, then JCBH), whole, within a state
+    # and within a township; overdue and due-soon by state and date.
+    Index("ix_patches_list_order", "priority", "due_on", "patch_code", "id"),
+    Index("ix_patches_state_list_order", "state", "priority", "due_on", "patch_code", "id"),
+    Index("ix_patches_township_list_order", "township_code", "priority", "due_on", "patch_code", "id"),
     Index("ix_patches_state_due", "state", "due_on", "township_code", "patch_code"),
     Index("ix_patches_township_batch", "township_code", "batch_id"),  # 月清
     Index("ix_patches_restricted", "restricted"),  # hidden from most roles on every page

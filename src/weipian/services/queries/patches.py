@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import TO_VERIFY, TO_VERIFY_STATES
 from weipian.services.access import Scope
-from weipian.services.deadlines import effective_due, overdue, return_deadlines
+from weipian.services.deadlines import OPEN, effective_due, overdue, return_deadlines, running_due
+from weipian.services.lists import priority_labels
 from weipian.services.queries.scope import visible
 from weipian.storage.patches import withheld_from_export
 from weipian.storage.tables import batches, determinations, patch_facts, patches, suggestions, townships
@@ -88,6 +89,8 @@ def list_query() -> Select[Any]:
             patches.c.after_date,
             batches.c.name.label("batch_name"),
             suggestions.c.verdict.label("suggestion"),
+            suggestions.c.flags,
+            patches.c.priority,
             det.c.verdict.label("determination"),
             det.c.violation_type,
             patch_facts.c.farmland_m2,
@@ -129,10 +132,19 @@ def _filtered(query: Select[Any], f: PatchFilter, scope: Scope, today: dt.date) 
 
 def _row(r: Row[Any], returns: dict[int, dt.date], today: dt.date) -> dict[str, Any]:
     due = effective_due(r, returns)
-    return {**r._asdict(), "due": due, "days_left": (due - today).days}
+    row = {**r._asdict(), "due": due, "days_left": (due - today).days}
+    row["priority_labels"] = priority_labels(row.pop("flags"))
+    return row
 
 
-ORDER = (patches.c.township_code, patches.c.patch_code, patches.c.id)
+def ordered(query: Select[Any]) -> Select[Any]:
+    """``query`` (from ``patches``) in list order: priority patches (重点关注) first, then by the
+    running deadline, earliest first; ties by JCBH and id, so paging is stable. The same order on
+    SQLite and PostgreSQL: the deadline is compared as ISO date text."""
+    returned, due = running_due()
+    return query.outerjoin(returned, returned.c.patch_id == patches.c.id).order_by(
+        patches.c.priority.desc(), due, patches.c.patch_code, patches.c.id
+    )
 
 
 def _ids_query(f: PatchFilter) -> Select[Any]:
@@ -145,18 +157,60 @@ def _ids_query(f: PatchFilter) -> Select[Any]:
     return query
 
 
+def _page_ids(session: Session, ids: Select[Any], offset: int, limit: int) -> list[int]:
+    """The ids of rows ``offset`` … ``offset + limit`` of ``ids`` in :func:`ordered` order, read off
+    the (…, priority, due_on, patch_code) indexes instead of sorting every filtered patch.
+
+    Outside the few patches whose correction deadline runs (open and returned, set ``back``) the
+    running deadline is ``due_on``: each priority group is read in index order, and ``back`` is
+    merged in by its own deadline.
+    """
+    returned, _ = running_due()
+    back = session.execute(
+        ids.with_only_columns(patches.c.id, patches.c.priority, returned.c.due, patches.c.patch_code)
+        .join(returned, returned.c.patch_id == patches.c.id)
+        .where(patches.c.state.in_(OPEN), returned.c.due.is_not(None))
+    ).all()
+    group = ids.with_only_columns(patches.c.id, patches.c.priority, patches.c.due_on, patches.c.patch_code)
+    in_order = (patches.c.due_on, patches.c.patch_code, patches.c.id)
+    if not back:  # the common case: two index walks with OFFSET, as many rows as the page
+        first = int(session.scalar(
+            select(func.count()).select_from(ids.where(patches.c.priority.is_(True)).subquery())
+        ) or 0)  # fmt: skip
+        out: list[int] = []
+        if offset < first:
+            query = group.where(patches.c.priority.is_(True)).order_by(*in_order).offset(offset).limit(limit)
+            out = [r.id for r in session.execute(query)]
+        if len(out) < limit:
+            query = group.where(patches.c.priority.is_(False)).order_by(*in_order)
+            query = query.offset(max(0, offset - first)).limit(limit - len(out))
+            out += [r.id for r in session.execute(query)]
+        return out
+    skip = {r.id for r in back}
+    keyed = [(not r.priority, dt.date.fromisoformat(r.due), r.patch_code, r.id) for r in back]
+    for flag in (True, False):
+        query = (
+            group.where(patches.c.priority.is_(flag)).order_by(*in_order).limit(offset + limit + len(skip))
+        )
+        keyed += [
+            (not r.priority, r.due_on, r.patch_code, r.id) for r in session.execute(query) if r.id not in skip
+        ]
+    keyed.sort()
+    return [k[3] for k in keyed[offset : offset + limit]]
+
+
 def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> PatchPage:
-    """One page (PAGE_SIZE rows) of the filtered list, ordered by township and JCBH."""
+    """One page (PAGE_SIZE rows) of the filtered list, in :func:`ordered` order."""
     ids = _filtered(_ids_query(f), f, scope, today)
     total = int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(1, f.page), pages)
-    page_ids = list(session.scalars(ids.order_by(*ORDER).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    page_ids = _page_ids(session, ids, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     if not page_ids:
         return PatchPage([], total, page, pages)
-    rows = session.execute(list_query().where(patches.c.id.in_(page_ids)).order_by(*ORDER)).all()
+    found = {r.id: r for r in session.execute(list_query().where(patches.c.id.in_(page_ids)))}
     returns = return_deadlines(session, page_ids)
-    return PatchPage([_row(r, returns, today) for r in rows], total, page, pages)
+    return PatchPage([_row(found[i], returns, today) for i in page_ids], total, page, pages)
 
 
 def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
@@ -181,7 +235,7 @@ def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) 
     against a military layer (never exported)."""
     returns = return_deadlines(session)
     query = _filtered(list_query(), f, scope, today).where(~withheld_from_export())
-    rows = session.execute(query.order_by(*ORDER))
+    rows = session.execute(ordered(query))
     return [_row(r, returns, today) for r in rows]
 
 

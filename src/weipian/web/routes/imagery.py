@@ -43,7 +43,7 @@ def tile(
     return Response(png, media_type="image/png", headers={"Cache-Control": TILE_CACHE})
 
 
-def _side(image: ImageInfo | None) -> dict[str, Any] | None:
+def image_json(image: ImageInfo | None) -> dict[str, Any] | None:
     if image is None:
         return None
     return {
@@ -67,4 +67,4 @@ def patch_imagery(
         chosen = imagery_for(
             session, (patch.minx, patch.miny, patch.maxx, patch.maxy), patch.before_date, patch.after_date
         )
-    return {"before": _side(chosen["before"]), "after": _side(chosen["after"])}
+    return {"before": image_json(chosen["before"]), "after": image_json(chosen["after"])}

@@ -16,11 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, PermissionDenied, WeipianError
 from weipian.messages import message as say
+from weipian.services.imagery import imagery_for
 from weipian.services.manual import ManualCase, manual_options, register_manual
 from weipian.services.users import Account
 from weipian.web.auth import flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, SettingsDep, StoreDep, Today
 from weipian.web.errors import status_of
+from weipian.web.routes.imagery import image_json
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/intake")
@@ -41,26 +43,34 @@ def _registrar(user: Account) -> None:
         raise PermissionDenied("manual.forbidden")
 
 
+def _imagery(store: Any, settings: Any) -> dict[str, Any] | None:
+    """The image the drawing map shows (as the patch map does): the newest 后时相 image meeting the
+    county, else the newest 前时相 one; None without imagery (the map then shows 地类图斑)."""
+    with store.reading() as session:
+        chosen = imagery_for(session, settings.county_bbox, None, None)
+    return image_json(chosen["after"] or chosen["before"])
+
+
 def _page(
-    request: Request, rules: Any, settings: Any, today: dt.date, kept: dict[str, str], error: str | None,
-    error_code: str | None = None, status: int = 200,
+    request: Request, store: Any, rules: Any, settings: Any, today: dt.date, kept: dict[str, str],
+    error: str | None, error_code: str | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
     types = rules.tables(today).change_types
     context = {
         "kept": kept, "error": error, "error_code": error_code, "crs_choices": CRS_CHOICES,
         "change_types": [(c, t.name) for c, t in types.items()], "today": today,
         "bbox": ",".join(f"{v:.6f}" for v in settings.county_bbox),
-        "default_batch": f"{today.year}年自主发现",
+        "default_batch": f"{today.year}年自主发现", "imagery": _imagery(store, settings),
     }  # fmt: skip
     return templates.TemplateResponse(request, "intake/manual.html", context, status_code=status)
 
 
 @router.get("/manual")
 def manual_form(
-    request: Request, user: CurrentUser, rules: RulesDep, settings: SettingsDep, today: Today
+    request: Request, user: CurrentUser, store: StoreDep, rules: RulesDep, settings: SettingsDep, today: Today
 ) -> Response:
     _registrar(user)
-    return _page(request, rules, settings, today, {}, None)
+    return _page(request, store, rules, settings, today, {}, None)
 
 
 @router.post("/manual", dependencies=[CheckCsrf])
@@ -87,7 +97,15 @@ def manual_register(
         done = register_manual(store, case, manual_options(settings, today), user.actor, types)
     except WeipianError as exc:
         return _page(
-            request, rules, settings, today, kept, say(exc.code, **exc.params), exc.code, status_of(exc)
+            request,
+            store,
+            rules,
+            settings,
+            today,
+            kept,
+            say(exc.code, **exc.params),
+            exc.code,
+            status_of(exc),
         )
     flash(
         request, "manual.registered", jcbh=done.jcbh, area_m2=f"{done.area_m2:.2f}",

@@ -1,12 +1,15 @@
 // 登记自主发现图斑: click the corners of a case on the map; 撤销 takes the last one back, 完成
 // writes the ring into the coordinates box as "经度 纬度, …" (CGCS2000 degrees, 8 decimals ≈
-// 1 mm). The map shows the existing patches and the reference layers from this server only; the
+// 1 mm). The map shows the county's newest imagery (as the patch map; without imagery it turns on
+// 地类图斑 and says so), the existing patches and the reference layers, all from this server; the
 // form works without it (paste coordinates), e.g. where WebGL is missing.
 //
 // Contract for tests: `window.drawReady` resolves once the map is drawn (rejects if it cannot
 // start); `window.drawMap` is the MapLibre map.
 import * as maplibre from "./vendor/maplibre-gl-6.17.0/maplibre-gl.mjs";
-import { LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, hasWebGL, layerToggles } from "./map-common.js";
+import {
+  LAYER_COLOURS, OTHER_PATCHES, bboxParam, getJSON, hasWebGL, layerToggles, withoutImagery,
+} from "./map-common.js";
 
 const el = document.getElementById("map");
 const DRAFT = "#ff2d2d";
@@ -72,9 +75,17 @@ function tools(map) {
 async function start() {
   if (!hasWebGL()) throw new Error("no WebGL");
   const [w, s, e, n] = el.dataset.bbox.split(",").map(Number);
+  const image = el.dataset.imagery ? JSON.parse(el.dataset.imagery) : null;
+  const sources = {};
+  const layers = [{ id: "background", type: "background", paint: { "background-color": "#d9dee5" } }];
+  if (image) {
+    sources.imagery = { type: "raster", tiles: [location.origin + image.tiles], tileSize: 256, bounds: image.bounds,
+      minzoom: 0, maxzoom: 19 };
+    layers.push({ id: "imagery", type: "raster", source: "imagery" });
+  }
   const map = new maplibre.Map({
     container: document.getElementById("map-after"),
-    style: { version: 8, sources: {}, layers: [{ id: "background", type: "background", paint: { "background-color": "#d9dee5" } }] },
+    style: { version: 8, sources, layers },
     bounds: [[w, s], [e, n]], attributionControl: false, maxZoom: 20, dragRotate: false,
     pitchWithRotate: false, touchPitch: false, doubleClickZoom: false,
   });
@@ -122,6 +133,7 @@ async function start() {
     }
     refresh().catch(console.error);
   });
+  withoutImagery({ after: image }, "本县");
   let timer = null;
   map.on("moveend", () => { clearTimeout(timer); timer = setTimeout(() => refresh().catch(console.error), 150); });
   tools(map);

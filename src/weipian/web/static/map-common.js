@@ -134,7 +134,7 @@ export function locateButton(onPosition) {
 }
 
 // Without imagery the map is an empty grey box: switch 地类图斑 on and say so.
-export function withoutImagery(imagery) {
+export function withoutImagery(imagery, subject = "本图斑") {
   if (imagery.before || imagery.after) return;
   const note = document.getElementById("map-imagery-note");
   const box = document.querySelector('#map-layers input[data-kind="landuse"]');
@@ -142,7 +142,7 @@ export function withoutImagery(imagery) {
     box.checked = true;
     box.dispatchEvent(new Event("change"));
   }
-  const said = box ? "本图斑暂无卫星影像，已打开国土调查地类图斑作参照。" : "本图斑暂无卫星影像，也没有地类图斑可作参照。";
+  const said = box ? `${subject}暂无卫星影像，已打开国土调查地类图斑作参照。` : `${subject}暂无卫星影像，也没有地类图斑可作参照。`;
   if (note) {
     note.hidden = false;
     note.textContent = said;
