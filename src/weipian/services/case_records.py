@@ -14,7 +14,8 @@ from weipian.domain.cases import CaseFields, CaseKind, CaseStage, Outcome
 from weipian.domain.roles import Actor
 from weipian.errors import NotFound
 from weipian.storage import cases as q
-from weipian.storage.evidence import patch_with_restriction
+from weipian.storage.patches import patch_by_id
+from weipian.storage.records import Patch
 from weipian.storage.tables import case_persons, cases, patches
 
 
@@ -110,9 +111,9 @@ def get_case(session: Session, patch_id: int) -> CaseRecord:
     return _record(row, q.persons_of(session, row.id))
 
 
-def visible_patch(session: Session, patch_id: int, actor: Actor) -> Row[Any]:
+def visible_patch(session: Session, patch_id: int, actor: Actor) -> Patch:
     """The patch, or NotFound when ``actor`` may not see it (restricted; another township)."""
-    patch = patch_with_restriction(session, patch_id)
+    patch = patch_by_id(session, patch_id)
     if patch is None or (patch.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
     if actor.township is not None and patch.township_code != actor.township:

@@ -44,6 +44,7 @@ from weipian.rules import RuleSet
 from weipian.rules.violation import determined_flags
 from weipian.services.case_records import CaseRecord, case_fields, get_case, visible_patch
 from weipian.storage import cases as q
+from weipian.storage.records import Patch
 from weipian.storage.workflow import append_event, current_determination
 
 # A case is filed once the county has passed the 违法 determination (or later).
@@ -53,13 +54,13 @@ UPDATABLE = ("case_no", "filed_on", "decision_no", "decision_on", "fine_yuan", "
 
 
 # --- checks shared by the steps --------------------------------------------------------------
-def _allowed(actor: Actor, action: Action, patch: Row[Any]) -> None:
+def _allowed(actor: Actor, action: Action, patch: Patch) -> None:
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("case.forbidden", code=patch.patch_code, role=actor.role.label)
     advance(patch.state, action)
 
 
-def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payload: dict[str, Any],
+def _event(session: Session, patch: Patch, action: Action, actor: Actor, payload: dict[str, Any],
            at: dt.datetime) -> int:  # fmt: skip
     """One event beside the workflow (the patch keeps its state); on PostgreSQL it also takes the
     event chain's lock, so the checks made after it see every earlier writer."""
@@ -71,9 +72,7 @@ def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payl
     )  # fmt: skip
 
 
-def illegal_kinds(
-    session: Session, patch: Row[Any], rules: RuleSet, on: dt.date
-) -> tuple[set[CaseKind], float]:
+def illegal_kinds(session: Session, patch: Patch, rules: RuleSet, on: dt.date) -> tuple[set[CaseKind], float]:
     """Which kinds of case the current determination allows, and the illegal area (m²)."""
     det = current_determination(session, patch.id)
     data = det.data if det is not None else {}
@@ -129,21 +128,21 @@ def _number_taken(session: Session, case_no: str, case_id: int | None) -> None:
         raise Conflict("case.number_taken", number=case_no)
 
 
-def _case_row(session: Session, patch: Row[Any]) -> Row[Any]:
+def _case_row(session: Session, patch: Patch) -> Row[Any]:
     row = q.case_for_patch(session, patch.id)
     if row is None:
         raise NotFound("case.no_case", code=patch.patch_code)
     return row
 
 
-def _check_version(row: Row[Any], based_on: int | None, patch: Row[Any]) -> int:
+def _check_version(row: Row[Any], based_on: int | None, patch: Patch) -> int:
     if based_on is not None and based_on != row.version:
         raise Conflict("case.stale", code=patch.patch_code, by=row.updated_by, version=row.version)
     return int(row.version)
 
 
 def _flags(
-    session: Session, patch: Row[Any], illegal: float, rules: RuleSet, on: dt.date
+    session: Session, patch: Patch, illegal: float, rules: RuleSet, on: dt.date
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The judge's flags on the patch and those the determined areas reach, with their reasons."""
     flags, reasons = q.patch_flags(session, patch.id)
@@ -158,7 +157,7 @@ def _flags(
     return flags, reasons
 
 
-def suggested_outcomes(session: Session, patch: Row[Any], rules: RuleSet, on: dt.date) -> list[Outcome]:
+def suggested_outcomes(session: Session, patch: Patch, rules: RuleSet, on: dt.date) -> list[Outcome]:
     """What a case filed now would suggest (for the page before filing); empty when not 违法."""
     kinds, illegal = illegal_kinds(session, patch, rules, on)
     if not kinds:
@@ -386,7 +385,7 @@ def add_person(
     return get_case(session, patch.id)
 
 
-def _suggestion(session: Session, row: Row[Any], person_id: int, patch: Row[Any]) -> Row[Any]:
+def _suggestion(session: Session, row: Row[Any], person_id: int, patch: Patch) -> Row[Any]:
     person = q.person(session, row.id, person_id)
     if person is None:
         raise NotFound("case.no_person", code=patch.patch_code, id=person_id)

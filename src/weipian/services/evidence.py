@@ -35,7 +35,6 @@ from weipian.storage.evidence import (
     is_ledger_file,
     list_attachments,
     new_stored_name,
-    patch_with_restriction,
     patches_with_file,
     photos_with_file,
     preview_path,
@@ -44,6 +43,8 @@ from weipian.storage.evidence import (
     utc_now,
     write_file,
 )
+from weipian.storage.patches import patch_by_id
+from weipian.storage.records import Patch
 from weipian.storage.store import Store
 
 KINDS = ("photo", "document")
@@ -115,14 +116,14 @@ def clean_name(filename: str) -> str:
     return name
 
 
-def _patch(session: Session, patch_id: int) -> Row[Any]:
-    row = patch_with_restriction(session, patch_id)
+def _patch(session: Session, patch_id: int) -> Patch:
+    row = patch_by_id(session, patch_id)
     if row is None:
         raise NotFound("patch.no_such_id", id=patch_id)
     return row
 
 
-def _check_actor(patch: Row[Any], actor: Actor, action: Action = Action.field_check_record) -> None:
+def _check_actor(patch: Patch, actor: Actor, action: Action = Action.field_check_record) -> None:
     if patch.restricted and not actor.role.is_bureau:
         raise NotFound("patch.no_such_id", id=patch.id)  # as the pages: a restricted patch is unseen
     if not actor.may(action, patch.township_code):
@@ -185,7 +186,7 @@ def prepare_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> Upl
 def attach(
     session: Session,
     files_dir: Path,
-    patch: Row[Any],
+    patch: Patch,
     upload: Upload,
     *,
     uploader: str,
@@ -308,9 +309,7 @@ def evidence_path(files_dir: Path, stored_name: str) -> Path:
 
 
 # --- before submission: withdraw, replace, note ------------------------------------------------
-def _changeable(
-    session: Session, attachment_id: int, actor: Actor, action: Action
-) -> tuple[Row[Any], Row[Any]]:
+def _changeable(session: Session, attachment_id: int, actor: Actor, action: Action) -> tuple[Row[Any], Patch]:
     """The attachment and its patch, if ``actor`` may still change it: the patch's own township
     (or a 市局 role), the patch not yet submitted, and not a ledger file; refused otherwise."""
     row = get_attachment(session, attachment_id)
@@ -325,9 +324,7 @@ def _changeable(
     return row, patch
 
 
-def _withdraw(
-    session: Session, row: Row[Any], patch: Row[Any], actor: Actor, replaced_by: str | None
-) -> None:
+def _withdraw(session: Session, row: Row[Any], patch: Patch, actor: Actor, replaced_by: str | None) -> None:
     """Delete the row and keep what it was in the history (name, hash, checks, note)."""
     payload: dict[str, Any] = {
         "attachment_id": row.id, "kind": row.kind, "name": row.original_name, "sha256": row.sha256,

@@ -27,7 +27,8 @@ from weipian.rules import RuleSet
 from weipian.services.evidence import Upload, attach, prepare_upload
 from weipian.services.ledger_records import LedgerRecord, get_record
 from weipian.storage import ledger as q
-from weipian.storage.evidence import patch_with_restriction
+from weipian.storage.patches import patch_by_id
+from weipian.storage.records import Patch
 from weipian.storage.store import Store
 from weipian.storage.tables import townships
 from weipian.storage.workflow import append_event, current_determination
@@ -66,15 +67,15 @@ class AreaInput:
 
 
 # --- checks shared by the steps --------------------------------------------------------------
-def _patch(session: Session, patch_id: int, actor: Actor) -> Row[Any]:
+def _patch(session: Session, patch_id: int, actor: Actor) -> Patch:
     """The patch, or NotFound — also for a military-restricted one the actor may not see."""
-    row = patch_with_restriction(session, patch_id)
+    row = patch_by_id(session, patch_id)
     if row is None or (row.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
     return row
 
 
-def _may(actor: Actor, action: Action, patch: Row[Any]) -> None:
+def _may(actor: Actor, action: Action, patch: Patch) -> None:
     """Refuse early, before any validation: the actor's role and township, then the state."""
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
@@ -82,7 +83,7 @@ def _may(actor: Actor, action: Action, patch: Row[Any]) -> None:
 
 
 def _step(
-    session: Session, patch: Row[Any], action: Action, actor: Actor, payload: dict[str, Any], at: dt.datetime
+    session: Session, patch: Patch, action: Action, actor: Actor, payload: dict[str, Any], at: dt.datetime
 ) -> int:
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
@@ -121,9 +122,7 @@ def check_measures(measures: list[str], rules: RuleSet, on: dt.date) -> list[str
     return out
 
 
-def _illegal_areas(
-    session: Session, patch: Row[Any], rules: RuleSet, on: dt.date
-) -> tuple[float, float | None]:
+def _illegal_areas(session: Session, patch: Patch, rules: RuleSet, on: dt.date) -> tuple[float, float | None]:
     """The illegal area and its 耕地 from the current determination; refuses a patch not 违法."""
     det = current_determination(session, patch.id)
     data = det.data if det is not None else {}
@@ -141,7 +140,7 @@ def _illegal_areas(
     return illegal, None if farmland is None else min(float(farmland), illegal)
 
 
-def _unit(session: Session, unit: str | None, patch: Row[Any], actor: Actor) -> str:
+def _unit(session: Session, unit: str | None, patch: Patch, actor: Actor) -> str:
     code = (unit or "").strip() or patch.township_code
     if not code:
         raise InputError("ledger.unit_needed", code=patch.patch_code)
@@ -160,7 +159,7 @@ def _check_deadline(deadline: dt.date, on: dt.date) -> dt.date:
     return deadline
 
 
-def _record_of(session: Session, patch: Row[Any]) -> Row[Any]:
+def _record_of(session: Session, patch: Patch) -> Row[Any]:
     row = q.record_for_patch(session, patch.id)
     if row is None:
         raise NotFound("ledger.no_record", code=patch.patch_code)

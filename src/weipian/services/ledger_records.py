@@ -14,7 +14,7 @@ from weipian.domain.roles import Actor
 from weipian.errors import NotFound
 from weipian.services.evidence import Evidence, evidence_of
 from weipian.storage import ledger as q
-from weipian.storage.evidence import patch_with_restriction
+from weipian.storage.patches import patch_by_id
 from weipian.storage.tables import patch_facts, rectifications
 
 
@@ -81,7 +81,7 @@ def get_record(session: Session, patch_id: int) -> LedgerRecord:
 
 def find_record(session: Session, patch_id: int, actor: Actor) -> LedgerRecord | None:
     """The patch's record as ``actor`` may see it (township staff: own township only)."""
-    patch = patch_with_restriction(session, patch_id)
+    patch = patch_by_id(session, patch_id)
     if patch is None or (patch.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
     if actor.township is not None and patch.township_code != actor.township:

@@ -103,12 +103,6 @@ def list_attachments(session: Session, patch_id: int) -> list[Row[Any]]:
     return list(session.execute(query).all())
 
 
-def patch_with_restriction(session: Session, patch_id: int) -> Row[Any] | None:
-    """The patch row (with its ``restricted`` flag), or None."""
-    query = select(patches).where(patches.c.id == patch_id)
-    return session.execute(query).first()
-
-
 def patches_with_file(session: Session, sha256: str) -> list[Any]:
     """(patch id, JCBH) of every patch that already has a file with this SHA-256."""
     query = (

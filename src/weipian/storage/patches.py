@@ -12,8 +12,15 @@ from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
+from weipian.storage.records import Patch
 from weipian.storage.spatial import BBox, bbox_clause
 from weipian.storage.tables import batches, patches, townships
+
+
+def patch_by_id(session: Session, patch_id: int) -> Patch | None:
+    """The patch with this id, whatever its restriction (callers check the actor), or None."""
+    row = session.execute(select(patches).where(patches.c.id == patch_id)).first()
+    return None if row is None else Patch.of(row)
 
 
 def find_batch(session: Session, source: str, name: str) -> Row[Any] | None:

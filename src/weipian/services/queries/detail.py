@@ -16,6 +16,7 @@ from weipian.messages import message
 from weipian.services.access import Scope
 from weipian.services.deadlines import effective_due, return_deadline
 from weipian.services.queries.scope import get_patch, visible
+from weipian.storage.records import DeterminationVersion, Event, Patch
 from weipian.storage.tables import (
     batches,
     patch_facts,
@@ -40,7 +41,7 @@ MINING_LABELS = {
 
 @dataclass(frozen=True)
 class PatchDetail:
-    patch: Row[Any]
+    patch: Patch
     batch_name: str
     township_name: str | None
     due: dt.date
@@ -51,8 +52,8 @@ class PatchDetail:
     other_overlaps: list[Row[Any]]
     suggestion: Row[Any] | None
     reasons: list[str]
-    determination: Row[Any] | None
-    events: list[Row[Any]]
+    determination: DeterminationVersion | None
+    events: list[Event]
     actor_names: dict[str, str]  # username → display name, for the history
     same_place_codes: str | None = None  # TYWZJCTBWQBH without patches outside the scope
 
@@ -112,7 +113,7 @@ def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) 
     )
 
 
-def _same_place_in_scope(session: Session, patch: Row[Any], scope: Scope) -> str | None:
+def _same_place_in_scope(session: Session, patch: Patch, scope: Scope) -> str | None:
     """TYWZJCTBWQBH less the codes of linked patches the viewer may not see (a military
     patch's JCBH must not show on a later patch at the same place)."""
     codes = [c for c in (patch.same_place_codes or "").split(",") if c]

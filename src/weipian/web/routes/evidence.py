@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import Row
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -35,6 +34,7 @@ from weipian.services.queries.detail import patch_detail
 from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.evidence import preview_path, write_file
+from weipian.storage.records import Patch
 from weipian.storage.store import Store
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
@@ -88,7 +88,7 @@ async def _upload(
     token = request.headers.get("X-CSRF-Token") or form.get("csrf_token")
     check_csrf(request, token if isinstance(token, str) else None)
 
-    def _patch() -> Row[Any]:
+    def _patch() -> Patch:
         with store.reading() as session:
             return get_patch(session, patch_id, scope)
 
