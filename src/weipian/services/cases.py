@@ -20,7 +20,6 @@ import datetime as dt
 import math
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain.cases import (
@@ -42,7 +41,7 @@ from weipian.domain.workflow import Action, State, advance
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.rules import RuleSet
 from weipian.rules.violation import determined_flags
-from weipian.services.case_records import CaseRecord, case_fields, get_case, visible_patch
+from weipian.services.case_records import CasePerson, CaseRecord, get_case, visible_patch
 from weipian.storage import cases as q
 from weipian.storage.records import Patch
 from weipian.storage.workflow import append_event, current_determination
@@ -123,19 +122,19 @@ def _plain(fields: CaseFields) -> dict[str, Any]:
 
 
 def _number_taken(session: Session, case_no: str, case_id: int | None) -> None:
-    other = q.case_by_number(session, case_no)
-    if other is not None and other.id != case_id:
+    other = q.case_id_by_number(session, case_no)
+    if other is not None and other != case_id:
         raise Conflict("case.number_taken", number=case_no)
 
 
-def _case_row(session: Session, patch: Patch) -> Row[Any]:
+def _case_row(session: Session, patch: Patch) -> CaseRecord:
     row = q.case_for_patch(session, patch.id)
     if row is None:
         raise NotFound("case.no_case", code=patch.patch_code)
     return row
 
 
-def _check_version(row: Row[Any], based_on: int | None, patch: Patch) -> int:
+def _check_version(row: CaseRecord, based_on: int | None, patch: Patch) -> int:
     if based_on is not None and based_on != row.version:
         raise Conflict("case.stale", code=patch.patch_code, by=row.updated_by, version=row.version)
     return int(row.version)
@@ -261,9 +260,11 @@ def update_case(
     _allowed(actor, Action.case_update, patch)
     row = _case_row(session, patch)
     version = _check_version(row, based_on, patch)
-    if row.closed_on is not None:
-        raise Conflict("case.closed_already", code=patch.patch_code, closed_on=row.closed_on.isoformat())
-    old = case_fields(row)
+    if row.fields.closed_on is not None:
+        raise Conflict(
+            "case.closed_already", code=patch.patch_code, closed_on=row.fields.closed_on.isoformat()
+        )
+    old = row.fields
     values: dict[str, Any] = {}
     labels = {
         "case_no": "立案号",
@@ -317,9 +318,11 @@ def close_case(
     _allowed(actor, Action.case_close, patch)
     row = _case_row(session, patch)
     version = _check_version(row, based_on, patch)
-    if row.closed_on is not None:
-        raise Conflict("case.closed_already", code=patch.patch_code, closed_on=row.closed_on.isoformat())
-    new = dataclasses.replace(case_fields(row), closed_on=closed_on)
+    if row.fields.closed_on is not None:
+        raise Conflict(
+            "case.closed_already", code=patch.patch_code, closed_on=row.fields.closed_on.isoformat()
+        )
+    new = dataclasses.replace(row.fields, closed_on=closed_on)
     _, illegal = illegal_kinds(session, patch, rules, on)
     _refuse(check_case(new, illegal_area_m2=illegal, today=on), patch.patch_code)
     waiting = [p for p in q.persons_of(session, row.id) if p.confirmed_by is None]
@@ -330,7 +333,7 @@ def close_case(
         patch,
         Action.case_close,
         actor,
-        {"case_no": row.case_no, "closed_on": closed_on.isoformat()},
+        {"case_no": row.fields.case_no, "closed_on": closed_on.isoformat()},
         at,
     )
     if not q.update_case(session, row.id, version, closed_on=closed_on, updated_by=actor.name, updated_at=at):
@@ -375,7 +378,7 @@ def add_person(
     job = _one_line(position, POSITION_MAX, "单位及职务")
     result = parse_outcome(outcome, rules, on)
     text = _long_text(detail, "处理情况")
-    payload = {"op": "add", "case_no": row.case_no, "name": who, "position": job, "outcome": result.value,
+    payload = {"op": "add", "case_no": row.fields.case_no, "name": who, "position": job, "outcome": result.value,
                "detail": text}  # fmt: skip
     _event(session, patch, Action.case_person, actor, payload, at)
     q.insert_person(
@@ -385,7 +388,7 @@ def add_person(
     return get_case(session, patch.id)
 
 
-def _suggestion(session: Session, row: Row[Any], person_id: int, patch: Patch) -> Row[Any]:
+def _suggestion(session: Session, row: CaseRecord, person_id: int, patch: Patch) -> CasePerson:
     person = q.person(session, row.id, person_id)
     if person is None:
         raise NotFound("case.no_person", code=patch.patch_code, id=person_id)
@@ -415,7 +418,7 @@ def confirm_person(
         raise InputError("case.person_name_needed")
     job = _one_line(position, POSITION_MAX, "单位及职务") or person.position
     text = _long_text(detail, "处理情况") or person.detail
-    payload = {"op": "confirm", "case_no": row.case_no, "person": person_id, "name": who, "position": job,
+    payload = {"op": "confirm", "case_no": row.fields.case_no, "person": person_id, "name": who, "position": job,
                "outcome": person.outcome, "suggested_by": person.suggested_by, "detail": text}  # fmt: skip
     _event(session, patch, Action.case_person, actor, payload, at)
     if not q.confirm_person(session, person_id, name=who, position=job, detail=text, confirmed_by=actor.name,
@@ -435,7 +438,7 @@ def dismiss_suggestion(
     why = _long_text(reason, "不予追究的理由")
     if why is None:
         raise InputError("case.dismiss_reason_needed")
-    payload = {"op": "dismiss", "case_no": row.case_no, "person": person_id, "outcome": person.outcome,
+    payload = {"op": "dismiss", "case_no": row.fields.case_no, "person": person_id, "outcome": person.outcome,
                "suggested_by": person.suggested_by, "reason": why}  # fmt: skip
     _event(session, patch, Action.case_person, actor, payload, at)
     if not q.drop_suggestion(session, person_id):

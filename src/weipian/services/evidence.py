@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import CHECK_LABELS, photo_checks, reuse_check
@@ -44,7 +43,7 @@ from weipian.storage.evidence import (
     write_file,
 )
 from weipian.storage.patches import patch_by_id
-from weipian.storage.records import Patch
+from weipian.storage.records import Attachment, Patch
 from weipian.storage.store import Store
 
 KINDS = ("photo", "document")
@@ -56,49 +55,8 @@ ALLOWED: dict[str, tuple[FileType, ...]] = {
 NAME_MAX = 255
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """One attachment as the pages show it."""
-
-    id: int
-    patch_id: int
-    kind: str
-    original_name: str
-    content_type: str
-    size: int
-    uploaded_by: str
-    uploaded_at: dt.datetime
-    taken_at: dt.datetime | None
-    lon: float | None
-    lat: float | None
-    azimuth: float | None
-    checks: list[dict[str, Any]]
-    note: str | None
-
-    @property
-    def is_photo(self) -> bool:
-        return self.kind == "photo"
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for c in self.checks if c.get("passed") is False)
-
-
-def evidence_of(row: Row[Any]) -> Evidence:
-    """An attachment row as an :class:`Evidence`."""
-    return _evidence(row)
-
-
-def _evidence(row: Row[Any]) -> Evidence:
-    taken = row.taken_at
-    if taken is not None and taken.tzinfo is None:  # SQLite gives back naive UTC
-        taken = taken.replace(tzinfo=dt.UTC)
-    return Evidence(
-        id=row.id, patch_id=row.patch_id, kind=row.kind, original_name=row.original_name,
-        content_type=row.content_type, size=row.size, uploaded_by=row.uploaded_by,
-        uploaded_at=row.uploaded_at, taken_at=taken, lon=row.lon, lat=row.lat, azimuth=row.azimuth,
-        checks=list(row.checks or []), note=row.note,
-    )  # fmt: skip
+# The pages' name for an attachment record (storage builds it, with its checks).
+Evidence = Attachment
 
 
 def clean_name(filename: str) -> str:
@@ -229,7 +187,7 @@ def attach(
     _flag_earlier_copies(session, upload.sha)
     row = get_attachment(session, new_id)
     assert row is not None
-    return _evidence(row)
+    return row
 
 
 def add_evidence(
@@ -292,7 +250,7 @@ def _history_note(kind: str, name: str, checks: list[dict[str, Any]] | None) -> 
 
 def list_evidence(session: Session, patch_id: int) -> list[Evidence]:
     """The patch's photos (with their checks) and documents; the caller has checked the scope."""
-    return [_evidence(r) for r in list_attachments(session, patch_id)]
+    return list_attachments(session, patch_id)
 
 
 def get_evidence(session: Session, attachment_id: int) -> tuple[Evidence, str]:
@@ -300,7 +258,7 @@ def get_evidence(session: Session, attachment_id: int) -> tuple[Evidence, str]:
     row = get_attachment(session, attachment_id)
     if row is None:
         raise NotFound("evidence.not_found", id=attachment_id)
-    return _evidence(row), str(row.stored_name)
+    return row, row.stored_name
 
 
 def evidence_path(files_dir: Path, stored_name: str) -> Path:
@@ -309,7 +267,9 @@ def evidence_path(files_dir: Path, stored_name: str) -> Path:
 
 
 # --- before submission: withdraw, replace, note ------------------------------------------------
-def _changeable(session: Session, attachment_id: int, actor: Actor, action: Action) -> tuple[Row[Any], Patch]:
+def _changeable(
+    session: Session, attachment_id: int, actor: Actor, action: Action
+) -> tuple[Attachment, Patch]:
     """The attachment and its patch, if ``actor`` may still change it: the patch's own township
     (or a 市局 role), the patch not yet submitted, and not a ledger file; refused otherwise."""
     row = get_attachment(session, attachment_id)
@@ -324,12 +284,12 @@ def _changeable(session: Session, attachment_id: int, actor: Actor, action: Acti
     return row, patch
 
 
-def _withdraw(session: Session, row: Row[Any], patch: Patch, actor: Actor, replaced_by: str | None) -> None:
+def _withdraw(session: Session, row: Attachment, patch: Patch, actor: Actor, replaced_by: str | None) -> None:
     """Delete the row and keep what it was in the history (name, hash, checks, note)."""
     payload: dict[str, Any] = {
         "attachment_id": row.id, "kind": row.kind, "name": row.original_name, "sha256": row.sha256,
         "size": row.size, "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
-        "checks": row.checks, "note": row.note,
+        "checks": row.checks or None, "note": row.note,  # None: a document (never checked)
     }  # fmt: skip
     if replaced_by is not None:
         payload["replaced_by"] = replaced_by
@@ -353,7 +313,7 @@ def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, actor: 
     with store.writing() as session:
         row, patch = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
         _withdraw(session, row, patch, actor, None)
-        gone = _evidence(row)
+        gone = row
     _remove_files(files_dir, str(row.stored_name))
     return gone
 
@@ -400,7 +360,7 @@ def set_evidence_note(store: Store, attachment_id: int, note: str, actor: Actor)
             set_note(session, row.id, text)
         updated = get_attachment(session, row.id)
         assert updated is not None
-        return _evidence(updated)
+        return updated
 
 
 # --- what a submission still lacks -------------------------------------------------------------

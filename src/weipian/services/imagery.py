@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
@@ -24,6 +21,7 @@ from weipian.io.imagery import to_cog
 from weipian.io.readers import file_hash
 from weipian.storage.imagery import (
     BBox,
+    ImageInfo,
     all_images,
     image_by_hash,
     image_by_id,
@@ -55,32 +53,6 @@ class Phase(StrEnum):
     @property
     def label(self) -> str:
         return "前时相" if self is Phase.before else "后时相"
-
-
-@dataclass(frozen=True)
-class ImageInfo:
-    """One registered image, as the CLI and the web show it."""
-
-    id: int
-    phase: str
-    taken_on: dt.date
-    name: str
-    stored_name: str
-    sha256: str
-    crs: str
-    width: int
-    height: int
-    bands: int
-    bounds: BBox  # lon/lat: west, south, east, north
-    added_by: str
-    added_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: Row[Any]) -> ImageInfo:
-        return cls(
-            row.id, row.phase, row.taken_on, row.name, row.stored_name, row.sha256, row.crs, row.width,
-            row.height, row.bands, (row.minx, row.miny, row.maxx, row.maxy), row.added_by, row.added_at,
-        )  # fmt: skip
 
 
 def image_file(files_dir: Path, stored_name: str) -> Path:
@@ -139,15 +111,15 @@ def get_image(session: Session, image_id: int) -> ImageInfo:
     row = image_by_id(session, image_id)
     if row is None:
         raise NotFound("imagery.no_such_id", id=image_id)
-    return ImageInfo.of(row)
+    return row
 
 
 def list_images(session: Session) -> list[ImageInfo]:
     """Every registered image: before ones first, then by date."""
-    return [ImageInfo.of(r) for r in all_images(session)]
+    return all_images(session)
 
 
-def _best(rows: list[Row[Any]], wanted: dt.date | None) -> ImageInfo | None:
+def _best(rows: list[ImageInfo], wanted: dt.date | None) -> ImageInfo | None:
     """Closest in date to ``wanted`` (the later one on a tie), else the most recent."""
     if not rows:
         return None
@@ -155,7 +127,7 @@ def _best(rows: list[Row[Any]], wanted: dt.date | None) -> ImageInfo | None:
         chosen = max(rows, key=lambda r: (r.taken_on, r.id))
     else:
         chosen = min(rows, key=lambda r: (abs((r.taken_on - wanted).days), -r.taken_on.toordinal(), -r.id))
-    return ImageInfo.of(chosen)
+    return chosen
 
 
 def imagery_for(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weipian.domain.ledger import Areas, Decision, Method, RecordState, check_areas, fully_rectified
@@ -159,11 +159,18 @@ def _check_deadline(deadline: dt.date, on: dt.date) -> dt.date:
     return deadline
 
 
-def _record_of(session: Session, patch: Patch) -> Row[Any]:
+def _record_of(session: Session, patch: Patch) -> LedgerRecord:
     row = q.record_for_patch(session, patch.id)
     if row is None:
         raise NotFound("ledger.no_record", code=patch.patch_code)
     return row
+
+
+def _plain(value: Any) -> Any:
+    """A record's value as the event payload keeps it (dates as ISO text, measures as a list)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _uploads(files: list[tuple[str, bytes]], max_bytes: int) -> list[Upload]:
@@ -244,9 +251,8 @@ def update_plan(
         values["major_case"] = major_case
     if not values:
         raise InputError("ledger.nothing_given")
-    old = {k: (row._mapping[k].isoformat() if isinstance(row._mapping[k], dt.date) else row._mapping[k])
-           for k in values}  # fmt: skip
-    new = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+    old = {k: _plain(getattr(row, k)) for k in values}
+    new = {k: _plain(v) for k, v in values.items()}
     _step(session, patch, Action.rectification_update, actor, {"old": old, "new": new}, at)
     q.update_record(session, row.id, updated_at=at, **values)
     return get_record(session, patch.id)
@@ -275,10 +281,7 @@ def save_progress(
     row = _record_of(session, patch)
     if row.state == RecordState.requested.value:
         raise Conflict("ledger.request_pending", code=patch.patch_code)
-    before = Areas(
-        row.demolished_m2, row.demolished_farmland_m2, row.regularised_m2, row.regularised_farmland_m2
-    )
-    after = areas.over(before)
+    after = areas.over(row.areas)
     problems = check_areas(after, row.illegal_area_m2, row.illegal_farmland_m2)
     if problems:
         from weipian.messages import message
@@ -367,10 +370,7 @@ def request_close_out(
             row = _record_of(session, patch)
             if row.state == RecordState.requested.value:
                 raise Conflict("ledger.request_pending", code=patch.patch_code)
-            areas = Areas(
-                row.demolished_m2, row.demolished_farmland_m2, row.regularised_m2, row.regularised_farmland_m2
-            )
-            if not fully_rectified(areas, row.illegal_area_m2):
+            if not fully_rectified(row.areas, row.illegal_area_m2):
                 raise InputError(
                     "ledger.unrectified", code=patch.patch_code, remaining=f"{row.remaining_m2:.2f}"
                 )

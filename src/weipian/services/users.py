@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import Row, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
 from weipian.domain.referrals import departments, find_department
 from weipian.domain.roles import Actor, Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
+from weipian.storage.records import User
 from weipian.storage.store import Store
 from weipian.storage.tables import users
 from weipian.storage.townships import township_names
@@ -69,7 +70,7 @@ class Account:
         return self.role.is_bureau
 
 
-def _account(row: Row[Any]) -> Account:
+def _account(row: User) -> Account:
     return Account(
         id=row.id, username=row.username, display_name=row.display_name, role=Role(row.role),
         township_code=row.township_code, department=row.department, active=bool(row.active),
