@@ -71,7 +71,9 @@ def _event(session: Session, patch: Patch, action: Action, actor: Actor, payload
     )  # fmt: skip
 
 
-def illegal_kinds(session: Session, patch: Patch, rules: RuleSet, on: dt.date) -> tuple[set[CaseKind], float]:
+def illegal_kinds(
+    session: Session, patch: Patch, *, rules: RuleSet, on: dt.date
+) -> tuple[set[CaseKind], float]:
     """Which kinds of case the current determination allows, and the illegal area (m²)."""
     det = current_determination(session, patch.id)
     data = det.data if det is not None else {}
@@ -156,9 +158,9 @@ def _flags(
     return flags, reasons
 
 
-def suggested_outcomes(session: Session, patch: Patch, rules: RuleSet, on: dt.date) -> list[Outcome]:
+def suggested_outcomes(session: Session, patch: Patch, *, rules: RuleSet, on: dt.date) -> list[Outcome]:
     """What a case filed now would suggest (for the page before filing); empty when not 违法."""
-    kinds, illegal = illegal_kinds(session, patch, rules, on)
+    kinds, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     if not kinds:
         return []
     flags, _ = _flags(session, patch, illegal, rules, on)
@@ -194,7 +196,7 @@ def open_case(
     """立案 for a patch determined 违法 (land or mineral); the judge's flags become suggestions."""
     patch = visible_patch(session, patch_id, actor)
     _allowed(actor, Action.case_open, patch)
-    kinds, illegal = illegal_kinds(session, patch, rules, on)
+    kinds, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     if not kinds:
         det = current_determination(session, patch.id)
         verdict = (det.data.get("verdict") if det is not None else None) or "未判定"
@@ -286,7 +288,7 @@ def update_case(
     if values.get("filed_on", old.filed_on) is None:
         raise InputError("case.filed_needed")
     new = dataclasses.replace(old, **values)
-    _, illegal = illegal_kinds(session, patch, rules, on)
+    _, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     _refuse(check_case(new, illegal_area_m2=illegal, today=on), patch.patch_code)
     before, after = _plain(old), _plain(new)
     diff = {k for k in before if before[k] != after[k]}
@@ -323,7 +325,7 @@ def close_case(
             "case.closed_already", code=patch.patch_code, closed_on=row.fields.closed_on.isoformat()
         )
     new = dataclasses.replace(row.fields, closed_on=closed_on)
-    _, illegal = illegal_kinds(session, patch, rules, on)
+    _, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     _refuse(check_case(new, illegal_area_m2=illegal, today=on), patch.patch_code)
     waiting = [p for p in q.persons_of(session, row.id) if p.confirmed_by is None]
     if waiting:

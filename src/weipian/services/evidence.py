@@ -88,7 +88,7 @@ def _check_actor(patch: Patch, actor: Actor, action: Action = Action.field_check
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
 
 
-def check_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> FileType:
+def check_upload(filename: str, data: bytes, *, kind: str, max_bytes: int) -> FileType:
     """The file's real type if ``kind`` allows it and it fits; ``InputError`` otherwise."""
     name = clean_name(filename)
     if kind not in KINDS:
@@ -121,9 +121,9 @@ class Upload:
     preview: bytes | None  # a small JPEG made once, here, within a fixed memory bound
 
 
-def prepare_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> Upload:
+def prepare_upload(filename: str, data: bytes, *, kind: str, max_bytes: int) -> Upload:
     """Check type and size and read a photo's EXIF, outside any transaction; ``InputError`` if bad."""
-    ftype = check_upload(filename, data, kind, max_bytes)
+    ftype = check_upload(filename, data, kind=kind, max_bytes=max_bytes)
     name = clean_name(filename)
     info: PhotoInfo | None = None
     preview: bytes | None = None
@@ -145,8 +145,8 @@ def attach(
     session: Session,
     files_dir: Path,
     patch: Patch,
-    upload: Upload,
     *,
+    upload: Upload,
     uploader: str,
     max_distance_m: float,
     note: str | None,
@@ -194,6 +194,7 @@ def add_evidence(
     store: Store,
     files_dir: Path,
     patch_id: int,
+    *,
     filename: str,
     data: bytes,
     kind: str,
@@ -205,14 +206,14 @@ def add_evidence(
     """Store one photo or document for the patch, with the photo's checks; returns it."""
     with store.reading() as session:
         _check_actor(_patch(session, patch_id), actor)
-    upload = prepare_upload(filename, data, kind, max_bytes)
+    upload = prepare_upload(filename, data, kind=kind, max_bytes=max_bytes)
     written: list[Path] = []
     try:
         with store.writing() as session:
             patch = _patch(session, patch_id)
             _check_actor(patch, actor)
             ev = attach(
-                session, files_dir, patch, upload, uploader=actor.name, max_distance_m=max_distance_m,
+                session, files_dir, patch, upload=upload, uploader=actor.name, max_distance_m=max_distance_m,
                 note=note, written=written,
             )  # fmt: skip
             # In the unalterable history too; like any field-check step it is refused once the
@@ -304,7 +305,7 @@ def _remove_files(files_dir: Path, stored_name: str) -> None:
     preview_path(files_dir, stored_name).unlink(missing_ok=True)
 
 
-def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, actor: Actor) -> Evidence:
+def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, *, actor: Actor) -> Evidence:
     """Delete a photo or document before the determination is submitted; returns what it was.
 
     The event keeps its name, SHA-256, checks and note; the file is removed once the row is gone.
@@ -319,7 +320,7 @@ def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, actor: 
 
 
 def replace_evidence(
-    store: Store, files_dir: Path, attachment_id: int, filename: str, data: bytes, actor: Actor,
+    store: Store, files_dir: Path, attachment_id: int, *, filename: str, data: bytes, actor: Actor,
     max_bytes: int, max_distance_m: float, note: str | None = None,
 ) -> Evidence:  # fmt: skip
     """Replace a photo or document by a new file of the same kind, in one transaction: the old
@@ -327,7 +328,7 @@ def replace_evidence(
     note is kept unless a new one is given."""
     with store.reading() as session:
         row, _ = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
-    upload = prepare_upload(filename, data, row.kind, max_bytes)
+    upload = prepare_upload(filename, data, kind=row.kind, max_bytes=max_bytes)
     written: list[Path] = []
     try:
         with store.writing() as session:
@@ -335,7 +336,7 @@ def replace_evidence(
             _withdraw(session, row, patch, actor, upload.name)
             patch = _patch(session, patch.id)  # its state moved
             ev = attach(
-                session, files_dir, patch, upload, uploader=actor.name, max_distance_m=max_distance_m,
+                session, files_dir, patch, upload=upload, uploader=actor.name, max_distance_m=max_distance_m,
                 note=(note or "").strip() or row.note, written=written,
             )  # fmt: skip
             record_field_check(
@@ -349,7 +350,7 @@ def replace_evidence(
     return ev
 
 
-def set_evidence_note(store: Store, attachment_id: int, note: str, actor: Actor) -> Evidence:
+def set_evidence_note(store: Store, attachment_id: int, *, note: str, actor: Actor) -> Evidence:
     """Write (or clear) a photo's or document's note before submission; the event keeps both."""
     text = "".join(ch for ch in note if ch.isprintable()).strip()[:NAME_MAX] or None
     with store.writing() as session:

@@ -76,7 +76,7 @@ def _refuse_duplicate(session: Session, digest: str, phase: Phase, path: Path) -
 
 
 def add_image(
-    store: Store, files_dir: Path, path: Path, phase: str, taken_on: dt.date, actor_name: str
+    store: Store, files_dir: Path, path: Path, *, phase: str, taken_on: dt.date, actor_name: str
 ) -> ImageInfo:
     """Convert ``path`` to a COG in ``files_dir/imagery`` and register it for ``phase``.
 
@@ -131,7 +131,7 @@ def _best(rows: list[ImageInfo], wanted: dt.date | None) -> ImageInfo | None:
 
 
 def imagery_for(
-    session: Session, bbox: BBox, before_date: str | dt.date | None, after_date: str | dt.date | None
+    session: Session, bbox: BBox, *, before_date: str | dt.date | None, after_date: str | dt.date | None
 ) -> dict[str, ImageInfo | None]:
     """The best before and after images meeting ``bbox`` (lon/lat) for a patch's QSX and HSX.
 

@@ -180,7 +180,7 @@ def _uploads(files: list[tuple[str, bytes]], max_bytes: int) -> list[Upload]:
     out = []
     for name, data in files:
         kind = "document" if sniff(data) is FileType.pdf else "photo"
-        out.append(prepare_upload(name, data, kind, max_bytes))
+        out.append(prepare_upload(name, data, kind=kind, max_bytes=max_bytes))
     return out
 
 
@@ -290,8 +290,8 @@ def save_progress(
             "ledger.areas_invalid", code=patch.patch_code,
             problems="；".join(message(p.code, **p.params) for p in problems), codes=[p.code for p in problems],
         )  # fmt: skip
-    files = [attach(session, files_dir, patch, u, uploader=actor.name, max_distance_m=max_distance_m,
-                    note="整改进展照片", written=written) for u in uploads]  # fmt: skip
+    files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
+                    max_distance_m=max_distance_m, note="整改进展照片", written=written) for u in uploads]  # fmt: skip
     remaining = after.remaining(row.illegal_area_m2)
     payload = {"demolished_m2": after.demolished, "demolished_farmland_m2": after.demolished_farmland,
                "regularised_m2": after.regularised, "regularised_farmland_m2": after.regularised_farmland,
@@ -374,8 +374,9 @@ def request_close_out(
                 raise InputError(
                     "ledger.unrectified", code=patch.patch_code, remaining=f"{row.remaining_m2:.2f}"
                 )
-            files = [attach(session, files_dir, patch, u, uploader=actor.name, max_distance_m=max_distance_m,
-                            note="销号佐证材料", written=written) for u in uploads]  # fmt: skip
+            files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
+                            max_distance_m=max_distance_m, note="销号佐证材料", written=written)
+                     for u in uploads]  # fmt: skip
             payload = {
                 "note": text,
                 "attachments": [f.id for f in files],

@@ -108,6 +108,7 @@ def _text(value: str | None, code: str, limit: int) -> str:
 def refer(
     store: Store,
     patch_id: int,
+    *,
     kind: ReferralKind | str,
     department: str,
     matter: str,
@@ -157,10 +158,10 @@ def refer(
 def give_feedback(
     store: Store,
     referral_id: int,
+    *,
     text: str,
     actor: Account,
     now: dt.datetime | None = None,
-    *,
     stage: FeedbackStage | str = FeedbackStage.done,
     result: str | None = None,
 ) -> Referral:

@@ -104,7 +104,7 @@ def ledger_facts(session: Session) -> tuple[dict[int, Rectification], dict[int, 
 
 
 def load_records(
-    session: Session, rules: RuleSet, day: dt.date, year: int | None = None
+    session: Session, rules: RuleSet, *, day: dt.date, year: int | None = None
 ) -> list[PatchRecord]:
     """Every patch as a statistics record, with the ledger's facts."""
     rects, cases = ledger_facts(session)
@@ -155,7 +155,7 @@ def compute_stats(
     day = rules_day(period, on)
     policy = ratio_policy(rules, day, farmland_source)
     everyone = replace(period, unit=None)
-    all_records = list(everyone.select(load_records(session, rules, day, year=period.year)))
+    all_records = list(everyone.select(load_records(session, rules, day=day, year=period.year)))
     units = [Unit(code, name) for code, name in sorted(names.items())]
     # Ranks compare every unit, so a one-unit request is ranked among all, then keeps its row;
     # its "county" is then that unit's figures, so county = Σ units still holds.

@@ -176,7 +176,7 @@ def _verify(password: str, password_hash: str) -> tuple[bool, str | None]:
         _HASHING.release()
 
 
-def authenticate(store: Store, username: str, password: str, address: str | None = None) -> Account | None:
+def authenticate(store: Store, username: str, password: str, *, address: str | None = None) -> Account | None:
     """The active account with this name and password, or None (same time either way).
 
     ``PermissionDenied("auth.locked")`` while the account or the address is locked out (no

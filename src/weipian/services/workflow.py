@@ -83,7 +83,7 @@ def determination_data(det: Determination) -> dict[str, Any]:
     return {k: plain(v) for k, v in dataclasses.asdict(det).items()}
 
 
-def check_determination(det: Determination, patch: Patch, rules: RuleSet, on: dt.date) -> None:
+def check_determination(det: Determination, patch: Patch, *, rules: RuleSet, on: dt.date) -> None:
     """Refuse a determination the rules find invalid, naming every problem."""
     problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
     if problems:
@@ -130,7 +130,7 @@ def save_determination(
         )
     current = current_determination(session, patch.id)
     _check_based_on(session, patch, current, based_on)
-    check_determination(det, patch, rules, on)
+    check_determination(det, patch, rules=rules, on=on)
     data = determination_data(det)
     if current is not None and current.data == data:
         advance(patch.state, Action.determination_save)  # still refuse it where saving is not allowed
@@ -246,7 +246,7 @@ def correct(
     """An explicit correction after 上报: a new version; the event keeps the old values."""
     if patch.state not in FROZEN_STATES:
         raise InputError("workflow.not_frozen", code=patch.patch_code, state=patch.state)
-    check_determination(det, patch, rules, on)
+    check_determination(det, patch, rules=rules, on=on)
     old = current_determination(session, patch.id)
     data = determination_data(det)
     payload = {"reason": reason, "old": old.data if old else None, "new": data}

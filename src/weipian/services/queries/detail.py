@@ -63,7 +63,7 @@ def kind_label(kind: str) -> str:
         return kind
 
 
-def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) -> PatchDetail:
+def patch_detail(session: Session, patch_id: int, *, scope: Scope, today: dt.date) -> PatchDetail:
     """The patch page's data; 404 outside ``scope``."""
     patch = get_patch(session, patch_id, scope)
     batch_name = session.scalar(select(batches.c.name).where(batches.c.id == patch.batch_id)) or ""

@@ -145,7 +145,7 @@ def _ids_query(f: PatchFilter) -> Select[Any]:
     return query
 
 
-def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> PatchPage:
+def list_patches(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> PatchPage:
     """One page (PAGE_SIZE rows) of the filtered list, ordered by township and JCBH."""
     ids = _filtered(_ids_query(f), f, scope, today)
     total = int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
@@ -159,12 +159,12 @@ def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date)
     return PatchPage([_row(r, returns, today) for r in rows], total, page, pages)
 
 
-def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
+def count_patches(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> int:
     query = _filtered(_ids_query(f), f, scope, today)
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def count_restricted(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
+def count_restricted(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> int:
     """How many of the filtered patches are military-restricted (listed, never exported)."""
     if not scope.restricted:  # roles that never see them: the list and the export agree
         return 0
@@ -176,7 +176,7 @@ def count_restricted(session: Session, f: PatchFilter, scope: Scope, today: dt.d
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
+def export_rows(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
     """Every row of the filtered list except military-restricted ones and those never checked
     against a military layer (never exported)."""
     returns = return_deadlines(session)

@@ -28,7 +28,7 @@ def api_patches(
     user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today, f: FilterDep
 ) -> PatchPageOut:
     with store.reading() as session:
-        page = list_patches(session, f, scope, today)
+        page = list_patches(session, f, scope=scope, today=today)
     return PatchPageOut(
         total=page.total, page=page.page, pages=page.pages, patches=[_patch(r) for r in page.rows]
     )
@@ -45,7 +45,7 @@ def api_patch(
     patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today
 ) -> PatchDetailOut:
     with store.reading() as session:
-        d = patch_detail(session, patch_id, scope, today)
+        d = patch_detail(session, patch_id, scope=scope, today=today)
     p = d.patch
     return PatchDetailOut(
         id=p.id, JCBH=p.patch_code, source=p.source, year=p.year, XZQDM=p.township_code or p.admin_code,

@@ -84,7 +84,9 @@ def manual_register(
             change_type=change_type or None, found_on=_date(found_on), note=note or None,
         )  # fmt: skip
         types = {c: t.name for c, t in rules.tables(today).change_types.items()}
-        done = register_manual(store, case, manual_options(settings, today), user.actor, types)
+        done = register_manual(
+            store, case, manual_options(settings, today), actor=user.actor, change_types=types
+        )
     except WeipianError as exc:
         return _page(
             request, rules, settings, today, kept, say(exc.code, **exc.params), exc.code, status_of(exc)
