@@ -176,13 +176,12 @@ def count_restricted(session: Session, f: PatchFilter, *, scope: Scope, today: d
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def export_rows(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
-    """Every row of the filtered list except military-restricted ones and those never checked
-    against a military layer (never exported)."""
-    returns = return_deadlines(session)
-    query = _filtered(list_query(), f, scope, today).where(~withheld_from_export())
-    rows = session.execute(query.order_by(*ORDER))
-    return [_row(r, returns, today) for r in rows]
+def export_ids(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> list[int]:
+    """Ids of the filtered list's patches in list order, less military-restricted ones and those
+    never checked against a military layer (never exported). The export reads its columns by id
+    (``result_columns``), so no deadline or joined column is computed here."""
+    query = _filtered(_ids_query(f), f, scope, today).where(~withheld_from_export())
+    return [int(i) for i in session.scalars(query.order_by(*ORDER))]
 
 
 def filter_choices(session: Session, scope: Scope) -> dict[str, list[Any]]:

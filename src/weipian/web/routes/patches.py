@@ -24,7 +24,7 @@ from weipian.services.queries.patches import (
     PatchFilter,
     count_patches,
     count_restricted,
-    export_rows,
+    export_ids,
     filter_choices,
     list_patches,
 )
@@ -81,9 +81,7 @@ def patch_export(
         n = count_patches(session, f, scope=scope, today=today)
         if n > settings.export_max_rows:
             raise InputError("export.too_many", count=n, limit=settings.export_max_rows)
-        columns = result_columns(
-            session, [r["id"] for r in export_rows(session, f, scope=scope, today=today)]
-        )
+        columns = result_columns(session, export_ids(session, f, scope=scope, today=today))
     with tempfile.TemporaryDirectory() as tmp:
         path = list_workbook(Path(tmp) / "list.xlsx", columns, today)
         body = path.read_bytes()
