@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter
@@ -37,7 +38,7 @@ def api_patches(
 def _plain(row: Any, drop: tuple[str, ...] = ()) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {k: v for k, v in row._asdict().items() if k not in drop}
+    return {k: v for k, v in dataclasses.asdict(row).items() if k not in drop}
 
 
 @router.get("/patches/{patch_id}")
