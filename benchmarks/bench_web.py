@@ -486,13 +486,23 @@ def single(db: Path) -> dict[str, dict[str, float]]:
         ("township", Scope(township=town), 40),
     ):
         calls = {
-            "list": lambda s, sc=scope: list_patches(s, PatchFilter(), sc, today),
-            "list_township": lambda s, sc=scope: list_patches(s, PatchFilter(township=town), sc, today),
-            "list_state": lambda s, sc=scope: list_patches(s, PatchFilter(state="submitted"), sc, today),
-            "list_overdue": lambda s, sc=scope: list_patches(s, PatchFilter(overdue=True), sc, today),
-            "list_search": lambda s, sc=scope: list_patches(s, PatchFilter(q=code[-6:]), sc, today),
-            "list_deep": lambda s, sc=scope, d=deep: list_patches(s, PatchFilter(page=d), sc, today),
-            "detail": lambda s, sc=scope: patch_detail(s, pid, sc, today),
+            "list": lambda s, sc=scope: list_patches(s, PatchFilter(), scope=sc, today=today),
+            "list_township": lambda s, sc=scope: list_patches(
+                s, PatchFilter(township=town), scope=sc, today=today
+            ),
+            "list_state": lambda s, sc=scope: list_patches(
+                s, PatchFilter(state="submitted"), scope=sc, today=today
+            ),
+            "list_overdue": lambda s, sc=scope: list_patches(
+                s, PatchFilter(overdue=True), scope=sc, today=today
+            ),
+            "list_search": lambda s, sc=scope: list_patches(
+                s, PatchFilter(q=code[-6:]), scope=sc, today=today
+            ),
+            "list_deep": lambda s, sc=scope, d=deep: list_patches(
+                s, PatchFilter(page=d), scope=sc, today=today
+            ),
+            "detail": lambda s, sc=scope: patch_detail(s, pid, scope=sc, today=today),
             "dashboard": lambda s, sc=scope: dashboard(s, sc, today),
             "review": lambda s, sc=scope: review_queue(s, sc),
         }

@@ -46,7 +46,7 @@ def county(store: Store, tmp_path: Path) -> Store:
     with store.reading() as s:
         pid = find_patch(s, "P0000").id
     add_evidence(
-        store, tmp_path / "files", pid, "远景.jpg", field_photo(), "photo", ADMIN, max_bytes=10**7,
+        store, tmp_path / "files", pid, filename="远景.jpg", data=field_photo(), kind="photo", actor=ADMIN, max_bytes=10**7,
         max_distance_m=100.0,
     )  # fmt: skip
     with store.writing() as s:

@@ -38,7 +38,15 @@ def test_due_soon_overdue_and_waiting(store: Store, tmp_path: Path) -> None:
     _open(store, pid, deadline=dt.date(2022, 12, 5))
     with store.writing() as s:
         admin = add_user(s, username="admin", role=Role.bureau_admin, password="long-enough-1")
-    refer(store, pid, ReferralKind.referral, "林业", "占用林地", admin, dt.date(2022, 9, 20))  # due 11-20
+    refer(
+        store,
+        pid,
+        kind=ReferralKind.referral,
+        department="林业",
+        matter="占用林地",
+        actor=admin,
+        today=dt.date(2022, 9, 20),
+    )  # due 11-20
     with store.reading() as s:
         units = reminders(s, today=dt.date(2022, 11, 30))
     assert _kinds(units, "overdue") == {

@@ -36,7 +36,7 @@ def _add(
     values: dict[str, object] = {
         "kind": "photo", "actor": HONGLAI_STAFF, "max_bytes": 25 * MB, "max_distance_m": 100.0, **kw,
     }  # fmt: skip
-    return add_evidence(store, files, patch_id, name, data, **values)  # type: ignore[arg-type]
+    return add_evidence(store, files, patch_id, filename=name, data=data, **values)  # type: ignore[arg-type]
 
 
 def _stored(files: Path) -> list[Path]:

@@ -42,7 +42,18 @@ def county(store: Store, tmp_path: Path) -> dict[str, int]:
 def _add(
     store: Store, files: Path, pid: int, data: bytes, name: str, actor: Actor = HONGLAI_STAFF, **kw: str
 ) -> int:
-    ev = add_evidence(store, files, pid, name, data, kw.pop("kind", "photo"), actor, 25 * MB, 100.0, **kw)  # type: ignore[arg-type]
+    ev = add_evidence(
+        store,
+        files,
+        pid,
+        filename=name,
+        data=data,
+        kind=kw.pop("kind", "photo"),
+        actor=actor,
+        max_bytes=25 * MB,
+        max_distance_m=100.0,
+        **kw,
+    )  # type: ignore[arg-type]
     return ev.id
 
 
@@ -65,7 +76,7 @@ def test_delete_removes_row_and_file_and_keeps_the_record(
     with store.reading() as session:
         stored = {e.id: e for e in list_evidence(session, county["P0000"])}
     assert len(_files(files)) == 2 and stored[gone].failed
-    removed = withdraw_evidence(store, files, gone, HONGLAI_STAFF)
+    removed = withdraw_evidence(store, files, gone, actor=HONGLAI_STAFF)
     assert removed.original_name == "远处.jpg"
     with store.reading() as session:
         assert [e.id for e in list_evidence(session, county["P0000"])] == [keep]
@@ -76,7 +87,7 @@ def test_delete_removes_row_and_file_and_keeps_the_record(
     assert isinstance(payload["sha256"], str) and len(payload["sha256"]) == 64
     assert any(c["passed"] is False for c in payload["checks"])  # type: ignore[attr-defined]
     with pytest.raises(NotFound):
-        withdraw_evidence(store, files, gone, HONGLAI_STAFF)
+        withdraw_evidence(store, files, gone, actor=HONGLAI_STAFF)
 
 
 @pytest.mark.parametrize("actor", [HONGMEI_STAFF, LEADER], ids=["other-township", "leader"])
@@ -86,10 +97,17 @@ def test_only_the_patch_township_or_the_bureau_may_delete(
     files = tmp_path / "files"
     pid = _add(store, files, county["P0000"], field_photo(), "全景.jpg")
     for change in (
-        lambda: withdraw_evidence(store, files, pid, actor),
-        lambda: set_evidence_note(store, pid, "改", actor),
+        lambda: withdraw_evidence(store, files, pid, actor=actor),
+        lambda: set_evidence_note(store, pid, note="改", actor=actor),
         lambda: replace_evidence(
-            store, files, pid, "新.jpg", field_photo(colour=(9, 9, 9)), actor, 25 * MB, 100.0
+            store,
+            files,
+            pid,
+            filename="新.jpg",
+            data=field_photo(colour=(9, 9, 9)),
+            actor=actor,
+            max_bytes=25 * MB,
+            max_distance_m=100.0,
         ),
     ):
         with pytest.raises(PermissionDenied):
@@ -97,7 +115,7 @@ def test_only_the_patch_township_or_the_bureau_may_delete(
     with store.reading() as session:
         assert len(list_evidence(session, county["P0000"])) == 1
     assert len(_files(files)) == 1
-    withdraw_evidence(store, files, pid, REVIEWER)  # the 市局 may
+    withdraw_evidence(store, files, pid, actor=REVIEWER)  # the 市局 may
     assert _files(files) == []
 
 
@@ -108,7 +126,14 @@ def test_replace_swaps_the_file_in_one_step_and_keeps_the_note(
     old = _add(store, files, county["P0000"], field_photo(dx=50, dy=1500), "远处.jpg", note="东侧全景")
     old_file = _files(files)
     new = replace_evidence(
-        store, files, old, "重拍.jpg", field_photo(colour=(30, 160, 30)), HONGLAI_STAFF, 25 * MB, 100.0
+        store,
+        files,
+        old,
+        filename="重拍.jpg",
+        data=field_photo(colour=(30, 160, 30)),
+        actor=HONGLAI_STAFF,
+        max_bytes=25 * MB,
+        max_distance_m=100.0,
     )
     with store.reading() as session:
         (item,) = list_evidence(session, county["P0000"])
@@ -120,7 +145,16 @@ def test_replace_swaps_the_file_in_one_step_and_keeps_the_note(
     assert _events(store, county["P0000"])[-2][1]["replaced_by"] == "重拍.jpg"
     # A bad new file changes nothing: the old one stays, no stray file.
     with pytest.raises(InputError) as bad:
-        replace_evidence(store, files, new.id, "假.jpg", b"not a photo", HONGLAI_STAFF, 25 * MB, 100.0)
+        replace_evidence(
+            store,
+            files,
+            new.id,
+            filename="假.jpg",
+            data=b"not a photo",
+            actor=HONGLAI_STAFF,
+            max_bytes=25 * MB,
+            max_distance_m=100.0,
+        )
     assert bad.value.code == "evidence.type_photo"
     with store.reading() as session:
         assert [e.id for e in list_evidence(session, county["P0000"])] == [new.id]
@@ -128,16 +162,25 @@ def test_replace_swaps_the_file_in_one_step_and_keeps_the_note(
     # A document is replaced by a document.
     doc = _add(store, files, county["P0000"], minimal_pdf(), "批文.pdf", kind="document")
     with pytest.raises(InputError) as wrong:
-        replace_evidence(store, files, doc, "x.heic", field_photo("HEIF"), HONGLAI_STAFF, 25 * MB, 100.0)
+        replace_evidence(
+            store,
+            files,
+            doc,
+            filename="x.heic",
+            data=field_photo("HEIF"),
+            actor=HONGLAI_STAFF,
+            max_bytes=25 * MB,
+            max_distance_m=100.0,
+        )
     assert wrong.value.code == "evidence.type_document"
 
 
 def test_note_is_written_and_recorded(store: Store, county: dict[str, int], tmp_path: Path) -> None:
     files = tmp_path / "files"
     pid = _add(store, files, county["P0000"], field_photo(), "全景.jpg")
-    item = set_evidence_note(store, pid, "  =1+1 <b>东侧</b>\x07 ", HONGLAI_STAFF)
+    item = set_evidence_note(store, pid, note="  =1+1 <b>东侧</b>\x07 ", actor=HONGLAI_STAFF)
     assert item.note == "=1+1 <b>东侧</b>"  # kept as text; the page escapes it, exports quote it
-    set_evidence_note(store, pid, "=1+1 <b>东侧</b>", HONGLAI_STAFF)  # unchanged: no new event
+    set_evidence_note(store, pid, note="=1+1 <b>东侧</b>", actor=HONGLAI_STAFF)  # unchanged: no new event
     notes = [p for a, p in _events(store, county["P0000"]) if a == "evidence.note"]
     assert notes == [{"attachment_id": pid, "name": "全景.jpg", "old": None, "new": "=1+1 <b>东侧</b>"}]
 
@@ -152,10 +195,17 @@ def test_nothing_changes_after_submission(store: Store, county: dict[str, int], 
     before = _events(store, county["P0000"])
     for actor in (HONGLAI_STAFF, REVIEWER):
         for change in (
-            lambda a=actor: withdraw_evidence(store, files, pid, a),
-            lambda a=actor: set_evidence_note(store, pid, "改", a),
+            lambda a=actor: withdraw_evidence(store, files, pid, actor=a),
+            lambda a=actor: set_evidence_note(store, pid, note="改", actor=a),
             lambda a=actor: replace_evidence(
-                store, files, pid, "新.jpg", photo(colour=(9, 9, 9)), a, 25 * MB, 100.0
+                store,
+                files,
+                pid,
+                filename="新.jpg",
+                data=photo(colour=(9, 9, 9)),
+                actor=a,
+                max_bytes=25 * MB,
+                max_distance_m=100.0,
             ),
         ):
             with pytest.raises(InputError) as refused:
@@ -176,7 +226,7 @@ def test_deleting_a_reused_photo_clears_the_other_copy(
     with store.reading() as session:
         (first,) = list_evidence(session, county["P0000"])
     assert {c["code"]: c["passed"] for c in first.checks}["not_reused"] is False
-    withdraw_evidence(store, files, copy, REVIEWER)
+    withdraw_evidence(store, files, copy, actor=REVIEWER)
     with store.reading() as session:
         (first,) = list_evidence(session, county["P0000"])
     assert {c["code"]: c["passed"] for c in first.checks}["not_reused"] is True

@@ -24,7 +24,9 @@ def _files(tmp_path: Path) -> list[str]:
 
 def test_add_and_list(store: Store, tmp_path: Path) -> None:
     src = demo_tif(tmp_path / "南安_前时相.tif")
-    info = add_image(store, tmp_path / "files", src, "before", D(2022, 2, 15), "张三")
+    info = add_image(
+        store, tmp_path / "files", src, phase="before", taken_on=D(2022, 2, 15), actor_name="张三"
+    )
     assert (info.phase, info.taken_on, info.name, info.crs, info.bands) == (
         "before", D(2022, 2, 15), "南安_前时相.tif", "EPSG:4527", 3,
     )  # fmt: skip
@@ -37,9 +39,9 @@ def test_add_and_list(store: Store, tmp_path: Path) -> None:
         store,
         tmp_path / "files",
         demo_tif(tmp_path / "a.tif", phase="after"),
-        "after",
-        D(2022, 10, 31),
-        "李四",
+        phase="after",
+        taken_on=D(2022, 10, 31),
+        actor_name="李四",
     )
     with store.reading() as session:
         listed = list_images(session)
@@ -48,27 +50,31 @@ def test_add_and_list(store: Store, tmp_path: Path) -> None:
 
 def test_same_file_same_phase_is_refused_other_phase_allowed(store: Store, tmp_path: Path) -> None:
     src = demo_tif(tmp_path / "x.tif")
-    first = add_image(store, tmp_path / "files", src, "before", D(2022, 1, 1), "张三")
+    first = add_image(
+        store, tmp_path / "files", src, phase="before", taken_on=D(2022, 1, 1), actor_name="张三"
+    )
     copy = tmp_path / "copy.tif"
     copy.write_bytes(src.read_bytes())
     with pytest.raises(Conflict) as info:
-        add_image(store, tmp_path / "files", copy, "before", D(2022, 3, 1), "张三")
+        add_image(store, tmp_path / "files", copy, phase="before", taken_on=D(2022, 3, 1), actor_name="张三")
     assert info.value.code == "imagery.duplicate" and info.value.params["id"] == first.id
     assert "不能重复登记" in str(info.value)
     assert _files(tmp_path) == [first.stored_name]
-    add_image(store, tmp_path / "files", src, "after", D(2022, 3, 1), "张三")  # same picture, other side
+    add_image(
+        store, tmp_path / "files", src, phase="after", taken_on=D(2022, 3, 1), actor_name="张三"
+    )  # same picture, other side
     assert len(_files(tmp_path)) == 2
 
 
 def test_bad_phase_and_bad_file(store: Store, tmp_path: Path) -> None:
     src = demo_tif(tmp_path / "x.tif")
     with pytest.raises(InputError) as info:
-        add_image(store, tmp_path / "files", src, "during", D(2022, 1, 1), "张三")
+        add_image(store, tmp_path / "files", src, phase="during", taken_on=D(2022, 1, 1), actor_name="张三")
     assert info.value.code == "imagery.phase"
     bad = tmp_path / "bad.tif"
     bad.write_text("oops", encoding="utf-8")
     with pytest.raises(InputError) as info:
-        add_image(store, tmp_path / "files", bad, "before", D(2022, 1, 1), "张三")
+        add_image(store, tmp_path / "files", bad, phase="before", taken_on=D(2022, 1, 1), actor_name="张三")
     assert info.value.code == "imagery.not_raster"
     assert _files(tmp_path) == []
     with store.reading() as session:
@@ -96,7 +102,14 @@ def test_failed_database_write_leaves_no_file(store: Store, tmp_path: Path) -> N
                 )
             )
     with pytest.raises(Exception, match="full"):
-        add_image(store, tmp_path / "files", demo_tif(tmp_path / "x.tif"), "before", D(2022, 1, 1), "张三")
+        add_image(
+            store,
+            tmp_path / "files",
+            demo_tif(tmp_path / "x.tif"),
+            phase="before",
+            taken_on=D(2022, 1, 1),
+            actor_name="张三",
+        )
     assert _files(tmp_path) == []
     assert not list((tmp_path / "files" / "imagery").glob(".*"))  # no temporary leftovers either
 
@@ -105,21 +118,33 @@ def test_choice_for_a_patch(store: Store, tmp_path: Path) -> None:
     files = tmp_path / "files"
     here = demo_tif(tmp_path / "here.tif")
     far = demo_tif(tmp_path / "far.tif", (ORIGIN[0] + 20000, ORIGIN[1], ORIGIN[0] + 21000, ORIGIN[1] + 1000))
-    b_old = add_image(store, files, here, "before", D(2021, 6, 1), "张三")
+    b_old = add_image(store, files, here, phase="before", taken_on=D(2021, 6, 1), actor_name="张三")
     b_near = add_image(
-        store, files, demo_tif(tmp_path / "h2.tif", pixel_m=10.0), "before", D(2022, 2, 1), "张三"
+        store,
+        files,
+        demo_tif(tmp_path / "h2.tif", pixel_m=10.0),
+        phase="before",
+        taken_on=D(2022, 2, 1),
+        actor_name="张三",
     )
-    add_image(store, files, far, "before", D(2022, 2, 20), "张三")  # closest date, but elsewhere
+    add_image(
+        store, files, far, phase="before", taken_on=D(2022, 2, 20), actor_name="张三"
+    )  # closest date, but elsewhere
     a_late = add_image(
-        store, files, demo_tif(tmp_path / "a1.tif", phase="after"), "after", D(2022, 12, 1), "张三"
+        store,
+        files,
+        demo_tif(tmp_path / "a1.tif", phase="after"),
+        phase="after",
+        taken_on=D(2022, 12, 1),
+        actor_name="张三",
     )
     a_near = add_image(
         store,
         files,
         demo_tif(tmp_path / "a2.tif", phase="after", pixel_m=10.0),
-        "after",
-        D(2022, 9, 1),
-        "张三",
+        phase="after",
+        taken_on=D(2022, 9, 1),
+        actor_name="张三",
     )
     with store.reading() as session:
         box = (
@@ -128,12 +153,14 @@ def test_choice_for_a_patch(store: Store, tmp_path: Path) -> None:
             b_old.bounds[0] + 0.002,
             b_old.bounds[1] + 0.002,
         )
-        chosen = imagery_for(session, box, "20220220", "20220815")
+        chosen = imagery_for(session, box, before_date="20220220", after_date="20220815")
         assert (chosen["before"].id, chosen["after"].id) == (b_near.id, a_near.id)  # type: ignore[union-attr]
-        chosen = imagery_for(session, box, None, "bad-date")  # no usable dates: the most recent
+        chosen = imagery_for(
+            session, box, before_date=None, after_date="bad-date"
+        )  # no usable dates: the most recent
         assert (chosen["before"].id, chosen["after"].id) == (b_near.id, a_late.id)  # type: ignore[union-attr]
-        chosen = imagery_for(session, box, "20200101", "20230101")
+        chosen = imagery_for(session, box, before_date="20200101", after_date="20230101")
         assert (chosen["before"].id, chosen["after"].id) == (b_old.id, a_late.id)  # type: ignore[union-attr]
-        assert imagery_for(session, (100.0, 10.0, 100.1, 10.1), "20220101", "20220901") == {
+        assert imagery_for(session, (100.0, 10.0, 100.1, 10.1), before_date="20220101", after_date="20220901") == {
             "before": None, "after": None,
         }  # fmt: skip

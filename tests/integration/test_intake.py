@@ -281,7 +281,7 @@ def test_links_see_a_batch_imported_while_this_one_was_being_matched(store: Stor
 
     pkg = write_vector(tmp_path / "b.gpkg", patch_rows(1, prefix="S"), [gk_square(10)])
     summary = import_package(
-        store, pkg, IntakeOptions(source=Source.province, region=REGION, batch="省1"), meanwhile
+        store, pkg, IntakeOptions(source=Source.province, region=REGION, batch="省1"), progress=meanwhile
     )
     assert landed == ["省2"] and summary.linked == 2
     with store.reading() as s:

@@ -12,6 +12,7 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from factories import HONGLAI, REGION, gk_square, patch_rows, write_vector
 from weipian.domain.layers import LayerKind
@@ -27,7 +28,7 @@ from weipian.services.judge import judge_patches
 from weipian.services.layers import import_layer
 from weipian.services.lists import special_list
 from weipian.services.queries import patches as patch_list
-from weipian.services.queries.patches import PatchFilter, export_rows, list_patches
+from weipian.services.queries.patches import PatchFilter, export_ids, list_patches
 from weipian.storage.migrate import _config, upgrade
 from weipian.storage.store import Store
 from weipian.storage.tables import patches, suggestions
@@ -121,12 +122,12 @@ def test_priority_first_then_running_deadline_page_after_page(
     monkeypatch.setattr(patch_list, "PAGE_SIZE", 3)
     scope = Scope(restricted=True)
     with county.reading() as s:
-        first = list_patches(s, PatchFilter(), scope, TODAY)
+        first = list_patches(s, PatchFilter(), scope=scope, today=TODAY)
         assert (first.total, first.pages) == (10, 4)
         walked = [
             r["patch_code"]
             for p in range(1, 5)
-            for r in list_patches(s, PatchFilter(page=p), scope, TODAY).rows
+            for r in list_patches(s, PatchFilter(page=p), scope=scope, today=TODAY).rows
         ]
         assert walked == expected
         assert [r["priority_labels"] for r in first.rows[:3]] == [["江河沿岸"], ["江河沿岸"], []]
@@ -134,18 +135,18 @@ def test_priority_first_then_running_deadline_page_after_page(
         only_b = [
             r["patch_code"]
             for p in (1, 2)
-            for r in list_patches(s, PatchFilter(q="B", page=p), scope, TODAY).rows
+            for r in list_patches(s, PatchFilter(q="B", page=p), scope=scope, today=TODAY).rows
         ]
         assert only_b == [c for c in expected if c.startswith("B")]
         # filters keep the order; the export too
         overdue = [
             r["patch_code"]
             for p in range(1, 5)
-            for r in list_patches(s, PatchFilter(overdue=True, page=p), scope, TODAY).rows
+            for r in list_patches(s, PatchFilter(overdue=True, page=p), scope=scope, today=TODAY).rows
         ]
         assert overdue == expected  # every patch is open and late
-        assert [r["patch_code"] for r in export_rows(s, PatchFilter(), scope, TODAY)] == expected
-        batch_a = [r["patch_code"] for r in export_rows(s, PatchFilter(q="A"), scope, TODAY)]
+        assert _codes(s, export_ids(s, PatchFilter(), scope=scope, today=TODAY)) == expected
+        batch_a = _codes(s, export_ids(s, PatchFilter(q="A"), scope=scope, today=TODAY))
         assert batch_a == [c for c in expected if c.startswith("A")]
 
 
@@ -187,9 +188,15 @@ def test_upgrade_backfills_the_priority_of_patches_judged_before(county: Store) 
         got = {r.patch_code: r.priority for r in s.execute(select(patches.c.patch_code, patches.c.priority))}
     assert {code for code, p in got.items() if p} == {"A0004", "B0002"} and len(got) == 10
     with county.reading() as s:
-        assert [
-            r["patch_code"] for r in export_rows(s, PatchFilter(), Scope(restricted=True), TODAY)
-        ] == _expected(county)
+        assert _codes(
+            s, export_ids(s, PatchFilter(), scope=Scope(restricted=True), today=TODAY)
+        ) == _expected(county)
+
+
+def _codes(s: Session, ids: list[int]) -> list[str]:
+    """JCBH of ``ids``, in their order (the export reads its columns by id, in list order)."""
+    code = dict(s.execute(select(patches.c.id, patches.c.patch_code).where(patches.c.id.in_(ids))).all())
+    return [code[i] for i in ids]
 
 
 def test_every_priority_flag_has_a_badge() -> None:

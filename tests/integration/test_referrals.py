@@ -57,7 +57,15 @@ def _count(store: Store) -> int:
 
 
 def test_refer_and_answer_once(store: Store, county: dict[str, int]) -> None:
-    r = refer(store, county["P0000"], "transfer", "农业农村局", "疑似非粮化，请依法处理", REVIEWER, TODAY)
+    r = refer(
+        store,
+        county["P0000"],
+        kind="transfer",
+        department="农业农村局",
+        matter="疑似非粮化，请依法处理",
+        actor=REVIEWER,
+        today=TODAY,
+    )
     assert (r.kind, r.department, r.patch_code) == (ReferralKind.transfer, "农业农村", "P0000")
     assert r.due_on == dt.date(2027, 2, 28)  # 31 Dec + 2 months, end of February
     assert r.referred_by == "reviewer" and r.feedback is None and not r.restricted
@@ -65,18 +73,18 @@ def test_refer_and_answer_once(store: Store, county: dict[str, int]) -> None:
     assert r.status(dt.date(2027, 3, 1)) is ReferralStatus.overdue
 
     with pytest.raises(NotFound):  # another department's liaison: as if it did not exist
-        give_feedback(store, r.id, "已处理", FORESTRY, NOW)
+        give_feedback(store, r.id, text="已处理", actor=FORESTRY, now=NOW)
     with pytest.raises(PermissionDenied):  # a reviewer refers but does not answer for a department
-        give_feedback(store, r.id, "已处理", REVIEWER, NOW)
+        give_feedback(store, r.id, text="已处理", actor=REVIEWER, now=NOW)
     with pytest.raises(InputError) as exc:
-        give_feedback(store, r.id, "   ", FARMING, NOW)
+        give_feedback(store, r.id, text="   ", actor=FARMING, now=NOW)
     assert exc.value.code == "referral.feedback_needed"
 
-    done = give_feedback(store, r.id, "已立案查处，责令恢复种植条件", FARMING, NOW)
+    done = give_feedback(store, r.id, text="已立案查处，责令恢复种植条件", actor=FARMING, now=NOW)
     assert (done.feedback, done.feedback_by) == ("已立案查处，责令恢复种植条件", "farm")
     assert done.status(dt.date(2027, 6, 1)) is ReferralStatus.answered
     with pytest.raises(Conflict) as exc2:  # feedback is given once; corrections are refused
-        give_feedback(store, r.id, "更正", ADMIN, NOW)
+        give_feedback(store, r.id, text="更正", actor=ADMIN, now=NOW)
     assert exc2.value.code == "referral.feedback_given"
     with store.reading() as session:
         assert list_referrals(session, today=TODAY)[0].feedback == "已立案查处，责令恢复种植条件"
@@ -86,7 +94,7 @@ def test_who_may_refer_and_what(store: Store, county: dict[str, int]) -> None:
     pid = county["P0001"]
     for who in (LEADER, FORESTRY):
         with pytest.raises(PermissionDenied):
-            refer(store, pid, "referral", "林业", "占用林地", who, TODAY)
+            refer(store, pid, kind="referral", department="林业", matter="占用林地", actor=who, today=TODAY)
     cases = [
         ("referral", "教育局", "referral.department_unknown"),
         ("referral", "纪委监委", "referral.kind_refused"),  # 纪委监委 takes transfers only
@@ -95,15 +103,15 @@ def test_who_may_refer_and_what(store: Store, county: dict[str, int]) -> None:
     ]
     for kind, dept, code in cases:
         with pytest.raises(InputError) as exc:
-            refer(store, pid, kind, dept, "事项", ADMIN, TODAY)
+            refer(store, pid, kind=kind, department=dept, matter="事项", actor=ADMIN, today=TODAY)
         assert exc.value.code == code
     with pytest.raises(InputError) as exc:
-        refer(store, pid, "referral", "林业", " ", ADMIN, TODAY)
+        refer(store, pid, kind="referral", department="林业", matter=" ", actor=ADMIN, today=TODAY)
     assert exc.value.code == "referral.matter_needed"
     with pytest.raises(InputError):
-        refer(store, pid, "referral", "林业", "长" * 2001, ADMIN, TODAY)
+        refer(store, pid, kind="referral", department="林业", matter="长" * 2001, actor=ADMIN, today=TODAY)
     with pytest.raises(NotFound):
-        refer(store, 999999, "referral", "林业", "事项", ADMIN, TODAY)
+        refer(store, 999999, kind="referral", department="林业", matter="事项", actor=ADMIN, today=TODAY)
     assert _count(store) == 0  # nothing written by any refusal
 
 
@@ -112,22 +120,56 @@ def test_restricted_patch_goes_offline_except_to_internal_sections(
 ) -> None:
     secret = county["P0002"]
     with pytest.raises(PermissionDenied) as exc:
-        refer(store, secret, "referral", "林业", "军事用地内", ADMIN, TODAY)
+        refer(
+            store, secret, kind="referral", department="林业", matter="军事用地内", actor=ADMIN, today=TODAY
+        )
     assert exc.value.code == "referral.restricted"
     assert _count(store) == 0
-    r = refer(store, secret, "referral", "执法监察大队", "请列入机要台账", ADMIN, TODAY)
+    r = refer(
+        store,
+        secret,
+        kind="referral",
+        department="执法监察大队",
+        matter="请列入机要台账",
+        actor=ADMIN,
+        today=TODAY,
+    )
     assert r.restricted and r.department == "执法监察大队"
     liaison = account("team", Role.department, "执法监察大队")
     with pytest.raises(NotFound):  # a liaison never acts on a restricted patch
-        give_feedback(store, r.id, "收到", liaison, NOW)
-    assert give_feedback(store, r.id, "已线下办理", ADMIN, NOW).feedback_by == "admin"
+        give_feedback(store, r.id, text="收到", actor=liaison, now=NOW)
+    assert give_feedback(store, r.id, text="已线下办理", actor=ADMIN, now=NOW).feedback_by == "admin"
 
 
 def test_lists_open_overdue_and_by_department(store: Store, county: dict[str, int]) -> None:
-    old = refer(store, county["P0000"], "referral", "林业", "占用林地", ADMIN, dt.date(2026, 10, 1))
-    new = refer(store, county["P0001"], "referral", "水利", "侵占河道", ADMIN, dt.date(2026, 12, 1))
-    answered = refer(store, county["P0001"], "referral", "林业", "占用林地", ADMIN, dt.date(2026, 9, 1))
-    give_feedback(store, answered.id, "已查处", ADMIN, NOW)
+    old = refer(
+        store,
+        county["P0000"],
+        kind="referral",
+        department="林业",
+        matter="占用林地",
+        actor=ADMIN,
+        today=dt.date(2026, 10, 1),
+    )
+    new = refer(
+        store,
+        county["P0001"],
+        kind="referral",
+        department="水利",
+        matter="侵占河道",
+        actor=ADMIN,
+        today=dt.date(2026, 12, 1),
+    )
+    answered = refer(
+        store,
+        county["P0001"],
+        kind="referral",
+        department="林业",
+        matter="占用林地",
+        actor=ADMIN,
+        today=dt.date(2026, 9, 1),
+    )
+    give_feedback(store, answered.id, text="已查处", actor=ADMIN, now=NOW)
     today = dt.date(2027, 1, 10)
     with store.reading() as session:
 
@@ -158,24 +200,34 @@ def test_a_department_account_names_a_listed_department(store: Store) -> None:
 
 def test_feedback_is_a_series_until_done(store: Store, county: dict[str, int]) -> None:
     """接收, 受理, 办理中 keep the referral open (and overdue once past its day); 办结 ends it."""
-    r = refer(store, county["P0000"], "transfer", "农业农村", "非粮化", ADMIN, dt.date(2026, 10, 1))
+    r = refer(
+        store,
+        county["P0000"],
+        kind="transfer",
+        department="农业农村",
+        matter="非粮化",
+        actor=ADMIN,
+        today=dt.date(2026, 10, 1),
+    )
     later = dt.datetime(2027, 1, 2, 2, 0, tzinfo=dt.UTC)
     for stage, text in (("接收", "已收到移交函"), ("受理", "已受理"), ("办理中", "已责令恢复种植")):
-        r = give_feedback(store, r.id, text, FARMING, later, stage=stage)
+        r = give_feedback(store, r.id, text=text, actor=FARMING, now=later, stage=stage)
         assert r.feedback_at is None and r.status(TODAY) is ReferralStatus.overdue  # due 2026-12-01
     with pytest.raises(InputError) as exc:
-        give_feedback(store, r.id, "x", FARMING, later, stage="结束")
+        give_feedback(store, r.id, text="x", actor=FARMING, now=later, stage="结束")
     assert exc.value.code == "referral.stage_unknown"
     with pytest.raises(NotFound):  # a department the referral was not sent to
-        give_feedback(store, r.id, "已办结", FORESTRY, later, stage="办结")
+        give_feedback(store, r.id, text="已办结", actor=FORESTRY, now=later, stage="办结")
     with store.reading() as session:
         assert [i.id for i in list_referrals(session, today=TODAY, status="overdue")] == [r.id]
-    r = give_feedback(store, r.id, "已办结", FARMING, later, stage="办结", result="已恢复种植条件")
+    r = give_feedback(
+        store, r.id, text="已办结", actor=FARMING, now=later, stage="办结", result="已恢复种植条件"
+    )
     assert (
         r.feedback == "已办结\n办理结果：已恢复种植条件" and r.status(TODAY) is ReferralStatus.answered_late
     )
     with pytest.raises(Conflict):  # nothing after 办结
-        give_feedback(store, r.id, "补充", FARMING, later, stage="办理中")
+        give_feedback(store, r.id, text="补充", actor=FARMING, now=later, stage="办理中")
     with store.reading() as session:
         entries = feedback_entries(session, r.id)
         assert list_referrals(session, today=TODAY, status="open") == []
@@ -188,13 +240,31 @@ def test_townships_refer_their_own_patches(store: Store, county: dict[str, int])
     hl = Account(id=0, username="hl01", display_name="hl01", role=Role.township, township_code="350583113",
                  department=None, active=True, created_at=NOW, unit_code="350583113",
                  covers=frozenset({"350583113"}))  # fmt: skip
-    r = refer(store, county["P0000"], "referral", "林业", "占用林地", hl, TODAY)
+    r = refer(
+        store, county["P0000"], kind="referral", department="林业", matter="占用林地", actor=hl, today=TODAY
+    )
     assert r.referred_by == "hl01"
     with pytest.raises(PermissionDenied) as exc:  # 洪梅镇's patch
-        refer(store, county["P0001"], "referral", "林业", "占用林地", hl, TODAY)
+        refer(
+            store,
+            county["P0001"],
+            kind="referral",
+            department="林业",
+            matter="占用林地",
+            actor=hl,
+            today=TODAY,
+        )
     assert exc.value.code == "referral.foreign_township"
     with pytest.raises(NotFound):  # the military patch does not exist for a township
-        refer(store, county["P0002"], "referral", "执法监察大队", "x", hl, TODAY)
+        refer(
+            store,
+            county["P0002"],
+            kind="referral",
+            department="执法监察大队",
+            matter="x",
+            actor=hl,
+            today=TODAY,
+        )
     assert _count(store) == 1
 
 
@@ -206,9 +276,25 @@ def test_non_grain_worklist_until_transferred(store: Store, county: dict[str, in
     with store.reading() as session:
         assert [p["JCBH"] for p in non_grain_worklist(session)] == ["P0001"]
         assert non_grain_worklist(session, township="350583113") == []
-    refer(store, county["P0001"], "referral", "农业农村", "抄告不算移交", ADMIN, TODAY)
+    refer(
+        store,
+        county["P0001"],
+        kind="referral",
+        department="农业农村",
+        matter="抄告不算移交",
+        actor=ADMIN,
+        today=TODAY,
+    )
     with store.reading() as session:
         assert [p["JCBH"] for p in non_grain_worklist(session)] == ["P0001"]
-    refer(store, county["P0001"], "transfer", "农业农村", "非粮化移交", ADMIN, TODAY)
+    refer(
+        store,
+        county["P0001"],
+        kind="transfer",
+        department="农业农村",
+        matter="非粮化移交",
+        actor=ADMIN,
+        today=TODAY,
+    )
     with store.reading() as session:
         assert non_grain_worklist(session) == []

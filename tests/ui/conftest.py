@@ -115,7 +115,12 @@ def _build_store(url: str, tmp: Path, files: Path) -> dict[str, int]:
         small_county(store, tmp)
         for phase, taken_on in (("before", dt.date(2022, 3, 1)), ("after", dt.date(2022, 9, 1))):
             add_image(
-                store, files, demo_tif(tmp / f"{phase}.tif", phase=phase), phase, taken_on, "browser-test"
+                store,
+                files,
+                demo_tif(tmp / f"{phase}.tif", phase=phase),
+                phase=phase,
+                taken_on=taken_on,
+                actor_name="browser-test",
             )
         extra = write_vector(
             tmp / "q.gpkg", patch_rows(2, prefix="Q"), [gk_square(-600, -600), gk_square(-300, -600)]

@@ -28,10 +28,20 @@ def pair(county: Store, tmp_path: Path) -> dict[str, ImageInfo]:
     files = tmp_path / "files"
     return {
         "before": add_image(
-            county, files, demo_tif(tmp_path / "b.tif"), "before", dt.date(2022, 2, 1), "admin"
+            county,
+            files,
+            demo_tif(tmp_path / "b.tif"),
+            phase="before",
+            taken_on=dt.date(2022, 2, 1),
+            actor_name="admin",
         ),
         "after": add_image(
-            county, files, demo_tif(tmp_path / "a.tif", phase="after"), "after", dt.date(2022, 10, 1), "admin"
+            county,
+            files,
+            demo_tif(tmp_path / "a.tif", phase="after"),
+            phase="after",
+            taken_on=dt.date(2022, 10, 1),
+            actor_name="admin",
         ),
     }
 

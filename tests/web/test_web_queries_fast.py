@@ -72,7 +72,7 @@ def test_list_pages_match_the_joined_list(busy: Store, who: str) -> None:
     with busy.reading() as s:
         for f in FILTERS:
             full = list(s.execute(ordered(_filtered(list_query(), f, scope, TODAY))))
-            page = list_patches(s, f, scope, TODAY)
+            page = list_patches(s, f, scope=scope, today=TODAY)
             assert page.total == len(full), f
             start = (page.page - 1) * 50
             assert [r["id"] for r in page.rows] == [r.id for r in full[start : start + 50]], f
@@ -97,7 +97,7 @@ def test_dashboard_matches_full_counts(busy: Store, who: str) -> None:
                 expected[values.get(i)] = expected.get(values.get(i), 0) + 1
             assert dict(got) == expected
             assert [n for _, n in got] == sorted((n for _, n in got), reverse=True)
-        overdue = list_patches(s, PatchFilter(overdue=True), scope, TODAY).total
+        overdue = list_patches(s, PatchFilter(overdue=True), scope=scope, today=TODAY).total
         assert d.overdue == overdue
         # 月清 as the lists service counts it (submissions today are late for a 2022 batch)
         expected_closure = [
@@ -116,12 +116,12 @@ def test_patch_page_due_is_the_returns(busy: Store) -> None:
     with busy.reading() as s:
         for code in ("P0000", "P0001"):
             p = find_patch(s, code)
-            d = patch_detail(s, p.id, SCOPES["bureau"], TODAY)
+            d = patch_detail(s, p.id, scope=SCOPES["bureau"], today=TODAY)
             assert d.due == effective_due(p, return_deadlines(s))
         days = load_rules().whole("county_correction_days", ON)  # the 补正期限 from the rules
-        assert patch_detail(s, find_patch(s, "P0000").id, SCOPES["bureau"], TODAY).due == ON + dt.timedelta(
-            days=days
-        )
+        assert patch_detail(
+            s, find_patch(s, "P0000").id, scope=SCOPES["bureau"], today=TODAY
+        ).due == ON + dt.timedelta(days=days)
 
 
 def test_deadlines_in_sql_match_the_lists_service(busy: Store) -> None:

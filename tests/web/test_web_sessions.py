@@ -127,7 +127,9 @@ def test_argon2_work_is_bounded_under_parallel_guessing(
 
     monkeypatch.setattr(users_service._HASHER, "verify_and_update", counted)
     threads = [
-        threading.Thread(target=authenticate, args=(county, f"u{i}", "guess-000", f"10.0.0.{i}"))
+        threading.Thread(
+            target=authenticate, args=(county, f"u{i}", "guess-000"), kwargs={"address": f"10.0.0.{i}"}
+        )
         for i in range(8)
     ]
     for t in threads:

@@ -64,7 +64,14 @@ def add_cmd(
         s = settings()
         store = open_store(s)
         with err.status(f"正在把 {path.name} 转换为云优化 GeoTIFF（COG）……", spinner="dots"):
-            return add_image(store, files_dir(s), path, phase.value, taken_on, by or getpass.getuser())
+            return add_image(
+                store,
+                files_dir(s),
+                path,
+                phase=phase.value,
+                taken_on=taken_on,
+                actor_name=by or getpass.getuser(),
+            )
 
     info = guarded(as_json, run)
     if as_json:

@@ -66,7 +66,7 @@ def import_command(
             allow_outside=allow_outside,
         )
         with progress_bar() as progress:
-            return import_package(store, path, options, progress)
+            return import_package(store, path, options, progress=progress)
 
     summary = guarded(as_json, run)
     for code, params in summary.warnings:

@@ -94,7 +94,7 @@ def manual_command(
             with store.reading() as session:
                 who = actor_as(session, actor)
             types = {c: t.name for c, t in rules.tables(today).change_types.items()}
-            return register_manual(store, case, manual_options(s, today), who, types)
+            return register_manual(store, case, manual_options(s, today), actor=who, change_types=types)
 
     done = guarded(as_json, run)
     if as_json:

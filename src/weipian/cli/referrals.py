@@ -81,7 +81,16 @@ def add_cmd(
             with store.reading() as session:
                 account = account_by_name(session, actor)
                 patch_id = find_patch(session, code, source=source, year=year).id
-            return refer(store, patch_id, kind, department, matter, account, clock.today(), clock.now())
+            return refer(
+                store,
+                patch_id,
+                kind=kind,
+                department=department,
+                matter=matter,
+                actor=account,
+                today=clock.today(),
+                now=clock.now(),
+            )
 
     r = guarded(as_json, run)
     if as_json:
@@ -130,7 +139,9 @@ def _feedback(referral_id: int, text: str, actor: str, stage: str, result: str |
         with command_store() as store:
             with store.reading() as session:
                 account = account_by_name(session, actor)
-            r = give_feedback(store, referral_id, text, account, clock.now(), stage=stage, result=result)
+            r = give_feedback(
+                store, referral_id, text=text, actor=account, now=clock.now(), stage=stage, result=result
+            )
             with store.reading() as session:
                 return r, feedback_entries(session, r.id)
 

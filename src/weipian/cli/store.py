@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 import typer
@@ -41,8 +42,8 @@ def summary_command(as_json: JsonOpt = False) -> None:
     def run() -> dict[str, Any]:
         store = open_store(settings())
         with store.reading() as session:
-            batches = [dict(r._mapping) for r in batch_summaries(session)]
-            towns = [dict(r._mapping) for r in township_counts(session)]
+            batches = [dataclasses.asdict(r) for r in batch_summaries(session)]
+            towns = [dataclasses.asdict(r) for r in township_counts(session)]
             states = count_by(session, patches.c.state)
             verdicts = count_by(session, suggestions.c.verdict)
         return {"batches": batches, "townships": towns, "states": states, "suggestions": verdicts}

@@ -20,7 +20,6 @@ import datetime as dt
 import math
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain.cases import (
@@ -42,8 +41,9 @@ from weipian.domain.workflow import Action, State, advance
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.rules import RuleSet
 from weipian.rules.violation import determined_flags
-from weipian.services.case_records import CaseRecord, case_fields, get_case, visible_patch
+from weipian.services.case_records import CasePerson, CaseRecord, get_case, visible_patch
 from weipian.storage import cases as q
+from weipian.storage.records import Patch
 from weipian.storage.workflow import append_event, current_determination
 
 # A case is filed once the county has passed the 违法 determination (or later).
@@ -53,13 +53,13 @@ UPDATABLE = ("case_no", "filed_on", "decision_no", "decision_on", "fine_yuan", "
 
 
 # --- checks shared by the steps --------------------------------------------------------------
-def _allowed(actor: Actor, action: Action, patch: Row[Any]) -> None:
+def _allowed(actor: Actor, action: Action, patch: Patch) -> None:
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("case.forbidden", code=patch.patch_code, role=actor.role.label)
     advance(patch.state, action)
 
 
-def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payload: dict[str, Any],
+def _event(session: Session, patch: Patch, action: Action, actor: Actor, payload: dict[str, Any],
            at: dt.datetime) -> int:  # fmt: skip
     """One event beside the workflow (the patch keeps its state); on PostgreSQL it also takes the
     event chain's lock, so the checks made after it see every earlier writer."""
@@ -72,7 +72,7 @@ def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payl
 
 
 def illegal_kinds(
-    session: Session, patch: Row[Any], rules: RuleSet, on: dt.date
+    session: Session, patch: Patch, *, rules: RuleSet, on: dt.date
 ) -> tuple[set[CaseKind], float]:
     """Which kinds of case the current determination allows, and the illegal area (m²)."""
     det = current_determination(session, patch.id)
@@ -124,26 +124,26 @@ def _plain(fields: CaseFields) -> dict[str, Any]:
 
 
 def _number_taken(session: Session, case_no: str, case_id: int | None) -> None:
-    other = q.case_by_number(session, case_no)
-    if other is not None and other.id != case_id:
+    other = q.case_id_by_number(session, case_no)
+    if other is not None and other != case_id:
         raise Conflict("case.number_taken", number=case_no)
 
 
-def _case_row(session: Session, patch: Row[Any]) -> Row[Any]:
+def _case_row(session: Session, patch: Patch) -> CaseRecord:
     row = q.case_for_patch(session, patch.id)
     if row is None:
         raise NotFound("case.no_case", code=patch.patch_code)
     return row
 
 
-def _check_version(row: Row[Any], based_on: int | None, patch: Row[Any]) -> int:
+def _check_version(row: CaseRecord, based_on: int | None, patch: Patch) -> int:
     if based_on is not None and based_on != row.version:
         raise Conflict("case.stale", code=patch.patch_code, by=row.updated_by, version=row.version)
     return int(row.version)
 
 
 def _flags(
-    session: Session, patch: Row[Any], illegal: float, rules: RuleSet, on: dt.date
+    session: Session, patch: Patch, illegal: float, rules: RuleSet, on: dt.date
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """The judge's flags on the patch and those the determined areas reach, with their reasons."""
     flags, reasons = q.patch_flags(session, patch.id)
@@ -158,9 +158,9 @@ def _flags(
     return flags, reasons
 
 
-def suggested_outcomes(session: Session, patch: Row[Any], rules: RuleSet, on: dt.date) -> list[Outcome]:
+def suggested_outcomes(session: Session, patch: Patch, *, rules: RuleSet, on: dt.date) -> list[Outcome]:
     """What a case filed now would suggest (for the page before filing); empty when not 违法."""
-    kinds, illegal = illegal_kinds(session, patch, rules, on)
+    kinds, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     if not kinds:
         return []
     flags, _ = _flags(session, patch, illegal, rules, on)
@@ -196,7 +196,7 @@ def open_case(
     """立案 for a patch determined 违法 (land or mineral); the judge's flags become suggestions."""
     patch = visible_patch(session, patch_id, actor)
     _allowed(actor, Action.case_open, patch)
-    kinds, illegal = illegal_kinds(session, patch, rules, on)
+    kinds, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     if not kinds:
         det = current_determination(session, patch.id)
         verdict = (det.data.get("verdict") if det is not None else None) or "未判定"
@@ -262,9 +262,11 @@ def update_case(
     _allowed(actor, Action.case_update, patch)
     row = _case_row(session, patch)
     version = _check_version(row, based_on, patch)
-    if row.closed_on is not None:
-        raise Conflict("case.closed_already", code=patch.patch_code, closed_on=row.closed_on.isoformat())
-    old = case_fields(row)
+    if row.fields.closed_on is not None:
+        raise Conflict(
+            "case.closed_already", code=patch.patch_code, closed_on=row.fields.closed_on.isoformat()
+        )
+    old = row.fields
     values: dict[str, Any] = {}
     labels = {
         "case_no": "立案号",
@@ -286,7 +288,7 @@ def update_case(
     if values.get("filed_on", old.filed_on) is None:
         raise InputError("case.filed_needed")
     new = dataclasses.replace(old, **values)
-    _, illegal = illegal_kinds(session, patch, rules, on)
+    _, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     _refuse(check_case(new, illegal_area_m2=illegal, today=on), patch.patch_code)
     before, after = _plain(old), _plain(new)
     diff = {k for k in before if before[k] != after[k]}
@@ -318,10 +320,12 @@ def close_case(
     _allowed(actor, Action.case_close, patch)
     row = _case_row(session, patch)
     version = _check_version(row, based_on, patch)
-    if row.closed_on is not None:
-        raise Conflict("case.closed_already", code=patch.patch_code, closed_on=row.closed_on.isoformat())
-    new = dataclasses.replace(case_fields(row), closed_on=closed_on)
-    _, illegal = illegal_kinds(session, patch, rules, on)
+    if row.fields.closed_on is not None:
+        raise Conflict(
+            "case.closed_already", code=patch.patch_code, closed_on=row.fields.closed_on.isoformat()
+        )
+    new = dataclasses.replace(row.fields, closed_on=closed_on)
+    _, illegal = illegal_kinds(session, patch, rules=rules, on=on)
     _refuse(check_case(new, illegal_area_m2=illegal, today=on), patch.patch_code)
     waiting = [p for p in q.persons_of(session, row.id) if p.confirmed_by is None]
     if waiting:
@@ -331,7 +335,7 @@ def close_case(
         patch,
         Action.case_close,
         actor,
-        {"case_no": row.case_no, "closed_on": closed_on.isoformat()},
+        {"case_no": row.fields.case_no, "closed_on": closed_on.isoformat()},
         at,
     )
     if not q.update_case(session, row.id, version, closed_on=closed_on, updated_by=actor.name, updated_at=at):
@@ -376,7 +380,7 @@ def add_person(
     job = _one_line(position, POSITION_MAX, "单位及职务")
     result = parse_outcome(outcome, rules, on)
     text = _long_text(detail, "处理情况")
-    payload = {"op": "add", "case_no": row.case_no, "name": who, "position": job, "outcome": result.value,
+    payload = {"op": "add", "case_no": row.fields.case_no, "name": who, "position": job, "outcome": result.value,
                "detail": text}  # fmt: skip
     _event(session, patch, Action.case_person, actor, payload, at)
     q.insert_person(
@@ -386,7 +390,7 @@ def add_person(
     return get_case(session, patch.id)
 
 
-def _suggestion(session: Session, row: Row[Any], person_id: int, patch: Row[Any]) -> Row[Any]:
+def _suggestion(session: Session, row: CaseRecord, person_id: int, patch: Patch) -> CasePerson:
     person = q.person(session, row.id, person_id)
     if person is None:
         raise NotFound("case.no_person", code=patch.patch_code, id=person_id)
@@ -416,7 +420,7 @@ def confirm_person(
         raise InputError("case.person_name_needed")
     job = _one_line(position, POSITION_MAX, "单位及职务") or person.position
     text = _long_text(detail, "处理情况") or person.detail
-    payload = {"op": "confirm", "case_no": row.case_no, "person": person_id, "name": who, "position": job,
+    payload = {"op": "confirm", "case_no": row.fields.case_no, "person": person_id, "name": who, "position": job,
                "outcome": person.outcome, "suggested_by": person.suggested_by, "detail": text}  # fmt: skip
     _event(session, patch, Action.case_person, actor, payload, at)
     if not q.confirm_person(session, person_id, name=who, position=job, detail=text, confirmed_by=actor.name,
@@ -436,7 +440,7 @@ def dismiss_suggestion(
     why = _long_text(reason, "不予追究的理由")
     if why is None:
         raise InputError("case.dismiss_reason_needed")
-    payload = {"op": "dismiss", "case_no": row.case_no, "person": person_id, "outcome": person.outcome,
+    payload = {"op": "dismiss", "case_no": row.fields.case_no, "person": person_id, "outcome": person.outcome,
                "suggested_by": person.suggested_by, "reason": why}  # fmt: skip
     _event(session, patch, Action.case_person, actor, payload, at)
     if not q.drop_suggestion(session, person_id):

@@ -36,7 +36,7 @@ def _claims(data: dict[str, Any]) -> list[ApprovalClaim]:
 
 
 def claim_problems(
-    session: Session, patch_ids: list[int], rules: RuleSet, on: dt.date
+    session: Session, patch_ids: list[int], *, rules: RuleSet, on: dt.date
 ) -> dict[int, tuple[Reason, ...]]:
     """Per patch (only those with something to flag): why its claimed approvals need a look."""
     if not patch_ids:
@@ -68,9 +68,9 @@ def claim_problems(
     return out
 
 
-def claim_texts(session: Session, patch_id: int, rules: RuleSet, on: dt.date) -> list[str]:
+def claim_texts(session: Session, patch_id: int, *, rules: RuleSet, on: dt.date) -> list[str]:
     """The patch page's sentences for its claimed approvals (empty when they check out)."""
     return [
         message(r.code, **dict(r.params))
-        for r in claim_problems(session, [patch_id], rules, on).get(patch_id, ())
+        for r in claim_problems(session, [patch_id], rules=rules, on=on).get(patch_id, ())
     ]

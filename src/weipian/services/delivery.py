@@ -26,11 +26,11 @@ from weipian.domain.delivery import (
     identifier_fields,
     missing_fields,
 )
-from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.delivery import DELIVERY_FORMATS, write_delivery
 from weipian.messages import message
 from weipian.rules import RuleSet
+from weipian.services.export import fields_of
 from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
 from weipian.storage.tables import (
@@ -45,6 +45,10 @@ from weipian.storage.tables import (
 from weipian.storage.workflow import latest_determinations
 
 PLATFORMS = {"ministry": "部卫片", "province": "省卫片"}
+# The filing fields that are the result export's own (services/export.FIELDS: same meaning,
+# column and rounding); the rest are built below.
+SHARED = ("JCBH", "XZQDM", "XZQMC", "XZDM", "XZMC", "PC", "NF", "TBLX", "QSX", "HSX", "LZB", "BZB", "JCMJ", "GDMJ",
+          "YJJBNTMJ", "STHXMJ", "NYDMJ", "JSYDMJ", "WLYDMJ", "PZWH", "YPJG", "PDJG", "ZT")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def delivery_rows(
         query = (
             select(
                 patches.c.id, patches.c.patch_code, patches.c.admin_code, patches.c.admin_name,
-                patches.c.township_code, townships.c.name.label("town_name"), batches.c.name.label("batch"),
+                patches.c.township_code, townships.c.name.label("town_name"), batches.c.name.label("batch_name"),
                 batches.c.id_field, patches.c.year, patches.c.change_type, patches.c.before_date, patches.c.after_date,
                 patches.c.lon, patches.c.lat, patches.c.area_m2, patches.c.state, patches.c.is_mining,
                 patches.c.wkb, patch_facts.c.run_id, patch_facts.c.area_m2.label("fact_area_m2"),
@@ -150,18 +154,17 @@ def delivery_rows(
             mineral_class = rules.parent("mineral_verdict", canonical, on) if canonical else None
         is_new = data.get("is_new")
         illegal = r.pdjg == "违法"
-        analysed = r.run_id is not None
         out.append(
             {
-                "JCBH": r.patch_code, "XZQDM": r.admin_code, "XZQMC": r.admin_name, "XZDM": r.township_code,
-                "XZMC": r.town_name, "PC": r.batch, "NF": r.year, "TBLX": r.change_type, "QSX": r.before_date,
-                "HSX": r.after_date, "LZB": round(r.lon, 7), "BZB": round(r.lat, 7),
-                "JCMJ": _r2(r.fact_area_m2 if analysed else r.area_m2), "GDMJ": _r2(r.farmland_m2),
-                "YJJBNTMJ": _r2(r.basic_farmland_m2), "STHXMJ": _r2(r.eco_redline_m2), "NYDMJ": _r2(r.agri_m2),
-                "JSYDMJ": _r2(r.construction_m2), "WLYDMJ": _r2(r.unused_m2), "PZWH": r.approval_no,
-                "PZBL": _r2(r.approval_ratio), "SFSK": ("是" if data.get("is_mining") else None)
-                or r.fact_is_mining or r.is_mining,
-                "YPJG": r.ypjg, "YPLY": _reasons(r.reasons), "PDJG": r.pdjg, "PDXL": data.get("subtype"),
+                **fields_of(r, SHARED),
+                # Where a filing field differs from the result export's it must, for the platforms'
+                # format (domain/delivery.DELIVERY_FIELDS): a filing reports what was determined, so
+                # SFSK takes the determination first, WFLX and the illegal areas are given only for
+                # 违法 and under the platforms' names (WFGDMJ, WFJBNTMJ), PZBL is rounded like every
+                # filed figure (AREA_FIELDS); the other fields the result export does not carry.
+                "PZBL": _r2(r.approval_ratio),
+                "SFSK": ("是" if data.get("is_mining") else None) or r.fact_is_mining or r.is_mining,
+                "YPLY": _reasons(r.reasons), "PDXL": data.get("subtype"),
                 "WFLX": r.wflx if illegal else None,
                 "WFMJ": _r2(data.get("illegal_area_m2")) if illegal else None,
                 "WFGDMJ": _r2(data.get("farmland_area_m2")) if illegal else None,
@@ -171,7 +174,7 @@ def delivery_rows(
                 "LZLB": data.get("farmland_housing_class"), "KCPDJG": mineral,
                 "KCCLFS": data.get("mineral_handling"), "HFSX": _approvals(data), "RDYJ": data.get("opinion"),
                 "XMMC": data.get("project_name"), "XMZT": data.get("project_owner"),
-                "JZCL": "；".join(files.get(r.id, [])) or None, "ZT": STATE_LABELS[State(r.state)],
+                "JZCL": "；".join(files.get(r.id, [])) or None,
                 "TBZT": SPLIT_PARENT if r.id in split else SPLIT_PART if r.id in part_of else None,
                 "CFZT": part_of[r.id][1] if r.id in part_of else None,
                 "YJCBH": part_of[r.id][0] if r.id in part_of else None,

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.analysis.evidence import CHECK_LABELS, photo_checks, reuse_check
@@ -35,7 +34,6 @@ from weipian.storage.evidence import (
     is_ledger_file,
     list_attachments,
     new_stored_name,
-    patch_with_restriction,
     patches_with_file,
     photos_with_file,
     preview_path,
@@ -44,6 +42,8 @@ from weipian.storage.evidence import (
     utc_now,
     write_file,
 )
+from weipian.storage.patches import patch_by_id
+from weipian.storage.records import Attachment, Patch
 from weipian.storage.store import Store
 from weipian.storage.workflow import current_determination
 
@@ -56,49 +56,8 @@ ALLOWED: dict[str, tuple[FileType, ...]] = {
 NAME_MAX = 255
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """One attachment as the pages show it."""
-
-    id: int
-    patch_id: int
-    kind: str
-    original_name: str
-    content_type: str
-    size: int
-    uploaded_by: str
-    uploaded_at: dt.datetime
-    taken_at: dt.datetime | None
-    lon: float | None
-    lat: float | None
-    azimuth: float | None
-    checks: list[dict[str, Any]]
-    note: str | None
-
-    @property
-    def is_photo(self) -> bool:
-        return self.kind == "photo"
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for c in self.checks if c.get("passed") is False)
-
-
-def evidence_of(row: Row[Any]) -> Evidence:
-    """An attachment row as an :class:`Evidence`."""
-    return _evidence(row)
-
-
-def _evidence(row: Row[Any]) -> Evidence:
-    taken = row.taken_at
-    if taken is not None and taken.tzinfo is None:  # SQLite gives back naive UTC
-        taken = taken.replace(tzinfo=dt.UTC)
-    return Evidence(
-        id=row.id, patch_id=row.patch_id, kind=row.kind, original_name=row.original_name,
-        content_type=row.content_type, size=row.size, uploaded_by=row.uploaded_by,
-        uploaded_at=row.uploaded_at, taken_at=taken, lon=row.lon, lat=row.lat, azimuth=row.azimuth,
-        checks=list(row.checks or []), note=row.note,
-    )  # fmt: skip
+# The pages' name for an attachment record (storage builds it, with its checks).
+Evidence = Attachment
 
 
 def clean_name(filename: str) -> str:
@@ -116,21 +75,21 @@ def clean_name(filename: str) -> str:
     return name
 
 
-def _patch(session: Session, patch_id: int) -> Row[Any]:
-    row = patch_with_restriction(session, patch_id)
+def _patch(session: Session, patch_id: int) -> Patch:
+    row = patch_by_id(session, patch_id)
     if row is None:
         raise NotFound("patch.no_such_id", id=patch_id)
     return row
 
 
-def _check_actor(patch: Row[Any], actor: Actor, action: Action = Action.field_check_record) -> None:
+def _check_actor(patch: Patch, actor: Actor, action: Action = Action.field_check_record) -> None:
     if patch.restricted and not actor.role.is_bureau:
         raise NotFound("patch.no_such_id", id=patch.id)  # as the pages: a restricted patch is unseen
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
 
 
-def check_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> FileType:
+def check_upload(filename: str, data: bytes, *, kind: str, max_bytes: int) -> FileType:
     """The file's real type if ``kind`` allows it and it fits; ``InputError`` otherwise."""
     name = clean_name(filename)
     if kind not in KINDS:
@@ -163,9 +122,9 @@ class Upload:
     preview: bytes | None  # a small JPEG made once, here, within a fixed memory bound
 
 
-def prepare_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> Upload:
+def prepare_upload(filename: str, data: bytes, *, kind: str, max_bytes: int) -> Upload:
     """Check type and size and read a photo's EXIF, outside any transaction; ``InputError`` if bad."""
-    ftype = check_upload(filename, data, kind, max_bytes)
+    ftype = check_upload(filename, data, kind=kind, max_bytes=max_bytes)
     name = clean_name(filename)
     info: PhotoInfo | None = None
     preview: bytes | None = None
@@ -186,9 +145,9 @@ def prepare_upload(filename: str, data: bytes, kind: str, max_bytes: int) -> Upl
 def attach(
     session: Session,
     files_dir: Path,
-    patch: Row[Any],
-    upload: Upload,
+    patch: Patch,
     *,
+    upload: Upload,
     uploader: str,
     max_distance_m: float,
     note: str | None,
@@ -229,13 +188,14 @@ def attach(
     _flag_earlier_copies(session, upload.sha)
     row = get_attachment(session, new_id)
     assert row is not None
-    return _evidence(row)
+    return row
 
 
 def add_evidence(
     store: Store,
     files_dir: Path,
     patch_id: int,
+    *,
     filename: str,
     data: bytes,
     kind: str,
@@ -247,14 +207,14 @@ def add_evidence(
     """Store one photo or document for the patch, with the photo's checks; returns it."""
     with store.reading() as session:
         _check_actor(_patch(session, patch_id), actor)
-    upload = prepare_upload(filename, data, kind, max_bytes)
+    upload = prepare_upload(filename, data, kind=kind, max_bytes=max_bytes)
     written: list[Path] = []
     try:
         with store.writing() as session:
             patch = _patch(session, patch_id)
             _check_actor(patch, actor)
             ev = attach(
-                session, files_dir, patch, upload, uploader=actor.name, max_distance_m=max_distance_m,
+                session, files_dir, patch, upload=upload, uploader=actor.name, max_distance_m=max_distance_m,
                 note=note, written=written,
             )  # fmt: skip
             # In the unalterable history too; like any field-check step it is refused once the
@@ -292,7 +252,7 @@ def _history_note(kind: str, name: str, checks: list[dict[str, Any]] | None) -> 
 
 def list_evidence(session: Session, patch_id: int) -> list[Evidence]:
     """The patch's photos (with their checks) and documents; the caller has checked the scope."""
-    return [_evidence(r) for r in list_attachments(session, patch_id)]
+    return list_attachments(session, patch_id)
 
 
 def get_evidence(session: Session, attachment_id: int) -> tuple[Evidence, str]:
@@ -300,7 +260,7 @@ def get_evidence(session: Session, attachment_id: int) -> tuple[Evidence, str]:
     row = get_attachment(session, attachment_id)
     if row is None:
         raise NotFound("evidence.not_found", id=attachment_id)
-    return _evidence(row), str(row.stored_name)
+    return row, row.stored_name
 
 
 def evidence_path(files_dir: Path, stored_name: str) -> Path:
@@ -311,7 +271,7 @@ def evidence_path(files_dir: Path, stored_name: str) -> Path:
 # --- before submission: withdraw, replace, note ------------------------------------------------
 def _changeable(
     session: Session, attachment_id: int, actor: Actor, action: Action
-) -> tuple[Row[Any], Row[Any]]:
+) -> tuple[Attachment, Patch]:
     """The attachment and its patch, if ``actor`` may still change it: the patch's own township
     (or a 市局 role), the patch not yet submitted, and not a ledger file; refused otherwise."""
     row = get_attachment(session, attachment_id)
@@ -326,14 +286,12 @@ def _changeable(
     return row, patch
 
 
-def _withdraw(
-    session: Session, row: Row[Any], patch: Row[Any], actor: Actor, replaced_by: str | None
-) -> None:
+def _withdraw(session: Session, row: Attachment, patch: Patch, actor: Actor, replaced_by: str | None) -> None:
     """Delete the row and keep what it was in the history (name, hash, checks, note)."""
     payload: dict[str, Any] = {
         "attachment_id": row.id, "kind": row.kind, "name": row.original_name, "sha256": row.sha256,
         "size": row.size, "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at.isoformat(),
-        "checks": row.checks, "note": row.note,
+        "checks": row.checks or None, "note": row.note,  # None: a document (never checked)
     }  # fmt: skip
     if replaced_by is not None:
         payload["replaced_by"] = replaced_by
@@ -348,7 +306,7 @@ def _remove_files(files_dir: Path, stored_name: str) -> None:
     preview_path(files_dir, stored_name).unlink(missing_ok=True)
 
 
-def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, actor: Actor) -> Evidence:
+def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, *, actor: Actor) -> Evidence:
     """Delete a photo or document before the determination is submitted; returns what it was.
 
     The event keeps its name, SHA-256, checks and note; the file is removed once the row is gone.
@@ -357,13 +315,13 @@ def withdraw_evidence(store: Store, files_dir: Path, attachment_id: int, actor: 
     with store.writing() as session:
         row, patch = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
         _withdraw(session, row, patch, actor, None)
-        gone = _evidence(row)
+        gone = row
     _remove_files(files_dir, str(row.stored_name))
     return gone
 
 
 def replace_evidence(
-    store: Store, files_dir: Path, attachment_id: int, filename: str, data: bytes, actor: Actor,
+    store: Store, files_dir: Path, attachment_id: int, *, filename: str, data: bytes, actor: Actor,
     max_bytes: int, max_distance_m: float, note: str | None = None,
 ) -> Evidence:  # fmt: skip
     """Replace a photo or document by a new file of the same kind, in one transaction: the old
@@ -371,7 +329,7 @@ def replace_evidence(
     note is kept unless a new one is given."""
     with store.reading() as session:
         row, _ = _changeable(session, attachment_id, actor, Action.evidence_withdraw)
-    upload = prepare_upload(filename, data, row.kind, max_bytes)
+    upload = prepare_upload(filename, data, kind=row.kind, max_bytes=max_bytes)
     written: list[Path] = []
     try:
         with store.writing() as session:
@@ -379,7 +337,7 @@ def replace_evidence(
             _withdraw(session, row, patch, actor, upload.name)
             patch = _patch(session, patch.id)  # its state moved
             ev = attach(
-                session, files_dir, patch, upload, uploader=actor.name, max_distance_m=max_distance_m,
+                session, files_dir, patch, upload=upload, uploader=actor.name, max_distance_m=max_distance_m,
                 note=(note or "").strip() or row.note, written=written,
             )  # fmt: skip
             record_field_check(
@@ -393,7 +351,7 @@ def replace_evidence(
     return ev
 
 
-def set_evidence_note(store: Store, attachment_id: int, note: str, actor: Actor) -> Evidence:
+def set_evidence_note(store: Store, attachment_id: int, *, note: str, actor: Actor) -> Evidence:
     """Write (or clear) a photo's or document's note before submission; the event keeps both."""
     text = "".join(ch for ch in note if ch.isprintable()).strip()[:NAME_MAX] or None
     with store.writing() as session:
@@ -404,7 +362,7 @@ def set_evidence_note(store: Store, attachment_id: int, note: str, actor: Actor)
             set_note(session, row.id, text)
         updated = get_attachment(session, row.id)
         assert updated is not None
-        return _evidence(updated)
+        return updated
 
 
 # --- what a submission still lacks -------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
@@ -15,11 +14,12 @@ from weipian.domain.roles import Actor
 from weipian.domain.workflow import Action
 from weipian.errors import InputError, PermissionDenied
 from weipian.rules import RuleSet
+from weipian.storage.records import Patch
 from weipian.storage.stats_records import exclusions
 from weipian.storage.workflow import append_event
 
 
-def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payload: dict[str, Any]) -> None:
+def _event(session: Session, patch: Patch, action: Action, actor: Actor, payload: dict[str, Any]) -> None:
     if not actor.role.is_bureau:
         raise PermissionDenied("exclusion.forbidden")
     append_event(
@@ -29,7 +29,7 @@ def _event(session: Session, patch: Row[Any], action: Action, actor: Actor, payl
 
 
 def set_exclusion(
-    session: Session, patch: Row[Any], *, category: str, note: str, actor: Actor, rules: RuleSet, on: dt.date
+    session: Session, patch: Patch, *, category: str, note: str, actor: Actor, rules: RuleSet, on: dt.date
 ) -> str:
     """Mark ``patch`` with an exclusion category from the rule dictionary; returns the canonical label."""
     canonical = rules.normalise("ratio_exclusion", category, on)
@@ -43,7 +43,7 @@ def set_exclusion(
     return canonical
 
 
-def clear_exclusion(session: Session, patch: Row[Any], *, reason: str, actor: Actor) -> None:
+def clear_exclusion(session: Session, patch: Patch, *, reason: str, actor: Actor) -> None:
     """Take the exclusion off ``patch`` again, with a reason."""
     if not reason.strip():
         raise InputError("exclusion.reason_needed")

@@ -7,7 +7,7 @@ checked against a military layer; their number is reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,45 +109,61 @@ def _filed(r: Any, key: str) -> Any:
     return _round((r.det_data or {}).get(key))
 
 
+# One definition of each field that means the same thing wherever a patch leaves weipian: the
+# result export (xlsx, GeoPackage, shapefile, and the web list's xlsx), the platform filings
+# (services/delivery.py) and the offline determination sheet (services/sheets.py) take these
+# getters by name. A row needs the attributes a getter reads: patches' columns, the desk figures
+# (patch_facts, ``fact_area_m2`` for its area), ``batch_name``, ``town_name``, ``ypjg``, ``pdjg``.
+FIELDS: dict[str, Callable[[Any], Any]] = {
+    "JCBH": lambda r: r.patch_code,
+    # As delivered (a ministry package often carries only the county's 6 digits); the
+    # township weipian derived from the boundaries has its own fields.
+    "XZQDM": lambda r: r.admin_code,
+    "XZQMC": lambda r: r.admin_name,
+    "XZDM": lambda r: r.township_code,
+    "XZMC": lambda r: r.town_name,
+    "LY": lambda r: Source(r.source).label,
+    "PC": lambda r: r.batch_name,
+    "NF": lambda r: r.year,  # the monitoring year (filings and the determination sheet)
+    "TBLX": lambda r: r.change_type,
+    "QSX": lambda r: r.before_date,
+    "HSX": lambda r: r.after_date,
+    "LZB": lambda r: round(r.lon, 7),
+    "BZB": lambda r: round(r.lat, 7),
+    # JCMJ by the analysis method when analysed, else the intake figure.
+    "JCMJ": lambda r: _round(r.fact_area_m2 if r.run_id is not None else r.area_m2),
+    "GDMJ": lambda r: _round(r.farmland_m2),
+    "YJJBNTMJ": lambda r: _round(r.basic_farmland_m2),
+    "STHXMJ": lambda r: _round(r.eco_redline_m2),
+    "NYDMJ": lambda r: _round(r.agri_m2),
+    "JSYDMJ": lambda r: _round(r.construction_m2),
+    "WLYDMJ": lambda r: _round(r.unused_m2),
+    "PZWH": lambda r: r.approval_no,
+    "YPJG": lambda r: r.ypjg,
+    "PDJG": lambda r: r.pdjg,
+    "ZT": lambda r: STATE_LABELS[State(r.state)],
+}
+
+
+def fields_of(r: Any, names: Sequence[str]) -> dict[str, Any]:
+    """The shared fields ``names`` of one row."""
+    return {name: FIELDS[name](r) for name in names}
+
+
 def _columns(rows: list[Any]) -> dict[str, list[Any]]:
     """The one mapping of result rows to INTERFACE.md fields (RESULT_FIELDS order)."""
     get: dict[str, Any] = {
-        "JCBH": lambda r: r.patch_code,
-        # As delivered (a ministry package often carries only the county's 6 digits); the
-        # township weipian derived from the boundaries has its own fields.
-        "XZQDM": lambda r: r.admin_code,
-        "XZQMC": lambda r: r.admin_name,
-        "XZDM": lambda r: r.township_code,
-        "XZMC": lambda r: r.town_name,
-        "LY": lambda r: Source(r.source).label,
-        "PC": lambda r: r.batch_name,
-        "TBLX": lambda r: r.change_type,
-        "QSX": lambda r: r.before_date,
-        "HSX": lambda r: r.after_date,
-        "LZB": lambda r: round(r.lon, 7),
-        "BZB": lambda r: round(r.lat, 7),
-        # JCMJ by the analysis method when analysed, else the intake figure.
-        "JCMJ": lambda r: _round(r.fact_area_m2 if r.run_id is not None else r.area_m2),
-        "GDMJ": lambda r: _round(r.farmland_m2),
-        "YJJBNTMJ": lambda r: _round(r.basic_farmland_m2),
-        "STHXMJ": lambda r: _round(r.eco_redline_m2),
+        **FIELDS,
         "WDGDMJ": lambda r: _round(r.stable_farmland_m2),  # a priority of the work plan
-        "NYDMJ": lambda r: _round(r.agri_m2),
-        "JSYDMJ": lambda r: _round(r.construction_m2),
-        "WLYDMJ": lambda r: _round(r.unused_m2),
-        "PZWH": lambda r: r.approval_no,
         "PZBL": lambda r: r.approval_ratio,
         "SFSK": lambda r: r.fact_is_mining or r.is_mining,
         "KQWZ": lambda r: MINING_LABELS.get(r.mining_status or ""),
         "TYWZJCTBWQBH": lambda r: r.same_place_codes,
-        "YPJG": lambda r: r.ypjg,
-        "PDJG": lambda r: r.pdjg,
         "WFLX": lambda r: r.wflx,
         # The person's filed areas: their own names, never GDMJ/YJJBNTMJ (the desk figures).
         "WFMJ": lambda r: _filed(r, "illegal_area_m2"),
         "WFZYGDMJ": lambda r: _filed(r, "farmland_area_m2"),
         "WFZYJBNTMJ": lambda r: _filed(r, "basic_farmland_area_m2"),
-        "ZT": lambda r: STATE_LABELS[State(r.state)],
         "MJFF": lambda r: r.fact_area_method if r.run_id is not None else r.area_method,
         "SFGQ": lambda r: None if r.run_id is None else ("是" if r.stale else "否"),
     }

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
@@ -24,6 +21,7 @@ from weipian.io.imagery import to_cog
 from weipian.io.readers import file_hash
 from weipian.storage.imagery import (
     BBox,
+    ImageInfo,
     all_images,
     image_by_hash,
     image_by_id,
@@ -57,32 +55,6 @@ class Phase(StrEnum):
         return "前时相" if self is Phase.before else "后时相"
 
 
-@dataclass(frozen=True)
-class ImageInfo:
-    """One registered image, as the CLI and the web show it."""
-
-    id: int
-    phase: str
-    taken_on: dt.date
-    name: str
-    stored_name: str
-    sha256: str
-    crs: str
-    width: int
-    height: int
-    bands: int
-    bounds: BBox  # lon/lat: west, south, east, north
-    added_by: str
-    added_at: dt.datetime
-
-    @classmethod
-    def of(cls, row: Row[Any]) -> ImageInfo:
-        return cls(
-            row.id, row.phase, row.taken_on, row.name, row.stored_name, row.sha256, row.crs, row.width,
-            row.height, row.bands, (row.minx, row.miny, row.maxx, row.maxy), row.added_by, row.added_at,
-        )  # fmt: skip
-
-
 def image_file(files_dir: Path, stored_name: str) -> Path:
     """Where the COG of an image lives."""
     return Path(files_dir) / IMAGERY_DIR / stored_name
@@ -104,7 +76,7 @@ def _refuse_duplicate(session: Session, digest: str, phase: Phase, path: Path) -
 
 
 def add_image(
-    store: Store, files_dir: Path, path: Path, phase: str, taken_on: dt.date, actor_name: str
+    store: Store, files_dir: Path, path: Path, *, phase: str, taken_on: dt.date, actor_name: str
 ) -> ImageInfo:
     """Convert ``path`` to a COG in ``files_dir/imagery`` and register it for ``phase``.
 
@@ -139,15 +111,15 @@ def get_image(session: Session, image_id: int) -> ImageInfo:
     row = image_by_id(session, image_id)
     if row is None:
         raise NotFound("imagery.no_such_id", id=image_id)
-    return ImageInfo.of(row)
+    return row
 
 
 def list_images(session: Session) -> list[ImageInfo]:
     """Every registered image: before ones first, then by date."""
-    return [ImageInfo.of(r) for r in all_images(session)]
+    return all_images(session)
 
 
-def _best(rows: list[Row[Any]], wanted: dt.date | None) -> ImageInfo | None:
+def _best(rows: list[ImageInfo], wanted: dt.date | None) -> ImageInfo | None:
     """Closest in date to ``wanted`` (the later one on a tie), else the most recent."""
     if not rows:
         return None
@@ -155,11 +127,11 @@ def _best(rows: list[Row[Any]], wanted: dt.date | None) -> ImageInfo | None:
         chosen = max(rows, key=lambda r: (r.taken_on, r.id))
     else:
         chosen = min(rows, key=lambda r: (abs((r.taken_on - wanted).days), -r.taken_on.toordinal(), -r.id))
-    return ImageInfo.of(chosen)
+    return chosen
 
 
 def imagery_for(
-    session: Session, bbox: BBox, before_date: str | dt.date | None, after_date: str | dt.date | None
+    session: Session, bbox: BBox, *, before_date: str | dt.date | None, after_date: str | dt.date | None
 ) -> dict[str, ImageInfo | None]:
     """The best before and after images meeting ``bbox`` (lon/lat) for a patch's QSX and HSX.
 

@@ -79,21 +79,21 @@ AfterWrite = Callable[[Session, list[int]], None]
 
 
 def import_package(
-    store: Store, path: Path, options: IntakeOptions, progress: Progress = no_progress
+    store: Store, path: Path, options: IntakeOptions, *, progress: Progress = no_progress
 ) -> ImportSummary:
     """Import one patch package as one batch, all or nothing."""
     progress("读取文件", 0, 1)
     table = read_vector(path, options.region)
     progress("读取文件", 1, 1)
-    return import_table(store, table, options, progress)
+    return import_table(store, table, options, progress=progress)
 
 
 def import_table(
     store: Store,
     table: VectorTable,
     options: IntakeOptions,
-    progress: Progress = no_progress,
     *,
+    progress: Progress = no_progress,
     append: bool = False,
     after_write: AfterWrite | None = None,
 ) -> ImportSummary:

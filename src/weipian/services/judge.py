@@ -19,6 +19,7 @@ from weipian.domain.fields import field_date
 from weipian.rules import ApprovalFact, Judgement, PatchFacts, PriorFact, RuleSet, judge
 from weipian.services.common import Progress, no_progress
 from weipian.storage.bulk import bulk_insert
+from weipian.storage.facts import overlaps_of, suggestion_of
 from weipian.storage.layers import feature_attrs
 from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
@@ -26,7 +27,6 @@ from weipian.storage.tables import (
     analysis_runs,
     batches,
     patch_facts,
-    patch_overlaps,
     patches,
     suggestions,
     townships,
@@ -173,11 +173,8 @@ def judge_patches(
         summary.not_analysed = len(rows) - len(analysed)
         by_patch: dict[int, list[Any]] = defaultdict(list)
         ids = [r.id for r in analysed]
-        for start in range(0, len(ids), 1000):
-            for o in session.execute(
-                select(patch_overlaps).where(patch_overlaps.c.patch_id.in_(ids[start : start + 1000]))
-            ):
-                by_patch[o.patch_id].append(o)
+        for o in overlaps_of(session, ids):
+            by_patch[o.patch_id].append(o)
         prior_ids = sorted(
             {o.feature_id for os_ in by_patch.values() for o in os_ if o.kind == "prior_patches"}
         )
@@ -233,7 +230,7 @@ def _store(store: Store, ids: list[int], results: list[Judgement], days: list[dt
 def stored_suggestion(session: Any, patch_id: int) -> dict[str, Any] | None:
     """The patch's stored suggestion (预判): verdict, reasons and trace as codes with parameters,
     flags, the rule set's version and date; None before ``weipian judge`` ran for it."""
-    row = session.execute(select(suggestions).where(suggestions.c.patch_id == patch_id)).first()
+    row = suggestion_of(session, patch_id)
     if row is None:
         return None
     return {

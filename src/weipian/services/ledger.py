@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weipian.domain.ledger import Areas, Decision, Method, RecordState, check_areas, fully_rectified
@@ -27,7 +27,8 @@ from weipian.rules import RuleSet
 from weipian.services.evidence import Upload, attach, prepare_upload
 from weipian.services.ledger_records import LedgerRecord, get_record
 from weipian.storage import ledger as q
-from weipian.storage.evidence import patch_with_restriction
+from weipian.storage.patches import patch_by_id
+from weipian.storage.records import Patch
 from weipian.storage.splits import parts_of
 from weipian.storage.store import Store
 from weipian.storage.tables import townships, units
@@ -67,15 +68,15 @@ class AreaInput:
 
 
 # --- checks shared by the steps --------------------------------------------------------------
-def _patch(session: Session, patch_id: int, actor: Actor) -> Row[Any]:
+def _patch(session: Session, patch_id: int, actor: Actor) -> Patch:
     """The patch, or NotFound — also for a military-restricted one the actor may not see."""
-    row = patch_with_restriction(session, patch_id)
+    row = patch_by_id(session, patch_id)
     if row is None or (row.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
     return row
 
 
-def _may(actor: Actor, action: Action, patch: Row[Any]) -> None:
+def _may(actor: Actor, action: Action, patch: Patch) -> None:
     """Refuse early, before any validation: the actor's role and township, then the state."""
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
@@ -83,7 +84,7 @@ def _may(actor: Actor, action: Action, patch: Row[Any]) -> None:
 
 
 def _step(
-    session: Session, patch: Row[Any], action: Action, actor: Actor, payload: dict[str, Any], at: dt.datetime
+    session: Session, patch: Patch, action: Action, actor: Actor, payload: dict[str, Any], at: dt.datetime
 ) -> int:
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
@@ -122,9 +123,7 @@ def check_measures(measures: list[str], rules: RuleSet, on: dt.date) -> list[str
     return out
 
 
-def _illegal_areas(
-    session: Session, patch: Row[Any], rules: RuleSet, on: dt.date
-) -> tuple[float, float | None]:
+def _illegal_areas(session: Session, patch: Patch, rules: RuleSet, on: dt.date) -> tuple[float, float | None]:
     """The illegal area and its 耕地 from the current determination; refuses a patch not 违法."""
     det = current_determination(session, patch.id)
     data = det.data if det is not None else {}
@@ -142,7 +141,7 @@ def _illegal_areas(
     return illegal, None if farmland is None else min(float(farmland), illegal)
 
 
-def _unit(session: Session, unit: str | None, patch: Row[Any], actor: Actor) -> str:
+def _unit(session: Session, unit: str | None, patch: Patch, actor: Actor) -> str:
     code = (unit or "").strip() or patch.township_code
     if not code:
         raise InputError("ledger.unit_needed", code=patch.patch_code)
@@ -164,11 +163,18 @@ def _check_deadline(deadline: dt.date, on: dt.date) -> dt.date:
     return deadline
 
 
-def _record_of(session: Session, patch: Row[Any]) -> Row[Any]:
+def _record_of(session: Session, patch: Patch) -> LedgerRecord:
     row = q.record_for_patch(session, patch.id)
     if row is None:
         raise NotFound("ledger.no_record", code=patch.patch_code)
     return row
+
+
+def _plain(value: Any) -> Any:
+    """A record's value as the event payload keeps it (dates as ISO text, measures as a list)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _uploads(files: list[tuple[str, bytes]], max_bytes: int) -> list[Upload]:
@@ -178,7 +184,7 @@ def _uploads(files: list[tuple[str, bytes]], max_bytes: int) -> list[Upload]:
     out = []
     for name, data in files:
         kind = "document" if sniff(data) is FileType.pdf else "photo"
-        out.append(prepare_upload(name, data, kind, max_bytes))
+        out.append(prepare_upload(name, data, kind=kind, max_bytes=max_bytes))
     return out
 
 
@@ -253,9 +259,8 @@ def update_plan(
         values["major_case"] = major_case
     if not values:
         raise InputError("ledger.nothing_given")
-    old = {k: (row._mapping[k].isoformat() if isinstance(row._mapping[k], dt.date) else row._mapping[k])
-           for k in values}  # fmt: skip
-    new = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+    old = {k: _plain(getattr(row, k)) for k in values}
+    new = {k: _plain(v) for k, v in values.items()}
     _step(session, patch, Action.rectification_update, actor, {"old": old, "new": new}, at)
     q.update_record(session, row.id, updated_at=at, **values)
     return get_record(session, patch.id)
@@ -284,10 +289,7 @@ def save_progress(
     row = _record_of(session, patch)
     if row.state == RecordState.requested.value:
         raise Conflict("ledger.request_pending", code=patch.patch_code)
-    before = Areas(
-        row.demolished_m2, row.demolished_farmland_m2, row.regularised_m2, row.regularised_farmland_m2
-    )
-    after = areas.over(before)
+    after = areas.over(row.areas)
     problems = check_areas(after, row.illegal_area_m2, row.illegal_farmland_m2)
     if problems:
         from weipian.messages import message
@@ -296,8 +298,8 @@ def save_progress(
             "ledger.areas_invalid", code=patch.patch_code,
             problems="；".join(message(p.code, **p.params) for p in problems), codes=[p.code for p in problems],
         )  # fmt: skip
-    files = [attach(session, files_dir, patch, u, uploader=actor.name, max_distance_m=max_distance_m,
-                    note="整改进展照片", written=written) for u in uploads]  # fmt: skip
+    files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
+                    max_distance_m=max_distance_m, note="整改进展照片", written=written) for u in uploads]  # fmt: skip
     remaining = after.remaining(row.illegal_area_m2)
     payload = {"demolished_m2": after.demolished, "demolished_farmland_m2": after.demolished_farmland,
                "regularised_m2": after.regularised, "regularised_farmland_m2": after.regularised_farmland,
@@ -376,15 +378,13 @@ def request_close_out(
             row = _record_of(session, patch)
             if row.state == RecordState.requested.value:
                 raise Conflict("ledger.request_pending", code=patch.patch_code)
-            areas = Areas(
-                row.demolished_m2, row.demolished_farmland_m2, row.regularised_m2, row.regularised_farmland_m2
-            )
-            if not fully_rectified(areas, row.illegal_area_m2):
+            if not fully_rectified(row.areas, row.illegal_area_m2):
                 raise InputError(
                     "ledger.unrectified", code=patch.patch_code, remaining=f"{row.remaining_m2:.2f}"
                 )
-            files = [attach(session, files_dir, patch, u, uploader=actor.name, max_distance_m=max_distance_m,
-                            note="销号佐证材料", written=written) for u in uploads]  # fmt: skip
+            files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
+                            max_distance_m=max_distance_m, note="销号佐证材料", written=written)
+                     for u in uploads]  # fmt: skip
             payload = {
                 "note": text,
                 "attachments": [f.id for f in files],

@@ -91,6 +91,7 @@ def register_manual(
     store: Store,
     case: ManualCase,
     options: IntakeOptions,
+    *,
     actor: Actor,
     change_types: Mapping[str, str] | None = None,
 ) -> Registered:

@@ -17,28 +17,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
-from weipian.domain.clock import BEIJING
 from weipian.domain.ledger import STAGE_LABELS, FeedbackStage, stage_from_text
 from weipian.domain.referrals import (
     Department,
     ReferralKind,
-    ReferralStatus,
     departments,
     feedback_due,
     find_department,
-    referral_status,
 )
 from weipian.domain.roles import Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.rules import RuleSet, load_rules
 from weipian.services.users import Account
+from weipian.storage.referrals import (  # the records are storage's; re-exported for the edges
+    FeedbackEntry as FeedbackEntry,
+)
+from weipian.storage.referrals import (
+    Referral as Referral,
+)
 from weipian.storage.referrals import (
     add_feedback_entry,
     entries_of,
@@ -57,57 +59,6 @@ MATTER_MAX = 2000
 FEEDBACK_MAX = 4000
 REFERRING_ROLES = frozenset({Role.bureau_admin, Role.bureau_reviewer, Role.township})
 NON_GRAIN_DEPARTMENT = "农业农村"  # 非粮化 is transferred (移交) there (DOMAIN.md §5.5)
-
-
-@dataclass(frozen=True)
-class Referral:
-    """One referral as the edges show it."""
-
-    id: int
-    patch_id: int
-    patch_code: str
-    township_code: str | None
-    patch_state: str
-    restricted: bool
-    kind: ReferralKind
-    department: str
-    matter: str
-    referred_by: str
-    referred_at: dt.datetime
-    due_on: dt.date
-    feedback: str | None
-    feedback_by: str | None
-    feedback_at: dt.datetime | None
-
-    @property
-    def department_full_name(self) -> str:
-        found = find_department(self.department)
-        return found.full_name if found else self.department
-
-    @property
-    def answered_on(self) -> dt.date | None:
-        """The day (Beijing time) the feedback arrived."""
-        if self.feedback_at is None:
-            return None
-        at = self.feedback_at if self.feedback_at.tzinfo else self.feedback_at.replace(tzinfo=dt.UTC)
-        return at.astimezone(BEIJING).date()
-
-    def status(self, today: dt.date) -> ReferralStatus:
-        return referral_status(self.due_on, self.answered_on, today)
-
-    def days_left(self, today: dt.date) -> int:
-        """Days until the due day (negative: days overdue)."""
-        return (self.due_on - today).days
-
-
-def _referral(row: Row[Any]) -> Referral:
-    return Referral(
-        id=row.id, patch_id=row.patch_id, patch_code=row.patch_code, township_code=row.township_code,
-        patch_state=row.patch_state, restricted=bool(row.restricted), kind=ReferralKind(row.kind),
-        department=row.department, matter=row.matter, referred_by=row.referred_by,
-        referred_at=row.referred_at, due_on=row.due_on, feedback=row.feedback,
-        feedback_by=row.feedback_by, feedback_at=row.feedback_at,
-    )  # fmt: skip
 
 
 def department_of(account: Account) -> Department | None:
@@ -157,6 +108,7 @@ def _text(value: str | None, code: str, limit: int) -> str:
 def refer(
     store: Store,
     patch_id: int,
+    *,
     kind: ReferralKind | str,
     department: str,
     matter: str,
@@ -200,16 +152,16 @@ def refer(
         )  # fmt: skip
         row = referral_by_id(session, new_id)
     assert row is not None
-    return _referral(row)
+    return row
 
 
 def give_feedback(
     store: Store,
     referral_id: int,
+    *,
     text: str,
     actor: Account,
     now: dt.datetime | None = None,
-    *,
     stage: FeedbackStage | str = FeedbackStage.done,
     result: str | None = None,
 ) -> Referral:
@@ -226,7 +178,7 @@ def give_feedback(
         found = referral_by_id(session, referral_id)
         if found is None:
             raise NotFound("referral.not_found", id=referral_id)
-        referral = _referral(found)
+        referral = found
         if not may_answer(actor, referral):
             # Outside the actor's scope (another department's or township's referral, a
             # restricted patch for a non-bureau role) it answers as if it did not exist: a 403
@@ -246,27 +198,12 @@ def give_feedback(
                 raise Conflict("referral.feedback_given", id=referral_id, by="他人")
         row = referral_by_id(session, referral_id)
     assert row is not None
-    return _referral(row)
-
-
-@dataclass(frozen=True)
-class FeedbackEntry:
-    """One entry of a referral's feedback series."""
-
-    id: int
-    stage: FeedbackStage
-    text: str
-    result: str | None
-    given_by: str
-    given_at: dt.datetime
+    return row
 
 
 def feedback_entries(session: Session, referral_id: int) -> list[FeedbackEntry]:
     """The referral's feedback series, oldest first."""
-    return [
-        FeedbackEntry(r.id, FeedbackStage(r.stage), r.text, r.result, r.given_by, r.given_at)
-        for r in entries_of(session, referral_id)
-    ]
+    return entries_of(session, referral_id)
 
 
 def non_grain_worklist(session: Session, *, township: str | None = None) -> list[dict[str, Any]]:
@@ -295,7 +232,7 @@ def get_referral(session: Session, referral_id: int) -> Referral:
     row = referral_by_id(session, referral_id)
     if row is None:
         raise NotFound("referral.not_found", id=referral_id)
-    return _referral(row)
+    return row
 
 
 def list_referrals(
@@ -325,4 +262,4 @@ def list_referrals(
         limit=limit,
         query=query,
     )
-    return [_referral(r) for r in rows]
+    return rows

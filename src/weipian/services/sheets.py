@@ -16,17 +16,19 @@ from sqlalchemy import select
 
 from weipian.domain.roles import Actor
 from weipian.domain.sources import SOURCE_LABELS, Source
-from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, State
+from weipian.domain.workflow import OPEN_STATES, State
 from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, yyyymmdd
 from weipian.io.sheets import FILL, read_sheet, write_sheet
 from weipian.messages import join_messages, message
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
-from weipian.storage.patches import filter_batch, withheld_from_export
+from weipian.services.export import fields_of
+from weipian.storage.patches import filter_batch, patch_by_id, withheld_from_export
 from weipian.storage.splits import is_parent, not_split_parent
 from weipian.storage.store import Store
 from weipian.storage.tables import patch_facts, patches, suggestions, townships
+from weipian.storage.workflow import patches_with_code
 
 _SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
 
@@ -64,10 +66,12 @@ def export_template(
         rows = session.execute(query).all()
     data = [
         {
-            "JCBH": r.patch_code, "LY": Source(r.source).label, "NF": r.year, "XZQDM": r.admin_code,
-            "XZQMC": r.town or r.admin_name, "JCMJ": round(r.area_m2, 2), "YPJG": r.ypjg,
+            **fields_of(r, ("JCBH", "LY", "NF", "XZQDM", "YPJG", "ZT")),  # as in every export
+            # Where the sheet differs it must: township staff fill it in, so XZQMC names the township
+            # they know (else the delivered name), and JCMJ is the area the import checks the filed
+            # areas against (the patch's own, not the desk comparison's).
+            "XZQMC": r.town or r.admin_name, "JCMJ": round(r.area_m2, 2),
             "YPLY": join_messages([message(x["code"], **x.get("params", {})) for x in (r.reasons or [])]) or None,
-            "ZT": STATE_LABELS[State(r.state)],
             # 一图两用: a mineral patch (SFSK 是 delivered, or a mineral suggestion) is marked, so the
             # township fills the mineral part too; the mark alone does not make the row filled.
             "SFSK": "是" if (r.is_mining or "").strip() == "是" or r.mineral_verdict else None,
@@ -162,14 +166,10 @@ def import_sheet(
         seen: dict[int, int] = {}
         for n, r in rows:
             code = _text(r.get("JCBH"))
-            query = select(patches).where(patches.c.patch_code == (code or ""))
-            if (src := _SOURCE_BY_LABEL.get(_text(r.get("LY")) or "")) is not None:
-                query = query.where(patches.c.source == src)
-            if _text(r.get("NF")):
-                query = query.where(patches.c.year == int(float(r["NF"])))
-            if _text(r.get("XZQDM")):
-                query = query.where(patches.c.admin_code == _text(r.get("XZQDM")))
-            found = session.execute(query).all()
+            found = patches_with_code(
+                session, code or "", source=_SOURCE_BY_LABEL.get(_text(r.get("LY")) or ""),
+                year=int(float(r["NF"])) if _text(r.get("NF")) else None, admin_code=_text(r.get("XZQDM")),
+            )  # fmt: skip
             if len(found) != 1:
                 rejected.append(Rejection(n, code, "row.unknown_patch"))
                 continue
@@ -218,6 +218,7 @@ def import_sheet(
         for patch, det in plan:
             workflow.save_determination(session, patch, det, actor=actor, rules=rules, on=on)
             if submit:
-                fresh = session.execute(select(patches).where(patches.c.id == patch.id)).one()
+                fresh = patch_by_id(session, patch.id)  # its state moved
+                assert fresh is not None
                 workflow.submit(session, fresh, actor=actor)
     return SheetImport(saved=len(plan), blank=len(every) - len(rows))

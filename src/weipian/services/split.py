@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.analysis.area import AreaMethod
@@ -31,6 +30,8 @@ from weipian.errors import Conflict, NotFound, PermissionDenied
 from weipian.io.split_parts import read_parts
 from weipian.storage import splits as q
 from weipian.storage.layers import current_layer, load_features
+from weipian.storage.patches import patch_by_id
+from weipian.storage.records import Patch
 from weipian.storage.townships import township_names
 from weipian.storage.workflow import append_event, current_determination
 
@@ -97,14 +98,14 @@ class SplitInfo:
         }  # fmt: skip
 
 
-def _patch(session: Session, patch_id: int, actor: Actor | None) -> Row[Any]:
-    row = q.patch_row(session, patch_id)
+def _patch(session: Session, patch_id: int, actor: Actor | None) -> Patch:
+    row = patch_by_id(session, patch_id)
     if row is None or (actor is not None and row.restricted and not actor.role.is_bureau):
         raise NotFound("patch.no_such_id", id=patch_id)
     return row
 
 
-def _may(actor: Actor, action: Action, patch: Row[Any]) -> None:
+def _may(actor: Actor, action: Action, patch: Patch) -> None:
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
 
@@ -131,7 +132,7 @@ def _multi(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.MultiPolygon([geom]) if geom.geom_type == "Polygon" else geom
 
 
-def _part_values(parent: Row[Any], geom: shapely.Geometry, area: float, code: str, town: tuple[str | None, float | None], state: State, due: dt.date) -> dict[str, Any]:  # fmt: skip
+def _part_values(parent: Patch, geom: shapely.Geometry, area: float, code: str, town: tuple[str | None, float | None], state: State, due: dt.date) -> dict[str, Any]:  # fmt: skip
     centre = shapely.point_on_surface(geom)
     minx, miny, maxx, maxy = geom.bounds
     return {

@@ -117,7 +117,7 @@ def mineral_illegal_of(rules: RuleSet, day: dt.date) -> Callable[[str], bool]:
 
 
 def load_records(
-    session: Session, rules: RuleSet, day: dt.date, year: int | None = None
+    session: Session, rules: RuleSet, *, day: dt.date, year: int | None = None
 ) -> list[PatchRecord]:
     """Every patch as a statistics record, with the ledger's facts."""
     rects, cases = ledger_facts(session)
@@ -179,7 +179,7 @@ def compute_stats(
     # its "county" is then that unit's figures, so county = Σ units still holds.
     all_records: list[PatchRecord] = []
     if with_records:
-        all_records = list(everyone.select(load_records(session, rules, day, year=period.year)))
+        all_records = list(everyone.select(load_records(session, rules, day=day, year=period.year)))
         summary = unit_summary(all_records, units, on=on, policy=policy, thresholds=thresholds)
     else:
         sums = unit_sums(

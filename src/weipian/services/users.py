@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pwdlib import PasswordHash
-from sqlalchemy import Row, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
@@ -28,6 +28,7 @@ from weipian.domain.referrals import departments, find_department
 from weipian.domain.roles import Actor, Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.services.units import covered_townships
+from weipian.storage.records import User
 from weipian.storage.store import Store
 from weipian.storage.tables import users
 from weipian.storage.townships import township_names
@@ -75,7 +76,7 @@ class Account:
         return self.role.is_bureau
 
 
-def _account(session: Session, row: Row[Any]) -> Account:
+def _account(session: Session, row: User) -> Account:
     """The account of ``row``; a township account's unit resolved to its townships now, so every
     check this request or command makes sees one answer."""
     role = Role(row.role)
@@ -220,7 +221,7 @@ def _verify(password: str, password_hash: str) -> tuple[bool, str | None]:
         _HASHING.release()
 
 
-def authenticate(store: Store, username: str, password: str, address: str | None = None) -> Account | None:
+def authenticate(store: Store, username: str, password: str, *, address: str | None = None) -> Account | None:
     """The active account with this name and password, or None (same time either way).
 
     ``PermissionDenied("auth.locked")`` while the account or the address is locked out (no

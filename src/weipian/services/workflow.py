@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
@@ -21,6 +20,7 @@ from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
 from weipian.errors import Conflict, InputError, PermissionDenied
 from weipian.rules import Determination, RuleSet, validate_determination
+from weipian.storage.records import DeterminationVersion, Patch
 from weipian.storage.users import display_names
 from weipian.storage.workflow import (
     add_determination,
@@ -48,7 +48,7 @@ def _now() -> dt.datetime:
 
 
 def _step(
-    session: Session, patch: Row[Any], action: Action, actor: Actor, payload: dict[str, Any], at: dt.datetime
+    session: Session, patch: Patch, action: Action, actor: Actor, payload: dict[str, Any], at: dt.datetime
 ) -> int:
     if not actor.may(action, patch.township_code):
         raise PermissionDenied("permission.denied", action=action.value, code=patch.patch_code)
@@ -83,7 +83,7 @@ def determination_data(det: Determination) -> dict[str, Any]:
     return {k: plain(v) for k, v in dataclasses.asdict(det).items()}
 
 
-def check_determination(det: Determination, patch: Row[Any], rules: RuleSet, on: dt.date) -> None:
+def check_determination(det: Determination, patch: Patch, *, rules: RuleSet, on: dt.date) -> None:
     """Refuse a determination the rules find invalid, naming every problem."""
     problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
     if problems:
@@ -96,7 +96,7 @@ def check_determination(det: Determination, patch: Row[Any], rules: RuleSet, on:
 
 
 def _check_based_on(
-    session: Session, patch: Row[Any], current: Row[Any] | None, based_on: int | None
+    session: Session, patch: Patch, current: DeterminationVersion | None, based_on: int | None
 ) -> None:
     """Optimistic concurrency: refuse a save or submit made from a version that is no longer the
     current one (``based_on`` 0 = made before any version existed; None = the caller does not say)."""
@@ -115,7 +115,7 @@ def _check_based_on(
 
 
 def save_determination(
-    session: Session, patch: Row[Any], det: Determination, *, actor: Actor, rules: RuleSet, on: dt.date,
+    session: Session, patch: Patch, det: Determination, *, actor: Actor, rules: RuleSet, on: dt.date,
     based_on: int | None = None,
 ) -> int:  # fmt: skip
     """Validate and store a new version of the patch's determination (a draft until submitted).
@@ -130,7 +130,7 @@ def save_determination(
         )
     current = current_determination(session, patch.id)
     _check_based_on(session, patch, current, based_on)
-    check_determination(det, patch, rules, on)
+    check_determination(det, patch, rules=rules, on=on)
     data = determination_data(det)
     if current is not None and current.data == data:
         advance(patch.state, Action.determination_save)  # still refuse it where saving is not allowed
@@ -140,7 +140,7 @@ def save_determination(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> dict[str, str] | None:
+def mineral_missing(session: Session, patch: Patch, data: dict[str, Any]) -> dict[str, str] | None:
     """一图两用、地矿同核: why a mineral patch's determination lacks its mineral part, or None.
 
     A patch delivered with SFSK 是, or with a mineral suggestion, is filed with both parts.
@@ -155,7 +155,7 @@ def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> 
 
 
 def submit(
-    session: Session, patch: Row[Any], *, actor: Actor, version: int | None = None,
+    session: Session, patch: Patch, *, actor: Actor, version: int | None = None,
     evidence_gaps: list[dict[str, Any]] | None = None, acknowledged: bool = True,
 ) -> None:  # fmt: skip
     """The township files its current determination for review (a mineral patch with both parts);
@@ -184,7 +184,7 @@ def submit(
 
 def review(
     session: Session,
-    patch: Row[Any],
+    patch: Patch,
     *,
     passed: bool,
     reasons: list[str],
@@ -208,7 +208,7 @@ def review(
     _step(session, patch, Action.review_pass if passed else Action.review_return, actor, payload, _now())
 
 
-def report(session: Session, patch: Row[Any], *, actor: Actor) -> None:
+def report(session: Session, patch: Patch, *, actor: Actor) -> None:
     """上报: the reviewed record goes up and freezes."""
     current = current_determination(session, patch.id)
     _step(
@@ -218,7 +218,7 @@ def report(session: Session, patch: Row[Any], *, actor: Actor) -> None:
 
 def upper_level(
     session: Session,
-    patch: Row[Any],
+    patch: Patch,
     *,
     accepted: bool,
     reasons: list[str],
@@ -235,7 +235,7 @@ def upper_level(
 
 def correct(
     session: Session,
-    patch: Row[Any],
+    patch: Patch,
     det: Determination,
     *,
     reason: str,
@@ -246,7 +246,7 @@ def correct(
     """An explicit correction after 上报: a new version; the event keeps the old values."""
     if patch.state not in FROZEN_STATES:
         raise InputError("workflow.not_frozen", code=patch.patch_code, state=patch.state)
-    check_determination(det, patch, rules, on)
+    check_determination(det, patch, rules=rules, on=on)
     old = current_determination(session, patch.id)
     data = determination_data(det)
     payload = {"reason": reason, "old": old.data if old else None, "new": data}
@@ -255,7 +255,7 @@ def correct(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def record_field_check(session: Session, patch: Row[Any], *, note: str, actor: Actor) -> None:
+def record_field_check(session: Session, patch: Patch, *, note: str, actor: Actor) -> None:
     """A field check (实地核查) was made: who, when and what was seen."""
     _step(session, patch, Action.field_check_record, actor, {"note": note}, _now())
 
@@ -267,7 +267,7 @@ def current_verdict(session: Session, patch_id: int) -> str | None:
 
 
 def record_evidence_change(
-    session: Session, patch: Row[Any], action: Action, payload: dict[str, Any], *, actor: Actor
+    session: Session, patch: Patch, action: Action, payload: dict[str, Any], *, actor: Actor
 ) -> None:
     """A photo or document withdrawn, or its note written: allowed only before submission."""
     if action not in (Action.evidence_withdraw, Action.evidence_note):
@@ -275,7 +275,7 @@ def record_evidence_change(
     _step(session, patch, action, actor, payload, _now())
 
 
-def state_of(patch: Row[Any]) -> State:
+def state_of(patch: Patch) -> State:
     return State(patch.state)
 
 

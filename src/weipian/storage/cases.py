@@ -2,12 +2,103 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from weipian.domain.cases import CaseFields, CaseKind, CaseStage, Outcome
+from weipian.storage.records import AnyRow
 from weipian.storage.tables import case_persons, cases, patch_facts, patches, suggestions, townships
+
+
+@dataclass(frozen=True, slots=True)
+class CasePerson:
+    """A person held responsible (``case_persons``); unconfirmed = only a suggestion of the judge's flags."""
+
+    id: int
+    name: str
+    position: str | None
+    outcome: Outcome
+    detail: str | None
+    suggested_by: str | None
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: AnyRow) -> CasePerson:
+        return cls(
+            id=row.id, name=row.name, position=row.position, outcome=Outcome(row.outcome), detail=row.detail,
+            suggested_by=row.suggested_by, confirmed_by=row.confirmed_by, confirmed_at=row.confirmed_at,
+        )  # fmt: skip
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_by is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """立案查处: one case (``cases``) with its patch's identity, state, licence facts and persons."""
+
+    id: int
+    patch_id: int
+    patch_code: str
+    source: str
+    year: int
+    township_code: str | None
+    township_name: str | None
+    patch_state: str
+    restricted: bool
+    kind: CaseKind
+    fields: CaseFields  # what the bureau enters: numbers, dates, amounts, 结案
+    mining_licence: str | None
+    mining_mineral: str | None
+    created_by: str
+    created_at: dt.datetime
+    updated_by: str
+    updated_at: dt.datetime
+    version: int  # optimistic concurrency: each change sets version + 1
+    persons: tuple[CasePerson, ...]
+
+    @classmethod
+    def of(cls, row: AnyRow, persons: list[CasePerson]) -> CaseRecord:
+        """A row of :func:`case_query` with the case's persons."""
+        return cls(
+            id=row.id, patch_id=row.patch_id, patch_code=row.patch_code, source=row.source, year=row.year,
+            township_code=row.township_code, township_name=row.township_name, patch_state=row.patch_state,
+            restricted=bool(row.restricted), kind=CaseKind(row.kind), fields=_fields(row),
+            mining_licence=row.mining_licence, mining_mineral=row.mining_mineral, created_by=row.created_by,
+            created_at=row.created_at, updated_by=row.updated_by, updated_at=row.updated_at,
+            version=int(row.version), persons=tuple(persons),
+        )  # fmt: skip
+
+    @property
+    def stage(self) -> CaseStage:
+        return self.fields.stage
+
+    @property
+    def confirmed_persons(self) -> tuple[CasePerson, ...]:
+        return tuple(p for p in self.persons if p.confirmed)
+
+    @property
+    def pending_suggestions(self) -> tuple[CasePerson, ...]:
+        return tuple(p for p in self.persons if not p.confirmed)
+
+
+def _fields(row: AnyRow) -> CaseFields:
+    def num(v: Any) -> float | None:
+        return None if v is None else float(v)
+
+    return CaseFields(
+        case_no=row.case_no, filed_on=row.filed_on, decision_no=row.decision_no, decision_on=row.decision_on,
+        fine_yuan=num(row.fine_yuan), confiscated_yuan=num(row.confiscated_yuan),
+        confiscated_area_m2=num(row.confiscated_area_m2), confiscation=row.confiscation, closed_on=row.closed_on,
+        note=row.note,
+    )  # fmt: skip
 
 
 def case_query() -> Select[Any]:
@@ -31,12 +122,30 @@ def case_query() -> Select[Any]:
     )
 
 
-def case_for_patch(session: Session, patch_id: int) -> Row[Any] | None:
-    return session.execute(case_query().where(cases.c.patch_id == patch_id)).first()
+def case_for_patch(session: Session, patch_id: int) -> CaseRecord | None:
+    row = session.execute(case_query().where(cases.c.patch_id == patch_id)).first()
+    return None if row is None else CaseRecord.of(row, persons_of(session, row.id))
 
 
-def case_by_number(session: Session, case_no: str) -> Row[Any] | None:
-    return session.execute(select(cases).where(cases.c.case_no == case_no)).first()
+def cases_of(session: Session, query: Select[Any]) -> list[CaseRecord]:
+    """The cases of ``query`` (a narrowed, ordered :func:`case_query`) with their persons, read in
+    bounded batches rather than a query per case."""
+    rows = list(session.execute(query))
+    persons: dict[int, list[CasePerson]] = defaultdict(list)
+    ids = [r.id for r in rows]
+    for i in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[i : i + 500]
+        for p in session.execute(
+            select(case_persons).where(case_persons.c.case_id.in_(chunk)).order_by(case_persons.c.id)
+        ):
+            persons[p.case_id].append(CasePerson.of(p))
+    return [CaseRecord.of(r, persons[r.id]) for r in rows]
+
+
+def case_id_by_number(session: Session, case_no: str) -> int | None:
+    """The id of the case numbered ``case_no`` (立案号), if any."""
+    value = session.scalar(select(cases.c.id).where(cases.c.case_no == case_no))
+    return None if value is None else int(value)
 
 
 def insert_case(session: Session, **values: Any) -> int:
@@ -53,9 +162,9 @@ def update_case(session: Session, case_id: int, version: int, **values: Any) -> 
     return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def persons_of(session: Session, case_id: int) -> list[Row[Any]]:
+def persons_of(session: Session, case_id: int) -> list[CasePerson]:
     query = select(case_persons).where(case_persons.c.case_id == case_id).order_by(case_persons.c.id)
-    return list(session.execute(query))
+    return [CasePerson.of(r) for r in session.execute(query)]
 
 
 def insert_person(session: Session, **values: Any) -> int:
@@ -63,9 +172,10 @@ def insert_person(session: Session, **values: Any) -> int:
     return int(new_id)
 
 
-def person(session: Session, case_id: int, person_id: int) -> Row[Any] | None:
+def person(session: Session, case_id: int, person_id: int) -> CasePerson | None:
     query = select(case_persons).where(case_persons.c.id == person_id, case_persons.c.case_id == case_id)
-    return session.execute(query).first()
+    row = session.execute(query).first()
+    return None if row is None else CasePerson.of(row)
 
 
 def confirm_person(session: Session, person_id: int, **values: Any) -> bool:

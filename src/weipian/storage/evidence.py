@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
+from weipian.storage.records import Attachment
 from weipian.storage.tables import attachments, ledger_files, patches
 
 EVIDENCE_DIR = "evidence"
@@ -74,8 +75,9 @@ def insert_attachment(session: Session, **values: Any) -> int:
     return int(new_id)
 
 
-def get_attachment(session: Session, attachment_id: int) -> Row[Any] | None:
-    return session.execute(select(attachments).where(attachments.c.id == attachment_id)).first()
+def get_attachment(session: Session, attachment_id: int) -> Attachment | None:
+    row = session.execute(select(attachments).where(attachments.c.id == attachment_id)).first()
+    return None if row is None else Attachment.of(row)
 
 
 def delete_attachment(session: Session, attachment_id: int) -> None:
@@ -93,20 +95,14 @@ def is_ledger_file(session: Session, attachment_id: int) -> bool:
     return session.execute(query).first() is not None
 
 
-def list_attachments(session: Session, patch_id: int) -> list[Row[Any]]:
+def list_attachments(session: Session, patch_id: int) -> list[Attachment]:
     """The patch's attachments, photos first, oldest upload first."""
     query = (
         select(attachments)
         .where(attachments.c.patch_id == patch_id)
         .order_by(attachments.c.kind.desc(), attachments.c.uploaded_at, attachments.c.id)
     )
-    return list(session.execute(query).all())
-
-
-def patch_with_restriction(session: Session, patch_id: int) -> Row[Any] | None:
-    """The patch row (with its ``restricted`` flag), or None."""
-    query = select(patches).where(patches.c.id == patch_id)
-    return session.execute(query).first()
+    return [Attachment.of(r) for r in session.execute(query)]
 
 
 def patches_with_file(session: Session, sha256: str) -> list[Any]:

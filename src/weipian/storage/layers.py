@@ -8,16 +8,18 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Row, func, literal, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
+from weipian.storage.records import Layer
 from weipian.storage.spatial import BBox, bbox_clause
 from weipian.storage.tables import layer_features, layers
 
 
-def current_layer(session: Session, kind: str) -> Row[Any] | None:
+def current_layer(session: Session, kind: str) -> Layer | None:
     """The current version of a layer kind, or None if it was never imported."""
-    return session.execute(select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))).first()
+    row = session.execute(select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))).first()
+    return None if row is None else Layer.of(row)
 
 
 def next_version(session: Session, kind: str) -> int:
@@ -30,8 +32,8 @@ def retire_versions(session: Session, kind: str) -> None:
     session.execute(update(layers).where(layers.c.kind == kind).values(is_current=False))
 
 
-def list_layers(session: Session) -> list[Row[Any]]:
-    return list(session.execute(select(layers).order_by(layers.c.kind, layers.c.version)))
+def list_layers(session: Session) -> list[Layer]:
+    return [Layer.of(r) for r in session.execute(select(layers).order_by(layers.c.kind, layers.c.version))]
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,24 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
+from weipian.storage.records import Batch, BatchSummary, Patch, TownshipCount
 from weipian.storage.spatial import BBox, bbox_clause
 from weipian.storage.tables import batches, patches, townships
 
 
-def find_batch(session: Session, source: str, name: str) -> Row[Any] | None:
-    return session.execute(select(batches).where(batches.c.source == source, batches.c.name == name)).first()
+def patch_by_id(session: Session, patch_id: int) -> Patch | None:
+    """The patch with this id, whatever its restriction (callers check the actor), or None."""
+    row = session.execute(select(patches).where(patches.c.id == patch_id)).first()
+    return None if row is None else Patch.of(row)
+
+
+def find_batch(session: Session, source: str, name: str) -> Batch | None:
+    row = session.execute(select(batches).where(batches.c.source == source, batches.c.name == name)).first()
+    return None if row is None else Batch.of(row)
 
 
 def existing_identities(session: Session, source: str, years: list[int]) -> set[tuple[int, str, str]]:
@@ -57,10 +65,11 @@ def patches_in_bbox(session: Session, bbox: BBox) -> StoredPatches:
     )
 
 
-def batch_summaries(session: Session) -> list[Row[Any]]:
+def batch_summaries(session: Session) -> list[BatchSummary]:
     """One row per batch: source, name, year, issued, due, patches, repaired."""
-    return list(
-        session.execute(
+    return [
+        BatchSummary.of(r)
+        for r in session.execute(
             select(
                 batches.c.id,
                 batches.c.source,
@@ -73,13 +82,14 @@ def batch_summaries(session: Session) -> list[Row[Any]]:
                 batches.c.source_crs,
             ).order_by(batches.c.issued_on, batches.c.id)
         )
-    )
+    ]
 
 
-def township_counts(session: Session) -> list[Row[Any]]:
+def township_counts(session: Session) -> list[TownshipCount]:
     """Patches and area per township and source (unassigned patches under a null code)."""
-    return list(
-        session.execute(
+    return [
+        TownshipCount.of(r)
+        for r in session.execute(
             select(
                 patches.c.township_code,
                 townships.c.name,
@@ -91,12 +101,12 @@ def township_counts(session: Session) -> list[Row[Any]]:
             .group_by(patches.c.township_code, townships.c.name, patches.c.source)
             .order_by(patches.c.township_code)
         )
-    )
+    ]
 
 
-def find_batch_by_name(session: Session, name: str) -> list[Row[Any]]:
+def find_batch_by_name(session: Session, name: str) -> list[Batch]:
     """Batches called ``name`` (one per source at most)."""
-    return list(session.execute(select(batches).where(batches.c.name == name)))
+    return [Batch.of(r) for r in session.execute(select(batches).where(batches.c.name == name))]
 
 
 def filter_batch(session: Session, query: Select[Any], batch: str | None) -> Select[Any]:

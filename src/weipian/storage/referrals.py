@@ -3,12 +3,81 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, insert, select, update
+from sqlalchemy import Select, and_, insert, select, update
 from sqlalchemy.orm import Session
 
+from weipian.domain.clock import BEIJING
+from weipian.domain.ledger import FeedbackStage
+from weipian.domain.referrals import ReferralKind, ReferralStatus, find_department, referral_status
+from weipian.storage.records import AnyRow
 from weipian.storage.tables import patches, referral_feedback, referrals, suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """抄告 / 移交: one referral (``referrals``) with its patch's JCBH, township, state and restriction."""
+
+    id: int
+    patch_id: int
+    patch_code: str
+    township_code: str | None
+    patch_state: str
+    restricted: bool
+    kind: ReferralKind
+    department: str
+    matter: str
+    referred_by: str
+    referred_at: dt.datetime
+    due_on: dt.date
+    feedback: str | None
+    feedback_by: str | None
+    feedback_at: dt.datetime | None
+
+    @property
+    def department_full_name(self) -> str:
+        found = find_department(self.department)
+        return found.full_name if found else self.department
+
+    @property
+    def answered_on(self) -> dt.date | None:
+        """The day (Beijing time) the feedback arrived."""
+        if self.feedback_at is None:
+            return None
+        at = self.feedback_at if self.feedback_at.tzinfo else self.feedback_at.replace(tzinfo=dt.UTC)
+        return at.astimezone(BEIJING).date()
+
+    def status(self, today: dt.date) -> ReferralStatus:
+        return referral_status(self.due_on, self.answered_on, today)
+
+    def days_left(self, today: dt.date) -> int:
+        """Days until the due day (negative: days overdue)."""
+        return (self.due_on - today).days
+
+    @classmethod
+    def of(cls, row: AnyRow) -> Referral:
+        """A row of :func:`referral_query`."""
+        return cls(
+            id=row.id, patch_id=row.patch_id, patch_code=row.patch_code, township_code=row.township_code,
+            patch_state=row.patch_state, restricted=bool(row.restricted), kind=ReferralKind(row.kind),
+            department=row.department, matter=row.matter, referred_by=row.referred_by,
+            referred_at=row.referred_at, due_on=row.due_on, feedback=row.feedback,
+            feedback_by=row.feedback_by, feedback_at=row.feedback_at,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackEntry:
+    """One entry of a referral's feedback series."""
+
+    id: int
+    stage: FeedbackStage
+    text: str
+    result: str | None
+    given_by: str
+    given_at: dt.datetime
 
 
 def insert_referral(
@@ -61,8 +130,9 @@ def referral_query() -> Select[Any]:
     ).select_from(referrals.join(patches, patches.c.id == referrals.c.patch_id))
 
 
-def referral_by_id(session: Session, referral_id: int) -> Row[Any] | None:
-    return session.execute(referral_query().where(referrals.c.id == referral_id)).first()
+def referral_by_id(session: Session, referral_id: int) -> Referral | None:
+    row = session.execute(referral_query().where(referrals.c.id == referral_id)).first()
+    return None if row is None else Referral.of(row)
 
 
 def find_referrals(
@@ -75,7 +145,7 @@ def find_referrals(
     restricted: bool = True,
     limit: int | None = None,
     query: Select[Any] | None = None,
-) -> list[Row[Any]]:
+) -> list[Referral]:
     """Referrals narrowed by department, patch, no feedback yet, due before a day; oldest due first.
 
     ``restricted=False`` leaves out referrals of military-restricted patches; ``query`` replaces
@@ -95,7 +165,7 @@ def find_referrals(
     q = q.order_by(referrals.c.feedback_at.is_not(None), referrals.c.due_on, referrals.c.id)
     if limit is not None:
         q = q.limit(limit)
-    return list(session.execute(q))
+    return [Referral.of(r) for r in session.execute(q)]
 
 
 def overdue_filter(today: dt.date) -> Any:
@@ -111,13 +181,17 @@ def add_feedback_entry(session: Session, **values: Any) -> int:
     return int(new_id)
 
 
-def entries_of(session: Session, referral_id: int) -> list[Row[Any]]:
+def entries_of(session: Session, referral_id: int) -> list[FeedbackEntry]:
+    """The referral's feedback series, oldest first."""
     query = (
         select(referral_feedback)
         .where(referral_feedback.c.referral_id == referral_id)
         .order_by(referral_feedback.c.id)
     )
-    return list(session.execute(query))
+    return [
+        FeedbackEntry(r.id, FeedbackStage(r.stage), r.text, r.result, r.given_by, r.given_at)
+        for r in session.execute(query)
+    ]
 
 
 def non_grain_candidates(township: str | None) -> Select[Any]:

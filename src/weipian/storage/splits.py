@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, delete, func, insert, select, union_all
+from sqlalchemy import ColumnElement, delete, func, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from weipian.storage.bulk import index_boxes
+from weipian.storage.records import PatchPart
 from weipian.storage.tables import (
     attachments,
     cases,
@@ -32,10 +33,6 @@ def split_parents(session: Session) -> set[int]:
     return set(session.scalars(select(patch_splits.c.parent_patch_id).distinct()))
 
 
-def patch_row(session: Session, patch_id: int) -> Row[Any] | None:
-    return session.execute(select(patches).where(patches.c.id == patch_id)).first()
-
-
 def parent_of(session: Session, patch_id: int) -> int | None:
     """The id of the patch ``patch_id`` is a part of, or None."""
     value = session.scalar(
@@ -52,10 +49,11 @@ def is_parent(session: Session, patch_id: int) -> bool:
     )
 
 
-def parts_of(session: Session, parent_id: int) -> list[Row[Any]]:
+def parts_of(session: Session, parent_id: int) -> list[PatchPart]:
     """The parts of a split patch in part order, with their patch columns and the split's own."""
-    return list(
-        session.execute(
+    return [
+        PatchPart.of(r)
+        for r in session.execute(
             select(
                 patches,
                 patch_splits.c.part_no,
@@ -67,7 +65,7 @@ def parts_of(session: Session, parent_id: int) -> list[Row[Any]]:
             .where(patch_splits.c.parent_patch_id == parent_id)
             .order_by(patch_splits.c.part_no)
         )
-    )
+    ]
 
 
 def part_states(session: Session, parent_id: int) -> list[str]:

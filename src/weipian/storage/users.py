@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from weipian.storage.records import User
 from weipian.storage.tables import users
 
 
@@ -36,16 +37,18 @@ def insert_user(
     return int(new_id)
 
 
-def user_by_name(session: Session, username: str) -> Row[Any] | None:
-    return session.execute(select(users).where(users.c.username == username)).first()
+def user_by_name(session: Session, username: str) -> User | None:
+    row = session.execute(select(users).where(users.c.username == username)).first()
+    return None if row is None else User.of(row)
 
 
-def user_by_id(session: Session, user_id: int) -> Row[Any] | None:
-    return session.execute(select(users).where(users.c.id == user_id)).first()
+def user_by_id(session: Session, user_id: int) -> User | None:
+    row = session.execute(select(users).where(users.c.id == user_id)).first()
+    return None if row is None else User.of(row)
 
 
-def all_users(session: Session) -> list[Row[Any]]:
-    return list(session.execute(select(users).order_by(users.c.role, users.c.username)))
+def all_users(session: Session) -> list[User]:
+    return [User.of(r) for r in session.execute(select(users).order_by(users.c.role, users.c.username))]
 
 
 def update_user(session: Session, user_id: int, **values: Any) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from weipian.domain.eventlog import GENESIS, event_hash
@@ -14,28 +14,37 @@ from weipian.domain.split import derived_parent_state
 from weipian.domain.workflow import ACTION_LABELS, Action
 from weipian.errors import Conflict, NotFound
 from weipian.storage import splits
+from weipian.storage.records import DeterminationVersion, Event, Patch
 from weipian.storage.tables import determinations, events, patches
 
 # What a split patch (被拆分) may still record: its parts carry the workflow from the split on.
 SPLIT_PARENT_ACTIONS = frozenset({"split.create", "split.undo", "split.derive", "case.record"})
 
 
-def find_patch(
-    session: Session, code: str, *, source: str | None = None, year: int | None = None
-) -> Row[Any]:
+def find_patch(session: Session, code: str, *, source: str | None = None, year: int | None = None) -> Patch:
     """The patch with JCBH ``code`` (narrowed by source and year when several share it)."""
-    query = select(patches).where(patches.c.patch_code == code)
-    if source:
-        query = query.where(patches.c.source == source)
-    if year:
-        query = query.where(patches.c.year == year)
-    rows = session.execute(query).all()
+    rows = patches_with_code(session, code, source=source, year=year)
     if not rows:
         raise NotFound("patch.not_found", code=code)
     if len(rows) > 1:
         candidates = "、".join(f"{r.source}/{r.year}/{r.admin_code}" for r in rows)
         raise Conflict("patch.ambiguous", code=code, candidates=candidates)
     return rows[0]
+
+
+def patches_with_code(
+    session: Session, code: str, *, source: str | None = None, year: int | None = None,
+    admin_code: str | None = None,
+) -> list[Patch]:  # fmt: skip
+    """Every patch with JCBH ``code``, narrowed by whichever of source, year and XZQDM are given."""
+    query = select(patches).where(patches.c.patch_code == code)
+    if source:
+        query = query.where(patches.c.source == source)
+    if year:
+        query = query.where(patches.c.year == year)
+    if admin_code:
+        query = query.where(patches.c.admin_code == admin_code)
+    return [Patch.of(r) for r in session.execute(query)]
 
 
 EVENT_CHAIN_LOCK = 0x57E1A0  # pg_advisory_xact_lock key of the event chain
@@ -126,21 +135,24 @@ def add_determination(
     return version
 
 
-def current_determination(session: Session, patch_id: int) -> Row[Any] | None:
-    return session.execute(
+def current_determination(session: Session, patch_id: int) -> DeterminationVersion | None:
+    row = session.execute(
         select(determinations)
         .where(determinations.c.patch_id == patch_id)
         .order_by(determinations.c.version.desc())
         .limit(1)
     ).first()
+    return None if row is None else DeterminationVersion.of(row)
 
 
-def event_by_id(session: Session, event_id: int) -> Row[Any] | None:
-    return session.execute(select(events).where(events.c.id == event_id)).first()
+def event_by_id(session: Session, event_id: int) -> Event | None:
+    row = session.execute(select(events).where(events.c.id == event_id)).first()
+    return None if row is None else Event.of(row)
 
 
-def patch_events(session: Session, patch_id: int) -> list[Row[Any]]:
-    return list(session.execute(select(events).where(events.c.patch_id == patch_id).order_by(events.c.id)))
+def patch_events(session: Session, patch_id: int) -> list[Event]:
+    query = select(events).where(events.c.patch_id == patch_id).order_by(events.c.id)
+    return [Event.of(r) for r in session.execute(query)]
 
 
 def latest_determinations() -> Any:

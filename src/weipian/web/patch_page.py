@@ -120,7 +120,7 @@ def return_notice(d: PatchDetail, reason_labels: dict[str, str], today: dt.date)
 def _claim_texts(request: Request, patch: Any, rules: Any, today: dt.date) -> list[str]:
     """Why the filed approval numbers need the reviewer's look (no layer record, low coverage)."""
     with request.app.state.store.reading() as session:
-        return claim_texts(session, patch.id, rules, today)
+        return claim_texts(session, patch.id, rules=rules, on=today)
 
 
 def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
@@ -215,7 +215,7 @@ def render_patch_page(
         ),
         "review_reasons": rules.review_reasons(today),
         "can_upper": _may(user, Action.report_accept, p),
-        "referrals": referral_panel(request.app.state.store, p, user, today),
+        "referrals": referral_panel(request.app.state.store, p, user=user, today=today),
         "case": case_panel(request.app.state.store, p, user, rules, today),
         "claim_texts": _claim_texts(request, p, rules, today),
         **(ev := _evidence(request, user, p)),

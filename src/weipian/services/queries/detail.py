@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weipian.domain.landclass import land_classes
@@ -16,13 +15,12 @@ from weipian.messages import message
 from weipian.services.access import Scope
 from weipian.services.deadlines import effective_due, return_deadline
 from weipian.services.queries.scope import get_patch, visible
+from weipian.storage.facts import desk_facts, ranked_overlaps, suggestion_of
+from weipian.storage.records import DeskFacts, DeterminationVersion, Event, Overlap, Patch, Suggestion
 from weipian.storage.tables import (
     batches,
-    patch_facts,
     patch_links,
-    patch_overlaps,
     patches,
-    suggestions,
     townships,
 )  # fmt: skip
 from weipian.storage.users import display_names
@@ -40,19 +38,19 @@ MINING_LABELS = {
 
 @dataclass(frozen=True)
 class PatchDetail:
-    patch: Row[Any]
+    patch: Patch
     batch_name: str
     township_name: str | None
     due: dt.date
     days_left: int
-    facts: Row[Any] | None
+    facts: DeskFacts | None
     land_classes: list[tuple[str, str | None, float]]  # DLBM, 三大类 label, m²
-    approvals: list[Row[Any]]
-    other_overlaps: list[Row[Any]]
-    suggestion: Row[Any] | None
+    approvals: list[Overlap]
+    other_overlaps: list[Overlap]
+    suggestion: Suggestion | None
     reasons: list[str]
-    determination: Row[Any] | None
-    events: list[Row[Any]]
+    determination: DeterminationVersion | None
+    events: list[Event]
     actor_names: dict[str, str]  # username → display name, for the history
     same_place_codes: str | None = None  # TYWZJCTBWQBH without patches outside the scope
 
@@ -65,19 +63,13 @@ def kind_label(kind: str) -> str:
         return kind
 
 
-def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) -> PatchDetail:
+def patch_detail(session: Session, patch_id: int, *, scope: Scope, today: dt.date) -> PatchDetail:
     """The patch page's data; 404 outside ``scope``."""
     patch = get_patch(session, patch_id, scope)
     batch_name = session.scalar(select(batches.c.name).where(batches.c.id == patch.batch_id)) or ""
     town = session.scalar(select(townships.c.name).where(townships.c.code == patch.township_code))
-    facts = session.execute(select(patch_facts).where(patch_facts.c.patch_id == patch.id)).first()
-    overlaps = list(
-        session.execute(
-            select(patch_overlaps)
-            .where(patch_overlaps.c.patch_id == patch.id)
-            .order_by(patch_overlaps.c.kind, patch_overlaps.c.ratio.desc())
-        )
-    )
+    facts = desk_facts(session, patch.id)
+    overlaps = ranked_overlaps(session, patch.id)
     approval_kinds = {k.value for k in APPROVAL_KINDS}
     lc = land_classes()
     classes = sorted(
@@ -89,7 +81,7 @@ def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) 
         else [],
         key=lambda t: -t[2],
     )
-    suggestion = session.execute(select(suggestions).where(suggestions.c.patch_id == patch.id)).first()
+    suggestion = suggestion_of(session, patch.id)
     reasons = [message(r["code"], **r.get("params", {})) for r in (suggestion.reasons if suggestion else [])]
     due = effective_due(patch, return_deadline(session, patch.id))
     history = patch_events(session, patch.id)
@@ -112,7 +104,7 @@ def patch_detail(session: Session, patch_id: int, scope: Scope, today: dt.date) 
     )
 
 
-def _same_place_in_scope(session: Session, patch: Row[Any], scope: Scope) -> str | None:
+def _same_place_in_scope(session: Session, patch: Patch, scope: Scope) -> str | None:
     """TYWZJCTBWQBH less the codes of linked patches the viewer may not see (a military
     patch's JCBH must not show on a later patch at the same place)."""
     codes = [c for c in (patch.same_place_codes or "").split(",") if c]

@@ -23,7 +23,7 @@ TITLES = {
 BUREAU_ONLY = frozenset({"military"})
 
 
-def scoped_list(session: Session, name: str, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
+def scoped_list(session: Session, name: str, *, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
     """The rows of list ``name`` that ``scope`` may see, each with the patch ``id`` to link to and
     whether it is ``restricted`` (military land: on the page for 市局 roles, never in a download)."""
     if scope.nothing:

@@ -66,7 +66,7 @@ def _collection(
     return FeatureCollection(text, len(ids), truncated)
 
 
-def patch_features(session: Session, bbox: BBox, scope: Scope, limit: int) -> FeatureCollection:
+def patch_features(session: Session, bbox: BBox, *, scope: Scope, limit: int) -> FeatureCollection:
     """The patches in ``bbox`` the scope may see: id, JCBH, state and suggestion."""
     query = visible(
         select(patches.c.id, patches.c.patch_code, patches.c.state, suggestions.c.verdict, patches.c.wkb)
@@ -87,7 +87,7 @@ def may_see_layer(kind: LayerKind, scope: Scope) -> bool:
 
 
 def layer_feature_collection(
-    session: Session, kind: LayerKind, bbox: BBox, scope: Scope, limit: int
+    session: Session, kind: LayerKind, bbox: BBox, *, scope: Scope, limit: int
 ) -> FeatureCollection:
     """Features of the current version of ``kind`` in ``bbox``, with a few attributes to show."""
     layer = current_layer(session, kind.value) if may_see_layer(kind, scope) else None

@@ -199,7 +199,7 @@ def _page_ids(session: Session, ids: Select[Any], offset: int, limit: int) -> li
     return [k[3] for k in keyed[offset : offset + limit]]
 
 
-def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> PatchPage:
+def list_patches(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> PatchPage:
     """One page (PAGE_SIZE rows) of the filtered list, in :func:`ordered` order."""
     ids = _filtered(_ids_query(f), f, scope, today)
     total = int(session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
@@ -213,12 +213,12 @@ def list_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date)
     return PatchPage([_row(found[i], returns, today) for i in page_ids], total, page, pages)
 
 
-def count_patches(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
+def count_patches(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> int:
     query = _filtered(_ids_query(f), f, scope, today)
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def count_restricted(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> int:
+def count_restricted(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> int:
     """How many of the filtered patches are military-restricted (listed, never exported)."""
     if not scope.restricted:  # roles that never see them: the list and the export agree
         return 0
@@ -230,13 +230,12 @@ def count_restricted(session: Session, f: PatchFilter, scope: Scope, today: dt.d
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def export_rows(session: Session, f: PatchFilter, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
-    """Every row of the filtered list except military-restricted ones and those never checked
-    against a military layer (never exported)."""
-    returns = return_deadlines(session)
-    query = _filtered(list_query(), f, scope, today).where(~withheld_from_export())
-    rows = session.execute(ordered(query))
-    return [_row(r, returns, today) for r in rows]
+def export_ids(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> list[int]:
+    """Ids of the filtered list's patches in list order, less military-restricted ones and those
+    never checked against a military layer (never exported). The export reads its columns by id
+    (``result_columns``), so no deadline or joined column is computed here."""
+    query = _filtered(_ids_query(f), f, scope, today).where(~withheld_from_export())
+    return [int(i) for i in session.scalars(ordered(query))]
 
 
 def filter_choices(session: Session, scope: Scope) -> dict[str, list[Any]]:

@@ -68,7 +68,7 @@ class ReferralPanel:
     today: dt.date
 
 
-def referral_panel(store: Store, patch: Any, user: Account, today: dt.date) -> ReferralPanel:
+def referral_panel(store: Store, patch: Any, *, user: Account, today: dt.date) -> ReferralPanel:
     """The patch's referrals for ``user`` (the page has already checked the patch is in scope)."""
     with store.reading() as session:
         items = scoped_referrals(session, scope_of(user), today, patch_id=patch.id)

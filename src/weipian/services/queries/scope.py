@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, false, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from weipian.errors import NotFound
 from weipian.services.access import Scope
+from weipian.storage.records import Patch
 from weipian.storage.tables import patches, referrals
 
 S = TypeVar("S", bound=Select[Any])
@@ -32,9 +33,9 @@ def visible(query: S, scope: Scope) -> S:
     return query
 
 
-def get_patch(session: Session, patch_id: int, scope: Scope) -> Row[Any]:
-    """The patch row (as the workflow services take it), or 404 when absent or out of scope."""
+def get_patch(session: Session, patch_id: int, scope: Scope) -> Patch:
+    """The patch (as the workflow services take it), or 404 when absent or out of scope."""
     row = session.execute(visible(select(patches).where(patches.c.id == patch_id), scope)).first()
     if row is None:
         raise NotFound("patch.no_such_id", id=patch_id)
-    return row
+    return Patch.of(row)

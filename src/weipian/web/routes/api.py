@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter
@@ -28,7 +29,7 @@ def api_patches(
     user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today, f: FilterDep
 ) -> PatchPageOut:
     with store.reading() as session:
-        page = list_patches(session, f, scope, today)
+        page = list_patches(session, f, scope=scope, today=today)
     return PatchPageOut(
         total=page.total, page=page.page, pages=page.pages, patches=[_patch(r) for r in page.rows]
     )
@@ -37,7 +38,7 @@ def api_patches(
 def _plain(row: Any, drop: tuple[str, ...] = ()) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {k: v for k, v in row._asdict().items() if k not in drop}
+    return {k: v for k, v in dataclasses.asdict(row).items() if k not in drop}
 
 
 @router.get("/patches/{patch_id}")
@@ -45,7 +46,7 @@ def api_patch(
     patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDep, today: Today
 ) -> PatchDetailOut:
     with store.reading() as session:
-        d = patch_detail(session, patch_id, scope, today)
+        d = patch_detail(session, patch_id, scope=scope, today=today)
     p = d.patch
     return PatchDetailOut(
         id=p.id, JCBH=p.patch_code, source=p.source, year=p.year, XZQDM=p.township_code or p.admin_code,

@@ -40,7 +40,7 @@ def login(
 ) -> Response:
     address = request.client.host if request.client else None
     try:
-        account = authenticate(store, username, password, address) if username and password else None
+        account = authenticate(store, username, password, address=address) if username and password else None
     except PermissionDenied as exc:  # locked out: say so, with when to try again
         context = {"next": safe_next(next), "error": say(exc.code, **exc.params), "username": username}
         return templates.TemplateResponse(request, "login.html", context, status_code=429)

@@ -108,8 +108,8 @@ def case_panel(store: Store, patch: Any, user: Account, rules: Any, today: dt.da
         kinds: set[CaseKind] = set()
         hints: list[str] = []
         if record is None:
-            kinds, _ = cases.illegal_kinds(session, patch, rules, today)
-            hints = [o.label for o in cases.suggested_outcomes(session, patch, rules, today)]
+            kinds, _ = cases.illegal_kinds(session, patch, rules=rules, on=today)
+            hints = [o.label for o in cases.suggested_outcomes(session, patch, rules=rules, on=today)]
     may = user.actor.may(Action.case_open, patch.township_code)
     return {
         "show": record is not None or bool(kinds),

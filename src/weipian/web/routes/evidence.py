@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import Row
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -35,6 +34,7 @@ from weipian.services.queries.detail import patch_detail
 from weipian.services.queries.scope import get_patch
 from weipian.services.users import Account
 from weipian.storage.evidence import preview_path, write_file
+from weipian.storage.records import Patch
 from weipian.storage.store import Store
 from weipian.web.auth import check_csrf, flash
 from weipian.web.deps import CheckCsrf, CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
@@ -55,7 +55,7 @@ def _page_with_errors(
     errors: list[str], saved: int,
 ) -> Response:  # fmt: skip
     with store.reading() as session:
-        d = patch_detail(session, patch_id, scope, today)
+        d = patch_detail(session, patch_id, scope=scope, today=today)
     form = from_saved(d.determination.data if d.determination else None)
     return render_patch_page(
         request, d, user, rules, today, form, 422, evidence_errors=errors, evidence_saved=saved
@@ -88,7 +88,7 @@ async def _upload(
     token = request.headers.get("X-CSRF-Token") or form.get("csrf_token")
     check_csrf(request, token if isinstance(token, str) else None)
 
-    def _patch() -> Row[Any]:
+    def _patch() -> Patch:
         with store.reading() as session:
             return get_patch(session, patch_id, scope)
 
@@ -129,8 +129,9 @@ async def _upload(
         data = await f.read(max_bytes + 1)
         try:
             await run_in_threadpool(
-                add_evidence, store, files_dir(settings), patch_id, f.filename or "", data, kind, user.actor,
-                max_bytes, settings.photo_max_distance_m, own or note,
+                add_evidence, store, files_dir(settings), patch_id, filename=f.filename or "", data=data,
+                kind=kind, actor=user.actor, max_bytes=max_bytes, max_distance_m=settings.photo_max_distance_m,
+                note=own or note,
             )  # fmt: skip
             saved += 1
         except InputError as exc:
@@ -202,7 +203,7 @@ def delete_evidence(
 ) -> Response:  # fmt: skip
     item, _ = _file(store, scope, attachment_id)  # 404 outside the scope
     try:
-        gone = withdraw_evidence(store, files_dir(settings), attachment_id, user.actor)
+        gone = withdraw_evidence(store, files_dir(settings), attachment_id, actor=user.actor)
     except InputError as exc:
         return _change_refused(request, item.patch_id, user, scope, store, rules, today, exc)
     flash(request, "evidence.withdrawn", name=gone.original_name)
@@ -217,7 +218,7 @@ async def note_evidence(
     note = str((await request.form()).get("note") or "")
     item, _ = await run_in_threadpool(_file, store, scope, attachment_id)
     try:
-        saved = await run_in_threadpool(set_evidence_note, store, attachment_id, note, user.actor)
+        saved = await run_in_threadpool(set_evidence_note, store, attachment_id, note=note, actor=user.actor)
     except InputError as exc:
         return await run_in_threadpool(
             _change_refused, request, item.patch_id, user, scope, store, rules, today, exc
@@ -257,8 +258,9 @@ async def replace_evidence_file(
             note = str(form.get("note") or "").strip() or None
             try:
                 new = await run_in_threadpool(
-                    replace_evidence, store, files_dir(settings), attachment_id, files[0].filename or "",
-                    data, user.actor, max_bytes, settings.photo_max_distance_m, note,
+                    replace_evidence, store, files_dir(settings), attachment_id,
+                    filename=files[0].filename or "", data=data, actor=user.actor, max_bytes=max_bytes,
+                    max_distance_m=settings.photo_max_distance_m, note=note,
                 )  # fmt: skip
             except InputError as exc:
                 problems.append(say(exc.code, **exc.params))

@@ -65,6 +65,9 @@ def patch_imagery(
     with store.reading() as session:
         patch = get_patch(session, patch_id, scope)
         chosen = imagery_for(
-            session, (patch.minx, patch.miny, patch.maxx, patch.maxy), patch.before_date, patch.after_date
+            session,
+            (patch.minx, patch.miny, patch.maxx, patch.maxy),
+            before_date=patch.before_date,
+            after_date=patch.after_date,
         )
     return {"before": image_json(chosen["before"]), "after": image_json(chosen["after"])}

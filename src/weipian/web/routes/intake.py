@@ -47,7 +47,7 @@ def _imagery(store: Any, settings: Any) -> dict[str, Any] | None:
     """The image the drawing map shows (as the patch map does): the newest 后时相 image meeting the
     county, else the newest 前时相 one; None without imagery (the map then shows 地类图斑)."""
     with store.reading() as session:
-        chosen = imagery_for(session, settings.county_bbox, None, None)
+        chosen = imagery_for(session, settings.county_bbox, before_date=None, after_date=None)
     return image_json(chosen["after"] or chosen["before"])
 
 
@@ -94,7 +94,9 @@ def manual_register(
             change_type=change_type or None, found_on=_date(found_on), note=note or None,
         )  # fmt: skip
         types = {c: t.name for c, t in rules.tables(today).change_types.items()}
-        done = register_manual(store, case, manual_options(settings, today), user.actor, types)
+        done = register_manual(
+            store, case, manual_options(settings, today), actor=user.actor, change_types=types
+        )
     except WeipianError as exc:
         return _page(
             request,

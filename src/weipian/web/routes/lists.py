@@ -38,7 +38,7 @@ def list_page(
 ) -> Response:  # fmt: skip
     _check(name, user.is_bureau)
     with store.reading() as session:
-        rows = scoped_list(session, name, scope, today)
+        rows = scoped_list(session, name, scope=scope, today=today)
     titles = {k: v for k, v in TITLES.items() if k not in BUREAU_ONLY or user.is_bureau}
     context = {
         "name": name, "title": TITLES[name], "titles": titles, "rows": rows, "today": today,
@@ -57,7 +57,7 @@ def list_export(
     if name in BUREAU_ONLY:
         raise PermissionDenied("list.offline_only")  # restricted patches never leave as a download
     with store.reading() as session:
-        rows = [r for r in scoped_list(session, name, scope, today) if not r["restricted"]]
+        rows = [r for r in scoped_list(session, name, scope=scope, today=today) if not r["restricted"]]
     label = scope_label(scope)
     reasons = {r.code: r.label for r in rules.review_reasons(today)}
     with tempfile.TemporaryDirectory() as tmp:

@@ -55,7 +55,7 @@ def _geojson(fc: FeatureCollection) -> Response:
 @router.get("/patches")
 def map_patches(user: CurrentUser, scope: ScopeDep, store: StoreDep, box: BBoxDep) -> Response:
     with store.reading() as session:
-        return _geojson(patch_features(session, box, scope, PATCH_LIMIT))
+        return _geojson(patch_features(session, box, scope=scope, limit=PATCH_LIMIT))
 
 
 @router.get("/layers")
@@ -69,7 +69,9 @@ def map_layer(kind: str, user: CurrentUser, scope: ScopeDep, store: StoreDep, bo
     if kind not in LayerKind.__members__:
         raise NotFound("map.no_layer", kind=kind, label=kind)
     with store.reading() as session:
-        return _geojson(layer_feature_collection(session, LayerKind(kind), box, scope, LAYER_LIMIT))
+        return _geojson(
+            layer_feature_collection(session, LayerKind(kind), box, scope=scope, limit=LAYER_LIMIT)
+        )
 
 
 @router.get("/photos")

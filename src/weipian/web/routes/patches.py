@@ -24,7 +24,7 @@ from weipian.services.queries.patches import (
     PatchFilter,
     count_patches,
     count_restricted,
-    export_rows,
+    export_ids,
     filter_choices,
     list_patches,
 )
@@ -61,9 +61,9 @@ def patch_list(
     f: FilterDep,
 ) -> Response:  # fmt: skip
     with store.reading() as session:
-        page = list_patches(session, f, scope, today)
+        page = list_patches(session, f, scope=scope, today=today)
         choices = filter_choices(session, scope)
-        restricted = count_restricted(session, f, scope, today)
+        restricted = count_restricted(session, f, scope=scope, today=today)
     context = {
         "page": page, "f": f, "choices": choices, "scope": scope, "today": today, "restricted": restricted,
         "suggestions": rules.labels("suggestion", today), "states": list(State), "sources": list(Source),
@@ -78,10 +78,10 @@ def patch_export(
     user: CurrentUser, scope: ScopeDep, store: StoreDep, settings: SettingsDep, today: Today, f: FilterDep
 ) -> Response:
     with store.reading() as session:
-        n = count_patches(session, f, scope, today)
+        n = count_patches(session, f, scope=scope, today=today)
         if n > settings.export_max_rows:
             raise InputError("export.too_many", count=n, limit=settings.export_max_rows)
-        columns = result_columns(session, [r["id"] for r in export_rows(session, f, scope, today)])
+        columns = result_columns(session, export_ids(session, f, scope=scope, today=today))
     with tempfile.TemporaryDirectory() as tmp:
         path = list_workbook(Path(tmp) / "list.xlsx", columns, today)
         body = path.read_bytes()
@@ -119,7 +119,7 @@ def patch_page(
     today: Today,
 ) -> Response:  # fmt: skip
     with store.reading() as session:
-        d = patch_detail(session, patch_id, scope, today)
+        d = patch_detail(session, patch_id, scope=scope, today=today)
     det = d.determination
     form = from_saved(det.data if det else None, det.version if det else 0)
     # Back from a submit whose photo problems were not confirmed: the warning asks for it.
@@ -167,7 +167,7 @@ def _refused(
     """The patch page again with what was typed and why it was not saved (422, or 409 when
     someone else saved meanwhile)."""
     with store.reading() as session:
-        d = patch_detail(session, patch_id, scope, today)
+        d = patch_detail(session, patch_id, scope=scope, today=today)
     if isinstance(exc, Conflict):
         parsed.conflict = say(exc.code, **exc.params)
         return render_patch_page(request, d, user, rules, today, parsed, status=409)
@@ -244,7 +244,7 @@ def review_patch(
             )  # fmt: skip
     except InputError as exc:
         with store.reading() as session:
-            d = patch_detail(session, patch_id, scope, today)
+            d = patch_detail(session, patch_id, scope=scope, today=today)
         det = d.determination
         kept = {
             "outcome": outcome,

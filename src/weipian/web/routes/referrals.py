@@ -89,7 +89,7 @@ def new_referral(
 ) -> Response:  # fmt: skip
     with store.reading() as session:
         get_patch(session, patch_id, scope)  # 404 outside the account's scope
-    r = refer(store, patch_id, kind, department, matter, user, today)
+    r = refer(store, patch_id, kind=kind, department=department, matter=matter, actor=user, today=today)
     flash(request, "referral.created", kind_label=r.kind.label, department=r.department_full_name,
           due=r.due_on.isoformat())  # fmt: skip
     return RedirectResponse(f"/patches/{patch_id}#referrals", status_code=303)
@@ -101,6 +101,6 @@ def feedback(
     text: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/referrals",
     stage: Annotated[str, Form()] = "办结",
 ) -> Response:  # fmt: skip
-    give_feedback(store, referral_id, text, user, stage=stage)
+    give_feedback(store, referral_id, text=text, actor=user, stage=stage)
     flash(request, "referral.feedback_saved")
     return RedirectResponse(safe_next(next), status_code=303)

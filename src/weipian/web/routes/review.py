@@ -46,7 +46,7 @@ def _context(store: Any, scope: Any, rules: Any, today: Any, township: str | Non
         queue = review_queue(session, scope, township)
         towns = filter_choices(session, scope)["townships"]
         # Claimed approval numbers that match no layer record, or cover too little: a badge.
-        claims = claim_problems(session, [r["id"] for r in queue], rules, today)
+        claims = claim_problems(session, [r["id"] for r in queue], rules=rules, on=today)
         priority = priorities(session, [r["id"] for r in queue])
     for r in queue:
         r["claim_flags"] = [say(c.code, **dict(c.params)) for c in claims.get(r["id"], ())]
