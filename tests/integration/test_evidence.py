@@ -12,6 +12,7 @@ from factories import HONGLAI, HONGMEI, small_county
 from photos import field_photo, gk_lonlat, minimal_pdf, photo
 from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, NotFound, PermissionDenied
+from weipian.messages import message
 from weipian.services.evidence import add_evidence, list_evidence
 from weipian.storage.evidence import failed_check_counts
 from weipian.storage.store import Store
@@ -245,7 +246,9 @@ def test_uploads_enter_the_history_and_stop_once_submitted(
         (event,) = patch_events(session, county["P0000"])
     assert event.action == "field_check.record" and event.actor == "honglai"
     assert (event.state_before, event.state_after) == ("issued", "verifying")
-    assert event.payload["note"] == "上传现场照片 东侧.jpg（自动核验通过）"
+    # A code with parameters in the log; the sentence is made where it is shown.
+    assert event.payload["summary"] == {"code": "event.photo_upload_checked", "params": {"name": "东侧.jpg"}}
+    assert message("event.photo_upload_checked", name="东侧.jpg") == "上传现场照片 东侧.jpg（自动核验通过）"
     with store.writing() as session:
         patch = find_patch(session, "P0000")
         workflow.save_determination(session, patch, illegal(), actor=HONGLAI_STAFF, rules=RULES, on=TODAY)

@@ -40,12 +40,6 @@ from weipian.messages import message
 __all__ = ["CHECK_CODES", "Check", "compass", "distance_to_patch", "photo_checks"]
 
 CHECK_CODES = ("position", "time", "direction", "not_reused")
-CHECK_LABELS = {
-    "position": "拍摄位置",
-    "time": "拍摄时间",
-    "direction": "拍摄方向",
-    "not_reused": "未重复使用",
-}
 _COMPASS = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages.core import MESSAGES  # packages, files, coordinates, workflow, sheets
 from weipian.messages.evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
-from weipian.messages.labels import ACTION_LABELS, STATE_LABELS
+from weipian.messages.labels import ACTION_LABELS, MINING_STATUS_LABELS, STATE_LABELS
 from weipian.messages.ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
-from weipian.messages.rules import RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
+from weipian.messages.rules import FIELD_LABELS, RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
 from weipian.messages.split import SPLIT_MESSAGES  # patch splits (图斑拆分)
 from weipian.messages.stats import STATS_MESSAGES  # statistics, documents, platform exports
 from weipian.messages.trace import trace_text
@@ -48,8 +48,15 @@ TABLES: tuple[dict[str, str], ...] = (
 
 
 def message(code: str, /, **params: Any) -> str:
-    """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
-    params = _with_labels(params)
+    """Return the Chinese sentence for ``code``; unknown codes still say something useful.
+
+    A parameter may itself be a sentence given as a code: ``{"code": …, "params": {…}}`` (how
+    the core passes the detail of an error, or why a rule applies, without wording it).
+
+    >>> message("rules.invalid", path="r.yaml", where="labels", detail={"code": "rules.invalid.not_list"})
+    '规则文件 r.yaml 有误（位置：labels）：此处应为列表。'
+    """
+    params = _with_labels({k: _sentence(v) for k, v in params.items()})
     template = next((t[code] for t in TABLES if code in t), None)
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())
@@ -58,6 +65,15 @@ def message(code: str, /, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def is_sentence(value: Any) -> bool:
+    """A parameter that is a sentence given as a code (``{"code": …, "params": {…}}``)."""
+    return isinstance(value, dict) and isinstance(value.get("code"), str) and set(value) <= {"code", "params"}
+
+
+def _sentence(value: Any) -> Any:
+    return message(value["code"], **dict(value.get("params") or {})) if is_sentence(value) else value
 
 
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
@@ -82,6 +98,12 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["state_label"] = STATE_LABELS[str(out["state"])]
     if "action" in out and "action_label" not in out and str(out["action"]) in ACTION_LABELS:
         out["action_label"] = ACTION_LABELS[str(out["action"])]
+    if "mining_status" in out and "mining_status_label" not in out:
+        status = str(out["mining_status"])
+        out["mining_status_label"] = MINING_STATUS_LABELS.get(status, status)
+    if "status_label" in out and "mining_status_label" not in out:  # reasons stored before the code
+        out["mining_status_label"] = out["status_label"]
     if "field" in out and "field_label" not in out:
-        out["field_label"] = AREA_FIELD_LABELS.get(str(out["field"]), out["field"])
+        field = str(out["field"])
+        out["field_label"] = AREA_FIELD_LABELS.get(field) or FIELD_LABELS.get(field) or out["field"]
     return out

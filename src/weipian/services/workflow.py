@@ -140,7 +140,7 @@ def save_determination(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> dict[str, str] | None:
+def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> dict[str, Any] | None:
     """一图两用、地矿同核: why a mineral patch's determination lacks its mineral part, or None.
 
     A patch delivered with SFSK 是, or with a mineral suggestion, is filed with both parts.
@@ -150,8 +150,13 @@ def mineral_missing(session: Session, patch: Row[Any], data: dict[str, Any]) -> 
         return None
     if data.get("is_mining") and str(data.get("mineral_verdict") or "").strip():
         return None
-    why = "下发数据“是否涉矿”为是" if (sfsk or "").strip() == "是" else f"规则预判矿产为“{mineral}”"
-    return {"code": patch.patch_code, "why": why}
+    delivered = (sfsk or "").strip() == "是"
+    why = (
+        {"code": "mineral_why.delivered"}
+        if delivered
+        else {"code": "mineral_why.suggested", "params": {"mineral": mineral}}
+    )
+    return {"code": patch.patch_code, "why": why}  # why: a sentence as a code, worded at the edge
 
 
 def submit(
@@ -255,9 +260,18 @@ def correct(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def record_field_check(session: Session, patch: Row[Any], *, note: str, actor: Actor) -> None:
-    """A field check (实地核查) was made: who, when and what was seen."""
-    _step(session, patch, Action.field_check_record, actor, {"note": note}, _now())
+def record_field_check(
+    session: Session,
+    patch: Row[Any],
+    *,
+    actor: Actor,
+    note: str | None = None,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    """A field check (实地核查) was made: who, when and what was seen — a person's ``note``, or
+    a ``summary`` the system writes as a code with parameters (``{"code": …, "params": …}``)."""
+    payload: dict[str, Any] = {"summary": summary} if summary is not None else {"note": note or ""}
+    _step(session, patch, Action.field_check_record, actor, payload, _now())
 
 
 def current_verdict(session: Session, patch_id: int) -> str | None:
