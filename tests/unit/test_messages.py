@@ -74,7 +74,7 @@ def test_an_unknown_code_still_says_something() -> None:
 
 
 def test_every_label_dict_covers_exactly_its_codes() -> None:
-    from weipian.analysis.evidence import CHECK_CODES
+    from weipian.analysis.evidence import CHECK_CODES, COMPASS_POINTS
     from weipian.domain.cases import CaseStage
     from weipian.domain.landclass import AGRI, CONSTRUCTION, UNUSED
     from weipian.domain.layers import LayerKind
@@ -94,7 +94,7 @@ def test_every_label_dict_covers_exactly_its_codes() -> None:
         "CASE_STAGE_LABELS": CaseStage, "REFERRAL_KIND_LABELS": ReferralKind,
         "REFERRAL_STATUS_LABELS": ReferralStatus, "MINING_STATUS_LABELS": MiningStatus,
         "STATE_LABELS": State, "ACTION_LABELS": Action, "DUE_KIND_LABELS": KINDS,
-        "PHOTO_CHECK_LABELS": CHECK_CODES, "EVIDENCE_KIND_LABELS": EVIDENCE_KINDS, "LAND_GROUP_LABELS": (AGRI, CONSTRUCTION, UNUSED),
+        "PHOTO_CHECK_LABELS": CHECK_CODES, "COMPASS_LABELS": COMPASS_POINTS, "EVIDENCE_KIND_LABELS": EVIDENCE_KINDS, "LAND_GROUP_LABELS": (AGRI, CONSTRUCTION, UNUSED),
     }  # fmt: skip
     defined = {n for n in dir(labels) if n.endswith("_LABELS")}
     assert defined == set(codes), defined ^ set(codes)
@@ -139,3 +139,15 @@ def test_why_a_mineral_part_is_needed_is_worded_from_its_code() -> None:
     assert "（规则预判矿产为“无证开采”）" in message(
         "determination.mineral_required", code="P1", why=suggested
     )
+
+
+def test_a_photo_check_is_worded_from_its_reason_or_the_words_stored_before() -> None:
+    from weipian.messages import check_text
+
+    coded = {"code": "direction", "passed": True, "params": {"reason": "direction_present", "azimuth": "130", "compass_point": "se"}}  # fmt: skip
+    assert check_text(coded) == "拍摄方向 130°（朝东南）。"
+    stored = {"code": "direction", "passed": True, "detail": "拍摄方向 0°（朝北）。", "params": {}}
+    assert check_text(stored) == "拍摄方向 0°（朝北）。"
+    # Checks stored with the Chinese compass word as a parameter still read the same.
+    old = {"code": "direction", "passed": True, "detail": "x", "params": {"reason": "direction_present", "azimuth": "0", "compass": "北"}}  # fmt: skip
+    assert check_text(old) == "拍摄方向 0°（朝北）。"

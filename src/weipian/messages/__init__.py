@@ -9,12 +9,13 @@ every layer may use it. Tests assert codes, not these sentences.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages.core import MESSAGES  # packages, files, coordinates, workflow, sheets
 from weipian.messages.evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
-from weipian.messages.labels import ACTION_LABELS, MINING_STATUS_LABELS, STATE_LABELS
+from weipian.messages.labels import ACTION_LABELS, COMPASS_LABELS, MINING_STATUS_LABELS, STATE_LABELS
 from weipian.messages.ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
 from weipian.messages.rules import FIELD_LABELS, RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
 from weipian.messages.split import SPLIT_MESSAGES  # patch splits (图斑拆分)
@@ -29,6 +30,8 @@ __all__ = [
     "STATE_LABELS",
     "TABLES",
     "TRACE_MESSAGES",
+    "check_text",
+    "is_sentence",
     "join_messages",
     "message",
     "trace_text",
@@ -76,6 +79,15 @@ def _sentence(value: Any) -> Any:
     return message(value["code"], **dict(value.get("params") or {})) if is_sentence(value) else value
 
 
+def check_text(check: Mapping[str, Any]) -> str:
+    """A photo's automatic check as stored in ``attachments.checks``, in words: from its reason
+    code and parameters, or the text stored by a version that kept words (``detail``)."""
+    params = dict(check.get("params") or {})
+    if params.get("reason"):
+        return message(f"evidence.check.{params['reason']}", **params)
+    return str(check.get("detail") or "")
+
+
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
     """Sentences joined as one: "甲。" and "乙。" → "甲；乙。" (never "。；").
 
@@ -103,6 +115,8 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["mining_status_label"] = MINING_STATUS_LABELS.get(status, status)
     if "status_label" in out and "mining_status_label" not in out:  # reasons stored before the code
         out["mining_status_label"] = out["status_label"]
+    if "compass_point" in out and "compass" not in out:
+        out["compass"] = COMPASS_LABELS.get(str(out["compass_point"]), out["compass_point"])
     if "field" in out and "field_label" not in out:
         field = str(out["field"])
         out["field_label"] = AREA_FIELD_LABELS.get(field) or FIELD_LABELS.get(field) or out["field"]

@@ -190,3 +190,15 @@ MINING_STATUS_LABELS: dict[str, str] = {
     "straddling": "跨越采矿权界线",
     "outside": "采矿权范围外",
 }
+
+# The eight compass points (``analysis.evidence.COMPASS_POINTS``): a photo's direction.
+COMPASS_LABELS: dict[str, str] = {
+    "n": "北",
+    "ne": "东北",
+    "e": "东",
+    "se": "东南",
+    "s": "南",
+    "sw": "西南",
+    "w": "西",
+    "nw": "西北",
+}
