@@ -151,3 +151,10 @@ def test_a_photo_check_is_worded_from_its_reason_or_the_words_stored_before() ->
     # Checks stored with the Chinese compass word as a parameter still read the same.
     old = {"code": "direction", "passed": True, "detail": "x", "params": {"reason": "direction_present", "azimuth": "0", "compass": "北"}}  # fmt: skip
     assert check_text(old) == "拍摄方向 0°（朝北）。"
+
+
+def test_problems_passed_as_codes_are_worded_and_joined() -> None:
+    problems = [{"code": "ledger.area_negative", "params": {"field": "demolished", "value": -1}},
+                {"code": "case.number_needed"}]  # fmt: skip
+    text = message("ledger.areas_invalid", code="P1", problems=problems)
+    assert text.endswith("：拆除面积不能为负数（-1）；请填写立案号。"), text

@@ -34,6 +34,7 @@ __all__ = [
     "is_sentence",
     "join_messages",
     "message",
+    "sentences",
     "trace_text",
 ]
 
@@ -54,7 +55,8 @@ def message(code: str, /, **params: Any) -> str:
     """Return the Chinese sentence for ``code``; unknown codes still say something useful.
 
     A parameter may itself be a sentence given as a code: ``{"code": …, "params": {…}}`` (how
-    the core passes the detail of an error, or why a rule applies, without wording it).
+    the core passes the detail of an error, or why a rule applies, without wording it), or a
+    list of them, worded and joined as one sentence (the problems of a refused form).
 
     >>> message("rules.invalid", path="r.yaml", where="labels", detail={"code": "rules.invalid.not_list"})
     '规则文件 r.yaml 有误（位置：labels）：此处应为列表。'
@@ -75,8 +77,17 @@ def is_sentence(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("code"), str) and set(value) <= {"code", "params"}
 
 
+def sentences(items: Any) -> list[dict[str, Any]]:
+    """Problems (anything with ``code`` and ``params``) as sentence parameters for :func:`message`."""
+    return [{"code": p.code, "params": dict(p.params)} for p in items]
+
+
 def _sentence(value: Any) -> Any:
-    return message(value["code"], **dict(value.get("params") or {})) if is_sentence(value) else value
+    if is_sentence(value):
+        return message(value["code"], **dict(value.get("params") or {}))
+    if isinstance(value, list | tuple) and value and all(is_sentence(v) for v in value):
+        return join_messages([_sentence(v) for v in value])
+    return value
 
 
 def check_text(check: Mapping[str, Any]) -> str:

@@ -20,6 +20,7 @@ from weipian.domain.referrals import add_months
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
 from weipian.errors import Conflict, InputError, PermissionDenied
+from weipian.messages import sentences
 from weipian.rules import Determination, RuleSet, validate_determination
 from weipian.storage.users import display_names
 from weipian.storage.workflow import (
@@ -87,11 +88,11 @@ def check_determination(det: Determination, patch: Row[Any], rules: RuleSet, on:
     """Refuse a determination the rules find invalid, naming every problem."""
     problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
     if problems:
-        from weipian.messages import join_messages, message
-
-        text = join_messages([message(p.code, **dict(p.params)) for p in problems])
-        raise InputError(
-            "determination.invalid", code=patch.patch_code, problems=text, codes=[p.code for p in problems]
+        raise InputError(  # the problems as codes; the edge words and joins them
+            "determination.invalid",
+            code=patch.patch_code,
+            problems=sentences(problems),
+            codes=[p.code for p in problems],
         )
 
 
