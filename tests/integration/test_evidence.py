@@ -12,6 +12,7 @@ from factories import HONGLAI, HONGMEI, small_county
 from photos import field_photo, gk_lonlat, minimal_pdf, photo
 from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, NotFound, PermissionDenied
+from weipian.messages import check_text, message
 from weipian.services.evidence import add_evidence, list_evidence
 from weipian.storage.evidence import failed_check_counts
 from weipian.storage.store import Store
@@ -90,7 +91,9 @@ def test_same_photo_on_another_patch_fails_the_reuse_check(
     _add(store, files, county["P0000"], data)
     reused = _add(store, files, county["P0001"], data, actor=REVIEWER)
     reuse = {c["code"]: c for c in reused.checks}["not_reused"]  # type: ignore[attr-defined]
-    assert reuse["passed"] is False and "P0000" in reuse["detail"]
+    assert (
+        reuse["passed"] is False and "P0000" in check_text(reuse) and "detail" not in reuse
+    )  # no words stored
     # Its position check fails too: it was taken at P0000, 700 m away.
     assert {c["code"]: c["passed"] for c in reused.checks}["position"] is False  # type: ignore[attr-defined]
     # The earlier copy is flagged too, naming the later patch, and counted for the review queue.
@@ -98,7 +101,9 @@ def test_same_photo_on_another_patch_fails_the_reuse_check(
         (first,) = list_evidence(session, county["P0000"])
         assert failed_check_counts(session, [county["P0000"]]) == {county["P0000"]: 1}
     earlier = {c["code"]: c for c in first.checks}["not_reused"]
-    assert earlier["passed"] is False and "P0001" in earlier["detail"] and "P0000" not in earlier["detail"]
+    assert (
+        earlier["passed"] is False and "P0001" in check_text(earlier) and "P0000" not in check_text(earlier)
+    )
     with pytest.raises(InputError) as again:
         _add(store, files, county["P0000"], data)
     assert again.value.code == "evidence.duplicate"
@@ -245,7 +250,9 @@ def test_uploads_enter_the_history_and_stop_once_submitted(
         (event,) = patch_events(session, county["P0000"])
     assert event.action == "field_check.record" and event.actor == "honglai"
     assert (event.state_before, event.state_after) == ("issued", "verifying")
-    assert event.payload["note"] == "上传现场照片 东侧.jpg（自动核验通过）"
+    # A code with parameters in the log; the sentence is made where it is shown.
+    assert event.payload["summary"] == {"code": "event.photo_upload_checked", "params": {"name": "东侧.jpg"}}
+    assert message("event.photo_upload_checked", name="东侧.jpg") == "上传现场照片 东侧.jpg（自动核验通过）"
     with store.writing() as session:
         patch = find_patch(session, "P0000")
         workflow.save_determination(session, patch, illegal(), actor=HONGLAI_STAFF, rules=RULES, on=TODAY)

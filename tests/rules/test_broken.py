@@ -81,7 +81,10 @@ def test_broken_rules_are_refused(name: str, expected: tuple[str, str]) -> None:
     assert err.code == "rules.invalid"
     assert (err.params["problem"], err.params["where"]) == (problem, where)
     assert err.params["path"] == str(BROKEN / name)
-    assert err.params["detail"] and "{" not in err.params["detail"]
+    # The detail travels as a code; the sentence is made at the edge, complete.
+    assert err.params["detail"]["code"] == f"rules.invalid.{problem}"
+    text = str(err)
+    assert text.startswith(f"规则文件 {BROKEN / name} 有误") and "{" not in text and "错误 rules" not in text
 
 
 def test_missing_path_and_empty_directory(tmp_path: Path) -> None:

@@ -17,8 +17,10 @@ from pyproj import Geod
 
 from factories import gk_square, to_4490
 from photos import gk_lonlat
-from weipian.analysis.evidence import CHECK_CODES, compass, distance_to_patch, photo_checks
+from weipian.analysis.evidence import CHECK_CODES, compass_point, distance_to_patch, photo_checks
 from weipian.domain.fields import field_date
+from weipian.messages import check_text
+from weipian.messages.labels import COMPASS_LABELS
 
 GEOD = Geod(ellps="GRS80")
 SQUARE = to_4490([gk_square()])[0]  # P0000: the 100 m GK square at ORIGIN, in EPSG:4490
@@ -32,7 +34,8 @@ def checks(**kw: object) -> dict[str, tuple[bool | None, str]]:
         "lon": lon, "lat": lat, "azimuth": 90.0, "taken_at": dt.datetime(2022, 10, 1, 9, 0, tzinfo=BEIJING),
         "patch": SQUARE, "after": HSX, "max_distance_m": 100.0, "reused_on": (), **kw,
     }  # fmt: skip
-    return {c.code: (c.passed, c.detail) for c in photo_checks(**values)}  # type: ignore[arg-type]
+    # The checks carry codes; the words are made at the edge, as the patch page does.
+    return {c.code: (c.passed, check_text(c.as_dict())) for c in photo_checks(**values)}  # type: ignore[arg-type]
 
 
 def test_a_good_photo_passes_every_check() -> None:
@@ -113,15 +116,8 @@ def test_direction_and_reuse() -> None:
 def test_hsx_and_compass() -> None:
     assert field_date("20220901") == HSX
     assert field_date("20221301") is None and field_date(None) is None
-    assert [compass(a) for a in (0, 44, 46, 180, 270, 337.4, 337.6)] == [
-        "北",
-        "东北",
-        "东北",
-        "南",
-        "西",
-        "西北",
-        "北",
-    ]
+    points = [compass_point(a) for a in (0, 44, 46, 180, 270, 337.4, 337.6)]
+    assert [COMPASS_LABELS[p] for p in points] == ["北", "东北", "东北", "南", "西", "西北", "北"]
 
 
 def test_check_as_dict_is_json_ready() -> None:

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from weipian.analysis.area import project_equal_area
 from weipian.analysis.overlay import OverlayResult, sum_by
+from weipian.domain.mining import MiningStatus
 
 __all__ = [
     "LandUse",
@@ -135,9 +136,10 @@ def mining_status(covered_ratio: NDArray[np.float64], inside_at: float = 0.999) 
     >>> mining_status(np.array([1.0, 0.4, 0.0])).tolist()
     ['inside', 'straddling', 'outside']
     """
-    return np.where(
-        covered_ratio >= inside_at, "inside", np.where(covered_ratio > 0, "straddling", "outside")
+    inside, straddling, outside = (
+        str(s) for s in (MiningStatus.inside, MiningStatus.straddling, MiningStatus.outside)
     )
+    return np.where(covered_ratio >= inside_at, inside, np.where(covered_ratio > 0, straddling, outside))
 
 
 def spatial_order(geoms: NDArray[np.object_], bits: int = 16) -> NDArray[np.int64]:

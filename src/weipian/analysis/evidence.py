@@ -35,27 +35,20 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 
 from weipian.domain.clock import BEIJING
-from weipian.messages import message
 
-__all__ = ["CHECK_CODES", "Check", "compass", "distance_to_patch", "photo_checks"]
+__all__ = ["CHECK_CODES", "COMPASS_POINTS", "Check", "compass_point", "distance_to_patch", "photo_checks"]
 
 CHECK_CODES = ("position", "time", "direction", "not_reused")
-CHECK_LABELS = {
-    "position": "拍摄位置",
-    "time": "拍摄时间",
-    "direction": "拍摄方向",
-    "not_reused": "未重复使用",
-}
-_COMPASS = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
+COMPASS_POINTS = ("n", "ne", "e", "se", "s", "sw", "w", "nw")  # worded in messages.labels
 
 
 @dataclass(frozen=True)
 class Check:
-    """One automatic check: ``passed`` is None when it cannot be told."""
+    """One automatic check: ``passed`` is None when it cannot be told. ``params["reason"]``
+    names the sentence (``evidence.check.<reason>``), made at the edge (``messages.check_text``)."""
 
     code: str
     passed: bool | None
-    detail: str
     params: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,7 +57,7 @@ class Check:
 
 
 def _check(code: str, passed: bool | None, reason: str, **params: Any) -> Check:
-    return Check(code, passed, message(f"evidence.check.{reason}", **params), {"reason": reason, **params})
+    return Check(code, passed, {"reason": reason, **params})
 
 
 @lru_cache(maxsize=64)
@@ -94,13 +87,13 @@ def distance_to_patch(lon: float, lat: float, patch: shapely.Geometry) -> float:
     return float(shapely.distance(projected, shapely.Point(0.0, 0.0)))
 
 
-def compass(azimuth: float) -> str:
-    """The eight-point compass name of an azimuth in degrees.
+def compass_point(azimuth: float) -> str:
+    """The eight-point compass point of an azimuth in degrees, as a code.
 
-    >>> compass(0), compass(130), compass(350)
-    ('北', '东南', '北')
+    >>> compass_point(0), compass_point(130), compass_point(350)
+    ('n', 'se', 'n')
     """
-    return _COMPASS[int(((azimuth % 360.0) + 22.5) // 45.0) % 8]
+    return COMPASS_POINTS[int(((azimuth % 360.0) + 22.5) // 45.0) % 8]
 
 
 def position_check(
@@ -136,7 +129,9 @@ def time_check(taken_at: dt.datetime | None, after: dt.date | None) -> Check:
 def direction_check(azimuth: float | None) -> Check:
     if azimuth is None:
         return _check("direction", False, "direction_missing")
-    return _check("direction", True, "direction_present", azimuth=f"{azimuth:.0f}", compass=compass(azimuth))
+    return _check(
+        "direction", True, "direction_present", azimuth=f"{azimuth:.0f}", compass_point=compass_point(azimuth)
+    )
 
 
 def reuse_check(reused_on: Sequence[str]) -> Check:

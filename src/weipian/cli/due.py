@@ -11,13 +11,14 @@ from weipian.cli.context import command_store
 from weipian.cli.output import emit_json, guarded, out
 from weipian.domain import clock
 from weipian.domain.ledger import REMINDER_DAYS
-from weipian.services.due import KIND_LABELS, DueItem, UnitDue, count_by_kind, reminders
+from weipian.messages.labels import DUE_KIND_LABELS
+from weipian.services.due import DueItem, UnitDue, count_by_kind, reminders
 
 
 def item_json(i: DueItem) -> dict[str, Any]:
     return {
         "kind": i.kind,
-        "kind_label": KIND_LABELS[i.kind],
+        "kind_label": DUE_KIND_LABELS[i.kind],
         "JCBH": i.patch_code,
         "due_on": None if i.kind == "close_out" else i.day,
         "requested_on": i.day if i.kind == "close_out" else None,
@@ -72,6 +73,6 @@ def due_command(
                 state = f"已等待 {-i.days_left} 天"
             else:
                 state = f"逾期 {-i.days_left} 天" if i.overdue else f"剩余 {i.days_left} 天"
-            what = KIND_LABELS[i.kind] + (f"（{i.detail}）" if i.detail else "")
+            what = DUE_KIND_LABELS[i.kind] + (f"（{i.detail}）" if i.detail else "")
             t.add_row(u.name, what, i.patch_code, str(i.day), state)
     out.print(t)

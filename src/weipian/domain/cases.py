@@ -31,6 +31,7 @@ from weipian.domain.ledger import (
     CaseKind,
     Outcome,
 )
+from weipian.messages.labels import CASE_STAGE_LABELS
 
 CASE_NO_MAX = 64
 DECISION_NO_MAX = 128
@@ -61,10 +62,7 @@ class CaseStage(StrEnum):
 
     @property
     def label(self) -> str:
-        return STAGE_LABELS[self]
-
-
-STAGE_LABELS = {CaseStage.filed: "已立案", CaseStage.decided: "已处罚", CaseStage.closed: "已结案"}
+        return CASE_STAGE_LABELS[self]
 
 
 @dataclass(frozen=True)
@@ -173,8 +171,8 @@ def outcome_from_label(label: str) -> Outcome | None:
     """
     key = label.strip()
     for outcome, text in OUTCOME_LABELS.items():
-        if key in (text, outcome.value):
-            return outcome
+        if key in (text, outcome):
+            return Outcome(outcome)
     return None
 
 
@@ -203,6 +201,6 @@ def kind_from_text(text: str) -> CaseKind | None:
     """
     key = text.strip()
     for kind, label in CASE_KIND_LABELS.items():
-        if key in (label, kind.value):
-            return kind
+        if key in (label, kind):
+            return CaseKind(kind)
     return None

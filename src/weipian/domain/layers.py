@@ -8,6 +8,8 @@ from importlib import resources
 
 import yaml
 
+from weipian.messages.labels import LAYER_LABELS as LAYER_LABELS
+
 
 class LayerKind(StrEnum):
     """The kinds of reference layer weipian knows; values are the ``--kind`` spellings."""
@@ -48,26 +50,6 @@ APPROVAL_LAYERS = (
 # Every document layer a patch page lists: the approvals and 预审 (a step before approval, not one).
 DOCUMENT_LAYERS = (LayerKind.preapproval, *APPROVAL_LAYERS)
 
-LAYER_LABELS: dict[LayerKind, str] = {
-    LayerKind.landuse: "国土调查地类图斑",
-    LayerKind.basic_farmland: "永久基本农田",
-    LayerKind.eco_redline: "生态保护红线",
-    LayerKind.dev_boundary: "城镇开发边界",
-    LayerKind.preapproval: "建设用地预审",
-    LayerKind.conversion_approval: "建设用地审批（农转用/征收）",
-    LayerKind.land_supply: "土地供应",
-    LayerKind.temporary_use: "临时用地",
-    LayerKind.facility_agri: "设施农业用地",
-    LayerKind.consolidation: "全域土地综合整治试点",
-    LayerKind.linkage: "城乡建设用地增减挂钩（建新区）",
-    LayerKind.stable_farmland: "可以长期稳定利用耕地",
-    LayerKind.riverside: "江河沿岸（河流及岸线缓冲区）",
-    LayerKind.mining_right: "采矿权",
-    LayerKind.protected_area: "自然保护地",
-    LayerKind.military: "军事用地",
-    LayerKind.townships: "乡镇（街道）界线",
-    LayerKind.prior_patches: "往年卫片图斑",
-}
 
 # Attributes a layer file must carry for its kind (any alias listed is accepted).
 REQUIRED_ATTRIBUTES: dict[LayerKind, dict[str, tuple[str, ...]]] = {

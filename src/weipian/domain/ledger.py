@@ -15,6 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from weipian.messages.labels import CASE_KIND_LABELS as CASE_KIND_LABELS
+from weipian.messages.labels import DECISION_LABELS as DECISION_LABELS
+from weipian.messages.labels import FEEDBACK_STAGE_LABELS
+from weipian.messages.labels import METHOD_LABELS as METHOD_LABELS
+from weipian.messages.labels import OUTCOME_LABELS as OUTCOME_LABELS
+from weipian.messages.labels import RECORD_STATE_LABELS as RECORD_STATE_LABELS
+
 AREA_TOLERANCE_M2 = 0.01  # float noise; areas are entered in m² with at most two decimals
 REMINDER_DAYS = 7  # `weipian due`: what falls due within this many days
 
@@ -31,13 +38,6 @@ class RecordState(StrEnum):
         return RECORD_STATE_LABELS[self]
 
 
-RECORD_STATE_LABELS = {
-    RecordState.rectifying: "整改中",
-    RecordState.requested: "待审核销号",
-    RecordState.closed: "已销号",
-}
-
-
 class Method(StrEnum):
     """整改方式, derived from the areas; stored in ``rectifications.method`` for grouping."""
 
@@ -51,22 +51,11 @@ class Method(StrEnum):
         return METHOD_LABELS[self]
 
 
-METHOD_LABELS = {
-    Method.demolish_restore: "拆除复耕",
-    Method.retro_approval: "补办手续",
-    Method.combined: "拆补组合",
-    Method.none: "未整改",
-}
-
-
 class Decision(StrEnum):
     """The 市局's answer to a 销号 request; stored in ``close_out_requests.decision``."""
 
     approved = "approved"  # 同意销号
     returned = "returned"  # 退回
-
-
-DECISION_LABELS = {Decision.approved: "同意销号", Decision.returned: "退回"}
 
 
 class FeedbackStage(StrEnum):
@@ -82,15 +71,7 @@ class FeedbackStage(StrEnum):
 
     @property
     def label(self) -> str:
-        return STAGE_LABELS[self]
-
-
-STAGE_LABELS = {
-    FeedbackStage.received: "接收",
-    FeedbackStage.accepted: "受理",
-    FeedbackStage.in_progress: "办理中",
-    FeedbackStage.done: "办结",
-}
+        return FEEDBACK_STAGE_LABELS[self]
 
 
 def stage_from_text(text: str) -> FeedbackStage | None:
@@ -100,9 +81,9 @@ def stage_from_text(text: str) -> FeedbackStage | None:
     (<FeedbackStage.done: 'done'>, <FeedbackStage.in_progress: 'in_progress'>, None)
     """
     key = text.strip()
-    for stage, label in STAGE_LABELS.items():
-        if key in (label, stage.value):
-            return stage
+    for stage, label in FEEDBACK_STAGE_LABELS.items():
+        if key in (label, stage):
+            return FeedbackStage(stage)
     return None
 
 
@@ -111,9 +92,6 @@ class CaseKind(StrEnum):
 
     land = "land"  # 土地
     mineral = "mineral"  # 矿产
-
-
-CASE_KIND_LABELS = {CaseKind.land: "土地", CaseKind.mineral: "矿产"}
 
 
 class Outcome(StrEnum):
@@ -128,11 +106,6 @@ class Outcome(StrEnum):
         return OUTCOME_LABELS[self]
 
 
-OUTCOME_LABELS = {
-    Outcome.discipline: "党纪政务处分",
-    Outcome.organisational: "组织处理",
-    Outcome.judicial: "移送司法",
-}
 # The suggestion flags (rules/violation.py) that suggest an outcome; a person confirms it.
 FLAG_OUTCOMES = {"discipline_threshold": Outcome.discipline, "crime_threshold": Outcome.judicial}
 

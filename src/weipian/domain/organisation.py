@@ -17,6 +17,7 @@ from importlib import resources
 import yaml
 
 from weipian.domain.townships import townships
+from weipian.messages.labels import UNIT_KIND_LABELS
 
 
 class UnitKind(StrEnum):
@@ -30,21 +31,13 @@ class UnitKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self]
+        return UNIT_KIND_LABELS[self]
 
     @property
     def township_level(self) -> bool:
         """Whether a township account (乡镇核查员) may be scoped to a unit of this kind."""
         return self is not UnitKind.section
 
-
-KIND_LABELS = {
-    UnitKind.township: "乡镇（街道）",
-    UnitKind.development_zone: "开发区",
-    UnitKind.section: "科室",
-    UnitKind.branch: "分局",
-    UnitKind.resource_office: "资源管理所",
-}
 
 # townships.csv's kinds (乡/镇/街道/开发区) as unit kinds.
 _TOWNSHIP_KINDS = {"开发区": UnitKind.development_zone}

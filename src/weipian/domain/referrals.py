@@ -16,6 +16,8 @@ from importlib import resources
 
 import yaml
 
+from weipian.messages.labels import REFERRAL_KIND_LABELS, REFERRAL_STATUS_LABELS
+
 FEEDBACK_MONTHS = 2  # DOMAIN.md §7; the services read the period from the rules (referral_feedback_months)
 
 
@@ -27,10 +29,7 @@ class ReferralKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self]
-
-
-KIND_LABELS = {ReferralKind.referral: "抄告", ReferralKind.transfer: "移交"}
+        return REFERRAL_KIND_LABELS[self]
 
 
 class ReferralStatus(StrEnum):
@@ -43,15 +42,7 @@ class ReferralStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    ReferralStatus.open: "待反馈",
-    ReferralStatus.overdue: "已逾期",
-    ReferralStatus.answered: "已反馈",
-    ReferralStatus.answered_late: "逾期反馈",
-}
+        return REFERRAL_STATUS_LABELS[self]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from weipian.domain.workflow import Action
+from weipian.messages.labels import ROLE_LABELS as ROLE_LABELS
 
 
 class Role(StrEnum):
@@ -26,14 +27,6 @@ class Role(StrEnum):
         """市局 roles see every patch, military-restricted ones included."""
         return self in (Role.bureau_admin, Role.bureau_reviewer)
 
-
-ROLE_LABELS = {
-    Role.bureau_admin: "市局管理员",
-    Role.bureau_reviewer: "市局审核员",
-    Role.township: "乡镇核查员",
-    Role.department: "部门联络员",
-    Role.leader: "领导",
-}
 
 _TOWNSHIP_ACTIONS = {
     Action.field_check_record, Action.evidence_withdraw, Action.evidence_note, Action.determination_save,

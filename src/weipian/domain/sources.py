@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from weipian.messages.labels import SOURCE_LABELS as SOURCE_LABELS
+
 
 class Source(StrEnum):
     """Issuing channel of a batch; the value is the INTERFACE.md spelling."""
@@ -15,6 +17,3 @@ class Source(StrEnum):
     @property
     def label(self) -> str:
         return SOURCE_LABELS[self]
-
-
-SOURCE_LABELS = {Source.ministry: "部卫片", Source.province: "省卫片", Source.self: "自主发现"}

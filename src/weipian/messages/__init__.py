@@ -9,14 +9,15 @@ every layer may use it. Tests assert codes, not these sentences.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages.core import MESSAGES  # packages, files, coordinates, workflow, sheets
 from weipian.messages.evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
-from weipian.messages.labels import ACTION_LABELS, STATE_LABELS
+from weipian.messages.labels import ACTION_LABELS, COMPASS_LABELS, MINING_STATUS_LABELS, STATE_LABELS
 from weipian.messages.ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
-from weipian.messages.rules import RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
+from weipian.messages.rules import FIELD_LABELS, RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
 from weipian.messages.split import SPLIT_MESSAGES  # patch splits (图斑拆分)
 from weipian.messages.stats import STATS_MESSAGES  # statistics, documents, platform exports
 from weipian.messages.trace import trace_text
@@ -29,8 +30,11 @@ __all__ = [
     "STATE_LABELS",
     "TABLES",
     "TRACE_MESSAGES",
+    "check_text",
+    "is_sentence",
     "join_messages",
     "message",
+    "sentences",
     "trace_text",
 ]
 
@@ -48,8 +52,16 @@ TABLES: tuple[dict[str, str], ...] = (
 
 
 def message(code: str, /, **params: Any) -> str:
-    """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
-    params = _with_labels(params)
+    """Return the Chinese sentence for ``code``; unknown codes still say something useful.
+
+    A parameter may itself be a sentence given as a code: ``{"code": …, "params": {…}}`` (how
+    the core passes the detail of an error, or why a rule applies, without wording it), or a
+    list of them, worded and joined as one sentence (the problems of a refused form).
+
+    >>> message("rules.invalid", path="r.yaml", where="labels", detail={"code": "rules.invalid.not_list"})
+    '规则文件 r.yaml 有误（位置：labels）：此处应为列表。'
+    """
+    params = _with_labels({k: _sentence(v) for k, v in params.items()})
     template = next((t[code] for t in TABLES if code in t), None)
     if template is None:
         detail = "，".join(f"{k}={v}" for k, v in params.items())
@@ -58,6 +70,33 @@ def message(code: str, /, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def is_sentence(value: Any) -> bool:
+    """A parameter that is a sentence given as a code (``{"code": …, "params": {…}}``)."""
+    return isinstance(value, dict) and isinstance(value.get("code"), str) and set(value) <= {"code", "params"}
+
+
+def sentences(items: Any) -> list[dict[str, Any]]:
+    """Problems (anything with ``code`` and ``params``) as sentence parameters for :func:`message`."""
+    return [{"code": p.code, "params": dict(p.params)} for p in items]
+
+
+def _sentence(value: Any) -> Any:
+    if is_sentence(value):
+        return message(value["code"], **dict(value.get("params") or {}))
+    if isinstance(value, list | tuple) and value and all(is_sentence(v) for v in value):
+        return join_messages([_sentence(v) for v in value])
+    return value
+
+
+def check_text(check: Mapping[str, Any]) -> str:
+    """A photo's automatic check as stored in ``attachments.checks``, in words: from its reason
+    code and parameters, or the text stored by a version that kept words (``detail``)."""
+    params = dict(check.get("params") or {})
+    if params.get("reason"):
+        return message(f"evidence.check.{params['reason']}", **params)
+    return str(check.get("detail") or "")
 
 
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
@@ -82,6 +121,14 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["state_label"] = STATE_LABELS[str(out["state"])]
     if "action" in out and "action_label" not in out and str(out["action"]) in ACTION_LABELS:
         out["action_label"] = ACTION_LABELS[str(out["action"])]
+    if "mining_status" in out and "mining_status_label" not in out:
+        status = str(out["mining_status"])
+        out["mining_status_label"] = MINING_STATUS_LABELS.get(status, status)
+    if "status_label" in out and "mining_status_label" not in out:  # reasons stored before the code
+        out["mining_status_label"] = out["status_label"]
+    if "compass_point" in out and "compass" not in out:
+        out["compass"] = COMPASS_LABELS.get(str(out["compass_point"]), out["compass_point"])
     if "field" in out and "field_label" not in out:
-        out["field_label"] = AREA_FIELD_LABELS.get(str(out["field"]), out["field"])
+        field = str(out["field"])
+        out["field_label"] = AREA_FIELD_LABELS.get(field) or FIELD_LABELS.get(field) or out["field"]
     return out

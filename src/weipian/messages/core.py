@@ -79,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "determination.missing": "图斑 {code} 还没有保存判定结果，不能提交。",
     "determination.invalid": "图斑 {code} 的判定结果不符合规则：{problems}",
     "determination.stale": "图斑 {code} 的判定已被{by}于 {at} 修改（现为第 {version} 版），请刷新后再提交。",
+    "mineral_why.delivered": "下发数据“是否涉矿”为是",  # fills {why} of determination.mineral_required
+    "mineral_why.suggested": "规则预判矿产为“{mineral}”",
     "determination.mineral_required": "图斑 {code} 涉矿（{why}），提交前须作矿产判定：勾选“涉矿”，填写矿产判定结果；违法的填写处理方式，非立案处理或不处理的须写明情况说明。",
     "review.reason_unknown": "未知的审核原因代码：{reason}。可用代码：{known}。",
     "review.reason_needed": "退回必须至少选择一个退回原因。",

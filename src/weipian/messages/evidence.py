@@ -7,6 +7,13 @@ Each owner adds its codes under its own heading, in its own block.
 from __future__ import annotations
 
 EVIDENCE_MESSAGES: dict[str, str] = {
+    # uploads in the event log (services/evidence.py; events stored before these codes keep their text)
+    "event.photo_upload": "上传现场照片 {name}",
+    "event.photo_upload_checked": "上传现场照片 {name}（自动核验通过）",
+    "event.photo_upload_failed": "上传现场照片 {name}（自动核验{failed} 项未通过）",
+    "event.document_upload": "上传附件 {name}",
+    "event.document_upload_checked": "上传附件 {name}（自动核验通过）",
+    "event.document_upload_failed": "上传附件 {name}（自动核验{failed} 项未通过）",
     # the patch map (web/routes/maps.py)
     "map.bad_bbox": "地图范围“{bbox}”无效：应为 西,南,东,北 四个经纬度数值，且西小于东、南小于北。",
     "map.no_layer": "没有可显示的参考图层“{label}”：尚未导入，或您的账号无权查看。",

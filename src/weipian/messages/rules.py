@@ -120,7 +120,7 @@ _REASONS = {
     "mining.licensed": "位于有效采矿许可范围内。",
     "mining.out_of_bounds": "跨越采矿许可范围，界外 {outside_m2} 平方米，疑似越界开采。",
     "mining.unlicensed": "不在任何采矿许可范围内，变化类型为{change_name}，疑似无证开采。",
-    "mining.licence_invalid": "图斑{status_label}，但采矿许可在后时相已失效，疑似无证开采。",
+    "mining.licence_invalid": "图斑与采矿权的位置为“{mining_status_label}”，但采矿许可在后时相已失效，疑似无证开采。",
     "mining.validity_unknown": "采矿许可有效期未知，无法判断是否持证开采。",
     "mining.check_construction": "{change_name}位于已批准或已供应的建设项目内、不在采矿许可范围内：请核实是否属工程施工；采出矿产品对外销售的按无证开采处理。",
     "mining.check_temporary": "{change_name}位于临时用地范围内、不在采矿许可范围内：临时用地只能用于建设项目施工、地质勘查等，不得用于采矿；请核实是否属施工或勘查，采出矿产品对外销售的按无证开采处理。",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from weipian.messages.labels import MINING_STATUS_LABELS
 from weipian.messages.rules import TRACE_MESSAGES
 
 # Values a trace step carries as codes or yes/no, in words.
 _TRACE_WORDS = {
-    "inside": "在采矿权范围内", "straddling": "跨越采矿权边界", "outside": "在采矿权范围外",
+    **MINING_STATUS_LABELS,
     "unknown": "未知", "legal": "合法性核对", "facility": "设施农用地核对", "fallback": "兜底判断",
     "mineral": "矿产核对",
     # the engine's groups of 图斑类型 (rules/tables.CHANGE_GROUPS)

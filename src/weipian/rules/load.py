@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 from weipian.errors import InputError
-from weipian.messages.rules import RULE_MESSAGES
 from weipian.rules.ruleset import Dated, DictionaryEntry, RuleSet, ThresholdEntry, label_key
 from weipian.rules.schema import (
     DICTIONARIES,
@@ -71,11 +70,7 @@ def _packaged() -> RuleSet:
 
 
 def _error(p: RuleProblem, source: str) -> InputError:
-    template = RULE_MESSAGES.get(f"rules.invalid.{p.problem}", p.problem)
-    try:
-        detail = template.format(**p.params)
-    except (KeyError, IndexError, ValueError):
-        detail = template
+    detail = {"code": f"rules.invalid.{p.problem}", "params": dict(p.params)}  # worded at the edge
     return InputError("rules.invalid", path=source, where=p.where, problem=p.problem, detail=detail)
 
 

@@ -8,16 +8,15 @@ land is covered by a construction approval or supply: check for 工程施工), o
 
 from __future__ import annotations
 
+from weipian.domain.mining import MEETS_LICENCE, MiningStatus
 from weipian.rules.trace import Ctx, mu, sqm
 
 __all__ = ["judge_mineral"]
 
-STATUS_LABELS = {"inside": "位于许可范围内", "straddling": "跨越许可范围"}
-
 
 def _involved(ctx: Ctx) -> bool:
     f, table = ctx.facts, ctx.tables.mining
-    if f.change_type in table["change_types"] or f.mining_status in ("inside", "straddling"):
+    if f.change_type in table["change_types"] or f.mining_status in MEETS_LICENCE:
         return True
     on_mining_land = sum(a for c, a in f.land_classes.items() if c in table["land_classes"])
     return ctx.touches(on_mining_land)
@@ -53,22 +52,20 @@ def judge_mineral(ctx: Ctx, military: bool, *, legal: bool = False, temporary: b
         f.change_type in ctx.tables.mining["change_types"],
     )
     t.step("trace.mineral_licence", status=status or "unknown", valid=valid, mining=mining)
-    if status in ("inside", "straddling"):
+    if status in MEETS_LICENCE:
         if valid is None:
             t.reason("mining.validity_unknown")
             return label["doubtful"]
         if not valid:
-            t.reason(
-                "mining.licence_invalid", status=status, status_label=STATUS_LABELS.get(status or "", "-")
-            )
+            t.reason("mining.licence_invalid", mining_status=status)
             return _field_check(ctx, label["unlicensed"], f.area_m2)
-        if status == "inside":
+        if status == MiningStatus.inside:
             t.reason("mining.licensed")
             return label["licensed"]
         outside = f.mining_outside_m2 if f.mining_outside_m2 is not None else f.area_m2
         t.reason("mining.out_of_bounds", outside_m2=sqm(outside))
         return _field_check(ctx, label["out_of_bounds"], outside)
-    if status == "outside":
+    if status == MiningStatus.outside:
         if mining and legal:
             # Digging inside an approved or supplied project is usually 工程施工, not mining; a
             # person checks whether minerals were taken away for sale.

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from weipian.domain.cases import STAGE_LABELS, Outcome
+from weipian.domain.cases import Outcome
 from weipian.domain.ledger import CASE_KIND_LABELS
 from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.io.case_sheet import write_case_sheet
+from weipian.messages.labels import CASE_STAGE_LABELS
 from weipian.rules import RuleSet
 from weipian.services.case_records import CaseRecord, list_cases
 from weipian.storage.tables import patch_facts, patches, townships
@@ -47,7 +48,7 @@ def _case_cells(c: CaseRecord | None) -> list[Any]:
     counts = [sum(p.outcome is o for p in c.confirmed_persons) for o in Outcome]
     return [
         f.case_no, f.filed_on, f.decision_no, f.decision_on, f.fine_yuan, f.confiscated_yuan, f.confiscated_area_m2,
-        f.confiscation, f.closed_on, STAGE_LABELS[c.stage], *counts, _persons(c), f.note,
+        f.confiscation, f.closed_on, CASE_STAGE_LABELS[c.stage], *counts, _persons(c), f.note,
     ]  # fmt: skip
 
 

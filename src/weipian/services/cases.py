@@ -39,6 +39,7 @@ from weipian.domain.ledger import CASE_KIND_LABELS
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import Action, State, advance
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
+from weipian.messages import sentences
 from weipian.rules import RuleSet
 from weipian.rules.violation import determined_flags
 from weipian.services.case_records import CasePerson, CaseRecord, get_case, visible_patch
@@ -91,12 +92,9 @@ def illegal_kinds(
 
 def _refuse(problems: list[CaseProblem], code: str) -> None:
     if problems:
-        from weipian.messages import join_messages, message
-
         raise InputError(
-            "case.invalid", code=code, problems=join_messages([message(p.code, **p.params) for p in problems]),
-            codes=[p.code for p in problems],
-        )  # fmt: skip
+            "case.invalid", code=code, problems=sentences(problems), codes=[p.code for p in problems]
+        )
 
 
 def _one_line(value: str | None, limit: int, field: str) -> str | None:

@@ -33,12 +33,6 @@ from weipian.storage.tables import (
 )
 
 KINDS = ("rectification", "referral", "verification", "close_out")
-KIND_LABELS = {
-    "rectification": "整改时限",
-    "referral": "抄告/移交反馈",
-    "verification": "核查填报",
-    "close_out": "销号待审核",
-}
 
 
 @dataclass(frozen=True)

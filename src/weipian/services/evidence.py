@@ -19,12 +19,13 @@ from typing import Any
 import shapely
 from sqlalchemy.orm import Session
 
-from weipian.analysis.evidence import CHECK_LABELS, photo_checks, reuse_check
+from weipian.analysis.evidence import photo_checks, reuse_check
 from weipian.domain.fields import field_date
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import OPEN_STATES, STATE_LABELS, Action, State
 from weipian.errors import InputError, NotFound, PermissionDenied
 from weipian.io.exif import FileType, PhotoInfo, check_pdf, preview_jpeg, read_photo, sniff
+from weipian.messages.labels import PHOTO_CHECK_LABELS
 from weipian.services.workflow import record_evidence_change, record_field_check
 from weipian.storage.evidence import (
     delete_attachment,
@@ -48,7 +49,6 @@ from weipian.storage.store import Store
 from weipian.storage.workflow import current_determination
 
 KINDS = ("photo", "document")
-KIND_LABELS = {"photo": "现场照片", "document": "审批文件等附件"}
 ALLOWED: dict[str, tuple[FileType, ...]] = {
     "photo": (FileType.jpeg, FileType.png, FileType.heic),
     "document": (FileType.pdf, FileType.jpeg, FileType.png),
@@ -220,7 +220,7 @@ def add_evidence(
             # In the unalterable history too; like any field-check step it is refused once the
             # determination has gone up (补充举证 then needs a return).
             record_field_check(
-                session, patch, note=_history_note(kind, upload.name, ev.checks or None), actor=actor
+                session, patch, summary=_history_note(kind, upload.name, ev.checks or None), actor=actor
             )
             return ev
     except BaseException:
@@ -242,12 +242,14 @@ def _flag_earlier_copies(session: Session, sha: str) -> None:
             set_checks(session, photo.id, checks)
 
 
-def _history_note(kind: str, name: str, checks: list[dict[str, Any]] | None) -> str:
-    what = "上传现场照片" if kind == "photo" else "上传附件"
+def _history_note(kind: str, name: str, checks: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The upload in the event log as a code (``event.<kind>_upload…``), worded at the edge."""
     if checks is None:
-        return f"{what} {name}"
+        return {"code": f"event.{kind}_upload", "params": {"name": name}}
     failed = sum(1 for c in checks if c["passed"] is False)
-    return f"{what} {name}（自动核验" + (f"{failed} 项未通过）" if failed else "通过）")
+    if failed:
+        return {"code": f"event.{kind}_upload_failed", "params": {"name": name, "failed": failed}}
+    return {"code": f"event.{kind}_upload_checked", "params": {"name": name}}
 
 
 def list_evidence(session: Session, patch_id: int) -> list[Evidence]:
@@ -341,7 +343,7 @@ def replace_evidence(
                 note=(note or "").strip() or row.note, written=written,
             )  # fmt: skip
             record_field_check(
-                session, patch, note=_history_note(row.kind, upload.name, ev.checks or None), actor=actor
+                session, patch, summary=_history_note(row.kind, upload.name, ev.checks or None), actor=actor
             )
     except BaseException:
         for path in written:
@@ -375,7 +377,7 @@ def evidence_gaps(items: list[Evidence], required: int) -> list[dict[str, Any]]:
     if len(photos) < required:
         out.append({"code": "evidence.gap.missing", "params": {"count": len(photos), "required": required}})
     for e in photos:
-        failed = [CHECK_LABELS.get(c["code"], c["code"]) for c in e.checks if c.get("passed") is False]
+        failed = [PHOTO_CHECK_LABELS.get(c["code"], c["code"]) for c in e.checks if c.get("passed") is False]
         if failed:
             params = {"name": e.original_name, "checks": "、".join(failed)}
             out.append({"code": "evidence.gap.failed", "params": params})

@@ -21,12 +21,11 @@ from weipian.domain.sources import Source
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.exports import FORMATS, RESULT_FIELDS, write_results
+from weipian.messages.labels import MINING_STATUS_LABELS
 from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
 from weipian.storage.tables import batches, patch_facts, patches, suggestions, townships
 from weipian.storage.workflow import latest_determinations
-
-MINING_LABELS = {"inside": "矿权范围内", "straddling": "跨越矿权界线", "outside": "矿权范围外"}
 
 
 @dataclass
@@ -157,7 +156,7 @@ def _columns(rows: list[Any]) -> dict[str, list[Any]]:
         "WDGDMJ": lambda r: _round(r.stable_farmland_m2),  # a priority of the work plan
         "PZBL": lambda r: r.approval_ratio,
         "SFSK": lambda r: r.fact_is_mining or r.is_mining,
-        "KQWZ": lambda r: MINING_LABELS.get(r.mining_status or ""),
+        "KQWZ": lambda r: MINING_STATUS_LABELS.get(r.mining_status or ""),
         "TYWZJCTBWQBH": lambda r: r.same_place_codes,
         "WFLX": lambda r: r.wflx,
         # The person's filed areas: their own names, never GDMJ/YJJBNTMJ (the desk figures).

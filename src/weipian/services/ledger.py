@@ -23,6 +23,7 @@ from weipian.domain.roles import Actor
 from weipian.domain.workflow import Action, advance
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
 from weipian.io.exif import FileType, sniff
+from weipian.messages import sentences
 from weipian.rules import RuleSet
 from weipian.services.evidence import Upload, attach, prepare_upload
 from weipian.services.ledger_records import LedgerRecord, get_record
@@ -292,11 +293,9 @@ def save_progress(
     after = areas.over(row.areas)
     problems = check_areas(after, row.illegal_area_m2, row.illegal_farmland_m2)
     if problems:
-        from weipian.messages import message
-
         raise InputError(
-            "ledger.areas_invalid", code=patch.patch_code,
-            problems="；".join(message(p.code, **p.params) for p in problems), codes=[p.code for p in problems],
+            "ledger.areas_invalid", code=patch.patch_code, problems=sentences(problems),
+            codes=[p.code for p in problems],
         )  # fmt: skip
     files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
                     max_distance_m=max_distance_m, note="整改进展照片", written=written) for u in uploads]  # fmt: skip

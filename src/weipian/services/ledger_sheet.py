@@ -25,7 +25,7 @@ from weipian.services.units import unit_filter
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
 
-_SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
+_SOURCE_BY_LABEL = {v: k for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
 
 
 def export_ledger(session: Session, path: Path, *, unit: str | None, on: dt.date) -> int:

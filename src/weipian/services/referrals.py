@@ -23,7 +23,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
-from weipian.domain.ledger import STAGE_LABELS, FeedbackStage, stage_from_text
+from weipian.domain.clock import BEIJING
+from weipian.domain.ledger import FeedbackStage, stage_from_text
 from weipian.domain.referrals import (
     Department,
     ReferralKind,
@@ -33,6 +34,7 @@ from weipian.domain.referrals import (
 )
 from weipian.domain.roles import Role
 from weipian.errors import Conflict, InputError, NotFound, PermissionDenied
+from weipian.messages.labels import FEEDBACK_STAGE_LABELS
 from weipian.rules import RuleSet, load_rules
 from weipian.services.users import Account
 from weipian.storage.referrals import (  # the records are storage's; re-exported for the edges
@@ -168,7 +170,9 @@ def give_feedback(
     """Add one entry to the referral's feedback series; 办结 (the default) closes it."""
     found_stage = stage if isinstance(stage, FeedbackStage) else stage_from_text(str(stage))
     if found_stage is None:
-        raise InputError("referral.stage_unknown", stage=stage, known="、".join(STAGE_LABELS.values()))
+        raise InputError(
+            "referral.stage_unknown", stage=stage, known="、".join(FEEDBACK_STAGE_LABELS.values())
+        )
     body = _text(text, "referral.feedback_needed", FEEDBACK_MAX)
     outcome = (result or "").strip() or None
     if outcome is not None and len(outcome) > FEEDBACK_MAX:

@@ -30,7 +30,7 @@ from weipian.storage.store import Store
 from weipian.storage.tables import patch_facts, patches, suggestions, townships
 from weipian.storage.workflow import patches_with_code
 
-_SOURCE_BY_LABEL = {v: k.value for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
+_SOURCE_BY_LABEL = {v: k for k, v in SOURCE_LABELS.items()} | {s.value: s.value for s in Source}
 
 
 def export_template(

@@ -19,6 +19,7 @@ from weipian.domain.referrals import add_months
 from weipian.domain.roles import Actor
 from weipian.domain.workflow import FROZEN_STATES, Action, State, advance
 from weipian.errors import Conflict, InputError, PermissionDenied
+from weipian.messages import sentences
 from weipian.rules import Determination, RuleSet, validate_determination
 from weipian.storage.records import DeterminationVersion, Patch
 from weipian.storage.users import display_names
@@ -87,11 +88,11 @@ def check_determination(det: Determination, patch: Patch, *, rules: RuleSet, on:
     """Refuse a determination the rules find invalid, naming every problem."""
     problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
     if problems:
-        from weipian.messages import join_messages, message
-
-        text = join_messages([message(p.code, **dict(p.params)) for p in problems])
-        raise InputError(
-            "determination.invalid", code=patch.patch_code, problems=text, codes=[p.code for p in problems]
+        raise InputError(  # the problems as codes; the edge words and joins them
+            "determination.invalid",
+            code=patch.patch_code,
+            problems=sentences(problems),
+            codes=[p.code for p in problems],
         )
 
 
@@ -140,7 +141,7 @@ def save_determination(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def mineral_missing(session: Session, patch: Patch, data: dict[str, Any]) -> dict[str, str] | None:
+def mineral_missing(session: Session, patch: Patch, data: dict[str, Any]) -> dict[str, Any] | None:
     """一图两用、地矿同核: why a mineral patch's determination lacks its mineral part, or None.
 
     A patch delivered with SFSK 是, or with a mineral suggestion, is filed with both parts.
@@ -150,8 +151,13 @@ def mineral_missing(session: Session, patch: Patch, data: dict[str, Any]) -> dic
         return None
     if data.get("is_mining") and str(data.get("mineral_verdict") or "").strip():
         return None
-    why = "下发数据“是否涉矿”为是" if (sfsk or "").strip() == "是" else f"规则预判矿产为“{mineral}”"
-    return {"code": patch.patch_code, "why": why}
+    delivered = (sfsk or "").strip() == "是"
+    why = (
+        {"code": "mineral_why.delivered"}
+        if delivered
+        else {"code": "mineral_why.suggested", "params": {"mineral": mineral}}
+    )
+    return {"code": patch.patch_code, "why": why}  # why: a sentence as a code, worded at the edge
 
 
 def submit(
@@ -255,9 +261,18 @@ def correct(
     return add_determination(session, patch_id=patch.id, event_id=event_id, data=data, at=at)
 
 
-def record_field_check(session: Session, patch: Patch, *, note: str, actor: Actor) -> None:
-    """A field check (实地核查) was made: who, when and what was seen."""
-    _step(session, patch, Action.field_check_record, actor, {"note": note}, _now())
+def record_field_check(
+    session: Session,
+    patch: Patch,
+    *,
+    actor: Actor,
+    note: str | None = None,
+    summary: dict[str, Any] | None = None,
+) -> None:
+    """A field check (实地核查) was made: who, when and what was seen — a person's ``note``, or
+    a ``summary`` the system writes as a code with parameters (``{"code": …, "params": …}``)."""
+    payload: dict[str, Any] = {"summary": summary} if summary is not None else {"note": note or ""}
+    _step(session, patch, Action.field_check_record, actor, payload, _now())
 
 
 def current_verdict(session: Session, patch_id: int) -> str | None:

@@ -19,6 +19,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from weipian.domain.ledger import Method
+from weipian.messages.labels import METHOD_LABELS
 from weipian.stats.figures import Figures, RatioPolicy, figures, group_by
 from weipian.stats.periods import month_key, quarter_of
 from weipian.stats.records import PatchRecord, ReferralRecord
@@ -128,7 +130,12 @@ class IllegalItem:
     remark: str
 
 
-METHOD_LABELS = {"demolished": "拆除复耕", "regularised": "补办手续", "combined": "拆补组合", None: "未整改"}
+# The figures' 整改方式 (stats.figures) as the ledger's codes, worded by their one label.
+_METHODS = {
+    "demolished": Method.demolish_restore,
+    "regularised": Method.retro_approval,
+    "combined": Method.combined,
+}
 
 
 def illegal_items(
@@ -165,7 +172,7 @@ def illegal_items(
                 farmland_m2=round(r.farmland, 2),
                 basic_farmland_m2=round(r.basic_farmland_m2 or r.desk_basic_farmland_m2 or 0.0, 2),
                 rectified=done,
-                method=METHOD_LABELS[method] if done or method else "未整改",
+                method=METHOD_LABELS[_METHODS[method] if method else Method.none],
                 major_case=bool(rect and rect.major_case),
                 remark="；".join(remark),
             )

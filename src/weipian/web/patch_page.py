@@ -13,13 +13,14 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from weipian.analysis.evidence import CHECK_LABELS, compass
+from weipian.analysis.evidence import compass_point
 from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import OPEN_STATES, TRANSITIONS, Action, State
-from weipian.messages import message
+from weipian.messages import check_text, message
+from weipian.messages.labels import COMPASS_LABELS, EVIDENCE_KIND_LABELS, PHOTO_CHECK_LABELS
 from weipian.services.access import Scope, scope_of
 from weipian.services.claims import claim_texts
-from weipian.services.evidence import KIND_LABELS, Evidence, evidence_gaps, list_evidence
+from weipian.services.evidence import Evidence, evidence_gaps, list_evidence
 from weipian.services.queries.detail import PatchDetail, kind_label
 from weipian.services.queries.referrals import referral_panel
 from weipian.services.queries.scope import visible
@@ -77,11 +78,12 @@ def _evidence(request: Request, user: Account, patch: Any) -> dict[str, Any]:
         "evidence_max_mb": settings.upload_max_mb,
         "evidence_max_distance_m": settings.photo_max_distance_m,
         "evidence_max_files": MAX_FILES,
-        "evidence_kinds": KIND_LABELS,
-        "check_labels": CHECK_LABELS,
+        "evidence_kinds": EVIDENCE_KIND_LABELS,
+        "check_labels": PHOTO_CHECK_LABELS,
         "photo_accept": PHOTO_ACCEPT,
         "document_accept": DOCUMENT_ACCEPT,
-        "compass": compass,
+        "compass": lambda azimuth: COMPASS_LABELS[compass_point(azimuth)],
+        "check_text": check_text,
     }
 
 
@@ -138,8 +140,9 @@ def within_scope(session: Session, item: Evidence, scope: Scope) -> Evidence:
             )
             shown = [x for x in codes if x in seen]
             if len(shown) < len(codes):
-                key = "evidence.check.reused_unseen" if shown else "evidence.check.reused_elsewhere"
-                c = {**c, "detail": message(key, patches="、".join(shown)), "params": {"reason": "reused"}}
+                reason = "reused_unseen" if shown else "reused_elsewhere"
+                c = {k: v for k, v in c.items() if k != "detail"}  # words stored by older versions name them
+                c["params"] = {"reason": reason, "patches": "、".join(shown)}
         checks.append(c)
     return replace(item, checks=checks)
 

@@ -19,8 +19,9 @@ from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.townships import township_by_code
 from weipian.domain.units import m2_to_mu
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
+from weipian.messages import is_sentence, trace_text
 from weipian.messages import message as say
-from weipian.messages import trace_text
+from weipian.messages.labels import MINING_STATUS_LABELS
 from weipian.storage.users import display_names
 from weipian.web.auth import csrf_token, pop_flash
 
@@ -174,4 +175,7 @@ env.filters.update(
     trace_text=trace_text,
 )
 env.globals["say"] = say
+# An event's summary: a code with parameters worded now, or the text stored before codes.
+env.globals["sentence"] = lambda v: say(v["code"], **dict(v.get("params") or {})) if is_sentence(v) else v
 env.globals["state_labels"] = dict(STATE_LABELS)
+env.globals["mining_status_labels"] = MINING_STATUS_LABELS

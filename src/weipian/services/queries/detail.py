@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from weipian.domain.landclass import land_classes
 from weipian.domain.layers import DOCUMENT_LAYERS, LayerKind
 from weipian.messages import message
+from weipian.messages.labels import LAND_GROUP_LABELS
 from weipian.services.access import Scope
 from weipian.services.deadlines import effective_due, return_deadline
 from weipian.services.queries.scope import get_patch, visible
@@ -27,13 +28,6 @@ from weipian.storage.users import display_names
 from weipian.storage.workflow import current_determination, patch_events
 
 APPROVAL_KINDS = DOCUMENT_LAYERS
-GROUP_LABELS = {"agri_land": "农用地", "construction_land": "建设用地", "unused_land": "未利用地"}
-MINING_LABELS = {
-    "none": "不涉及采矿权",
-    "inside": "位于采矿权范围内",
-    "straddling": "跨越采矿权界线",
-    "outside": "位于采矿权范围外",
-}
 
 
 @dataclass(frozen=True)
@@ -74,7 +68,7 @@ def patch_detail(session: Session, patch_id: int, *, scope: Scope, today: dt.dat
     lc = land_classes()
     classes = sorted(
         (
-            (code, GROUP_LABELS.get(lc.group(code) or ""), float(m2))
+            (code, LAND_GROUP_LABELS.get(lc.group(code) or ""), float(m2))
             for code, m2 in (facts.land_classes or {}).items()
         )
         if facts is not None

@@ -19,10 +19,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from weipian.domain import clock
-from weipian.domain.cases import STAGE_LABELS, CaseKind
+from weipian.domain.cases import CaseKind
 from weipian.domain.ledger import CASE_KIND_LABELS, OUTCOME_LABELS
 from weipian.domain.workflow import Action
 from weipian.errors import InputError
+from weipian.messages.labels import CASE_STAGE_LABELS
 from weipian.services import cases
 from weipian.services.access import Scope
 from weipian.services.case_records import CaseRecord, find_case, list_cases
@@ -66,7 +67,7 @@ def case_list(
             items = list_cases(session, townships=scope.townships, kind=chosen, include_restricted=scope.restricted,
                                open_only=bool(open))  # fmt: skip
     context = {"items": items, "kind": chosen, "open": bool(open), "kinds": CASE_KIND_LABELS, "scope": scope,
-               "today": today, "stages": STAGE_LABELS, "nothing": _no_cases(scope)}  # fmt: skip
+               "today": today, "stages": CASE_STAGE_LABELS, "nothing": _no_cases(scope)}  # fmt: skip
     return templates.TemplateResponse(request, "cases/list.html", context)
 
 
@@ -121,9 +122,7 @@ def case_panel(store: Store, patch: Any, user: Account, rules: Any, today: dt.da
         "can_edit": record is not None and may and record.fields.closed_on is None,
         "can_person": record is not None and may,
         "outcomes": [
-            (o.value, label)
-            for o, label in OUTCOME_LABELS.items()
-            if label in rules.labels("case_outcome", today)
+            (o, label) for o, label in OUTCOME_LABELS.items() if label in rules.labels("case_outcome", today)
         ],
         "today": today,
     }

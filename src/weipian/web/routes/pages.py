@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from weipian.services.due import KIND_LABELS, reminders
+from weipian.messages.labels import DUE_KIND_LABELS
+from weipian.services.due import reminders
 from weipian.services.queries.dashboard import dashboard
 from weipian.web.deps import CurrentUser, ScopeDep, StoreDep, Today
 from weipian.web.templating import templates
@@ -27,7 +28,7 @@ def home(request: Request, user: CurrentUser, scope: ScopeDep, store: StoreDep, 
         request,
         "dashboard.html",
         {"d": figures, "counts": dict(figures.by_state), "today": today, "scope": scope, "due": due,
-         "due_kinds": KIND_LABELS},
+         "due_kinds": DUE_KIND_LABELS},
     )  # fmt: skip
 
 
