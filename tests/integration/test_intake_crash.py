@@ -29,7 +29,7 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
 
     store = Store(sys.argv[1])
-    import_package(store, Path(sys.argv[2]), IntakeOptions(source=Source.ministry, batch="killed", region=(117.8, 24.4, 118.9, 25.5)), progress)
+    import_package(store, Path(sys.argv[2]), IntakeOptions(source=Source.ministry, batch="killed", region=(117.8, 24.4, 118.9, 25.5)), progress=progress)
     """
 )
 

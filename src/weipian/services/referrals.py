@@ -23,7 +23,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from weipian.domain import clock
-from weipian.domain.clock import BEIJING
 from weipian.domain.ledger import FeedbackStage, stage_from_text
 from weipian.domain.referrals import (
     Department,
