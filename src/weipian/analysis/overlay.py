@@ -36,7 +36,9 @@ __all__ = [
     "overlay",
     "overlay_batches",
     "overlay_planar",
+    "overlay_projected",
     "patch_centre",
+    "repair_patches",
     "sum_by",
 ]
 
@@ -298,9 +300,29 @@ def overlay_planar(
     """
     p, fixed = _repair(np.asarray(patches, dtype=object))
     projected = project_equal_area(p, layer.centre)
+    result = overlay_projected(
+        projected, layer, threads=threads, skip_contained=skip_contained, min_area=min_area
+    )
+    return _flag(result, fixed)
+
+
+def overlay_projected(
+    projected: ArrayLike,
+    layer: PlanarLayer,
+    *,
+    threads: int = 1,
+    skip_contained: bool = True,
+    min_area: float = 0.0,
+) -> OverlayResult:
+    """:func:`overlay_planar` for patches already valid and projected into the layer's plane.
+
+    For a caller that overlays the same patches with several layers in one plane (a chunk of
+    ``weipian analyze``): the patches are checked and projected once, not once a layer.
+    """
+    projected = np.asarray(projected, dtype=object)
     patch_area = shapely.area(projected)
-    if len(p) == 0 or len(layer) == 0:
-        return _flag(OverlayResult.empty(patch_area), fixed)
+    if len(projected) == 0 or len(layer) == 0:
+        return OverlayResult.empty(patch_area)
 
     def run(start: int) -> OverlayResult:
         part = projected[start : start + _PATCH_CHUNK]
@@ -308,13 +330,18 @@ def overlay_planar(
         return _measure_planar(part, patch_area[start : start + _PATCH_CHUNK], layer, p_idx, f_idx,
                                skip_contained, min_area)  # fmt: skip
 
-    starts = range(0, len(p), _PATCH_CHUNK)
+    starts = range(0, len(projected), _PATCH_CHUNK)
     if threads <= 1 or len(starts) == 1:
         parts = [run(s) for s in starts]
     else:
         with ThreadPoolExecutor(min(threads, len(starts))) as pool:
             parts = list(pool.map(run, starts))
-    return _flag(OverlayResult.concat(parts), fixed)
+    return OverlayResult.concat(parts)
+
+
+def repair_patches(patches: ArrayLike) -> tuple[Geoms, NDArray[np.int64]]:
+    """Patches made valid where needed (polygonal parts kept), and which were: see :func:`overlay`."""
+    return _repair(np.asarray(patches, dtype=object))
 
 
 def sum_by(result: OverlayResult, keys: ArrayLike, *, classes: ArrayLike | None = None) -> ClassAreas:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Row, func, literal, select, update
+from sqlalchemy import Row, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from weipian.storage.spatial import BBox, bbox_clause
@@ -16,8 +16,14 @@ from weipian.storage.tables import layer_features, layers
 
 
 def current_layer(session: Session, kind: str) -> Row[Any] | None:
-    """The current version of a layer kind, or None if it was never imported."""
-    return session.execute(select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))).first()
+    """The current version of a layer kind, or None if it was never imported.
+
+    The plane columns are left out: migrations older than ``2026_12_03_layer_plane`` call this.
+    """
+    columns = [c for c in layers.c if c.name not in ("plane_lon", "plane_lat")]
+    return session.execute(
+        select(*columns).where(layers.c.kind == kind, layers.c.is_current.is_(True))
+    ).first()
 
 
 def next_version(session: Session, kind: str) -> int:
@@ -66,15 +72,23 @@ def load_features(
     )
 
 
-def load_layers(session: Session, layer_ids: list[int], bbox: BBox) -> dict[int, Features]:
+def load_layers(
+    session: Session, layer_ids: list[int], bbox: BBox, *, planar: frozenset[int] = frozenset()
+) -> dict[int, Features]:
     """Features of several layers whose box meets ``bbox``, by layer id, attributes left out.
 
     One spatial-index scan for all of them: the index holds every layer's features, so a query
     a layer would walk the (dense) 三调 parcels of the box once for each of the 14 kinds.
-    Attributes come later from :func:`feature_attrs`, for the features a patch meets.
+    Attributes come later from :func:`feature_attrs`, for the features a patch meets. Layers
+    in ``planar`` come as their stored equal-area copy (``plane_wkb``; their ``geoms`` are then
+    in that plane), the others in EPSG:4490; one geometry a feature is read either way.
     """
+    wanted = list(planar)
+    geom = case(
+        (layer_features.c.layer_id.in_(wanted), layer_features.c.plane_wkb), else_=layer_features.c.wkb
+    ) if wanted else layer_features.c.wkb  # fmt: skip
     query = (
-        select(layer_features.c.id, layer_features.c.layer_id, layer_features.c.code, layer_features.c.wkb)
+        select(layer_features.c.id, layer_features.c.layer_id, layer_features.c.code, geom.label("wkb"))
         .where(layer_features.c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
         .order_by(layer_features.c.id)
     )
@@ -91,6 +105,16 @@ def load_layers(session: Session, layer_ids: list[int], bbox: BBox) -> dict[int,
         )
         for i, rs in by_layer.items()
     }
+
+
+def layer_planes(session: Session, layer_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """Centre of the stored equal-area copy of each layer that has one (see ``plane_wkb``)."""
+    rows = session.execute(
+        select(layers.c.id, layers.c.plane_lon, layers.c.plane_lat).where(
+            layers.c.id.in_(layer_ids), layers.c.plane_lon.is_not(None), layers.c.plane_lat.is_not(None)
+        )
+    )
+    return {r.id: (float(r.plane_lon), float(r.plane_lat)) for r in rows}
 
 
 def mark_stale(session: Session, kind: str, current_id: int) -> int:
