@@ -15,7 +15,7 @@ import shapely
 import shapely.affinity
 
 from weipian.analysis import overlay as overlay_module
-from weipian.analysis.overlay import PlanarLayer, overlay, overlay_planar
+from weipian.analysis.overlay import PlanarLayer, overlay, overlay_classes, overlay_planar, sum_by
 from weipian.analysis.tiling import sealed_features
 
 LON0, LAT0 = 118.4, 24.9
@@ -66,6 +66,16 @@ def _compare(patches_m: list[Any], parcels_m: list[Any], seen: list[int]) -> tup
         np.testing.assert_array_equal(r.patch_index, old.patch_index)
         np.testing.assert_array_equal(r.feature_index, old.feature_index)
         np.testing.assert_allclose(r.area, old.area, rtol=1e-9)
+    # By class (three classes in turn, and one class reported only): a whole class subtracted.
+    keys = np.array(["0101", "0301", "0702"] * len(parcels))[: len(parcels)]
+    ref = sum_by(old, keys, classes=["0101", "0301", "0702", "9999"])
+    for layer in (plain, sealed):
+        seen.clear()
+        by = overlay_classes(patches, layer, keys, classes=["0101", "0301", "0702", "9999"], threads=2)
+        assert sum(seen) <= (with_seal if layer is sealed else without)
+        np.testing.assert_allclose(by.area, ref.area, rtol=1e-9, atol=1e-9)
+        one = overlay_classes(patches, layer, keys, classes=["0301"])
+        np.testing.assert_allclose(one.area[:, 0], ref.column("0301"), rtol=1e-9, atol=1e-9)
     return without, with_seal
 
 
