@@ -54,6 +54,17 @@ def covered_area(
     # Project once, all at a time (a transform call costs ~0.2 ms however few its points).
     rows = np.isin(result.patch_index, several)
     used, where = np.unique(result.feature_index[rows], return_inverse=True)
+    plane_features = features[used]
+    if centre is not None:
+        plane_features = project_equal_area(plane_features, centre)
+    # Features whose interiors meet no other's (a tiling, separate polygons) add up exactly:
+    # only a patch meeting one that overlaps another needs the union.
+    shared = _overlapping(plane_features)
+    several = np.unique(result.patch_index[rows][shared[where]])
+    if len(several) == 0:
+        return total
+    rows = np.isin(result.patch_index, several)
+    used, where = np.unique(result.feature_index[rows], return_inverse=True)
     plane_features, plane_patches = features[used], patches[several]
     if centre is not None:
         plane_features = project_equal_area(plane_features, centre)
@@ -64,6 +75,18 @@ def covered_area(
         union = shapely.union_all(row_feature[bounds[k] : bounds[k + 1]])
         total[i] = shapely.area(shapely.intersection(plane_patches[k], union))
     return total
+
+
+def _overlapping(geoms: NDArray[np.object_]) -> NDArray[np.bool_]:
+    """True for each geometry whose interior meets another's (touching edges or corners is not)."""
+    tree = shapely.STRtree(geoms)
+    i, j = tree.query(geoms, predicate="intersects")
+    other = i != j
+    i, j = i[other], j[other]
+    inner = ~shapely.touches(geoms[i], geoms[j])
+    out = np.zeros(len(geoms), bool)
+    out[i[inner]] = True
+    return out
 
 
 def share_outside(

@@ -104,7 +104,13 @@ def analyze_chunk(task: ChunkTask) -> ChunkFacts:
         valid, _ = repair_patches(geoms)  # once a chunk, not once a kind
         plane = project_equal_area(valid, task.centre)
         results = {}
-        loaded = load_layers(session, list(task.layers.values()), bbox, planar=frozenset(task.planar))
+        loaded = load_layers(
+            session,
+            list(task.layers.values()),
+            bbox,
+            planar=frozenset(task.planar),
+            near=shapely.bounds(geoms),
+        )
         for kind, layer_id in task.layers.items():
             feats = loaded[layer_id]
             if layer_id not in task.planar:

@@ -73,7 +73,12 @@ def load_features(
 
 
 def load_layers(
-    session: Session, layer_ids: list[int], bbox: BBox, *, planar: frozenset[int] = frozenset()
+    session: Session,
+    layer_ids: list[int],
+    bbox: BBox,
+    *,
+    planar: frozenset[int] = frozenset(),
+    near: NDArray[np.float64] | None = None,
 ) -> dict[int, Features]:
     """Features of several layers whose box meets ``bbox``, by layer id, attributes left out.
 
@@ -82,17 +87,30 @@ def load_layers(
     Attributes come later from :func:`feature_attrs`, for the features a patch meets. Layers
     in ``planar`` come as their stored equal-area copy (``plane_wkb``; their ``geoms`` are then
     in that plane), the others in EPSG:4490; one geometry a feature is read either way.
+    ``near``: boxes (n, 4) such as a chunk's patches'; only features whose box meets one of them
+    are read and decoded (the scan reads boxes only, then geometries by id).
     """
     wanted = list(planar)
     geom = case(
         (layer_features.c.layer_id.in_(wanted), layer_features.c.plane_wkb), else_=layer_features.c.wkb
     ) if wanted else layer_features.c.wkb  # fmt: skip
-    query = (
-        select(layer_features.c.id, layer_features.c.layer_id, layer_features.c.code, geom.label("wkb"))
-        .where(layer_features.c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
-        .order_by(layer_features.c.id)
-    )
-    rows = session.execute(query).all()
+    c = layer_features.c
+    where = (c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
+    if near is None:
+        query = select(c.id, c.layer_id, c.code, geom.label("wkb")).where(*where).order_by(c.id)
+        rows = session.execute(query).all()
+    else:
+        boxes = session.execute(
+            select(c.id, c.layer_id, c.code, c.minx, c.miny, c.maxx, c.maxy).where(*where).order_by(c.id)
+        ).all()
+        b = np.array([(r.minx, r.miny, r.maxx, r.maxy) for r in boxes], dtype=np.float64).reshape(-1, 4)
+        keep = [boxes[i] for i in np.flatnonzero(boxes_near(b, near))]
+        blobs: dict[int, bytes] = {}
+        ids = [int(r.id) for r in keep]
+        for start in range(0, len(ids), 1000):
+            part = ids[start : start + 1000]
+            blobs.update((r[0], r[1]) for r in session.execute(select(c.id, geom).where(c.id.in_(part))))
+        rows = [_Row(r.id, r.layer_id, r.code, blobs[r.id]) for r in keep]
     by_layer: dict[int, list[Any]] = {i: [] for i in layer_ids}
     for r in rows:
         by_layer[r.layer_id].append(r)
@@ -105,6 +123,57 @@ def load_layers(
         )
         for i, rs in by_layer.items()
     }
+
+
+def boxes_near(boxes: NDArray[np.float64], near: NDArray[np.float64], cells: int = 512) -> NDArray[np.bool_]:
+    """Which ``boxes`` (n, 4) may meet one of the ``near`` boxes: a superset, never missing one.
+
+    The near boxes are marked on a grid over their extent (every cell they touch), and a box is
+    kept if it spans a marked cell, looked up in a summed-area table: no geometry is made.
+
+    >>> near = np.array([[0.0, 0.0, 1.0, 1.0], [9.0, 9.0, 10.0, 10.0]])
+    >>> boxes = np.array([[0.5, 0.5, 2, 2], [4, 4, 5, 5], [10, 10, 11, 11], [-3, -3, -2, -2]])
+    >>> boxes_near(boxes, near, cells=10).tolist()
+    [True, False, True, False]
+    """
+    if len(near) == 0 or len(boxes) == 0:
+        return np.zeros(len(boxes), bool)
+    x0, y0 = near[:, 0].min(), near[:, 1].min()
+    w = max(near[:, 2].max() - x0, 1e-12) / cells
+    h = max(near[:, 3].max() - y0, 1e-12) / cells
+
+    def col(v: NDArray[np.float64]) -> NDArray[np.int64]:
+        return np.clip(np.floor((v - x0) / w), 0, cells - 1).astype(np.int64)
+
+    def row(v: NDArray[np.float64]) -> NDArray[np.int64]:
+        return np.clip(np.floor((v - y0) / h), 0, cells - 1).astype(np.int64)
+
+    marks = np.zeros((cells + 1, cells + 1), np.int64)  # +1/-1 corners, then a 2-D running sum
+    c0, c1, r0, r1 = col(near[:, 0]), col(near[:, 2]) + 1, row(near[:, 1]), row(near[:, 3]) + 1
+    np.add.at(marks, (r0, c0), 1)
+    np.add.at(marks, (r0, c1), -1)
+    np.add.at(marks, (r1, c0), -1)
+    np.add.at(marks, (r1, c1), 1)
+    marked = (marks.cumsum(0).cumsum(1)[:cells, :cells] > 0).astype(np.int64)
+    table = np.zeros((cells + 1, cells + 1), np.int64)
+    table[1:, 1:] = marked.cumsum(0).cumsum(1)
+    outside = (
+        (boxes[:, 2] < x0)
+        | (boxes[:, 3] < y0)
+        | (boxes[:, 0] > x0 + w * cells)
+        | (boxes[:, 1] > y0 + h * cells)
+    )
+    a0, a1, b0, b1 = col(boxes[:, 0]), col(boxes[:, 2]) + 1, row(boxes[:, 1]), row(boxes[:, 3]) + 1
+    count = table[b1, a1] - table[b0, a1] - table[b1, a0] + table[b0, a0]
+    return (count > 0) & ~outside
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    layer_id: int
+    code: str | None
+    wkb: bytes
 
 
 def layer_planes(session: Session, layer_ids: list[int]) -> dict[int, tuple[float, float]]:
