@@ -46,7 +46,7 @@ def test_every_trace_step_reads_as_chinese() -> None:
     and no English words or raw booleans left (the trace is shown on the patch page)."""
     import re
 
-    from weipian.messages_rules import TRACE_MESSAGES
+    from weipian.messages.rules import TRACE_MESSAGES
 
     seen: set[str] = set()
     for case in CASES:
@@ -76,7 +76,7 @@ def test_reason_sentences_read_as_chinese() -> None:
 
 
 def test_every_engine_group_has_chinese_words_for_the_trace() -> None:
-    from weipian.messages import _TRACE_WORDS
+    from weipian.messages.trace import _TRACE_WORDS
     from weipian.rules.tables import CHANGE_GROUPS
 
     assert set(_TRACE_WORDS) >= CHANGE_GROUPS, sorted(CHANGE_GROUPS - set(_TRACE_WORDS))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-M2_PER_MU = 10000 / 15  # 1 亩 ≈ 666.67 m²
+from weipian.messages.units import M2_PER_MU as M2_PER_MU  # the one definition of the 亩 (re-exported)
+
 M2_PER_HA = 10000.0
 
 

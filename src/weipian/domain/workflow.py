@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from weipian.errors import TransitionRefused
+from weipian.messages.labels import ACTION_LABELS as ACTION_LABELS  # re-exported for the edges
+from weipian.messages.labels import STATE_LABELS as STATE_LABELS
 
 
 class State(StrEnum):
@@ -29,20 +31,6 @@ class State(StrEnum):
     @property
     def label(self) -> str:
         return STATE_LABELS[self]
-
-
-STATE_LABELS = {
-    State.issued: "已下发",
-    State.verifying: "核查中",
-    State.submitted: "已提交",
-    State.county_passed: "审核通过",
-    State.county_returned: "审核退回",
-    State.reported: "已上报",
-    State.accepted: "上级已接收",
-    State.returned: "上级退回",
-    State.rectifying: "整改中",
-    State.closed: "已销号",
-}
 
 
 class Action(StrEnum):
@@ -146,35 +134,3 @@ def allowed_actions(state: State | str) -> list[Action]:
     """Actions the table allows from ``state``, in declaration order."""
     s = State(state)
     return [a for (st, a) in TRANSITIONS if st is s]
-
-
-ACTION_LABELS = {
-    Action.field_check_record: "记录实地核查",
-    Action.evidence_withdraw: "删除举证材料",
-    Action.evidence_note: "填写举证说明",
-    Action.determination_save: "保存判定",
-    Action.determination_submit: "提交判定",
-    Action.review_pass: "审核通过",
-    Action.review_return: "审核退回",
-    Action.report_submit: "上报",
-    Action.report_accept: "上级接收",
-    Action.report_return: "上级退回",
-    Action.record_correct: "更正",
-    Action.rectification_start: "转入整改",
-    Action.rectification_update: "修改整改计划",
-    Action.rectification_progress: "整改进展",
-    Action.close_out_request: "申请销号",
-    Action.close_out_return: "退回销号申请",
-    Action.case_open: "立案",
-    Action.case_update: "更新案件",
-    Action.case_person: "责任追究",
-    Action.case_close: "结案",
-    Action.close_out_approve: "销号",
-    Action.close_out_reopen: "重新打开",
-    Action.ratio_exclusion_set: "设置比例排除情形",
-    Action.ratio_exclusion_clear: "取消比例排除情形",
-    Action.split_create: "图斑拆分",
-    Action.split_undo: "撤销拆分",
-    Action.split_derive: "随子图斑更新状态",
-    Action.patch_register: "登记自主发现图斑",
-}

@@ -12,7 +12,7 @@ date each takes effect; code never tests a year. See docs/rules.md.
 ('持证开采', True)
 """
 
-from weipian.messages_rules import RULE_MESSAGES
+from weipian.messages.rules import RULE_MESSAGES
 from weipian.rules.cases import Case, check_case, facts_from_mapping, load_cases
 from weipian.rules.claims import ApprovalRecord, check_claims, doc_key
 from weipian.rules.engine import judge

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from weipian.errors import InputError
-from weipian.messages_rules import RULE_MESSAGES
+from weipian.messages.rules import RULE_MESSAGES
 from weipian.rules.ruleset import Dated, DictionaryEntry, RuleSet, ThresholdEntry, label_key
 from weipian.rules.schema import (
     DICTIONARIES,

@@ -182,7 +182,7 @@ class Judgement:
     flags: frozenset[str]
     remark: str | None
     is_new: bool | None
-    trace: tuple[Reason, ...]  # the steps, as codes with parameters (messages_rules.TRACE_MESSAGES)
+    trace: tuple[Reason, ...]  # the steps, as codes with parameters (messages.rules.TRACE_MESSAGES)
     rules_version: str
     violation_type: str | None = None  # suggested WFLX for 违法
 

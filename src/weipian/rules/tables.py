@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weipian.domain.layers import LayerKind
-from weipian.messages_rules import RULE_MESSAGES
+from weipian.messages.rules import RULE_MESSAGES
 from weipian.rules.model import APPROVAL_KINDS
 from weipian.rules.schema import RuleProblem, as_mapping, as_share, as_text, as_texts, check_keys, one_of
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from weipian.domain.layers import LayerKind
 from weipian.domain.units import M2_PER_MU
-from weipian.messages_rules import RULE_MESSAGES, TRACE_MESSAGES
+from weipian.messages.rules import RULE_MESSAGES, TRACE_MESSAGES
 from weipian.rules.model import FIELD_KINDS, PatchFacts, Reason
 from weipian.rules.ruleset import RuleSet
 from weipian.rules.tables import FLAGS, Tables

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from weipian.messages_rules import FIELD_LABELS
+from weipian.messages.rules import FIELD_LABELS
 from weipian.rules.model import Reason
 from weipian.rules.ruleset import RuleSet
 

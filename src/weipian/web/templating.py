@@ -174,4 +174,4 @@ env.filters.update(
     trace_text=trace_text,
 )
 env.globals["say"] = say
-env.globals["state_labels"] = {s.value: label for s, label in STATE_LABELS.items()}
+env.globals["state_labels"] = dict(STATE_LABELS)

@@ -1,20 +1,11 @@
-"""Stable codes → Simplified Chinese sentences for the CLI, the web and reports.
+"""The shared sentences: packages, files, coordinates, manual registration, layers, workflow,
+determination sheets and rows. :func:`weipian.messages.message` looks here first.
 
 Each sentence says what is wrong and, where it helps, what to do. Tests assert codes, not
 these sentences.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from weipian.messages_cases import CASE_MESSAGES  # the case register (立案查处)
-from weipian.messages_evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
-from weipian.messages_ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
-from weipian.messages_rules import RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes, kept beside them
-from weipian.messages_split import SPLIT_MESSAGES  # patch splits (图斑拆分)
-from weipian.messages_stats import STATS_MESSAGES  # statistics, documents, platform exports
-from weipian.messages_web import WEB_MESSAGES  # accounts and the web edge
 
 MESSAGES: dict[str, str] = {
     # packages and files
@@ -110,93 +101,3 @@ MESSAGES: dict[str, str] = {
     "row.exists": "第 {row} 行的图斑 {id} 已存在于库中（同一来源、年度、行政区代码）。",
     "row.bad_value": "第 {row} 行（{id}）字段 {field} 的值“{value}”无法识别。",
 }
-
-
-def message(code: str, /, **params: Any) -> str:
-    """Return the Chinese sentence for ``code``; unknown codes still say something useful."""
-    params = _with_labels(params)
-    template = (
-        MESSAGES.get(code)
-        or RULE_MESSAGES.get(code)
-        or WEB_MESSAGES.get(code)
-        or EVIDENCE_MESSAGES.get(code)
-        or STATS_MESSAGES.get(code)
-        or LEDGER_MESSAGES.get(code)
-        or SPLIT_MESSAGES.get(code)
-        or CASE_MESSAGES.get(code)
-    )
-    if template is None:
-        detail = "，".join(f"{k}={v}" for k, v in params.items())
-        return f"错误 {code}" + (f"：{detail}" if detail else "")
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return template
-
-
-def join_messages(texts: list[str] | tuple[str, ...]) -> str:
-    """Sentences joined as one: "甲。" and "乙。" → "甲；乙。" (never "。；").
-
-    >>> join_messages(["判定结果不能为空。", "违法类型“乱建”不在字典中"])
-    '判定结果不能为空；违法类型“乱建”不在字典中。'
-    >>> join_messages([])
-    ''
-    """
-    parts = [t.strip().rstrip("。；;") for t in texts if t and t.strip()]
-    return "；".join(parts) + "。" if parts else ""
-
-
-def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
-    """Add Chinese labels for workflow states and actions passed as codes."""
-    from weipian.domain.units import M2_PER_MU
-    from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
-
-    out = dict(params)
-    for key, value in params.items():  # areas travel in m²; sentences may quote them in 亩
-        if key.endswith("_m2") and isinstance(value, int | float) and key[:-3] + "_mu" not in out:
-            out[key[:-3] + "_mu"] = f"{value / M2_PER_MU:.2f}"
-    if "state" in out and "state_label" not in out and out["state"] in State.__members__:
-        out["state_label"] = STATE_LABELS[State(out["state"])]
-    if "action" in out and "action_label" not in out and out["action"] in {a.value for a in Action}:
-        out["action_label"] = ACTION_LABELS[Action(out["action"])]
-    if "field" in out and "field_label" not in out:
-        out["field_label"] = AREA_FIELD_LABELS.get(str(out["field"]), out["field"])
-    return out
-
-
-# Values a trace step carries as codes or yes/no, in words.
-_TRACE_WORDS = {
-    "inside": "在采矿权范围内", "straddling": "跨越采矿权边界", "outside": "在采矿权范围外",
-    "unknown": "未知", "legal": "合法性核对", "facility": "设施农用地核对", "fallback": "兜底判断",
-    "mineral": "矿产核对",
-    # the engine's groups of 图斑类型 (rules/tables.CHANGE_GROUPS)
-    "building": "建筑", "hardening": "硬化", "earthwork": "动土类", "road": "道路",
-    "rural_road": "农村道路", "water_works": "水工建筑", "water_construction": "水利设施",
-    "mining": "采矿", "construction_other": "其他建设", "agricultural": "农用地", "water": "水面",
-}  # fmt: skip
-
-
-def _trace_value(value: Any) -> Any:
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    if value is None:
-        return "未知"
-    return _TRACE_WORDS.get(value, value) if isinstance(value, str) else value
-
-
-def trace_text(step: Any) -> str:
-    """One step of the rule trace (规则执行过程) in Chinese. Traces stored before the steps had
-    codes are plain text and are shown as they are."""
-    if isinstance(step, str):
-        return step
-    code = str(step.get("code", ""))
-    template = TRACE_MESSAGES.get(code)
-    if template is None:
-        return code
-    params = {k: _trace_value(v) for k, v in dict(step.get("params") or {}).items()}
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
