@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Row, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from weipian.storage.spatial import BBox, bbox_clause
+from weipian.storage.spatial import BBox, bbox_clause, box_scan
 from weipian.storage.tables import layer_features, layers
 
 
@@ -100,17 +100,17 @@ def load_layers(
         query = select(c.id, c.layer_id, c.code, geom.label("wkb")).where(*where).order_by(c.id)
         rows = session.execute(query).all()
     else:
-        boxes = session.execute(
-            select(c.id, c.layer_id, c.code, c.minx, c.miny, c.maxx, c.maxy).where(*where).order_by(c.id)
-        ).all()
-        b = np.array([(r.minx, r.miny, r.maxx, r.maxy) for r in boxes], dtype=np.float64).reshape(-1, 4)
-        keep = [boxes[i] for i in np.flatnonzero(boxes_near(b, near))]
-        blobs: dict[int, bytes] = {}
-        ids = [int(r.id) for r in keep]
-        for start in range(0, len(ids), 1000):
-            part = ids[start : start + 1000]
-            blobs.update((r[0], r[1]) for r in session.execute(select(c.id, geom).where(c.id.in_(part))))
-        rows = [_Row(r.id, r.layer_id, r.code, blobs[r.id]) for r in keep]
+        ids, b = box_scan(session, layer_features, bbox)  # every layer's, old versions too
+        chosen = np.sort(ids[boxes_near(b, near)]).tolist()
+        rows = []
+        wanted_layers = set(layer_ids)
+        for start in range(0, len(chosen), 1000):
+            # By primary key only: with the layer in the WHERE clause too, SQLite walks the
+            # layer's index instead (every feature of the layer, for each thousand ids).
+            part = chosen[start : start + 1000]
+            found = session.execute(select(c.id, c.layer_id, c.code, geom).where(c.id.in_(part)))
+            rows += [_Row(int(r[0]), int(r[1]), r[2], r[3]) for r in found if r[1] in wanted_layers]
+        rows.sort(key=lambda r: r.id)
     by_layer: dict[int, list[Any]] = {i: [] for i in layer_ids}
     for r in rows:
         by_layer[r.layer_id].append(r)
