@@ -97,9 +97,10 @@ def load_layers(
     ) if wanted else layer_features.c.wkb  # fmt: skip
     c = layer_features.c
     where = (c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
+    rows: list[Any]
     if near is None:
         query = select(c.id, c.layer_id, c.code, geom.label("wkb")).where(*where).order_by(c.id)
-        rows = session.execute(query).all()
+        rows = list(session.execute(query).all())
     else:
         ids, b = box_scan(session, layer_features, bbox)  # every layer's, old versions too
         chosen = np.sort(ids[boxes_near(b, near)]).tolist()
@@ -144,10 +145,12 @@ def boxes_near(boxes: NDArray[np.float64], near: NDArray[np.float64], cells: int
     h = max(near[:, 3].max() - y0, 1e-12) / cells
 
     def col(v: NDArray[np.float64]) -> NDArray[np.int64]:
-        return np.clip(np.floor((v - x0) / w), 0, cells - 1).astype(np.int64)
+        out: NDArray[np.int64] = np.clip(np.floor((v - x0) / w), 0, cells - 1).astype(np.int64)
+        return out
 
     def row(v: NDArray[np.float64]) -> NDArray[np.int64]:
-        return np.clip(np.floor((v - y0) / h), 0, cells - 1).astype(np.int64)
+        out: NDArray[np.int64] = np.clip(np.floor((v - y0) / h), 0, cells - 1).astype(np.int64)
+        return out
 
     marks = np.zeros((cells + 1, cells + 1), np.int64)  # +1/-1 corners, then a 2-D running sum
     c0, c1, r0, r1 = col(near[:, 0]), col(near[:, 2]) + 1, row(near[:, 1]), row(near[:, 3]) + 1
@@ -166,7 +169,8 @@ def boxes_near(boxes: NDArray[np.float64], near: NDArray[np.float64], cells: int
     )
     a0, a1, b0, b1 = col(boxes[:, 0]), col(boxes[:, 2]) + 1, row(boxes[:, 1]), row(boxes[:, 3]) + 1
     count = table[b1, a1] - table[b0, a1] - table[b1, a0] + table[b0, a0]
-    return (count > 0) & ~outside
+    kept: NDArray[np.bool_] = (count > 0) & ~outside
+    return kept
 
 
 @dataclass(frozen=True)
