@@ -3,12 +3,12 @@
 Run ``.venv/bin/python benchmarks/bench_overlay.py [--patches 5000 50000 --parcels 200000]``; it
 rewrites the "## Desk comparison overlay" section of docs/performance.md. SedonaDB and DuckDB
 spatial come with the ``bench`` extra (``uv pip install -e '.[bench]'``); without them the other
-contenders run and the text says what was left out. ``--scale`` times our engine alone at 10k and
-100k patches against a larger layer (``--scale-parcels``) and reports peak memory.
+contenders run and the text says what was left out. Our engine at county scale through the
+store: benchmarks/bench_analyze.py.
 
 Synthetic, seeded data at Nan'an (118.4°E, 24.9°N): a county-like 三调 layer of Voronoi parcels
-of about 1 ha with edges segmentized to 10 m (:func:`make_landuse`; ``--scale`` still uses the
-older jittered-grid tiling of :func:`make_parcels`), and star-shaped patches scattered over it.
+of about 1 ha with edges segmentized to 10 m (:func:`make_landuse`), and star-shaped patches
+scattered over it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import platform
 import resource
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +31,13 @@ from weipian.analysis.area import project_equal_area
 from weipian.analysis.overlay import (
     PlanarLayer,
     overlay,
-    overlay_batches,
+    overlay_classes,
     overlay_planar,
     patch_centre,
     sum_by,
 )
-from weipian.analysis.overlay_parallel import overlay_parallel
 
 LON0, LAT0 = 118.4, 24.9
-CELL = 80.0  # m
-EDGE_POINTS = 7  # intermediate vertices per parcel edge: 4 + 4*7 = 32 vertices
 M_PER_DEG_LON = 111_320.0 * np.cos(np.radians(LAT0))
 M_PER_DEG_LAT = 110_574.0
 DLBM = np.array(
@@ -79,48 +75,6 @@ def _to_lonlat(xy: np.ndarray) -> np.ndarray:
     out[..., 0] = LON0 + xy[..., 0] / M_PER_DEG_LON
     out[..., 1] = LAT0 + xy[..., 1] / M_PER_DEG_LAT
     return out
-
-
-def make_parcels(n: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, float]:
-    """About ``n`` parcels tiling a square; returns (geoms lon/lat, DLBM codes, side in metres)."""
-    rng = np.random.default_rng(seed)
-    side = max(1, round(np.sqrt(n)))
-    nx = ny = side
-    k = EDGE_POINTS
-    gx, gy = np.meshgrid(np.arange(nx + 1) * CELL, np.arange(ny + 1) * CELL)
-    nodes = np.stack([gx, gy], axis=-1) + rng.uniform(-0.2, 0.2, (ny + 1, nx + 1, 2)) * CELL
-    t = (np.arange(1, k + 1) / (k + 1))[None, None, :, None]
-
-    def edge_points(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        d = b - a
-        normal = np.stack([-d[..., 1], d[..., 0]], axis=-1) / np.linalg.norm(d, axis=-1)[..., None]
-        wiggle = rng.uniform(-0.05, 0.05, (*a.shape[:2], k, 1)) * CELL
-        points: np.ndarray = a[:, :, None, :] + t * d[:, :, None, :] + wiggle * normal[:, :, None, :]
-        return points
-
-    horiz = edge_points(nodes[:, :-1], nodes[:, 1:])  # (ny+1, nx, k, 2)
-    vert = edge_points(nodes[:-1, :], nodes[1:, :])  # (ny, nx+1, k, 2)
-    geoms = np.empty(nx * ny, dtype=object)
-    band = max(1, 200_000 // nx)
-    for j0 in range(0, ny, band):
-        j = slice(j0, min(j0 + band, ny))
-        ring = np.concatenate(
-            [
-                nodes[j, :-1, None],
-                horiz[j, :],
-                nodes[j, 1:, None],
-                vert[j, 1:],
-                nodes[j.start + 1 : j.stop + 1, 1:, None],
-                horiz[j.start + 1 : j.stop + 1, :, ::-1],
-                nodes[j.start + 1 : j.stop + 1, :-1, None],
-                vert[j, :-1, ::-1],
-                nodes[j, :-1, None],
-            ],
-            axis=2,
-        )
-        geoms[j0 * nx : j.stop * nx] = shapely.polygons(_to_lonlat(ring.reshape(-1, 4 * k + 5, 2)))
-    codes = rng.choice(DLBM, size=len(geoms), p=DLBM_WEIGHTS / DLBM_WEIGHTS.sum())
-    return geoms, codes, side * CELL
 
 
 def make_patches(
@@ -172,11 +126,6 @@ def _timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any, float]:
 
 def ours(patches: np.ndarray, parcels: np.ndarray, codes: np.ndarray, **kw: Any) -> np.ndarray:
     result = overlay(patches, parcels, **kw)
-    return sum_by(result, codes, classes=DLBM).area
-
-
-def ours_parallel(patches: np.ndarray, parcels: np.ndarray, codes: np.ndarray, workers: int) -> np.ndarray:
-    result = overlay_parallel(patches, parcels, workers=workers)
     return sum_by(result, codes, classes=DLBM).area
 
 
@@ -280,7 +229,13 @@ _SQL = (
 
 
 def weipian(patches: np.ndarray, layer: PlanarLayer, codes: np.ndarray, threads: int) -> np.ndarray:
-    """Our engine as the store runs it: lon/lat patches in, the layer's planar copy and tree kept."""
+    """Our engine for the table asked: lon/lat patches in, the layer's planar copy, tree and
+    tiling kept per version."""
+    return overlay_classes(patches, layer, codes, classes=DLBM, threads=threads).area
+
+
+def weipian_rows(patches: np.ndarray, layer: PlanarLayer, codes: np.ndarray, threads: int) -> np.ndarray:
+    """Our engine with a row a patch and parcel (as ``weipian analyze`` keeps), then summed."""
     return sum_by(overlay_planar(patches, layer, threads=threads), codes, classes=DLBM).area
 
 
@@ -294,7 +249,7 @@ def compare_task(
     import geopandas as gpd
 
     centre = patch_centre(parcels)  # the layer's own plane, as kept at import
-    t_layer, layer, _ = _timed(lambda: PlanarLayer.from_lonlat(parcels, centre))
+    t_layer, layer, _ = _timed(lambda: PlanarLayer.from_lonlat(parcels, centre, seal=True))
     pp = project_equal_area(patches, centre)
     fp = layer.geoms
     n = len(patches)
@@ -309,29 +264,33 @@ def compare_task(
         return wall, cpu, out
 
     _, _, ref = run(
-        "weipian, 1 thread (`overlay_planar`)",
+        "weipian, 1 thread (`overlay_classes`)",
         lambda: weipian(patches, layer, codes, 1),
-        "lon/lat patches in; the layer's equal-area copy and tree kept per version",
+        "lon/lat patches in; the layer's equal-area copy, tree and tiling kept per version",
     )
     _, _, r2 = run(
-        f"weipian, {threads} threads (`overlay_planar`)",
+        f"weipian, {threads} threads (`overlay_classes`)",
         lambda: weipian(patches, layer, codes, threads),
         "identical figures",
     )
     assert np.array_equal(r2, ref)
+    _, _, rows_table = run(
+        f"weipian rows, {threads} threads (`overlay_planar` + `sum_by`)",
+        lambda: weipian_rows(patches, layer, codes, threads),
+        "a row a patch and parcel, as `weipian analyze` keeps them, summed by class",
+    )
     _, _, r3 = run(
         "weipian before (`overlay`, 1 process)",
         lambda: ours(patches, parcels, codes, centre=centre, tree=shapely.STRtree(parcels)),
         "lon/lat in; tree and candidates' projection each run",
     )
-    assert np.allclose(r3, ref, rtol=1e-9, atol=1e-6)
     gp = gpd.GeoDataFrame({"pid": np.arange(n)}, geometry=pp)
     gf = gpd.GeoDataFrame({"DLBM": codes}, geometry=fp)
     _, _, gpd_table = run("`geopandas.overlay` + groupby", lambda: geopandas_overlay(gp, gf, n),
                           "projected input given")  # fmt: skip
     run("floor: `shapely.intersection` + `area` of every candidate pair",
         lambda: shapely.area(shapely.intersection(a, b)), "the projected candidate pairs given (column *pairs*), 1 core")  # fmt: skip
-    tables = {"geopandas": gpd_table}
+    tables = {"geopandas": gpd_table, "weipian rows": rows_table, "weipian before": r3}
     for name, engine in (("SedonaDB", Sedona), ("DuckDB spatial", DuckDB)):
         if name in missing_contenders():
             continue
@@ -347,8 +306,33 @@ def compare_task(
         rel = float((np.abs(ref - table)[big] / np.abs(ref)[big]).max(initial=0))
         worst = max(worst, rel)
         print(f"  {task}: max relative difference from {name} {rel:.1e}", flush=True)
-    facts = {"pairs": len(pi), "parcels": len(parcels), "worst": worst, "layer_s": t_layer}
+    facts = {
+        "pairs": len(pi),
+        "parcels": len(parcels),
+        "worst": worst,
+        "layer_s": t_layer,
+        "cut": _pairs_intersected(lambda: weipian(patches, layer, codes, 1)),
+        "cut_rows": _pairs_intersected(lambda: weipian_rows(patches, layer, codes, 1)),
+    }
     return rows, facts
+
+
+def _pairs_intersected(fn: Callable[[], Any]) -> int:
+    """How many candidate pairs an untimed run of ``fn`` hands to GEOS ``intersection``."""
+    import weipian.analysis.overlay as engine
+
+    real, seen = engine._intersection_area, [0]
+
+    def counting(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        seen[0] += len(a)
+        return real(a, b)
+
+    engine._intersection_area = counting  # type: ignore[assignment]
+    try:
+        fn()
+    finally:
+        engine._intersection_area = real  # type: ignore[assignment]
+    return seen[0]
 
 
 def _verdicts(results: list[tuple[int, str, list[Row], dict[str, Any]]]) -> list[str]:
@@ -439,22 +423,32 @@ def _report(
     lines += ["", *_verdicts(results)]
     lines += [
         "",
-        "Why the margins are thin: every contender computes the intersections with GEOS "
-        "(SedonaDB 0.5 bundles libgeos 3.14.1, DuckDB spatial links its own, geopandas and "
-        "weipian call shapely's 3.14.1), so the floor row, one `intersection` and `area` a "
-        "candidate pair on one core, is work none of them avoids; they differ in the join, the "
-        "conversions around GEOS and how they use the second core. weipian adds the "
-        "intersects query and its exact shortcuts (a pair where one side covers the other takes "
-        "the smaller area without intersecting: a few per cent of the pairs here, where patches "
-        "and parcels are of similar size). On a machine this loaded, wall seconds follow the "
-        "other jobs more than the engines: CPU seconds are the steadier measure of the work.",
+        "Where the time goes: every contender computes its intersections with GEOS (SedonaDB "
+        "0.5 bundles libgeos 3.14.1, DuckDB spatial links its own, geopandas and weipian call "
+        "shapely's 3.14.1), and GEOS `intersection` is 80–90 % of the work; the floor row is "
+        "one `intersection` and `area` for every candidate pair on one core. weipian does not "
+        "intersect every pair: a pair where one side covers the other takes the smaller area; "
+        "and where the layer tiles a patch exactly once (every parcel it meets shares each edge, "
+        "reversed, with exactly one other parcel, and one parcel lies under a point inside it; "
+        "`weipian.analysis.tiling`), one class a patch is the patch's area less the other "
+        "classes (`overlay_classes`), or one parcel a patch when every row is kept "
+        "(`overlay_planar`). A gap, an overlap or a near-miss edge switches that off for the "
+        "patches it touches; the farmland layer is all gaps, so there only the covering "
+        "shortcut applies. Pairs handed to GEOS `intersection`, of all candidate pairs:",
+        "",
+        *[
+            f"- {n:,} patches, {task}: {f['cut']:,} of {f['pairs']:,} ({f['cut'] / max(f['pairs'], 1):.0%}) "
+            f"by class, {f['cut_rows']:,} ({f['cut_rows'] / max(f['pairs'], 1):.0%}) with rows."
+            for n, task, _, f in results
+        ],
     ]
     lines += [
         "",
         "Notes on the contenders:",
         "",
         *[f"- {name}: {note}." for name, _, _, note in results[0][2]],
-        f"- Keeping the layer (projecting it and building its tree, once a layer version) took "
+        f"- Keeping the layer (projecting it, building its tree and finding where it tiles, once "
+        "a layer version) took "
         f"{results[-1][3]['layer_s']:.2f} s for {results[-1][3]['parcels']:,} parcels, not counted "
         "above; geopandas, SedonaDB and DuckDB were likewise given projected data already loaded.",
         f"- Agreement: every contender's table is within {worst:.1e} relative of weipian's "
@@ -463,72 +457,6 @@ def _report(
     if missing:
         lines.append(f"- Not run (not installed): {', '.join(missing)}; `pip install -e '.[bench]'`.")
     return "\n".join(lines) + "\n"
-
-
-# --- scale mode ------------------------------------------------------------------------------
-
-
-def _peak_mb() -> tuple[float, float]:
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return me, kids
-
-
-def scale(n_parcels: int, sizes: list[int], workers: int) -> str:
-    t0 = time.perf_counter()
-    parcels, codes, extent = make_parcels(n_parcels)
-    gen = time.perf_counter() - t0
-    after_gen = _peak_mb()[0]
-    print(f"generated {len(parcels)} parcels in {gen:.1f} s, peak {after_gen:.0f} MB", flush=True)
-    t_tree, tree, _ = _timed(lambda: shapely.STRtree(parcels))
-    lines = [
-        "### Scaling, our engine only",
-        "",
-        f"`benchmarks/bench_overlay.py --scale --scale-parcels {n_parcels}`, {_machine()}, "
-        f"{dt.date.today().isoformat()}. {len(parcels):,} parcels generated in {gen:.0f} s "
-        f"(process peak {after_gen:,.0f} MB after generation); tree built once in {t_tree:.1f} s and "
-        "shared by the runs. Peak RSS is the high-water mark so far (`getrusage`); a forked worker's "
-        "RSS counts the pages it shares with the parent.",
-        "",
-        "| engine | patches | pairs kept | wall s | CPU s | wall µs a patch | peak RSS parent / worker (MB) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    batches = np.array_split(parcels, 10)
-    single = partial(overlay, features=parcels, tree=tree)
-    pooled = partial(overlay_parallel, features=parcels, tree=tree, workers=workers)
-    runs: list[tuple[str, int, Callable[[np.ndarray], Any]]] = [
-        *[("`overlay`, 1 process", n, single) for n in sizes],
-        ("`overlay_batches`, 10 batches", sizes[0], partial(overlay_batches, feature_batches=batches)),
-        *[(f"`overlay_parallel`, {workers} workers", n, pooled) for n in sizes],
-    ]
-    per_patch: dict[int, float] = {}
-    for name, n, run in runs:
-        patches = make_patches(n, extent, seed=n)
-        t, result, cpu = _timed(partial(run, patches))
-        if run is single:
-            per_patch[n] = cpu / n
-        sum_by(result, codes, classes=DLBM)
-        me, kids = _peak_mb()
-        print(f"{name} {n} patches: {t:.1f} s, {len(result)} rows, peak {me:.0f} / {kids:.0f} MB", flush=True)
-        lines.append(
-            f"| {name} | {n:,} | {len(result):,} | {t:.1f} | {cpu:.1f} | {t / n * 1e6:.0f} "
-            f"| {me:,.0f} / {kids:,.0f} |"
-        )
-    me, kids = _peak_mb()
-    growth = per_patch[sizes[-1]] / per_patch[sizes[0]]
-    lines += [
-        "",
-        f"CPU time a patch in one process at {sizes[-1] // sizes[0]}× the patches: {growth:.2f}× "
-        "(1.00 is linear; wall time follows it when the cores are free). Peak "
-        f"RSS {max(me, kids) / 1024:.1f} GB against an 8 GB budget, most of it the parcels themselves "
-        f"as shapely objects ({after_gen:,.0f} MB right after generating them); the overlay adds "
-        "little. Streaming a larger layer: the caller reads GeoParquet row groups and passes them to "
-        "`overlay_batches`, which holds one batch at a time (here the batches are slices of a layer "
-        "already in memory, so only the time is shown). Load average "
-        f"{os.getloadavg()[0]:.1f} at the end (the machine is shared).",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def _machine() -> str:
@@ -545,19 +473,16 @@ def _machine() -> str:
     )
 
 
-def write_section(compare_text: str | None = None, scale_text: str | None = None) -> None:
-    """Rewrite our section of docs/performance.md (either part), keeping every other section."""
+def write_section(text: str) -> None:
+    """Rewrite our section of docs/performance.md, keeping every other section."""
     doc = DOC.read_text() if DOC.exists() else "# Performance\n"
     start = doc.find(SECTION)
-    before, after, old_compare, old_scale = doc, "", "", ""
+    before, after = doc, ""
     if start >= 0:
         end = doc.find("\n## ", start + len(SECTION))
         end = len(doc) if end < 0 else end + 1
-        before, body, after = doc[:start], doc[start:end], doc[end:]
-        cut = body.find("\n### Scaling")
-        old_compare, old_scale = (body, "") if cut < 0 else (body[:cut], body[cut:])
-    parts = [(compare_text or old_compare or SECTION).strip("\n"), (scale_text or old_scale).strip("\n")]
-    section = "\n\n".join(p for p in parts if p) + "\n"
+        before, after = doc[:start], doc[end:]
+    section = text.strip("\n") + "\n"
     doc = before.rstrip("\n") + "\n\n" + section + ("\n" + after.lstrip("\n") if after.strip() else "")
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(doc)
@@ -567,22 +492,17 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--patches", type=int, nargs="+", default=[5_000])
     ap.add_argument("--parcels", type=int, default=200_000)
-    ap.add_argument("--scale", action="store_true", help="our engine only, 10k and 100k patches")
-    ap.add_argument("--scale-parcels", type=int, default=2_000_000)
-    ap.add_argument("--workers", type=int, default=2, help="threads (processes with --scale)")
+    ap.add_argument("--workers", type=int, default=2, help="threads")
     ap.add_argument("--repeat", type=int, default=REPEAT, help="runs per contender; the best counts")
     ap.add_argument("--no-write", action="store_true", help="print, do not touch docs/performance.md")
     args = ap.parse_args(argv)
     if missing := missing_contenders():
         print(f"not installed, left out: {', '.join(missing)} (install the bench extra: "
               "uv pip install -e '.[bench]')", flush=True)  # fmt: skip
-    if args.scale:
-        text = scale(args.scale_parcels, [10_000, 100_000], args.workers)
-    else:
-        text = compare(args.patches, args.parcels, args.repeat, args.workers)
+    text = compare(args.patches, args.parcels, args.repeat, args.workers)
     print(text)
     if not args.no_write:
-        write_section(scale_text=text) if args.scale else write_section(compare_text=text)
+        write_section(text)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 
-__all__ = ["AreaMethod", "areas", "ellipsoidal_area", "project_equal_area", "to_crs"]
+__all__ = ["AreaMethod", "areas", "ellipsoidal_area", "plane_centre", "project_equal_area", "to_crs"]
 
 GEOGRAPHIC_EPSG = 4490
 
@@ -68,6 +68,18 @@ def to_crs(geoms: NDArray[np.object_], src: str, dst: str) -> NDArray[np.object_
 def _laea(lon0: float, lat0: float) -> str:
     # Rounded centre so that nearby calls share one cached transformer.
     return f"+proj=laea +lat_0={lat0:.1f} +lon_0={lon0:.1f} +ellps=GRS80 +units=m +no_defs"
+
+
+def plane_centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
+    """The equal-area plane for a (west, south, east, north) box: its centre to 0.1°.
+
+    Rounded as the plane's definition is, so that every layer stored for one county shares one
+    plane and a chunk of ``weipian analyze`` projects its patches once.
+
+    >>> plane_centre((117.8, 24.4, 118.9, 25.5))
+    (118.3, 24.9)
+    """
+    return (round((box[0] + box[2]) / 2, 1), round((box[1] + box[3]) / 2, 1))
 
 
 def project_equal_area(

@@ -28,13 +28,14 @@ def covered_area(
     result: OverlayResult,
     patches: NDArray[np.object_],
     features: NDArray[np.object_],
-    centre: tuple[float, float],
+    centre: tuple[float, float] | None,
 ) -> NDArray[np.float64]:
     """m² of each patch covered by the union of the features it meets.
 
     Pair areas are summed where a patch meets one feature; where it meets several, which may
     overlap one another (two red-line polygons, two approvals), the patch is intersected with
-    their union so no square metre counts twice.
+    their union so no square metre counts twice. ``centre`` is the equal-area plane's, or
+    ``None`` when patches and features are in that plane already.
 
     >>> import shapely
     >>> p = np.array([shapely.box(118.4, 24.9, 118.401, 24.901)])
@@ -54,14 +55,39 @@ def covered_area(
     # Project once, all at a time (a transform call costs ~0.2 ms however few its points).
     rows = np.isin(result.patch_index, several)
     used, where = np.unique(result.feature_index[rows], return_inverse=True)
-    plane_features = project_equal_area(features[used], centre)
-    plane_patches = project_equal_area(patches[several], centre)
+    plane_features = features[used]
+    if centre is not None:
+        plane_features = project_equal_area(plane_features, centre)
+    # Features whose interiors meet no other's (a tiling, separate polygons) add up exactly:
+    # only a patch meeting one that overlaps another needs the union.
+    shared = _overlapping(plane_features)
+    several = np.unique(result.patch_index[rows][shared[where]])
+    if len(several) == 0:
+        return total
+    rows = np.isin(result.patch_index, several)
+    used, where = np.unique(result.feature_index[rows], return_inverse=True)
+    plane_features, plane_patches = features[used], patches[several]
+    if centre is not None:
+        plane_features = project_equal_area(plane_features, centre)
+        plane_patches = project_equal_area(plane_patches, centre)
     row_feature = plane_features[where]  # rows are sorted by patch: one run of rows a patch
     bounds = np.searchsorted(result.patch_index[rows], np.append(several, result.n_patches))
     for k, i in enumerate(several):
         union = shapely.union_all(row_feature[bounds[k] : bounds[k + 1]])
         total[i] = shapely.area(shapely.intersection(plane_patches[k], union))
     return total
+
+
+def _overlapping(geoms: NDArray[np.object_]) -> NDArray[np.bool_]:
+    """True for each geometry whose interior meets another's (touching edges or corners is not)."""
+    tree = shapely.STRtree(geoms)
+    i, j = tree.query(geoms, predicate="intersects")
+    other = i != j
+    i, j = i[other], j[other]
+    inner = ~shapely.touches(geoms[i], geoms[j])
+    out = np.zeros(len(geoms), bool)
+    out[i[inner]] = True
+    return out
 
 
 def share_outside(

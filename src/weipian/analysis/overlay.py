@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.errors import GEOSException
 
 from weipian.analysis.area import ELLIPSOIDAL, AreaMethod, project_equal_area
+from weipian.analysis.tiling import sealed_features
 
 __all__ = [
     "ClassAreas",
@@ -34,8 +35,11 @@ __all__ = [
     "PlanarLayer",
     "overlay",
     "overlay_batches",
+    "overlay_classes",
     "overlay_planar",
+    "overlay_projected",
     "patch_centre",
+    "repair_patches",
     "sum_by",
 ]
 
@@ -44,6 +48,7 @@ Geoms = NDArray[np.object_]
 _CHUNK = 4096  # pairs intersected per GEOS call; a failing chunk is redone pair by pair
 _SNAP = 1e-3  # metres: last-resort precision grid when even repaired inputs fail
 _PATCH_CHUNK = 1000  # patches a task of overlay_planar; small enough to balance two threads
+_DERIVED_MIN = 1e-9  # a subtracted overlap below this share of its patch is intersected after all
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,22 +246,31 @@ class PlanarLayer:
     tree: shapely.STRtree
     area: NDArray[np.float64]
     bounds: NDArray[np.float64]
+    sealed: NDArray[np.bool_] | None = None  # see weipian.analysis.tiling; None: not worked out
 
     def __len__(self) -> int:
         return len(self.geoms)
 
     @classmethod
-    def from_planar(cls, geoms: ArrayLike, centre: tuple[float, float]) -> PlanarLayer:
-        """A layer from features already in the plane centred on ``centre`` (e.g. a stored copy)."""
+    def from_planar(cls, geoms: ArrayLike, centre: tuple[float, float], *, seal: bool = False) -> PlanarLayer:
+        """A layer from features already in the plane centred on ``centre`` (e.g. a stored copy).
+
+        ``seal`` finds where the layer tiles the plane (:func:`~weipian.analysis.tiling.sealed_features`,
+        about 5 s for 200,000 parcels): there :func:`overlay_planar` subtracts one overlap a patch
+        instead of intersecting it.
+        """
         g = np.asarray(geoms, dtype=object)
-        return cls(g, centre, shapely.STRtree(g), shapely.area(g), shapely.bounds(g))
+        sealed = sealed_features(g) if seal else None
+        return cls(g, centre, shapely.STRtree(g), shapely.area(g), shapely.bounds(g), sealed)
 
     @classmethod
-    def from_lonlat(cls, features: ArrayLike, centre: tuple[float, float] | None = None) -> PlanarLayer:
+    def from_lonlat(
+        cls, features: ArrayLike, centre: tuple[float, float] | None = None, *, seal: bool = False
+    ) -> PlanarLayer:
         """A layer from EPSG:4490 features, projected into a plane centred on them (or ``centre``)."""
         f = np.asarray(features, dtype=object)
         centre = patch_centre(f) if centre is None else centre
-        return cls.from_planar(project_equal_area(f, centre), centre)
+        return cls.from_planar(project_equal_area(f, centre), centre, seal=seal)
 
 
 def overlay_planar(
@@ -287,9 +301,29 @@ def overlay_planar(
     """
     p, fixed = _repair(np.asarray(patches, dtype=object))
     projected = project_equal_area(p, layer.centre)
+    result = overlay_projected(
+        projected, layer, threads=threads, skip_contained=skip_contained, min_area=min_area
+    )
+    return _flag(result, fixed)
+
+
+def overlay_projected(
+    projected: ArrayLike,
+    layer: PlanarLayer,
+    *,
+    threads: int = 1,
+    skip_contained: bool = True,
+    min_area: float = 0.0,
+) -> OverlayResult:
+    """:func:`overlay_planar` for patches already valid and projected into the layer's plane.
+
+    For a caller that overlays the same patches with several layers in one plane (a chunk of
+    ``weipian analyze``): the patches are checked and projected once, not once a layer.
+    """
+    projected = np.asarray(projected, dtype=object)
     patch_area = shapely.area(projected)
-    if len(p) == 0 or len(layer) == 0:
-        return _flag(OverlayResult.empty(patch_area), fixed)
+    if len(projected) == 0 or len(layer) == 0:
+        return OverlayResult.empty(patch_area)
 
     def run(start: int) -> OverlayResult:
         part = projected[start : start + _PATCH_CHUNK]
@@ -297,13 +331,121 @@ def overlay_planar(
         return _measure_planar(part, patch_area[start : start + _PATCH_CHUNK], layer, p_idx, f_idx,
                                skip_contained, min_area)  # fmt: skip
 
-    starts = range(0, len(p), _PATCH_CHUNK)
+    starts = range(0, len(projected), _PATCH_CHUNK)
     if threads <= 1 or len(starts) == 1:
         parts = [run(s) for s in starts]
     else:
         with ThreadPoolExecutor(min(threads, len(starts))) as pool:
             parts = list(pool.map(run, starts))
-    return _flag(OverlayResult.concat(parts), fixed)
+    return OverlayResult.concat(parts)
+
+
+def overlay_classes(
+    patches: ArrayLike,
+    layer: PlanarLayer,
+    keys: ArrayLike,
+    *,
+    classes: ArrayLike | None = None,
+    threads: int = 1,
+) -> ClassAreas:
+    """Per-patch areas by class: ``sum_by(overlay_planar(patches, layer), keys, classes=classes)``
+    without the per-feature rows, which lets it skip more intersections.
+
+    Where the layer covers a patch exactly once (a sealed layer, see :class:`PlanarLayer`), the
+    class with the most pairs left to intersect is the patch's area less the other classes:
+    none of its pairs is intersected. A total that comes out near zero, or a patch with a pair
+    GEOS refused, is intersected after all. Invalid patches are repaired as by
+    :func:`overlay_planar` (which also says which).
+
+    Examples
+    --------
+    >>> import numpy as np, shapely
+    >>> cells = [shapely.box(118.4 + i * 5e-4, 24.9 + j * 5e-4, 118.4005 + i * 5e-4, 24.9005 + j * 5e-4)
+    ...          for i in range(4) for j in range(4)]
+    >>> layer = PlanarLayer.from_lonlat(cells, seal=True)
+    >>> patch = np.array([shapely.box(118.4007, 24.9007, 118.4013, 24.9012)])
+    >>> keys = np.array(["0101", "0301"] * 8)
+    >>> by = overlay_classes(patch, layer, keys)
+    >>> ref = sum_by(overlay_planar(patch, layer), keys)
+    >>> by.classes.tolist(), bool(np.allclose(by.area, ref.area, rtol=1e-12))
+    (['0101', '0301'], True)
+    """
+    k = np.asarray(keys)
+    every, code = np.unique(k, return_inverse=True)
+    p, _ = _repair(np.asarray(patches, dtype=object))
+    projected = project_equal_area(p, layer.centre)
+    patch_area = shapely.area(projected)
+    table = np.zeros((len(p), len(every)))
+    if len(p) and len(layer):
+
+        def run(start: int) -> None:
+            part = projected[start : start + _PATCH_CHUNK]
+            p_idx, f_idx = layer.tree.query(part, predicate="intersects")
+            table[start : start + len(part)] = _class_table(
+                part, patch_area[start : start + _PATCH_CHUNK], layer, p_idx, f_idx, code, len(every)
+            )
+
+        starts = range(0, len(p), _PATCH_CHUNK)
+        if threads <= 1 or len(starts) == 1:
+            for s in starts:
+                run(s)
+        else:
+            with ThreadPoolExecutor(min(threads, len(starts))) as pool:
+                list(pool.map(run, starts))
+    if classes is None:
+        return ClassAreas(every, table)
+    wanted = np.asarray(classes)
+    out = np.zeros((len(p), len(wanted)))
+    for j, c in enumerate(wanted):
+        hit = np.flatnonzero(every == c)
+        if len(hit):
+            out[:, j] = table[:, hit[0]]
+    return ClassAreas(wanted, out)
+
+
+def _class_table(
+    projected: Geoms,
+    patch_area: NDArray[np.float64],
+    layer: PlanarLayer,
+    p_idx: NDArray[np.int64],
+    f_idx: NDArray[np.int64],
+    code: NDArray[np.int64],
+    n_classes: int,
+) -> NDArray[np.float64]:
+    """m² by patch and class of one chunk (see :func:`overlay_classes`)."""
+    n = len(projected)
+    a, b, area, todo = _settle_planar(projected, patch_area, layer, p_idx, f_idx, True)
+    cls = code[f_idx]
+    chosen = np.full(n, -1)
+    if layer.sealed is not None and len(p_idx):
+        ok = _tiled_once(projected, layer, p_idx, f_idx, todo)
+        rows = np.flatnonzero(todo & ok[p_idx])
+        counts = np.bincount(p_idx[rows] * n_classes + cls[rows], minlength=n * n_classes)
+        counts = counts.reshape(n, n_classes)
+        chosen[ok] = counts[ok].argmax(axis=1)
+    derived = todo & (cls == chosen[p_idx])
+    cut = todo & ~derived
+    area[cut], bad = _intersection_area(a[cut], b[cut])
+    own = ~derived
+    if derived.any():
+        dp = np.unique(p_idx[derived])
+        others = np.bincount(p_idx[own], weights=area[own], minlength=n)
+        value = patch_area[dp] - others[dp]
+        redo = (value <= _DERIVED_MIN * patch_area[dp]) | np.isin(dp, p_idx[cut][bad])
+        r = np.flatnonzero(derived & np.isin(p_idx, dp[redo]))
+        area[r], _ = _intersection_area(a[r], b[r])
+        own[r] = True
+    flat = np.bincount(p_idx[own] * n_classes + cls[own], weights=area[own], minlength=n * n_classes)
+    table = flat.astype(np.float64).reshape(n, n_classes)
+    if derived.any():
+        keep = ~redo
+        table[dp[keep], chosen[dp[keep]]] += value[keep]
+    return table
+
+
+def repair_patches(patches: ArrayLike) -> tuple[Geoms, NDArray[np.int64]]:
+    """Patches made valid where needed (polygonal parts kept), and which were: see :func:`overlay`."""
+    return _repair(np.asarray(patches, dtype=object))
 
 
 def sum_by(result: OverlayResult, keys: ArrayLike, *, classes: ArrayLike | None = None) -> ClassAreas:
@@ -394,7 +536,23 @@ def _measure_planar(
     skip_contained: bool,
     min_area: float,
 ) -> OverlayResult:
-    """:func:`_measure` for a planar layer: the features are projected, their areas known.
+    """:func:`_measure` for a planar layer: the features are projected, their areas known."""
+    a, b, area, todo = _settle_planar(projected, patch_area, layer, p_idx, f_idx, skip_contained)
+    derived = np.zeros(len(p_idx), bool)
+    if skip_contained and layer.sealed is not None and len(p_idx):
+        derived = _to_subtract(projected, layer, p_idx, f_idx, todo)
+    return _intersect_rest(a, b, p_idx, f_idx, area, todo, patch_area, min_area, derived)
+
+
+def _settle_planar(
+    projected: Geoms,
+    patch_area: NDArray[np.float64],
+    layer: PlanarLayer,
+    p_idx: NDArray[np.int64],
+    f_idx: NDArray[np.int64],
+    skip_contained: bool,
+) -> tuple[Geoms, Geoms, NDArray[np.float64], NDArray[np.bool_]]:
+    """The pairs' geometries, the areas of pairs where one side covers the other, and the rest.
 
     Only the patches are prepared: the layer's geometries are shared by threads and stay as
     they are (preparing one from two threads at once would race).
@@ -413,7 +571,63 @@ def _measure_planar(
         in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = layer.area[f_idx[in_patch]]
         todo &= ~in_patch
-    return _intersect_rest(a, b, p_idx, f_idx, area, todo, patch_area, min_area)
+    return a, b, area, todo
+
+
+def _tiled_once(
+    projected: Geoms,
+    layer: PlanarLayer,
+    p_idx: NDArray[np.int64],
+    f_idx: NDArray[np.int64],
+    todo: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Patches (with pairs left to intersect) that the layer covers exactly once, all over.
+
+    Every feature the patch meets is sealed (:mod:`weipian.analysis.tiling`), so the count of
+    features over a point is the same all over the (connected: one-part) patch, and that count
+    is 1 at a point inside it.
+    """
+    assert layer.sealed is not None
+    n = len(projected)
+    unsealed = np.bincount(p_idx, weights=~layer.sealed[f_idx], minlength=n) > 0
+    boundary = np.bincount(p_idx[todo], minlength=n) > 0
+    one_part = shapely.get_type_id(projected) == 3  # Polygon
+    one_part |= (shapely.get_type_id(projected) == 6) & (shapely.get_num_geometries(projected) == 1)
+    cand = np.flatnonzero(boundary & ~unsealed & one_part)
+    ok = np.zeros(n, bool)
+    if len(cand) == 0:
+        return ok
+    inside = shapely.point_on_surface(projected[cand])
+    meets = np.bincount(layer.tree.query(inside, predicate="intersects")[0], minlength=len(cand))
+    within = np.bincount(layer.tree.query(inside, predicate="within")[0], minlength=len(cand))
+    ok[cand[(within == 1) & (meets == 1)]] = True  # inside one feature, on no edge
+    return ok
+
+
+def _to_subtract(
+    projected: Geoms,
+    layer: PlanarLayer,
+    p_idx: NDArray[np.int64],
+    f_idx: NDArray[np.int64],
+    todo: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """One pair a patch whose overlap is its patch's area less its other overlaps, if exact.
+
+    Exact where the layer covers the patch exactly once (:func:`_tiled_once`). The pair taken is
+    the one whose boxes overlap most, so it is not one that only touches.
+    """
+    pick = np.zeros(len(p_idx), bool)
+    rows = np.flatnonzero(todo & _tiled_once(projected, layer, p_idx, f_idx, todo)[p_idx])
+    if len(rows) == 0:
+        return pick
+    pb, fb = shapely.bounds(projected)[p_idx[rows]], layer.bounds[f_idx[rows]]
+    w = np.minimum(pb[:, 2], fb[:, 2]) - np.maximum(pb[:, 0], fb[:, 0])
+    h = np.minimum(pb[:, 3], fb[:, 3]) - np.maximum(pb[:, 1], fb[:, 1])
+    order = np.lexsort((w * h, p_idx[rows]))
+    last = np.ones(len(rows), bool)
+    last[:-1] = p_idx[rows][order][1:] != p_idx[rows][order][:-1]
+    pick[rows[order][last]] = True
+    return pick
 
 
 def _intersect_rest(
@@ -425,16 +639,33 @@ def _intersect_rest(
     todo: NDArray[np.bool_],
     patch_area: NDArray[np.float64],
     min_area: float,
+    derived: NDArray[np.bool_] | None = None,
 ) -> OverlayResult:
-    """The pairs no shortcut settled are intersected; pairs with a measurable area are kept."""
-    area[todo], bad = _intersection_area(a[todo], b[todo])
+    """The pairs no shortcut settled are intersected; pairs with a measurable area are kept.
+
+    ``derived`` pairs (see :func:`_to_subtract`) take their patch's area less its other pairs';
+    one that comes out near zero, or whose patch had a pair GEOS refused, is intersected.
+    """
+    derived = np.zeros(len(p_idx), bool) if derived is None else derived
+    cut = todo & ~derived
+    area[cut], bad = _intersection_area(a[cut], b[cut])
+    refused = p_idx[cut][bad]
+    if derived.any():
+        d = np.flatnonzero(derived)
+        others = np.bincount(p_idx[~derived], weights=area[~derived], minlength=len(patch_area))
+        value = patch_area[p_idx[d]] - others[p_idx[d]]
+        redo = (value <= _DERIVED_MIN * patch_area[p_idx[d]]) | np.isin(p_idx[d], refused)
+        area[d[~redo]] = value[~redo]
+        r = d[redo]
+        area[r], bad_r = _intersection_area(a[r], b[r])
+        refused = np.concatenate([refused, p_idx[r][bad_r]])
     keep = area > min_area
     result = OverlayResult(
         p_idx[keep].astype(np.int64),
         f_idx[keep].astype(np.int64),
         area[keep],
         patch_area,
-        np.unique(p_idx[todo][bad]).astype(np.int64),
+        np.unique(refused).astype(np.int64),
     )
     return _sorted(result)
 

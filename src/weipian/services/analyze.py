@@ -8,6 +8,7 @@ own as soon as it returns, so a long run can be stopped and its finished chunks 
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from weipian.services.analyze_chunk import (
 )
 from weipian.services.common import Progress, no_progress
 from weipian.storage.bulk import bulk_insert
-from weipian.storage.layers import current_layer
+from weipian.storage.layers import current_layer, layer_planes
 from weipian.storage.patches import filter_batch
 from weipian.storage.store import Store
 from weipian.storage.tables import analysis_runs, patch_facts, patch_overlaps, patches
@@ -75,11 +76,16 @@ def analyze(
             layer = current_layer(session, kind)
             if layer is not None:
                 layers[kind] = layer.id
+        planes = layer_planes(session, list(layers.values()))
     ids = np.array([r.id for r in rows], dtype=np.int64)
     geoms = shapely.from_wkb([r.wkb for r in rows]) if rows else np.zeros(0, dtype=object)
-    centre = patch_centre(geoms)
+    # Measure in the plane the layers were stored in (one county: one plane), so that only the
+    # patches are projected; layers stored without a copy are projected into it a chunk at a time.
+    centre = Counter(planes.values()).most_common(1)[0][0] if planes else patch_centre(geoms)
+    planar = tuple(sorted(i for i, c in planes.items() if c == centre))
     tasks = [
-        ChunkTask(store.url, chunk, layers, centre, method.code) for chunk in _chunks(ids, geoms, chunk_size)
+        ChunkTask(store.url, chunk, layers, centre, method.code, planar=planar)
+        for chunk in _chunks(ids, geoms, chunk_size)
     ]
     engine = f"dask:{scheduler}" if scheduler else f"local:{workers}"
     summary = AnalysisSummary(

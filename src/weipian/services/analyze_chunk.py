@@ -8,7 +8,7 @@ chunk, not by the layer (a province-scale 三调 layer never has to fit in one p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from weipian.analysis.area import AreaMethod, areas, project_equal_area
 from weipian.analysis.desk import covered_area, land_use, mining_status, share_outside
-from weipian.analysis.overlay import overlay, sum_by
+from weipian.analysis.overlay import PlanarLayer, overlay_projected, repair_patches, sum_by
 from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
 from weipian.domain.layers import APPROVAL_LAYERS, LayerKind, layer_field_names, pick_attribute
@@ -55,9 +55,10 @@ class ChunkTask:
     url: str
     patch_ids: list[int]
     layers: dict[str, int]  # kind → layer id (current versions; missing kinds absent)
-    centre: tuple[float, float]
+    centre: tuple[float, float]  # the equal-area plane every figure is measured in
     method: str  # AreaMethod code
     inside_at: float = 0.999
+    planar: tuple[int, ...] = ()  # layers whose stored equal-area copy is in ``centre``'s plane
 
 
 @dataclass
@@ -84,7 +85,12 @@ def release_stores() -> None:
 
 
 def analyze_chunk(task: ChunkTask) -> ChunkFacts:
-    """Desk comparison of one chunk of patches against every current layer."""
+    """Desk comparison of one chunk of patches against every current layer.
+
+    Everything is measured in one equal-area plane (``task.centre``): the patches are checked
+    and projected once for all kinds, layers come as their stored equal-area copy (older
+    layers without one are projected here), and the figures below take planar geometries.
+    """
     store = _store(task.url)
     with store.reading() as session:
         rows = session.execute(
@@ -95,18 +101,28 @@ def analyze_chunk(task: ChunkTask) -> ChunkFacts:
         geoms = shapely.from_wkb([r.wkb for r in rows])
         b = shapely.total_bounds(geoms)
         bbox = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        valid, _ = repair_patches(geoms)  # once a chunk, not once a kind
+        plane = project_equal_area(valid, task.centre)
         results = {}
-        loaded = load_layers(session, list(task.layers.values()), bbox)
+        loaded = load_layers(
+            session,
+            list(task.layers.values()),
+            bbox,
+            planar=frozenset(task.planar),
+            near=shapely.bounds(geoms),
+        )
         for kind, layer_id in task.layers.items():
             feats = loaded[layer_id]
-            res = overlay(geoms, feats.geoms, centre=task.centre)
+            if layer_id not in task.planar:
+                feats = replace(feats, geoms=project_equal_area(feats.geoms, task.centre))
+            res = overlay_projected(plane, PlanarLayer.from_planar(feats.geoms, task.centre))
             if kind in ATTR_KINDS:  # attributes of the features a patch meets, not of the whole box
                 hit = np.unique(res.feature_index)
                 found = feature_attrs(session, [int(i) for i in feats.ids[hit]])
                 for i in hit:
                     feats.attrs[i] = found.get(int(feats.ids[i]), {})
             results[kind] = (feats, res)
-    return _facts(task, list(rows), geoms, results)
+    return _facts(task, list(rows), geoms, plane, results)
 
 
 def _scale(
@@ -125,11 +141,16 @@ def _scale(
 
 
 def _facts(
-    task: ChunkTask, rows: list[Any], geoms: NDArray[np.object_], results: dict[str, Any]
+    task: ChunkTask,
+    rows: list[Any],
+    geoms: NDArray[np.object_],
+    plane: NDArray[np.object_],
+    results: dict[str, Any],
 ) -> ChunkFacts:
+    """The chunk's rows; ``geoms`` are the patches in EPSG:4490, ``plane`` in the task's plane."""
     n = len(rows)
     ids = [r.id for r in rows]
-    patch_area = overlay(geoms, np.zeros(0, dtype=object), centre=task.centre).patch_area
+    patch_area = shapely.area(plane)
     scale = _scale(task, geoms, patch_area)
     out = ChunkFacts()
     f: dict[str, list[Any]] = {
@@ -155,13 +176,13 @@ def _facts(
     for kind, column in ZONE_COLUMNS.items():
         if kind in results:
             feats, res = results[kind]
-            f[column] = (covered_area(res, geoms, feats.geoms, task.centre) * scale).tolist()
+            f[column] = (covered_area(res, plane, feats.geoms, None) * scale).tolist()
     if "landuse" in results and "basic_farmland_m2" in f:
-        f["farmland_outside_basic_m2"] = _farmland_outside_basic(task, geoms, results, f)
+        f["farmland_outside_basic_m2"] = _farmland_outside_basic(plane, results, f)
     records = _records(task, ids, results, scale)
     out.overlaps = records
     _best_approval(f, records, n, ids)
-    _mining(f, task, rows, geoms, results, mining_land)
+    _mining(f, task, rows, geoms, plane, results, mining_land)
     f["restricted"] = [bool(v > 0) for v in f.get("military_m2", [0.0] * n)]
     out.facts = f
     return out
@@ -182,9 +203,12 @@ def _settlement(feats: Any, res: Any, scale: NDArray[np.float64]) -> list[dict[s
 
 
 def _farmland_outside_basic(
-    task: ChunkTask, geoms: NDArray[np.object_], results: dict[str, Any], f: dict[str, list[Any]]
+    plane: NDArray[np.object_], results: dict[str, Any], f: dict[str, list[Any]]
 ) -> list[float]:
-    """耕地 not in 永久基本农田, m² per patch (永农 may exceed 耕地: it is not a part of it)."""
+    """耕地 not in 永久基本农田, m² per patch (永农 may exceed 耕地: it is not a part of it).
+
+    ``plane`` and the layers' geometries are in the task's equal-area plane already.
+    """
     lu_feats, lu = results["landuse"]
     bf_feats, bf = results["basic_farmland"]
     farm = np.array([land_classes().is_farmland(c) for c in lu_feats.codes], dtype=bool)
@@ -193,24 +217,13 @@ def _farmland_outside_basic(
     out = [float(a) for a in farmland]
     if not both.any():
         return out
-    # One projection for every patch in both (a transform call a patch cost more than the work).
     lu_rows = both[lu.patch_index] & farm[lu.feature_index]
     bf_rows = both[bf.patch_index]
-    plane = project_equal_area(
-        np.concatenate(
-            [
-                geoms[both],
-                lu_feats.geoms[lu.feature_index[lu_rows]],
-                bf_feats.geoms[bf.feature_index[bf_rows]],
-            ]
-        ),
-        task.centre,
-    )
-    n_both, n_lu = int(both.sum()), int(lu_rows.sum())
-    patch_plane, lu_plane, bf_plane = plane[:n_both], plane[n_both : n_both + n_lu], plane[n_both + n_lu :]
+    lu_plane = lu_feats.geoms[lu.feature_index[lu_rows]]
+    bf_plane = bf_feats.geoms[bf.feature_index[bf_rows]]
     lu_of, bf_of = lu.patch_index[lu_rows], bf.patch_index[bf_rows]
-    for k, i in enumerate(np.flatnonzero(both)):
-        share = share_outside(patch_plane[k], lu_plane[lu_of == i], bf_plane[bf_of == i], None)
+    for i in np.flatnonzero(both):
+        share = share_outside(plane[i], lu_plane[lu_of == i], bf_plane[bf_of == i], None)
         out[i] = float(farmland[i]) * share
     return out
 
@@ -269,6 +282,7 @@ def _mining(
     task: ChunkTask,
     rows: list[Any],
     geoms: NDArray[np.object_],
+    plane: NDArray[np.object_],
     results: dict[str, Any],
     mining_land: NDArray[np.float64],
 ) -> None:
@@ -276,7 +290,7 @@ def _mining(
     n = len(rows)
     if "mining_right" in results:
         feats, res = results["mining_right"]
-        covered = covered_area(res, geoms, feats.geoms, task.centre)
+        covered = covered_area(res, plane, feats.geoms, None)
         area = np.where(res.patch_area > 0, res.patch_area, 1.0)
         status = mining_status(covered / area, task.inside_at).tolist()
         # 界外: the patch minus the union of the licences it meets, not the whole patch.

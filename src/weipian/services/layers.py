@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from sqlalchemy import insert
 
+from weipian.analysis.area import plane_centre, project_equal_area
 from weipian.domain import clock
 from weipian.domain.layers import REQUIRED_ATTRIBUTES, LayerKind, layer_field_names
 from weipian.errors import InputError
@@ -119,6 +120,9 @@ def import_layer(
     idx = np.flatnonzero(ok)
     geoms = prepared.geoms[idx]
     wkb, bounds = shapely.to_wkb(geoms), shapely.bounds(geoms)
+    # The equal-area copy analyze measures in, in the county's plane: projected once, here.
+    plane = plane_centre(region)
+    plane_wkb = shapely.to_wkb(project_equal_area(geoms, plane))
     codes = column_values(table.attrs, key)
     columns = [str(c) for c in table.attrs.columns]
     values = {c: column_values(table.attrs, c) for c in columns}
@@ -140,6 +144,8 @@ def import_layer(
                 repaired_count=int(prepared.repaired[idx].sum()),
                 is_current=True,
                 imported_at=clock.now(),
+                plane_lon=plane[0],
+                plane_lat=plane[1],
             )
             .returning(layers.c.id)
         ).scalar_one()
@@ -157,6 +163,7 @@ def import_layer(
                     "repaired": prepared.repaired[idx[part]].tolist(),
                     "attrs": attrs[part],
                     "wkb": wkb[part].tolist(),
+                    "plane_wkb": plane_wkb[part].tolist(),
                     "minx": bounds[part, 0].tolist(),
                     "miny": bounds[part, 1].tolist(),
                     "maxx": bounds[part, 2].tolist(),

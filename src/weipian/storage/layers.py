@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from weipian.storage.records import Layer
-from weipian.storage.spatial import BBox, bbox_clause
+from weipian.storage.spatial import BBox, bbox_clause, box_scan
 from weipian.storage.tables import layer_features, layers
 
 
 def current_layer(session: Session, kind: str) -> Layer | None:
-    """The current version of a layer kind, or None if it was never imported."""
-    row = session.execute(select(layers).where(layers.c.kind == kind, layers.c.is_current.is_(True))).first()
+    """The current version of a layer kind, or None if it was never imported.
+
+    The plane columns are left out: migrations older than ``2026_12_03_layer_plane`` call this.
+    """
+    columns = [c for c in layers.c if c.name not in ("plane_lon", "plane_lat")]
+    row = session.execute(
+        select(*columns).where(layers.c.kind == kind, layers.c.is_current.is_(True))
+    ).first()
     return None if row is None else Layer.of(row)
 
 
@@ -68,19 +75,46 @@ def load_features(
     )
 
 
-def load_layers(session: Session, layer_ids: list[int], bbox: BBox) -> dict[int, Features]:
+def load_layers(
+    session: Session,
+    layer_ids: list[int],
+    bbox: BBox,
+    *,
+    planar: frozenset[int] = frozenset(),
+    near: NDArray[np.float64] | None = None,
+) -> dict[int, Features]:
     """Features of several layers whose box meets ``bbox``, by layer id, attributes left out.
 
     One spatial-index scan for all of them: the index holds every layer's features, so a query
     a layer would walk the (dense) 三调 parcels of the box once for each of the 14 kinds.
-    Attributes come later from :func:`feature_attrs`, for the features a patch meets.
+    Attributes come later from :func:`feature_attrs`, for the features a patch meets. Layers
+    in ``planar`` come as their stored equal-area copy (``plane_wkb``; their ``geoms`` are then
+    in that plane), the others in EPSG:4490; one geometry a feature is read either way.
+    ``near``: boxes (n, 4) such as a chunk's patches'; only features whose box meets one of them
+    are read and decoded (the scan reads boxes only, then geometries by id).
     """
-    query = (
-        select(layer_features.c.id, layer_features.c.layer_id, layer_features.c.code, layer_features.c.wkb)
-        .where(layer_features.c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
-        .order_by(layer_features.c.id)
-    )
-    rows = session.execute(query).all()
+    wanted = list(planar)
+    geom = case(
+        (layer_features.c.layer_id.in_(wanted), layer_features.c.plane_wkb), else_=layer_features.c.wkb
+    ) if wanted else layer_features.c.wkb  # fmt: skip
+    c = layer_features.c
+    where = (c.layer_id.in_(layer_ids), bbox_clause(session, layer_features, bbox))
+    rows: list[Any]
+    if near is None:
+        query = select(c.id, c.layer_id, c.code, geom.label("wkb")).where(*where).order_by(c.id)
+        rows = list(session.execute(query).all())
+    else:
+        ids, b = box_scan(session, layer_features, bbox)  # every layer's, old versions too
+        chosen = np.sort(ids[boxes_near(b, near)]).tolist()
+        rows = []
+        wanted_layers = set(layer_ids)
+        for start in range(0, len(chosen), 1000):
+            # By primary key only: with the layer in the WHERE clause too, SQLite walks the
+            # layer's index instead (every feature of the layer, for each thousand ids).
+            part = chosen[start : start + 1000]
+            found = session.execute(select(c.id, c.layer_id, c.code, geom).where(c.id.in_(part)))
+            rows += [_Row(int(r[0]), int(r[1]), r[2], r[3]) for r in found if r[1] in wanted_layers]
+        rows.sort(key=lambda r: r.id)
     by_layer: dict[int, list[Any]] = {i: [] for i in layer_ids}
     for r in rows:
         by_layer[r.layer_id].append(r)
@@ -93,6 +127,70 @@ def load_layers(session: Session, layer_ids: list[int], bbox: BBox) -> dict[int,
         )
         for i, rs in by_layer.items()
     }
+
+
+def boxes_near(boxes: NDArray[np.float64], near: NDArray[np.float64], cells: int = 512) -> NDArray[np.bool_]:
+    """Which ``boxes`` (n, 4) may meet one of the ``near`` boxes: a superset, never missing one.
+
+    The near boxes are marked on a grid over their extent (every cell they touch), and a box is
+    kept if it spans a marked cell, looked up in a summed-area table: no geometry is made.
+
+    >>> near = np.array([[0.0, 0.0, 1.0, 1.0], [9.0, 9.0, 10.0, 10.0]])
+    >>> boxes = np.array([[0.5, 0.5, 2, 2], [4, 4, 5, 5], [10, 10, 11, 11], [-3, -3, -2, -2]])
+    >>> boxes_near(boxes, near, cells=10).tolist()
+    [True, False, True, False]
+    """
+    if len(near) == 0 or len(boxes) == 0:
+        return np.zeros(len(boxes), bool)
+    x0, y0 = near[:, 0].min(), near[:, 1].min()
+    w = max(near[:, 2].max() - x0, 1e-12) / cells
+    h = max(near[:, 3].max() - y0, 1e-12) / cells
+
+    def col(v: NDArray[np.float64]) -> NDArray[np.int64]:
+        out: NDArray[np.int64] = np.clip(np.floor((v - x0) / w), 0, cells - 1).astype(np.int64)
+        return out
+
+    def row(v: NDArray[np.float64]) -> NDArray[np.int64]:
+        out: NDArray[np.int64] = np.clip(np.floor((v - y0) / h), 0, cells - 1).astype(np.int64)
+        return out
+
+    marks = np.zeros((cells + 1, cells + 1), np.int64)  # +1/-1 corners, then a 2-D running sum
+    c0, c1, r0, r1 = col(near[:, 0]), col(near[:, 2]) + 1, row(near[:, 1]), row(near[:, 3]) + 1
+    np.add.at(marks, (r0, c0), 1)
+    np.add.at(marks, (r0, c1), -1)
+    np.add.at(marks, (r1, c0), -1)
+    np.add.at(marks, (r1, c1), 1)
+    marked = (marks.cumsum(0).cumsum(1)[:cells, :cells] > 0).astype(np.int64)
+    table = np.zeros((cells + 1, cells + 1), np.int64)
+    table[1:, 1:] = marked.cumsum(0).cumsum(1)
+    outside = (
+        (boxes[:, 2] < x0)
+        | (boxes[:, 3] < y0)
+        | (boxes[:, 0] > x0 + w * cells)
+        | (boxes[:, 1] > y0 + h * cells)
+    )
+    a0, a1, b0, b1 = col(boxes[:, 0]), col(boxes[:, 2]) + 1, row(boxes[:, 1]), row(boxes[:, 3]) + 1
+    count = table[b1, a1] - table[b0, a1] - table[b1, a0] + table[b0, a0]
+    kept: NDArray[np.bool_] = (count > 0) & ~outside
+    return kept
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    layer_id: int
+    code: str | None
+    wkb: bytes
+
+
+def layer_planes(session: Session, layer_ids: list[int]) -> dict[int, tuple[float, float]]:
+    """Centre of the stored equal-area copy of each layer that has one (see ``plane_wkb``)."""
+    rows = session.execute(
+        select(layers.c.id, layers.c.plane_lon, layers.c.plane_lat).where(
+            layers.c.id.in_(layer_ids), layers.c.plane_lon.is_not(None), layers.c.plane_lat.is_not(None)
+        )
+    )
+    return {r.id: (float(r.plane_lon), float(r.plane_lat)) for r in rows}
 
 
 def mark_stale(session: Session, kind: str, current_id: int) -> int:
@@ -115,13 +213,24 @@ def mark_stale(session: Session, kind: str, current_id: int) -> int:
 
 
 def feature_attrs(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Attributes of the given features, by id."""
+    """Attributes of the given features, by id.
+
+    Through the driver's cursor (in the session's transaction): analyze asks for tens of
+    thousands a run, and SQLAlchemy's row and JSON processing cost more than the query.
+    """
     out: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 1000):
-        rows = session.execute(
-            select(layer_features.c.id, layer_features.c.attrs).where(
-                layer_features.c.id.in_(ids[start : start + 1000])
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+    cur = raw.cursor()
+    try:
+        for start in range(0, len(ids), 1000):
+            part = [int(i) for i in ids[start : start + 1000]]
+            cur.execute(
+                f"SELECT id, attrs FROM layer_features WHERE id IN ({', '.join([mark] * len(part))})", part
             )
-        )
-        out.update({r.id: r.attrs or {} for r in rows})
+            for i, attrs in cur.fetchall():  # JSON text on SQLite, decoded already by psycopg
+                out[int(i)] = (json.loads(attrs) if isinstance(attrs, str | bytes) else attrs) or {}
+    finally:
+        cur.close()
     return out

@@ -162,6 +162,9 @@ layers = Table(
     Column("repaired_count", Integer, nullable=False),
     Column("is_current", Boolean, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    # Centre of the equal-area plane of layer_features.plane_wkb (NULL: imported without a copy).
+    Column("plane_lon", Float),
+    Column("plane_lat", Float),
     UniqueConstraint("kind", "version", name="uq_layers_kind_version"),
 )
 
@@ -175,6 +178,7 @@ layer_features = Table(
     Column("repaired", Boolean, nullable=False),
     Column("attrs", JSON, nullable=False),
     Column("wkb", LargeBinary, nullable=False),
+    Column("plane_wkb", LargeBinary),  # equal-area copy (see layers.plane_lon/lat), for analyze
     *_bbox(),
     Index("ix_layer_features_layer_code", "layer_id", "code"),
 )
