@@ -13,6 +13,7 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
+from sqlalchemy import update
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from PIL import Image
@@ -25,6 +26,7 @@ from weipian.services import documents, workflow
 from weipian.services.admin import init_store
 from weipian.services.stats import compute_stats
 from weipian.storage.store import Store
+from weipian.storage.tables import patches
 from weipian.storage.workflow import find_patch
 
 RULES = load_rules()
@@ -164,6 +166,18 @@ def test_ledgers(county: Store, tmp_path: Path) -> None:
     assert total[1] == 1 and total[4] == 0 and total[13] == 1 and total[-2:] == ("是", "是")
     housing = rows_of(tmp_path / "housing.xlsx")
     assert any(r[3] == "P0000" and r[4] == "住宅类（单户）" and r[5] == "违法" for r in housing)
+
+
+def test_ledgers_leave_out_patches_never_checked_against_military_land(county: Store, tmp_path: Path) -> None:
+    """A patch imported before any military layer existed is withheld until it is checked."""
+    with county.writing() as s:
+        s.execute(update(patches).where(patches.c.patch_code == "P0000").values(military_layer_id=None))
+    with county.reading() as s:
+        for kind in ("illegal", "housing"):
+            documents.ledger(s, RULES, tmp_path / f"{kind}.xlsx", kind=kind, on=ON, year=2022)
+        assert compute_stats(s, RULES, on=ON, year=2022).summary.county.illegal == 1  # still counted
+    for kind in ("illegal", "housing"):
+        assert not any("P0000" in map(str, r) for r in rows_of(tmp_path / f"{kind}.xlsx"))
 
 
 def test_military_packet_for_the_bureau_only(county: Store, tmp_path: Path) -> None:

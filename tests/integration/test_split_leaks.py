@@ -1,7 +1,7 @@
 """Split patches counted once, and exports that hold what they should (both backends):
 
-- the dashboard's state counts, its overdue count, the 逾期 list and the reminders count a split
-  patch as its parts, never the parent as well;
+- the dashboard's state counts, its overdue count, the 逾期 list, the reminders and 月清 count a
+  split patch as its parts, never the parent as well;
 - the platform export marks the parent 被拆分 and each part 拆分 with its 拆分状态 and the parent's
   identifier, and asks no filing of the parent;
 - a ledger record opened on a split parent is refused naming its parts;
@@ -26,7 +26,7 @@ from weipian.services.access import Scope
 from weipian.services.delivery import export_delivery
 from weipian.services.due import reminders
 from weipian.services.ledger_sheet import export_ledger
-from weipian.services.lists import special_list
+from weipian.services.lists import closure, special_list
 from weipian.services.queries.dashboard import dashboard
 from weipian.storage.store import Store
 from weipian.storage.workflow import find_patch
@@ -55,6 +55,14 @@ def test_counts_and_overdue_lists_hold_the_parts_not_the_parent(county: Store) -
     assert sum(n for _, n in d.by_suggestion) == 4
     codes = [i.patch_code for u in due for i in u.overdue]
     assert sorted(codes) == ["P0000-1", "P0000-2", "P0001", "P0002"]
+
+
+def test_monthly_closure_counts_the_parts_not_the_parent(county: Store) -> None:
+    reported(county, "P0000-1", illegal(area=200.0, farmland=100.0))
+    with county.reading() as s:
+        months = closure(s)
+    assert sum(m.issued for m in months) == 4  # P0000-1, P0000-2, P0001, P0002
+    assert sum(m.determined for m in months) <= 1  # at most P0000-1, never the parent as well
 
 
 def test_platform_export_marks_the_split(county: Store, tmp_path: Path) -> None:

@@ -182,8 +182,11 @@ def closure(
         r.id: r.issued_on for r in session.execute(select(batches.c.id, batches.c.issued_on))
     }
     codes = [c for c, n in names.items() if n == township] if township is not None else None
-    by_batch = select(patches.c.township_code, patches.c.batch_id, func.count()).group_by(
-        patches.c.township_code, patches.c.batch_id
+    # a split patch (被拆分) is done through its parts: it counts neither as issued nor as done
+    by_batch = (
+        select(patches.c.township_code, patches.c.batch_id, func.count())
+        .where(not_split_parent())
+        .group_by(patches.c.township_code, patches.c.batch_id)
     )
     if codes is not None:
         by_batch = by_batch.where(patches.c.township_code.in_(codes))
@@ -233,7 +236,9 @@ def _done_in_month(
             patches.join(sub, sub.c.patch_id == patches.c.id).outerjoin(ret, ret.c.patch_id == patches.c.id)
         )
         .where(
-            patches.c.batch_id == batch_id, (ret.c.returned.is_(None)) | (ret.c.returned < sub.c.submitted)
+            patches.c.batch_id == batch_id,
+            (ret.c.returned.is_(None)) | (ret.c.returned < sub.c.submitted),
+            not_split_parent(),
         )
         .group_by(patches.c.township_code)
     )

@@ -67,7 +67,7 @@ class PatchRecord:
     area_m2: float  # JCMJ
     desk_farmland_m2: float | None  # GDMJ of the desk comparison
     desk_basic_farmland_m2: float | None
-    restricted: bool  # military land: counted, never listed outside the offline packet
+    restricted: bool  # military land, or not yet checked against one: counted, never listed outside the offline packet
     state: str  # ZT
     due_on: dt.date  # verification deadline (15 days)
     effective_due_on: dt.date  # the deadline now running (a return's correction date, else due_on)

@@ -19,6 +19,7 @@ from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import Action
 from weipian.stats.records import Case, PatchRecord, Rectification, ReferralRecord
 from weipian.storage.deadlines import RETURN_ACTIONS, return_deadlines
+from weipian.storage.patches import withheld_from_export
 from weipian.storage.tables import (
     batches,
     case_persons,
@@ -241,7 +242,7 @@ def patch_records(
             patches.c.id, patches.c.patch_code, patches.c.source, patches.c.year,
             _as_text(patches.c.issued_on), patches.c.township_code, patches.c.area_m2, patches.c.state,
             _as_text(patches.c.due_on), batches.c.name, _as_text(batches.c.issued_on),
-            patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, patches.c.restricted,
+            patch_facts.c.farmland_m2, patch_facts.c.basic_farmland_m2, withheld_from_export(),
             det.c.verdict, det.c.violation_type, det.c.farmland_housing,
             cast(suggestions.c.flags, String).like(HOUSING_FLAG),
             *(det.c.data[key].as_string() for key in DATA_KEYS),
