@@ -13,10 +13,10 @@ from typing import Any
 import docx
 import openpyxl
 import pytest
-from sqlalchemy import update
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from PIL import Image
+from sqlalchemy import update
 
 from factories import HONGLAI, small_county
 from weipian.domain.roles import Actor, Role
