@@ -4,8 +4,10 @@ the patch list and the special lists, with its 「重点·…」 badge in the ro
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
+import openpyxl
 from fastapi.testclient import TestClient
 from web_helpers import login
 
@@ -33,3 +35,10 @@ def test_priority_patch_first_with_its_badge(
         assert page.count("重点·江河沿岸") == 1, url
         row = page[first : page.index("</tr>", first)]
         assert "重点·江河沿岸" in row, url
+    # the list's download holds the same order and says why in its 重点关注 column
+    ws = openpyxl.load_workbook(io.BytesIO(client.get("/lists/overdue/export.xlsx").content)).active
+    header = [c.value for c in ws[3]]
+    column = header.index("重点关注")
+    rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if isinstance(r[0], int)]
+    assert [r[1] for r in rows][:2] == ["P0001", "P0000"]
+    assert (rows[0][column], rows[1][column]) == ("江河沿岸", None)  # an empty cell

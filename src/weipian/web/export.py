@@ -72,20 +72,20 @@ def special_list_workbook(
     extra = SPECIAL_COLUMNS[name]
     base: tuple[Group, ...] = (
         ("序号", ()), ("监测编号", ()), ("来源", ()), ("乡镇（街道）", ()), ("面积（亩）", ()), ("状态", ()),
-        ("预判", ()), ("判定", ()),
+        ("预判", ()), ("判定", ()), ("重点关注", ()),
     )  # fmt: skip
     body = [
         [i, r["JCBH"], SOURCE_LABELS.get(Source(r["source"]), r["source"]), r.get("township") or "（未归属）",
          _mu(r["area_m2"]), STATE_LABELS[State(r["state"])], r.get("suggestion") or "", r.get("determination") or "",
-         *_special_extra(name, r, reasons)]
+         "、".join(r.get("priority") or ()), *_special_extra(name, r, reasons)]
         for i, r in enumerate(rows, start=1)
     ]  # fmt: skip
-    area = {4} | ({10, 11} if name == "housing" else set())
-    total = ["合计", f"{len(body)} 个", "", "", round(sum(x[4] or 0.0 for x in body), 2), "", "", ""]
+    area = {4} | ({11, 12} if name == "housing" else set())
+    total = ["合计", f"{len(body)} 个", "", "", round(sum(x[4] or 0.0 for x in body), 2), "", "", "", ""]
     total += [""] * len(extra)
     if name == "housing":
-        total[10] = round(sum(x[10] or 0.0 for x in body), 2)
         total[11] = round(sum(x[11] or 0.0 for x in body), 2)
+        total[12] = round(sum(x[12] or 0.0 for x in body), 2)
     sheet = Sheet(
         name=title[:31], title=f"{title}（{scope_label}）", groups=[*base, *extra], rows=body,
         area_columns=frozenset(area), total=total, subtitle=f"导出日期：{today:%Y-%m-%d}　面积单位：亩",
