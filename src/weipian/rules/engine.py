@@ -122,6 +122,10 @@ def _legal(ctx: Ctx, cov: Coverage) -> Outcome | None:
     need = ctx.rules.threshold("approval_coverage_min", ctx.on)
     best = cov.best(routes=routes)
     if best is not None and best.ratio >= need.value:
+        if routes[best.kind].temporary and ctx.group in ctx.tables.temporary_use["lasting_change_groups"]:
+            t.step("trace.legal_temporary_lasting", doc_no=best.doc_no, change_name=ctx.change_name)
+            t.reason("approval.temporary_lasting", doc_no=best.doc_no, change_name=ctx.change_name)
+            return Outcome(ctx.verdict("doubtful"))
         t.step(
             "trace.legal_covered",
             route=best.route,

@@ -373,6 +373,7 @@ TABLE_PARSERS: Mapping[str, Callable[[Any, str], Any]] = {
     "mining": _texts_table({"change_types": "list", "land_classes": "list", "illegal_class": "text"}),
     "facility": _texts_table({"change_types": "list"}),
     "crime": _texts_table({"needs_finding_groups": "groups"}),
+    "temporary_use": _texts_table({"lasting_change_groups": "groups"}),
     "priority": _texts_table({"strategic_minerals": "list"}),
     "determination": _texts_table(DETERMINATION_FIELDS),
     "subtype_dictionaries": lambda raw, where: {
@@ -399,6 +400,7 @@ class Tables:
     mining: Mapping[str, Any]
     facility: Mapping[str, Any]
     crime: Mapping[str, Any]
+    temporary_use: Mapping[str, Any]  # change groups a 临时用地 never makes 合法
     priority: Mapping[str, Any]
     determination: Mapping[str, Any]
     subtype_dictionaries: Mapping[str, tuple[str, ...]]
