@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import unquote
 
 import docx
 import openpyxl
+import pytest
 from fastapi.testclient import TestClient
 from web_helpers import HONGLAI, login
 
@@ -78,3 +80,21 @@ def test_patch_map_follows_the_scope(client: TestClient) -> None:
     client.cookies.clear()
     login(client, "dept")
     assert client.get("/stats/map").status_code == 403
+
+
+def test_patch_map_draws_every_patch_when_they_are_many(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond MAP_POINTS_MAX the dots are merged per cell, none left out: the tally counts all."""
+    from weipian.web.routes import stats as stats_route
+
+    login(client, "admin")
+    before = client.get("/stats/map").text
+    assert "合并" not in before
+    monkeypatch.setattr(stats_route, "MAP_POINTS_MAX", 1)
+    monkeypatch.setattr(stats_route, "MAP_CELLS", 1)  # one cell: patches of a class become one dot
+    page = client.get("/stats/map").text
+    assert "共 3 个图斑" in page and "合并成一个点" in page
+    tally = re.findall(r"</i>[^<]* (\d+)</span>", page)
+    assert sum(int(n) for n in tally) == 3
+    assert page.count("<circle") == 2 * len(tally)  # a dot per class, and its legend entry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 RED, AMBER, GREEN = "#c0392b", "#e67e22", "#4a8f3c"
 
@@ -75,9 +76,40 @@ SUGGESTION_COLOURS = {
 }  # fmt: skip
 
 
+Point = tuple[float, float, str, str | None]  # lon, lat, what its tooltip names, class
+
+
+def binned(points: Sequence[Point], cells: int) -> list[Point]:
+    """The points merged per class in a grid of about ``cells`` across, so a map of any number of
+    patches stays light to draw: each dot sits at the mean position of its patches and says how
+    many it holds (a lone patch keeps its JCBH).
+
+    >>> pts = [(118.0, 25.0, "P1", "违法"), (118.0001, 25.0, "P2", "违法"), (118.0, 25.0, "P3", None),
+    ...        (119.0, 26.0, "P4", "违法")]
+    >>> sorted((t, c) for _, _, t, c in binned(pts, 10))
+    [('2 个图斑', '违法'), ('P3', None), ('P4', '违法')]
+    """
+    if not points:
+        return []
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    minx, miny = min(xs), min(ys)
+    cell = max(max(xs) - minx, max(ys) - miny, 1e-9) / cells
+    acc: dict[tuple[int, int, str | None], list[Any]] = {}
+    for x, y, code, cls in points:
+        key = (min(int((x - minx) / cell), cells - 1), min(int((y - miny) / cell), cells - 1), cls)
+        a = acc.setdefault(key, [0.0, 0.0, 0, code])
+        a[0] += x
+        a[1] += y
+        a[2] += 1
+    return [
+        (sx / n, sy / n, code if n == 1 else f"{n:,} 个图斑", key[2])
+        for key, (sx, sy, n, code) in acc.items()
+    ]
+
+
 def patch_map(
     outlines: Sequence[tuple[str, Sequence[Sequence[tuple[float, float]]]]],
-    points: Sequence[tuple[float, float, str, str | None]],
+    points: Sequence[Point],
     colours: dict[str | None, str],
     labels: dict[str | None, str],
 ) -> str:

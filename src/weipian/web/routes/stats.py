@@ -8,6 +8,7 @@ packet is never offered on the web (CLI only, 市局 accounts).
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from weipian.services import documents
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.services.users import Account
 from weipian.web.deps import CurrentUser, RulesDep, ScopeDep, SettingsDep, StoreDep, Today
-from weipian.web.stats_svg import STATE_COLOURS, SUGGESTION_COLOURS, patch_map, ratio_bars
+from weipian.web.stats_svg import STATE_COLOURS, SUGGESTION_COLOURS, binned, patch_map, ratio_bars
 from weipian.web.templating import templates
 
 router = APIRouter(prefix="/stats")
@@ -89,7 +90,8 @@ def stats_page(
     return templates.TemplateResponse(request, "stats.html", context)
 
 
-MAP_POINTS_MAX = 20_000  # an SVG of more dots is slow to draw; the list holds them all
+MAP_POINTS_MAX = 20_000  # an SVG of more dots is slow to draw: beyond it, dots are merged per cell
+MAP_CELLS = 160  # the merging grid across the map (a cell is 4 px of its 640)
 
 
 @router.get("/map")
@@ -114,8 +116,7 @@ def stats_map(
                     patches.c.lon, patches.c.lat, patches.c.patch_code, patches.c.state, suggestions.c.verdict
                 )
                 .outerjoin(suggestions, suggestions.c.patch_id == patches.c.id)
-                .order_by(patches.c.id)
-                .limit(MAP_POINTS_MAX + 1),
+                .order_by(patches.c.id),
                 scope,
             )
         ).all()
@@ -129,9 +130,9 @@ def stats_map(
         geom = shapely.simplify(shapely.from_wkb(wkb), 0.0005)
         rings = [list(r.coords) for poly in getattr(geom, "geoms", [geom]) for r in [poly.exterior]]
         outlines.append((str((attrs or {}).get("XZQMC") or code or ""), rings))
-    points = [
-        (r.lon, r.lat, r.patch_code, r.verdict if by_suggestion else r.state) for r in rows[:MAP_POINTS_MAX]
-    ]
+    points = [(r.lon, r.lat, r.patch_code, r.verdict if by_suggestion else r.state) for r in rows]
+    tally = Counter(p[3] for p in points)
+    merged = len(points) > MAP_POINTS_MAX
     colours: dict[str | None, str]
     labels: dict[str | None, str]
     if by_suggestion:
@@ -139,9 +140,10 @@ def stats_map(
     else:
         colours = {k: v for k, v in STATE_COLOURS.items()}
         labels = {k: STATE_LABELS[State(k)] for k in STATE_COLOURS}
-    svg = patch_map(outlines, points, colours, labels)
+    svg = patch_map(outlines, binned(points, MAP_CELLS) if merged else points, colours, labels)
     context = {"svg": svg, "colour": "suggestion" if by_suggestion else "state", "count": len(points),
-               "cut": len(rows) > MAP_POINTS_MAX}  # fmt: skip
+               "merged": merged, "tally": [(labels.get(k, k or "未预判"), colours.get(k, "#cccccc"), n)
+                                           for k, n in tally.most_common()]}  # fmt: skip
     return templates.TemplateResponse(request, "stats_map.html", context)
 
 
