@@ -95,22 +95,36 @@ def _flat(geoms: NDArray[np.object_]) -> tuple[_Flat, NDArray[np.bool_]]:
     Checking validity costs about a tenth of a GEOS intersection a geometry; without it a ring
     that crosses itself (a bow-tie) would be measured, silently wrong, instead of repaired.
     """
-    good = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    types = shapely.get_type_id(geoms)
+    good = np.isin(types, (3, 6))  # Polygon, MultiPolygon
     good[good] = shapely.is_valid(geoms[good])
-    per_geom = np.zeros(len(geoms), np.int64)
-    xy = np.empty((0, 2))
-    ring_off = np.zeros(1, np.int64)
-    shell = np.empty(0, np.bool_)
-    if good.any():
-        kind, xy, offsets = shapely.to_ragged_array(geoms[good], include_z=False)
-        ring_off = offsets[0].astype(np.int64)
+    g = geoms[good]
+    xy = np.ascontiguousarray(shapely.get_coordinates(g), dtype=np.float64)  # ring after ring
+    # Most are one ring: its length is the polygon's. Only holed or multipart ones need their
+    # rings listed (to_ragged_array makes a geometry a ring, several times slower).
+    n_xy = shapely.get_num_coordinates(g)
+    simple = (types[good] == 3) & (shapely.get_num_interior_rings(g) == 0)
+    rings_per = (simple & (n_xy > 0)).astype(np.int64)
+    ring_len = n_xy[simple & (n_xy > 0)].astype(np.int64)
+    shell = np.ones(len(ring_len), np.bool_)
+    if not simple.all():
+        kind, _, offsets = shapely.to_ragged_array(g[~simple], include_z=False)
         part_ring = offsets[1].astype(np.int64)  # polygon p's rings: part_ring[p]:part_ring[p + 1]
         geom_ring = part_ring if kind == shapely.GeometryType.POLYGON else part_ring[offsets[2]]
-        per_geom[good] = np.diff(geom_ring)
-        shell = np.zeros(len(ring_off) - 1, np.bool_)
-        shell[part_ring[:-1][np.diff(part_ring) > 0]] = True
+        rings_per[~simple] = np.diff(geom_ring)
+        of_complex = ~simple[np.repeat(np.arange(len(g)), rings_per)]
+        ring_len_all = np.empty(int(rings_per.sum()), np.int64)
+        ring_len_all[~of_complex] = ring_len
+        ring_len_all[of_complex] = np.diff(offsets[0])
+        ring_len = ring_len_all
+        shell = np.ones(len(ring_len), np.bool_)
+        shell[of_complex] = False
+        firsts = part_ring[:-1][np.diff(part_ring) > 0]  # the shell of each non-empty part
+        shell[np.flatnonzero(of_complex)[firsts]] = True
+    ring_off = np.concatenate([[0], np.cumsum(ring_len)]).astype(np.int64)
+    per_geom = np.zeros(len(geoms), np.int64)
+    per_geom[good] = rings_per
     geom_ring = np.concatenate([[0], np.cumsum(per_geom)]).astype(np.int64)
-    xy = np.ascontiguousarray(xy, dtype=np.float64)
     factor, ring_box = _ring_info(xy, ring_off, shell)
     return (xy, ring_off, factor, ring_box, geom_ring, _geom_box(ring_box, geom_ring)), good
 
