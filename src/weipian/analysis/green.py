@@ -19,24 +19,37 @@ features; anything else (``None``, collections) is left to GEOS too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
+import threading
 
-import numba
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
 __all__ = ["intersection_areas"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 _REL_EXTENT = 1e-9  # tolerance: share of the pair's extent
 _REL_COORD = 1e-12  # and of the coordinates' magnitude (rounding when shifted to the pair's origin)
 
+# The kernel's functions, compiled by numba on first use rather than at import: importing numba
+# costs about half a second, which every CLI command would pay. Compiled code is cached on disk
+# (next to this file, or in the user's cache when that is read-only) and releases the GIL.
+_KERNEL = ("_ring_info", "_geom_box", "_on_segment", "_near_edges", "_crossings", "_inside",
+           "_inside_sum", "_pairs")  # fmt: skip
+_compiled = False
+_compiling = threading.Lock()
 
-def _compiled(fn: _F) -> _F:
-    """Compiled once and cached on disk; releases the GIL, so threads run it side by side."""
-    return cast(_F, numba.njit(cache=True, nogil=True)(fn))
+
+def _compile() -> None:
+    global _compiled
+    with _compiling:
+        if _compiled:
+            return
+        import numba
+
+        names = globals()
+        for name in _KERNEL:  # all replaced before any runs: each calls the compiled others
+            names[name] = numba.njit(cache=True, nogil=True)(names[name])
+        _compiled = True
 
 
 def intersection_areas(
@@ -54,6 +67,7 @@ def intersection_areas(
     >>> ok.tolist(), bool(np.isclose(area[0], shapely.intersection(a[0], b[0]).area, rtol=1e-12))
     ([True, False], True)
     """
+    _compile()
     n = len(a)
     area = np.full(n, np.nan)
     ok = np.zeros(n, np.bool_)
@@ -129,7 +143,6 @@ def _flat(geoms: NDArray[np.object_]) -> tuple[_Flat, NDArray[np.bool_]]:
     return (xy, ring_off, factor, ring_box, geom_ring, _geom_box(ring_box, geom_ring)), good
 
 
-@_compiled
 def _ring_info(
     xy: NDArray[np.float64], ring_off: NDArray[np.int64], shell: NDArray[np.bool_]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -154,7 +167,6 @@ def _ring_info(
     return factor, box
 
 
-@_compiled
 def _geom_box(ring_box: NDArray[np.float64], geom_ring: NDArray[np.int64]) -> NDArray[np.float64]:
     n = len(geom_ring) - 1
     box = np.empty((n, 4))
@@ -168,7 +180,6 @@ def _geom_box(ring_box: NDArray[np.float64], geom_ring: NDArray[np.int64]) -> ND
     return box
 
 
-@_compiled
 def _pairs(
     xa: NDArray[np.float64],
     roa: NDArray[np.int64],
@@ -237,7 +248,6 @@ def _pairs(
             area[k], ok[k] = np.nan, False
 
 
-@_compiled
 def _near_edges(
     xy: NDArray[np.float64],
     ring_off: NDArray[np.int64],
@@ -273,7 +283,6 @@ def _near_edges(
     return n
 
 
-@_compiled
 def _crossings(
     ea: NDArray[np.float64],
     sa: NDArray[np.float64],
@@ -343,7 +352,6 @@ def _crossings(
     return True
 
 
-@_compiled
 def _on_segment(dx: float, dy: float, sx: float, sy: float, ls2: float, tol: float) -> bool:
     """Whether a point (``dx, dy`` from the segment's start) near the segment's line lies along
     the segment (``sx, sy``), give or take ``tol``.
@@ -357,7 +365,6 @@ def _on_segment(dx: float, dy: float, sx: float, sy: float, ls2: float, tol: flo
     return bool(-slack <= along <= ls2 + slack)
 
 
-@_compiled
 def _inside_sum(
     xy: NDArray[np.float64],
     ring_off: NDArray[np.int64],
@@ -413,7 +420,6 @@ def _inside_sum(
     return total
 
 
-@_compiled
 def _inside(
     x: float,
     y: float,

@@ -4,10 +4,11 @@ Inputs are shapely arrays in CGCS2000 lon/lat (EPSG:4490), valid after intake re
 is not is repaired here and flagged; a pair GEOS refuses is redone on repaired inputs). Candidate
 pairs come from one vectorised STRtree query; patches and the candidate features are projected
 once into one Lambert equal-area plane on GRS80 (see :mod:`weipian.analysis.area`), where planar
-area is ellipsoidal area. Only pairs whose boundaries cross are intersected: a feature covering
+area is ellipsoidal area. Only pairs whose boundaries cross are measured: a feature covering
 the patch contributes the patch's area and a feature the patch covers contributes its own, both
-found with prepared predicates after a bounding-box test. Rows with no positive area (edge or
-corner contact) are dropped.
+found with prepared predicates after a bounding-box test; the rest go to the area kernel
+(:mod:`weipian.analysis.green`, no intersection built) and, where it finds a pair degenerate, to
+GEOS ``intersection``. Rows with no positive area (edge or corner contact) are dropped.
 
 The default plane is centred on the patches' bounding box, never on the features', so that
 chunks (:func:`weipian.analysis.overlay_parallel.overlay_parallel`) and feature batches
