@@ -11,10 +11,11 @@ sorting, no new geometry, and only edges inside the two bounding boxes' overlap 
 Exact only where every crossing is a clean one. A pair with a vertex within a tolerance of the
 other polygon's edges (1e-9 of the pair's extent plus 1e-12 of the coordinates' magnitude), or
 with edges that run together (shared borders, identical polygons, touching at a point), is
-*degenerate*: the kernel says so (``ok`` False) and the caller measures it with GEOS. Inputs must
-be valid (multi)polygons — parts that do not overlap, holes inside their shell — as the overlay
-guarantees for patches (:func:`weipian.analysis.overlay.repair_patches`) and layer import for
-features; anything else (``None``, collections) is left to GEOS too.
+*degenerate*: the kernel says so (``ok`` False) and the caller measures it with GEOS. The sums
+hold for valid (multi)polygons only — parts that do not overlap, holes inside their shell. The
+overlay repairs patches and layer import repairs features, but an equal-area copy is not checked
+again after projecting, so every side is checked here (``is_valid``); an invalid one, ``None`` or
+a collection is left to GEOS too, which repairs as before.
 """
 
 from __future__ import annotations
