@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import doctest
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import shapely
 from shapely import affinity
 
+from weipian.analysis import green as green_module
 from weipian.analysis import overlay as overlay_module
 from weipian.analysis.green import intersection_areas
 
@@ -215,3 +220,21 @@ def test_polygons_snapped_to_a_coarse_grid_are_exact_or_left_to_geos(grid: int, 
     _assert_exact(a, b, area, ok)
     assert 0.2 < ok.mean() < 0.9  # many flagged, many measured
     assert (area[ok] > 0).sum() > 100
+
+
+def test_docstring_example_runs() -> None:
+    failed, tried = doctest.testmod(green_module)  # type: ignore[arg-type]
+    assert tried > 0 and failed == 0
+
+
+def test_numba_is_imported_only_when_the_kernel_first_runs() -> None:
+    # Every CLI command imports the overlay; importing numba would cost each of them.
+    code = (
+        "import sys, numpy as np, shapely, weipian.analysis.overlay as o;"
+        "before = 'numba' in sys.modules;"
+        "o.overlay(np.array([shapely.box(118.4, 24.9, 118.401, 24.901)]),"
+        "          np.array([shapely.box(118.4005, 24.9, 118.402, 24.901)]));"
+        "print(before, 'numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
