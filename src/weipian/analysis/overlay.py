@@ -4,10 +4,11 @@ Inputs are shapely arrays in CGCS2000 lon/lat (EPSG:4490), valid after intake re
 is not is repaired here and flagged; a pair GEOS refuses is redone on repaired inputs). Candidate
 pairs come from one vectorised STRtree query; patches and the candidate features are projected
 once into one Lambert equal-area plane on GRS80 (see :mod:`weipian.analysis.area`), where planar
-area is ellipsoidal area. Only pairs whose boundaries cross are intersected: a feature covering
+area is ellipsoidal area. Only pairs whose boundaries cross are measured: a feature covering
 the patch contributes the patch's area and a feature the patch covers contributes its own, both
-found with prepared predicates after a bounding-box test. Rows with no positive area (edge or
-corner contact) are dropped.
+found with prepared predicates after a bounding-box test; the rest go to the area kernel
+(:mod:`weipian.analysis.green`, no intersection built) and, where it finds a pair degenerate, to
+GEOS ``intersection``. Rows with no positive area (edge or corner contact) are dropped.
 
 The default plane is centred on the patches' bounding box, never on the features', so that
 chunks (:func:`weipian.analysis.overlay_parallel.overlay_parallel`) and feature batches
@@ -27,6 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.errors import GEOSException
 
 from weipian.analysis.area import ELLIPSOIDAL, AreaMethod, project_equal_area
+from weipian.analysis.green import intersection_areas
 from weipian.analysis.tiling import sealed_features
 
 __all__ = [
@@ -719,7 +721,21 @@ def _bbox_within(inner: NDArray[np.float64], outer: NDArray[np.float64]) -> NDAr
 
 
 def _intersection_area(a: Geoms, b: Geoms) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Areas of a[i] ∩ b[i]; pairs GEOS refuses are redone on repaired inputs (flagged)."""
+    """Areas of a[i] ∩ b[i]: by Green's theorem where that is exact, the rest by GEOS.
+
+    The kernel (:mod:`weipian.analysis.green`) never builds the intersection; degenerate pairs
+    (shared or touching edges, a vertex on the other's edge, an invalid side) go to
+    :func:`_geos_intersection_area`, whose pairs GEOS refuses are redone on repaired inputs (flagged).
+    """
+    area, ok = intersection_areas(a, b)
+    rest = np.flatnonzero(~ok)
+    bad = np.zeros(len(a), bool)
+    area[rest], bad[rest] = _geos_intersection_area(a[rest], b[rest])
+    return area, bad
+
+
+def _geos_intersection_area(a: Geoms, b: Geoms) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Areas of a[i] ∩ b[i] by GEOS; pairs GEOS refuses are redone on repaired inputs (flagged)."""
     area = np.empty(len(a), np.float64)
     bad = np.zeros(len(a), bool)
     for start in range(0, len(a), _CHUNK):
