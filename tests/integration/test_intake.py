@@ -122,7 +122,10 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
 
     pyogrio.write_dataframe(pd.DataFrame({"JCBH": ["A"]}), tmp / "nogeom.gpkg")
     (tmp / "empty.zip").write_bytes(_zip_of({"readme.txt": b"hello"}))
+    good = write_vector(tmp / "good.geojson", patch_rows(1), to_4490(square_grid(1)), epsg=4490).read_bytes()
+    (tmp / "badtext.geojson").write_bytes(good.replace(b'"JCBH": "', b'"JCBH": "\xff\xfe', 1))
     return {
+        "package.bad_text": tmp / "badtext.geojson",
         "package.corrupt_zip": tmp / "corrupt.zip",
         "package.unreadable": tmp / "text.gpkg",
         "crs.ambiguous": no_prj,
@@ -152,6 +155,7 @@ def _zip_of(files: dict[str, bytes]) -> bytes:
     [
         "package.corrupt_zip",
         "package.unreadable",
+        "package.bad_text",
         "crs.ambiguous",
         "crs.unknown",
         "package.missing_field",

@@ -107,18 +107,13 @@ def test_ledger_export_for_a_township_is_its_own(
 def referral_county(county: Store, ids: dict[str, int]) -> Store:
     with county.reading() as s:
         admin = account_by_name(s, "admin")
+    refer(county, ids["P0000"], kind="referral", department="林业", matter=EVIL, actor=admin, today=TODAY,
+          now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC))  # fmt: skip
     refer(
-        county,
-        ids["P0000"],
-        "referral",
-        "林业",
-        EVIL,
-        admin,
-        TODAY,
-        now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC),
+        county, ids["P0001"], kind="referral", department="水利", matter="侵占河道", actor=admin, today=TODAY
     )
-    refer(county, ids["P0001"], "referral", "水利", "侵占河道", admin, TODAY)
-    refer(county, ids["P0002"], "referral", "执法监察大队", "涉军图斑核查", admin, TODAY)  # internal only
+    refer(county, ids["P0002"], kind="referral", department="执法监察大队", matter="涉军图斑核查", actor=admin,
+          today=TODAY)  # internal only  # fmt: skip
     return county
 
 

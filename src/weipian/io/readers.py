@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 from numpy.typing import NDArray
@@ -169,6 +170,10 @@ def read_vector(path: Path, region: tuple[float, float, float, float]) -> Vector
         geom_col = meta.get("geometry_name") or "wkb_geometry"
         if geom_col not in table.column_names:
             raise InputError("package.no_geometry", path=str(path))
+        try:  # GDAL passes a text field's bytes through: bytes that are no UTF-8 fail here, not later
+            table.validate(full=True)
+        except pa.ArrowException as exc:
+            raise InputError("package.bad_text", path=str(path), detail=_short(exc)) from exc
         wkb = table.column(geom_col).to_numpy(zero_copy_only=False)
         geoms = shapely.from_wkb(wkb, on_invalid="ignore")
         attrs = table.drop_columns([geom_col]).to_pandas()

@@ -20,6 +20,7 @@ MESSAGES: dict[str, str] = {
     "internal.error": "处理时发生意外错误（{kind}），操作已整体撤销，未写入任何数据。请检查输入文件；如反复出现，请设置 WEIPIAN_DEBUG=1 重试并把输出交给系统管理员。",
     "package.no_dataset": "压缩包 {path} 中没有找到 .shp、.gpkg 或 .geojson 数据文件。",
     "package.many_datasets": "压缩包 {path} 中有多个数据文件（{names}），无法确定导入哪一个。请每个压缩包只放一个图层。",
+    "package.bad_text": "文件 {path} 的属性中有无法识别的字符（不是有效的 UTF-8 文本，文件可能已损坏）：请从原始数据重新导出后再导入（{detail}）。",
     "package.unreadable": "无法读取文件 {path}：文件内容与扩展名不符或已损坏（{detail}）。",
     "package.no_geometry": "文件 {path} 没有几何图形（空间）字段，无法作为图斑或图层导入。",
     "package.empty": "文件 {path} 中没有任何要素。",

@@ -77,6 +77,7 @@ class Patch(Record):
     maxy: float
     restricted: bool
     military_layer_id: int | None
+    priority: bool  # 重点关注, written by the judge
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +242,14 @@ class Layer(Record):
     repaired_count: int
     is_current: bool
     imported_at: dt.datetime
+    plane_lon: float | None  # centre of the equal-area copy's plane; None: imported without one
+    plane_lat: float | None
+
+    @classmethod
+    def of(cls, row: AnyRow) -> Self:
+        # Migrations older than 2026_12_03_layer_plane read layers without the plane columns.
+        m = row._mapping
+        return cls(**cls._adjust({name: m.get(name) for name in cls.__dataclass_fields__}))
 
 
 @dataclass(frozen=True, slots=True)
