@@ -107,18 +107,15 @@ def test_ledger_export_for_a_township_is_its_own(
 def referral_county(county: Store, ids: dict[str, int]) -> Store:
     with county.reading() as s:
         admin = account_by_name(s, "admin")
-    refer(
-        county,
-        ids["P0000"],
-        "referral",
-        "林业",
-        EVIL,
-        admin,
-        TODAY,
-        now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC),
-    )
-    refer(county, ids["P0001"], "referral", "水利", "侵占河道", admin, TODAY)
-    refer(county, ids["P0002"], "referral", "执法监察大队", "涉军图斑核查", admin, TODAY)  # internal only
+
+    def to(pid: int, department: str, matter: str, **at: dt.datetime) -> None:
+        refer(
+            county, pid, kind="referral", department=department, matter=matter, actor=admin, today=TODAY, **at
+        )
+
+    to(ids["P0000"], "林业", EVIL, now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC))
+    to(ids["P0001"], "水利", "侵占河道")
+    to(ids["P0002"], "执法监察大队", "涉军图斑核查")  # internal only
     return county
 
 
