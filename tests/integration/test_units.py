@@ -112,8 +112,8 @@ def test_a_unit_account_sees_and_acts_on_its_townships_only(store: Store, tmp_pa
                 get_patch(s, pid, scope)
             with pytest.raises(NotFound):
                 visible_patch(s, pid, zys.actor)
-        listed = list_patches(s, PatchFilter(), scope, TODAY)
-        assert {r["patch_code"] for r in listed.rows} == {"P0000"}
+        listed = list_patches(s, PatchFilter(), scope=scope, today=TODAY)
+        assert {r.patch_code for r in listed.rows} == {"P0000"}
     assert zys.actor.may(Action.determination_submit, HONGLAI)
     assert not zys.actor.may(Action.determination_submit, HONGMEI)
 
@@ -146,15 +146,15 @@ def test_the_unit_of_an_account_decides_at_once(store: Store, tmp_path: Path) ->
         update_unit_record(s, "ZYS01", covers=[HONGLAI, HONGMEI])
     with store.reading() as s:
         zys = account_by_name(s, "zys")
-        listed = list_patches(s, PatchFilter(), scope_of(zys), TODAY)
+        listed = list_patches(s, PatchFilter(), scope=scope_of(zys), today=TODAY)
     assert zys.covers == {HONGLAI, HONGMEI}
-    assert {r["patch_code"] for r in listed.rows} == {"P0000", "P0001"}  # never the restricted P0002
+    assert {r.patch_code for r in listed.rows} == {"P0000", "P0001"}  # never the restricted P0002
     with store.writing() as s:
         update_unit_record(s, "ZYS01", active=False)
     with store.reading() as s:
         zys = account_by_name(s, "zys")
         assert scope_of(zys).nothing and not zys.actor.may(Action.determination_submit, HONGLAI)
-        assert list_patches(s, PatchFilter(), scope_of(zys), TODAY).rows == []
+        assert list_patches(s, PatchFilter(), scope=scope_of(zys), today=TODAY).rows == []
 
 
 @pytest.mark.parametrize(
@@ -238,5 +238,5 @@ def test_older_township_accounts_keep_their_scope_after_the_upgrade(store: Store
         assert s.scalar(select(func.count()).select_from(unit_townships)) >= 27
         old = account_by_name(s, "old")
         assert (old.unit_code, old.covers, old.unit_name) == (HONGLAI, {HONGLAI}, "洪濑镇")
-        listed = list_patches(s, PatchFilter(), scope_of(old), TODAY)
-    assert {r["patch_code"] for r in listed.rows} == {"P0000"}
+        listed = list_patches(s, PatchFilter(), scope=scope_of(old), today=TODAY)
+    assert {r.patch_code for r in listed.rows} == {"P0000"}
