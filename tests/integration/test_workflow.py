@@ -17,7 +17,7 @@ from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, PermissionDenied, TransitionRefused
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
-from weipian.services.lists import closure, special_list
+from weipian.services.lists import HousingRow, ReturnedRow, closure, special_list
 from weipian.services.sheets import export_template, import_sheet
 from weipian.storage.store import Store
 from weipian.storage.tables import determinations, events, suggestions
@@ -168,13 +168,30 @@ def test_lists_and_monthly_closure(county: Store) -> None:
         returned = special_list(s, "returned", on=TODAY)
         overdue = special_list(s, "overdue", on=TODAY)
         months = closure(s)
-    assert [(r["JCBH"], r["confirmed"]) for r in housing][:1] == [("P0000", True)]
-    assert [r["JCBH"] for r in military] == ["P0002"]
-    assert returned[0]["JCBH"] == "P0000" and returned[0]["reasons"] == ["return.need_field_photos"]
+    assert [(r.patch_code, isinstance(r, HousingRow) and r.confirmed) for r in housing][:1] == [
+        ("P0000", True)
+    ]
+    assert [r.patch_code for r in military] == ["P0002"]
+    assert isinstance(back := returned[0], ReturnedRow)
+    assert back.patch_code == "P0000" and back.reasons == ("return.need_field_photos",)
     # The 补正期限 comes from the dated rules (county_correction_days), not the old deadline.
     days = RULES.whole("county_correction_days", TODAY)
-    assert returned[0]["due_on"] == TODAY + dt.timedelta(days=days) and days == 5
-    assert sorted(r["JCBH"] for r in overdue) == ["P0001", "P0002"]  # due 2022-11-16, still open
+    assert back.due_on == TODAY + dt.timedelta(days=days) and days == 5
+    assert sorted(r.patch_code for r in overdue) == ["P0001", "P0002"]  # due 2022-11-16, still open
+    # ``weipian lists show --json`` prints these keys, in this order (INTERFACE.md)
+    common = ["JCBH", "source", "township_code", "township", "area_m2", "state", "suggestion", "determination",
+              "priority"]  # fmt: skip
+    assert list(military[0].as_json()) == common
+    assert list(housing[0].as_json()) == [
+        *common,
+        "confirmed",
+        "housing_class",
+        "farmland_area_m2",
+        "basic_farmland_area_m2",
+    ]
+    assert list(overdue[0].as_json()) == [*common, "due_on", "days_overdue"]
+    assert back.as_json()["reasons"] == ["return.need_field_photos"]
+    assert list(back.as_json()) == [*common, "reasons", "due_on", "days_left"]
     assert {(m.month, m.issued) for m in months} >= {("2022-11", 1)}
     assert sum(m.issued for m in months) == 3
 
