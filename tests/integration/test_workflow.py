@@ -250,6 +250,25 @@ def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_sheet_rows_that_cannot_be_read_say_why_in_chinese(county: Store, tmp_path: Path) -> None:
+    """Every refused row travels as codes and is worded at the edge (the CLI's rejection list)."""
+    from weipian.cli.output import rejections_json
+
+    path = tmp_path / "填报.xlsx"
+    assert export_template(county, path, rules=RULES, on=TODAY) == 2
+    for cells, code, words in (
+        ({"WFMJ": "五百"}, "row.sheet_number", "“违法用地面积（㎡）”应填数字（平方米），现为“五百”"),
+        ({"PW": "用地审批 闽政地1号"}, "row.sheet_approvals", "批文“用地审批 闽政地1号”无法识别"),
+        ({"WFMJ": "500"}, "row.invalid", "判定为违法时须填写违法类型；判定为违法时须注明新增或存量。"),
+    ):
+        _fill(path, {"P0000": {"PDJG": "违法", "WFMJ": None, "PW": None, **cells}})
+        with pytest.raises(InputError) as info:
+            import_sheet(county, path, actor=ADMIN, rules=RULES, on=TODAY)
+        (row,) = [r for r in rejections_json(info.value.params["rejected"]) if r["id"] == "P0000"]
+        assert row["code"] == code and words in row["message"], row
+        assert not any(c.isascii() and c.isalpha() for c in row["message"].replace("P0000", "")), row
+
+
 def current_determination_data(store: Store, code: str) -> dict[str, Any]:
     with store.reading() as s:
         det = current_determination(s, find_patch(s, code).id)
