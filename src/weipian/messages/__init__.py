@@ -16,7 +16,11 @@ from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查
 from weipian.messages.core import MESSAGES  # packages, files, coordinates, workflow, sheets
 from weipian.messages.evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
 from weipian.messages.labels import ACTION_LABELS, COMPASS_LABELS, MINING_STATUS_LABELS, STATE_LABELS
-from weipian.messages.ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
+from weipian.messages.ledger import (
+    AREA_FIELD_LABELS,
+    ATTACHMENT_NOTES,
+    LEDGER_MESSAGES,
+)  # ledger, 销号, reminders
 from weipian.messages.rules import FIELD_LABELS, RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
 from weipian.messages.split import SPLIT_MESSAGES  # patch splits (图斑拆分)
 from weipian.messages.stats import STATS_MESSAGES  # statistics, documents, platform exports
@@ -34,6 +38,7 @@ __all__ = [
     "is_sentence",
     "join_messages",
     "message",
+    "note_text",
     "sentences",
     "trace_text",
 ]
@@ -97,6 +102,16 @@ def check_text(check: Mapping[str, Any]) -> str:
     if params.get("reason"):
         return message(f"evidence.check.{params['reason']}", **params)
     return str(check.get("detail") or "")
+
+
+def note_text(note: str | None) -> str:
+    """An attachment's note in words: a note stored as a code (a ledger upload's), or the text a
+    person typed (and notes stored as words before), as it is.
+
+    >>> note_text("ledger.progress_photo"), note_text("东侧全景"), note_text(None)
+    ('整改进展照片', '东侧全景', '')
+    """
+    return ATTACHMENT_NOTES.get(note or "", note or "")
 
 
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
