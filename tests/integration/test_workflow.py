@@ -210,6 +210,9 @@ def _fill(path: Path, values: dict[str, dict[str, Any]]) -> None:
 def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
     path = tmp_path / "填报.xlsx"
     assert export_template(county, path, rules=RULES, on=TODAY, township=HONGLAI) == 1
+    assert (
+        openpyxl.load_workbook(path).active["A1"].value == f"卫片图斑合法性判定填报表（全部批次，{HONGLAI}）"
+    )
     _fill(
         path,
         {

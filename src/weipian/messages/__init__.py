@@ -2,7 +2,7 @@
 
 The core, the services and the event log carry codes and parameters; :func:`message` makes the
 sentence. One module per area (``core`` first, then ``rules``, ``web``, ``evidence``, ``stats``,
-``ledger``, ``split``, ``cases``); labels of the core's codes in :mod:`weipian.messages.labels`.
+``ledger``, ``split``, ``cases``, ``documents``); labels of the core's codes in :mod:`weipian.messages.labels`.
 This package imports nothing else from weipian (an import contract checks), so ``errors`` and
 every layer may use it. Tests assert codes, not these sentences.
 """
@@ -14,8 +14,15 @@ from typing import Any
 
 from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages.core import MESSAGES  # packages, files, coordinates, workflow, sheets
+from weipian.messages.documents import DOCUMENT_MESSAGES  # titles and remarks of the files written
 from weipian.messages.evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
-from weipian.messages.labels import ACTION_LABELS, COMPASS_LABELS, MINING_STATUS_LABELS, STATE_LABELS
+from weipian.messages.labels import (
+    ACTION_LABELS,
+    COMPASS_LABELS,
+    MINING_STATUS_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+)
 from weipian.messages.ledger import (
     AREA_FIELD_LABELS,
     ATTACHMENT_NOTES,
@@ -53,6 +60,7 @@ TABLES: tuple[dict[str, str], ...] = (
     LEDGER_MESSAGES,
     SPLIT_MESSAGES,
     CASE_MESSAGES,
+    DOCUMENT_MESSAGES,
 )
 
 
@@ -141,6 +149,8 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["mining_status_label"] = MINING_STATUS_LABELS.get(status, status)
     if "status_label" in out and "mining_status_label" not in out:  # reasons stored before the code
         out["mining_status_label"] = out["status_label"]
+    if "platform" in out and "platform_label" not in out:  # 部卫片 / 省卫片
+        out["platform_label"] = SOURCE_LABELS.get(str(out["platform"]), out["platform"])
     if "compass_point" in out and "compass" not in out:
         out["compass"] = COMPASS_LABELS.get(str(out["compass_point"]), out["compass_point"])
     if "field" in out and "field_label" not in out:

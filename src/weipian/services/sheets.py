@@ -78,7 +78,9 @@ def export_template(
         }
         for r in rows
     ]  # fmt: skip
-    title = f"卫片图斑合法性判定填报表（{batch or '全部批次'}{'，' + township if township else ''}）"
+    which = {"code": "document.all_batches"}
+    code = "document.title.sheet_township" if township else "document.title.sheet"
+    title = message(code, batch=batch or which, township=township)
     write_sheet(path, data, title, rules.labels("determination", on))
     return len(data)
 
