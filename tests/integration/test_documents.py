@@ -121,7 +121,8 @@ def test_monthly_report_docx_and_xlsx(county: Store, tmp_path: Path) -> None:
     assert f"共下发图斑 {c.closure_issued} 个" in text_of(tmp_path / "月报.docx")
     wb = openpyxl.load_workbook(tmp_path / "月报.xlsx")
     ws = wb.active
-    assert "2022年11月" in ws["A1"].value and ws.freeze_panes == "B5"
+    assert ws["A1"].value == "南安市2022年11月卫片执法月清月结情况报告" and ws.freeze_panes == "B5"
+    assert ws["A2"].value == f"统计日期：{ON:%Y-%m-%d}"
     assert any(str(r) == "B3:D3" for r in ws.merged_cells.ranges)  # 月清 over three columns
     total = next(r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] == "合计")
     assert total[1] == c.closure_issued == 3 and total[2] == c.closure_done
@@ -190,7 +191,9 @@ def test_military_packet_for_the_bureau_only(county: Store, tmp_path: Path) -> N
         documents.military_packet(s, RULES, out, actor=Actor("审核员", Role.bureau_reviewer), on=ON)
     wb = openpyxl.load_workbook(out)
     ws = wb.active
-    assert "涉密" in ws.title and "涉密" in ws["A1"].value and "仅限离线报送" in ws.oddHeader.center.text
+    assert "涉密" in ws.title and ws["A1"].value == "【涉密·仅限离线报送】南安市涉军事用地卫片图斑清单"
+    assert ws["A2"].value == f"涉密　仅限离线报送（机要渠道），不得网络传输　生成：审核员　{ON:%Y-%m-%d}"
+    assert "仅限离线报送" in ws.oddHeader.center.text
     assert [
         r[2] for r in ws.iter_rows(min_row=5, values_only=True) if r[2] and str(r[2]).startswith("P")
     ] == ["P0002"]

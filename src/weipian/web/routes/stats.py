@@ -206,4 +206,4 @@ def ledger_download(
             session, rules, on=today, year=y, month=month or None, unit=unit or None, with_records=False
         )  # the label
         body = path.read_bytes()
-    return _download(body, f"{_label(result)}{documents.LEDGERS[kind]}.xlsx", XLSX)
+    return _download(body, f"{_label(result)}{message(f'document.ledger.{kind}')}.xlsx", XLSX)
