@@ -147,7 +147,7 @@ FIELD_LABELS: dict[str, str] = {
     "basic_farmland_area_m2": "违法占用永久基本农田面积",
     "is_new": "新增/存量",
     "is_mining": "是否涉矿",
-    "mineral_verdict": "矿产判定结果",
+    "mineral_verdict": "矿产判定",
     "mineral_handling": "矿产处理方式",
     "farmland_housing": "乱占耕地建房标注",
     "farmland_housing_class": "乱占耕地建房类别",
