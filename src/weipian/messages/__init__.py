@@ -9,7 +9,7 @@ every layer may use it. Tests assert codes, not these sentences.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查处)
@@ -46,6 +46,7 @@ __all__ = [
     "join_messages",
     "message",
     "note_text",
+    "period_text",
     "sentences",
     "trace_text",
 ]
@@ -122,6 +123,16 @@ def note_text(note: str | None) -> str:
     return ATTACHMENT_NOTES.get(note or "", note or "")
 
 
+def period_text(parts: Sequence[Mapping[str, Any]]) -> str:
+    """A statistic's period in words, from its codes (``stats.periods.Period.label``).
+
+    >>> period_text([{"code": "period.month", "params": {"year": 2022, "month": 11}},
+    ...              {"code": "period.source", "params": {"source": "ministry"}}]), period_text([])
+    ('2022年11月部卫片', '全部')
+    """
+    return "".join(message(p["code"], **dict(p.get("params") or {})) for p in parts) or message("period.all")
+
+
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
     """Sentences joined as one: "甲。" and "乙。" → "甲；乙。" (never "。；").
 
@@ -151,6 +162,8 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["mining_status_label"] = out["status_label"]
     if "platform" in out and "platform_label" not in out:  # 部卫片 / 省卫片
         out["platform_label"] = SOURCE_LABELS.get(str(out["platform"]), out["platform"])
+    if "source" in out and "source_label" not in out:
+        out["source_label"] = SOURCE_LABELS.get(str(out["source"]), out["source"])
     if "compass_point" in out and "compass" not in out:
         out["compass"] = COMPASS_LABELS.get(str(out["compass_point"]), out["compass_point"])
     if "field" in out and "field_label" not in out:

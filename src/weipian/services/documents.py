@@ -21,7 +21,7 @@ from weipian.io.reports import charts
 from weipian.io.reports.content import Charts, ReportContent, mu
 from weipian.io.reports.docx_report import write_annual, write_monthly_docx
 from weipian.io.reports.xlsx_ledgers import Sheet, write_ledger
-from weipian.messages import message
+from weipian.messages import message, period_text
 from weipian.rules import RuleSet
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.stats.periods import parse_month
@@ -56,7 +56,7 @@ def _content(result: StatsResult, rules: RuleSet, *, kind: str, title: str, with
         due = dt.date(year + 1, int(month_no), int(day_no))
     classes = rules.labels("farmland_housing_class", result.rules_day)
     content = ReportContent(
-        kind=kind, title=title, county=result.county_name, period_label=result.period.label(), on=result.on,
+        kind=kind, title=title, county=result.county_name, period_label=period_text(result.period.label()), on=result.on,
         county_figures=result.summary.county, units=units,
         line_pct=round(100 * result.policy.line, 2), warning_pct=round(100 * result.policy.warning, 2),
         lead=lead_table([(u.name, u.figures) for u in units]), housing=housing_table(result.records, classes),
@@ -140,7 +140,9 @@ def monthly_report(
     if parse_month(month) is None:
         raise InputError("stats.month_invalid", value=month)
     result = compute_stats(session, rules, on=on, month=month, farmland_source=farmland_source)
-    title = message("document.title.monthly", county=result.county_name, period=result.period.label())
+    title = message(
+        "document.title.monthly", county=result.county_name, period=period_text(result.period.label())
+    )
     c = _content(result, rules, kind="monthly", title=title, with_charts=False, session=None)
     if suffix == ".docx":
         return write_monthly_docx(path, c)
@@ -188,7 +190,10 @@ def ledger(
     _suffix(path, (".xlsx",))
     result = compute_stats(session, rules, on=on, year=year, month=month, unit=unit)
     title = message(
-        "document.title.ledger", county=result.county_name, period=result.period.label(), ledger=name
+        "document.title.ledger",
+        county=result.county_name,
+        period=period_text(result.period.label()),
+        ledger=name,
     )
     sub = message("document.subtitle.on_mu", on=on)
     if kind == "illegal":

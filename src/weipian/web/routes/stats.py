@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from weipian.domain.roles import Role
 from weipian.domain.townships import COUNTY_NAME
 from weipian.errors import InputError, PermissionDenied
-from weipian.messages import message
+from weipian.messages import message, period_text
 from weipian.services import documents
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.services.users import Account
@@ -163,7 +163,7 @@ def _need_county(user: Account) -> None:
 
 def _label(result: StatsResult) -> str:
     unit = result.unit_names.get(result.period.unit or "", "")
-    return f"{result.county_name}{unit}{result.period.label()}"
+    return f"{result.county_name}{unit}{period_text(result.period.label())}"
 
 
 @router.get("/documents/monthly.{suffix}")
