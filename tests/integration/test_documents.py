@@ -162,6 +162,7 @@ def test_ledgers(county: Store, tmp_path: Path) -> None:
     row = body["P0000"]
     assert row[5].value == FORMULA and row[5].data_type == "s"
     assert (row[8].value, row[9].value, row[8].number_format) == (7.5, 6.0, "0.00")
+    assert row[-1].value == "新增"  # 备注: the core's remark codes, worded in the document
     rect = rows_of(tmp_path / "rectification.xlsx")
     total = next(r for r in rect if r[0] == "合计")
     assert total[1] == 1 and total[4] == 0 and total[13] == 1 and total[-2:] == ("是", "是")

@@ -131,6 +131,7 @@ def test_tables() -> None:
     ]  # fmt: skip
     items = illegal_items(rs, {"A": "甲镇"}, "南安市")
     assert [i.code for i in items] == ["P0001"] and items[0].method == "拆除复耕" and items[0].rectified
+    assert [p["code"] for p in items[0].remark] == ["stats.remark.new"]  # a code; documents word it
     housing = {
         (h.housing_class, h.opinion): h.count for h in housing_table(rs, ["住宅类（单户）"]) if h.count
     }

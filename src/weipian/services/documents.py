@@ -200,7 +200,8 @@ def ledger(
         items = illegal_items(result.records, result.unit_names, result.county_name)
         rows: list[list[Any]] = [[i.seq, i.county, i.unit_name, i.batch, i.code, i.project_name, i.project_owner, i.use, mu(i.area_m2),
                  mu(i.farmland_m2), mu(i.basic_farmland_m2), "是" if i.rectified else "否", i.method,
-                 "是" if i.major_case else "否", i.remark] for i in items]  # fmt: skip
+                 "是" if i.major_case else "否", "；".join(message(p["code"], **p["params"]) for p in i.remark)]
+                for i in items]  # fmt: skip
         total: list[Any] = ["合计", "", "", "", f"{len(items)} 宗", "", "", "", round(sum(r[8] for r in rows), 2),
                  round(sum(r[9] for r in rows), 2), round(sum(r[10] for r in rows), 2),
                  f"{sum(1 for i in items if i.rectified)} 宗", "", "", ""]  # fmt: skip

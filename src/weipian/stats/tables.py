@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from weipian.domain.ledger import Method
 from weipian.messages.labels import METHOD_LABELS
@@ -127,7 +128,7 @@ class IllegalItem:
     rectified: bool
     method: str  # 拆除复耕 / 补办手续 / 拆补组合 / 未整改
     major_case: bool
-    remark: str
+    remark: tuple[dict[str, Any], ...]  # codes (stats.remark.*): 新增/存量, 排除, 已销号; documents word them
 
 
 # The figures' 整改方式 (stats.figures) as the ledger's codes, worded by their one label.
@@ -153,11 +154,13 @@ def illegal_items(
         if rect is not None and (rect.demolished_m2 > 0 or rect.regularised_m2 > 0):
             both = rect.demolished_m2 > 0 and rect.regularised_m2 > 0
             method = "combined" if both else ("demolished" if rect.demolished_m2 > 0 else "regularised")
-        remark = [] if r.is_new is None else ["新增" if r.is_new else "存量"]
+        remark: list[dict[str, Any]] = []
+        if r.is_new is not None:
+            remark.append({"code": "stats.remark.new" if r.is_new else "stats.remark.stock", "params": {}})
         if r.exclusion:
-            remark.append(f"排除：{r.exclusion}")
+            remark.append({"code": "stats.remark.excluded", "params": {"category": r.exclusion}})
         if rect is not None and rect.closed_out:
-            remark.append("已销号")
+            remark.append({"code": "stats.remark.closed", "params": {}})
         out.append(
             IllegalItem(
                 seq=i,
@@ -174,7 +177,7 @@ def illegal_items(
                 rectified=done,
                 method=METHOD_LABELS[_METHODS[method] if method else Method.none],
                 major_case=bool(rect and rect.major_case),
-                remark="；".join(remark),
+                remark=tuple(remark),
             )
         )
     return out
