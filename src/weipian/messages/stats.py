@@ -17,6 +17,11 @@ STATS_MESSAGES: dict[str, str] = {
     "stats.remark.stock": "存量",
     "stats.remark.excluded": "排除：{category}",
     "stats.remark.closed": "已销号",
+    # 乱占耕地建房 (stats.tables.housing_table): classes and opinions the core leaves as None/flags
+    "stats.housing.unclassified": "未分类",
+    "stats.housing.candidate": "规则提示（未认定）",
+    "stats.housing.flagged": "规则提示",
+    "stats.housing.undetermined": "未认定",
     "stats.month_invalid": "月份“{value}”无效。请使用 YYYY-MM，例如 2022-11。",
     "stats.year_invalid": "年度“{value}”无效。请使用四位年份，例如 2022。",
     "stats.month_year_mismatch": "月份 {month} 不在所选年度 {year} 内。请只给 --month，或让两者一致。",

@@ -18,7 +18,7 @@ from weipian.domain.roles import Actor
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError, PermissionDenied
 from weipian.io.reports import charts
-from weipian.io.reports.content import Charts, ReportContent, mu
+from weipian.io.reports.content import Charts, ReportContent, housing_words, mu
 from weipian.io.reports.docx_report import write_annual, write_monthly_docx
 from weipian.io.reports.xlsx_ledgers import Sheet, write_ledger
 from weipian.messages import message, period_text
@@ -93,7 +93,7 @@ def _with_charts(c: ReportContent, result: StatsResult, session: Session) -> Rep
             [mu(u.figures.unrectified_farmland_m2) for u in units],
         ),
         housing=charts.housing_chart(
-            [f"{h.housing_class}·{h.opinion}" for h in c.housing if h.count],
+            ["·".join(housing_words(h)) for h in c.housing if h.count],
             [h.count for h in c.housing if h.count],
         ),
         unit_map=charts.unit_map(shapes, [], c.line_pct, c.warning_pct, message("document.chart.unit_ratio")),
@@ -240,7 +240,8 @@ def ledger(
         from weipian.stats.tables import housing_opinion
 
         rows = [[i, result.unit_names.get(r.unit or "", "（未归属）"), r.batch, r.code,
-                 (r.housing_class or "未分类") if r.filed and r.housing else "规则提示", housing_opinion(r),
+                 (r.housing_class or message("stats.housing.unclassified")) if r.filed and r.housing
+                 else message("stats.housing.flagged"), housing_opinion(r) or message("stats.housing.undetermined"),
                  mu(r.area_m2), mu(r.farmland), mu(r.basic_farmland_m2 or r.desk_basic_farmland_m2 or 0.0),
                  STATE_LABELS[State(r.state)]] for i, r in enumerate(sorted(chosen, key=lambda r: (r.unit or "~", r.code)), 1)]  # fmt: skip
         total = ["合计", "", "", f"{len(rows)} 宗", "", "", round(sum(x[6] for x in rows), 2),

@@ -185,35 +185,38 @@ def illegal_items(
 
 @dataclass
 class HousingRow:
-    """Table 4 (乱占耕地建房), one class and opinion: count and areas (m²)."""
+    """Table 4 (乱占耕地建房), one class and opinion: count and areas (m²). Words for the
+    unclassified, the rule-flagged and the not yet determined are the documents' (io.reports.content
+    .housing_words)."""
 
-    housing_class: str
-    opinion: str  # 违法 / 存疑 / 合法 / 未认定
+    housing_class: str | None  # a class of the rule dictionary; None: confirmed without a class
+    opinion: str | None  # 违法 / 存疑 / 合法; None: not determined (未认定)
+    candidate: bool = False  # flagged by the rules, not confirmed (规则提示)
     count: int = 0
     area_m2: float = 0.0
     farmland_m2: float = 0.0
     basic_farmland_m2: float = 0.0
 
 
-def housing_opinion(r: PatchRecord) -> str:
-    """The 乱占 opinion: the verdict when filed (违法 or 合法), 存疑 for any other filed verdict."""
+def housing_opinion(r: PatchRecord) -> str | None:
+    """The 乱占 opinion: the verdict when filed (违法 or 合法), 存疑 for any other filed verdict;
+    None when not determined (未认定)."""
     if not (r.filed and r.housing):
-        return "未认定"
+        return None
     return r.verdict if r.verdict in ("违法", "合法") else "存疑"
 
 
 def housing_table(records: Iterable[PatchRecord], classes: Sequence[str]) -> list[HousingRow]:
     """Table 4: confirmed 乱占 by class and opinion, plus rule-flagged candidates not confirmed."""
-    rows: dict[tuple[str, str], HousingRow] = {}
+    rows: dict[tuple[str | None, str | None, bool], HousingRow] = {}
     for c in classes:
         for o in ("违法", "存疑", "合法"):
-            rows[(c, o)] = HousingRow(c, o)
+            rows[(c, o, False)] = HousingRow(c, o)
     for r in records:
         confirmed = r.filed and r.housing
         if not confirmed and not r.housing_candidate:
             continue
-        cls = (r.housing_class or "未分类") if confirmed else "规则提示（未认定）"
-        key = (cls, housing_opinion(r))
+        key = (r.housing_class if confirmed else None, housing_opinion(r), not confirmed)
         row = rows.setdefault(key, HousingRow(*key))
         row.count += 1
         row.area_m2 += r.area_m2

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from weipian.io.reports.content import ReportContent, mu, pct_text
+from weipian.io.reports.content import ReportContent, housing_words, mu, pct_text
 from weipian.io.reports.files import save_atomically
 from weipian.stats.figures import Figures
 from weipian.stats.tables import LeadRow, lead_row
@@ -214,7 +214,7 @@ def write_annual(path: Path, c: ReportContent) -> Path:
     if c.charts:
         _picture(doc, c.charts.rectification)
     _heading(doc, "四、新增农村乱占耕地建房")
-    housing = [[h.housing_class, h.opinion, h.count, mu(h.area_m2), mu(h.farmland_m2), mu(h.basic_farmland_m2)]
+    housing = [[*housing_words(h), h.count, mu(h.area_m2), mu(h.farmland_m2), mu(h.basic_farmland_m2)]
                for h in c.housing]  # fmt: skip
     _table(doc, ("类别", "认定意见", "宗数", "面积(亩)", "占耕地(亩)", "占永久基本农田(亩)"), housing)
     if c.charts:
