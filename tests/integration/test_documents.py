@@ -109,6 +109,10 @@ def test_annual_report_tables_check_and_print_well(county: Store, tmp_path: Path
         assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None  # header repeats
         grid = [col.width for col in table.columns]
         assert all(grid) and abs(sum(grid) - Cm(15.8)) < Cm(0.05)  # the grid fills the text width
+    cases = next(t for t in d.tables if t.rows[0].cells[1].text == "上年结转")
+    assert [r.cells[0].text for r in cases.rows[1:3]] == ["土地", "矿产"]  # the core's kinds, worded here
+    housing = next(t for t in d.tables if t.rows[0].cells[1].text == "认定意见")
+    assert all(r.cells[0].text and r.cells[1].text for r in housing.rows[1:])  # no None left unworded
     referrals = next(t for t in d.tables if t.rows[0].cells[0].text == "部门")
     assert referrals.rows[1].cells[0].text == "本期无数据"  # no referral in the county
 

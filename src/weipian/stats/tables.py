@@ -232,7 +232,7 @@ def housing_table(records: Iterable[PatchRecord], classes: Sequence[str]) -> lis
 class CaseRow:
     """Table 5 (annual cases), land or mineral: carried over, filed, closed, still open, persons."""
 
-    kind: str  # 土地 / 矿产
+    kind: str  # a CaseKind value: land (土地) or mineral (矿产); the documents word it
     carried_over: int = 0  # filed before the year, not closed before it
     filed: int = 0
     closed: int = 0
@@ -245,14 +245,14 @@ class CaseRow:
 
 def case_table(records: Iterable[PatchRecord], year: int) -> list[CaseRow]:
     """Table 5 for ``year`` from the case register held in the ledger."""
-    rows = {"土地": CaseRow("土地"), "矿产": CaseRow("矿产")}
+    rows = {"land": CaseRow("land"), "mineral": CaseRow("mineral")}
     for r in records:
         case = r.case
         if case is None or case.filed_on is None or case.filed_on.year > year:
             continue
         if case.closed_on is not None and case.closed_on.year < year:
             continue
-        row = rows["矿产" if case.kind == "mineral" else "土地"]
+        row = rows["mineral" if case.kind == "mineral" else "land"]
         if case.filed_on.year < year:
             row.carried_over += 1
         else:

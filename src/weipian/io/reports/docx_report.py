@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 
 from weipian.io.reports.content import ReportContent, housing_words, mu, pct_text
 from weipian.io.reports.files import save_atomically
+from weipian.messages.labels import CASE_KIND_LABELS
 from weipian.stats.figures import Figures
 from weipian.stats.tables import LeadRow, lead_row
 
@@ -220,7 +221,7 @@ def write_annual(path: Path, c: ReportContent) -> Path:
     if c.charts:
         _picture(doc, c.charts.housing, 13)
     _heading(doc, "五、立案查处与问责")
-    cases = [[r.kind, r.carried_over, r.filed, r.closed, r.open_at_end, r.discipline, r.organisational, r.judicial,
+    cases = [[CASE_KIND_LABELS[r.kind], r.carried_over, r.filed, r.closed, r.open_at_end, r.discipline, r.organisational, r.judicial,
               f"{r.fine_yuan:.2f}"] for r in c.cases]  # fmt: skip
     _table(doc, ("类别", "上年结转", "本年立案", "本年结案", "年末未结", "党纪政务处分(人)", "组织处理(人)",
                  "移送司法(人)", "罚款(元)"), cases)  # fmt: skip
