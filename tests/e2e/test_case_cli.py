@@ -4,6 +4,7 @@ attacks: a township account, a patch not 违法, bad dates, formula text in the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -132,6 +133,7 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "矿产执法台账.xlsx"
     assert run_json(["case", "export", str(out), "--mineral"], env)["rows"] == 1
     ws = openpyxl.load_workbook(out).active
+    assert re.fullmatch(r"矿产执法台账（\d{4}年\d\d月\d\d日导出，共 1 宗）", ws["A1"].value)
     headers = [c.value for c in ws[2]]
     row = dict(zip(headers, [c.value for c in ws[3]], strict=True))
     assert (row["监测编号"], row["采矿许可证号"], row["矿产判定"], row["处理方式"], row["立案号"]) == (
@@ -141,6 +143,7 @@ def test_case_round_and_attacks(env: dict[str, str], tmp_path: Path) -> None:
     register = tmp_path / "立案查处台账.xlsx"
     assert run_json(["case", "export", str(register)], env)["rows"] == 2
     ws = openpyxl.load_workbook(register).active
+    assert re.fullmatch(r"立案查处台账（\d{4}年\d\d月\d\d日导出，共 2 件）", ws["A1"].value)
     headers = [c.value for c in ws[2]]
     cells = {ws.cell(r, 2).value: ws.cell(r, headers.index("立案号") + 1) for r in (3, 4)}
     formula_cell = cells["P0000"]

@@ -111,12 +111,18 @@ def test_xlsx_keeps_formula_text_as_text(county: Store, tmp_path: Path) -> None:
     assert cell.value == FORMULA and cell.data_type == "s"
     assert rows["P0000"][codes.index("WFMJ")].number_format == "0.00"
     assert ws.freeze_panes == "B4" and "P0002" not in rows
+    assert ws["A1"].value == "部卫片图斑核查成果报送表（全部批次）"  # worded from document.title.delivery
 
 
 def test_province_has_nothing_here(county: Store, tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         export_delivery(county, tmp_path / "省.gpkg", platform="province", fmt="gpkg", rules=RULES, on=TODAY)
     assert exc.value.code == "delivery.nothing"
+    assert str(exc.value) == "没有可报送的省卫片图斑（涉军事用地图斑不在线报送）。"
+    with pytest.raises(InputError) as exc:
+        export_delivery(county, tmp_path / "省.gpkg", platform="province", fmt="gpkg", rules=RULES, on=TODAY,
+                        batch="B1")  # fmt: skip
+    assert str(exc.value) == "没有可报送的省卫片图斑（批次：B1）（涉军事用地图斑不在线报送）。"
 
 
 @pytest.mark.parametrize(("delivered", "expected"), [("TBBH", ["TBBH"]), ("监测编号", ["JCBH"])])

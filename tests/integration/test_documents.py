@@ -109,6 +109,10 @@ def test_annual_report_tables_check_and_print_well(county: Store, tmp_path: Path
         assert first.trPr is not None and first.trPr.find(qn("w:tblHeader")) is not None  # header repeats
         grid = [col.width for col in table.columns]
         assert all(grid) and abs(sum(grid) - Cm(15.8)) < Cm(0.05)  # the grid fills the text width
+    cases = next(t for t in d.tables if t.rows[0].cells[1].text == "上年结转")
+    assert [r.cells[0].text for r in cases.rows[1:3]] == ["土地", "矿产"]  # the core's kinds, worded here
+    housing = next(t for t in d.tables if t.rows[0].cells[1].text == "认定意见")
+    assert all(r.cells[0].text and r.cells[1].text for r in housing.rows[1:])  # no None left unworded
     referrals = next(t for t in d.tables if t.rows[0].cells[0].text == "部门")
     assert referrals.rows[1].cells[0].text == "本期无数据"  # no referral in the county
 
@@ -121,7 +125,8 @@ def test_monthly_report_docx_and_xlsx(county: Store, tmp_path: Path) -> None:
     assert f"共下发图斑 {c.closure_issued} 个" in text_of(tmp_path / "月报.docx")
     wb = openpyxl.load_workbook(tmp_path / "月报.xlsx")
     ws = wb.active
-    assert "2022年11月" in ws["A1"].value and ws.freeze_panes == "B5"
+    assert ws["A1"].value == "南安市2022年11月卫片执法月清月结情况报告" and ws.freeze_panes == "B5"
+    assert ws["A2"].value == f"统计日期：{ON:%Y-%m-%d}"
     assert any(str(r) == "B3:D3" for r in ws.merged_cells.ranges)  # 月清 over three columns
     total = next(r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] == "合计")
     assert total[1] == c.closure_issued == 3 and total[2] == c.closure_done
@@ -161,6 +166,7 @@ def test_ledgers(county: Store, tmp_path: Path) -> None:
     row = body["P0000"]
     assert row[5].value == FORMULA and row[5].data_type == "s"
     assert (row[8].value, row[9].value, row[8].number_format) == (7.5, 6.0, "0.00")
+    assert row[-1].value == "新增"  # 备注: the core's remark codes, worded in the document
     rect = rows_of(tmp_path / "rectification.xlsx")
     total = next(r for r in rect if r[0] == "合计")
     assert total[1] == 1 and total[4] == 0 and total[13] == 1 and total[-2:] == ("是", "是")
@@ -190,7 +196,9 @@ def test_military_packet_for_the_bureau_only(county: Store, tmp_path: Path) -> N
         documents.military_packet(s, RULES, out, actor=Actor("审核员", Role.bureau_reviewer), on=ON)
     wb = openpyxl.load_workbook(out)
     ws = wb.active
-    assert "涉密" in ws.title and "涉密" in ws["A1"].value and "仅限离线报送" in ws.oddHeader.center.text
+    assert "涉密" in ws.title and ws["A1"].value == "【涉密·仅限离线报送】南安市涉军事用地卫片图斑清单"
+    assert ws["A2"].value == f"涉密　仅限离线报送（机要渠道），不得网络传输　生成：审核员　{ON:%Y-%m-%d}"
+    assert "仅限离线报送" in ws.oddHeader.center.text
     assert [
         r[2] for r in ws.iter_rows(min_row=5, values_only=True) if r[2] and str(r[2]).startswith("P")
     ] == ["P0002"]

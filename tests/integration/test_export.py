@@ -58,7 +58,7 @@ def test_xlsx(analysed: Store, tmp_path: Path) -> None:
     path = tmp_path / "结果.xlsx"
     export_results(analysed, path, fmt="xlsx", batch="2022年第1批")
     ws = openpyxl.load_workbook(path).active
-    assert "2022年第1批" in ws["A1"].value
+    assert ws["A1"].value == "卫片图斑内业比对结果（2022年第1批）"
     header = [c.value for c in ws[3]]
     assert header[:3] == ["JCBH", "XZQDM", "XZQMC"] and "GDMJ" in header
     # The person's filed areas have their own names, next to the desk GDMJ/YJJBNTMJ.

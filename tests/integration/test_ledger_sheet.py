@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from factories import HONGMEI, small_county
 from ledger_helpers import ADMIN, AT, HL, RULES, TODAY, _open, illegal, reported
 from weipian.errors import InputError
+from weipian.messages import message
 from weipian.services.ledger_records import find_record
 from weipian.services.ledger_sheet import export_ledger, import_ledger
 from weipian.storage.store import Store
@@ -67,6 +68,8 @@ def test_export_fill_import(store: Store, tmp_path: Path) -> None:
     assert exc.value.code == "sheet.rejected" and exc.value.params["count"] == 1
     (bad,) = exc.value.params["rejected"]
     assert (bad.row, bad.id, bad.params["cause"]) == (rows["P0000"], "P0000", "ledger.areas_invalid")
+    worded = message(bad.code, row=bad.row, id=bad.id, **bad.params)  # the cause is worded at the edge
+    assert worded.startswith(f"第 {bad.row} 行（P0000）：") and "超过违法面积" in worded, worded
     assert (_count(store, events), _count(store, rectification_progress)) == before  # all or nothing
 
     _set(path, {("P0000", "CCMJ"): 300, ("P0000", "CCGDMJ"): 200, ("P0000", "ZRR"): "张三"})

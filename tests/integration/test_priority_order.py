@@ -125,22 +125,22 @@ def test_priority_first_then_running_deadline_page_after_page(
         first = list_patches(s, PatchFilter(), scope=scope, today=TODAY)
         assert (first.total, first.pages) == (10, 4)
         walked = [
-            r["patch_code"]
+            r.patch_code
             for p in range(1, 5)
             for r in list_patches(s, PatchFilter(page=p), scope=scope, today=TODAY).rows
         ]
         assert walked == expected
-        assert [r["priority_labels"] for r in first.rows[:3]] == [["江河沿岸"], ["江河沿岸"], []]
+        assert [r.priority_labels for r in first.rows[:3]] == [("江河沿岸",), ("江河沿岸",), ()]
         # no returned patch among batch B: the pages come straight off the indexes, in the same order
         only_b = [
-            r["patch_code"]
+            r.patch_code
             for p in (1, 2)
             for r in list_patches(s, PatchFilter(q="B", page=p), scope=scope, today=TODAY).rows
         ]
         assert only_b == [c for c in expected if c.startswith("B")]
         # filters keep the order; the export too
         overdue = [
-            r["patch_code"]
+            r.patch_code
             for p in range(1, 5)
             for r in list_patches(s, PatchFilter(overdue=True, page=p), scope=scope, today=TODAY).rows
         ]
@@ -155,9 +155,9 @@ def test_special_lists_sort_the_same_way(county: Store) -> None:
     with county.reading() as s:
         late = special_list(s, "overdue", on=TODAY)
         back = special_list(s, "returned", on=TODAY)
-    assert [r["JCBH"] for r in late] == expected
-    assert [r["priority"] for r in late[:2]] == [["江河沿岸"], ["江河沿岸"]] and late[2]["priority"] == []
-    assert [r["JCBH"] for r in back] == ["A0001"]
+    assert [r.patch_code for r in late] == expected
+    assert [r.priority for r in late[:2]] == [("江河沿岸",), ("江河沿岸",)] and late[2].priority == ()
+    assert [r.patch_code for r in back] == ["A0001"]
 
 
 def test_the_judge_writes_the_priority_and_rejudging_clears_it(county: Store, tmp_path: Path) -> None:

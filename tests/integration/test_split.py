@@ -284,5 +284,5 @@ def test_work_lists_leave_the_split_patch_out(county: Store, tmp_path: Path) -> 
     _file(county, "P0000-2", LEGAL)
     assert _state(county, "P0000") == "submitted"
     with county.reading() as s:
-        queued = [r["patch_code"] for r in review_queue(s, Scope(restricted=True))]
+        queued = [r.patch_code for r in review_queue(s, Scope(restricted=True))]
     assert sorted(queued) == ["P0000-1", "P0000-2"]

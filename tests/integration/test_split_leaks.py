@@ -47,7 +47,7 @@ def county(store: Store, tmp_path: Path) -> Store:
 def test_counts_and_overdue_lists_hold_the_parts_not_the_parent(county: Store) -> None:
     with county.reading() as s:  # issued 2022-11-01, due 11-16: everything is late on 12-01
         d = dashboard(s, BUREAU, TODAY)
-        late = {r["JCBH"] for r in special_list(s, "overdue", on=TODAY)}
+        late = {r.patch_code for r in special_list(s, "overdue", on=TODAY)}
         due = reminders(s, today=TODAY)
     assert late == {"P0000-1", "P0000-2", "P0001", "P0002"}
     assert d.total == sum(n for _, n in d.by_state) == 4

@@ -113,7 +113,7 @@ def test_a_unit_account_sees_and_acts_on_its_townships_only(store: Store, tmp_pa
             with pytest.raises(NotFound):
                 visible_patch(s, pid, zys.actor)
         listed = list_patches(s, PatchFilter(), scope=scope, today=TODAY)
-        assert {r["patch_code"] for r in listed.rows} == {"P0000"}
+        assert {r.patch_code for r in listed.rows} == {"P0000"}
     assert zys.actor.may(Action.determination_submit, HONGLAI)
     assert not zys.actor.may(Action.determination_submit, HONGMEI)
 
@@ -148,7 +148,7 @@ def test_the_unit_of_an_account_decides_at_once(store: Store, tmp_path: Path) ->
         zys = account_by_name(s, "zys")
         listed = list_patches(s, PatchFilter(), scope=scope_of(zys), today=TODAY)
     assert zys.covers == {HONGLAI, HONGMEI}
-    assert {r["patch_code"] for r in listed.rows} == {"P0000", "P0001"}  # never the restricted P0002
+    assert {r.patch_code for r in listed.rows} == {"P0000", "P0001"}  # never the restricted P0002
     with store.writing() as s:
         update_unit_record(s, "ZYS01", active=False)
     with store.reading() as s:
@@ -239,4 +239,4 @@ def test_older_township_accounts_keep_their_scope_after_the_upgrade(store: Store
         old = account_by_name(s, "old")
         assert (old.unit_code, old.covers, old.unit_name) == (HONGLAI, {HONGLAI}, "洪濑镇")
         listed = list_patches(s, PatchFilter(), scope=scope_of(old), today=TODAY)
-    assert {r["patch_code"] for r in listed.rows} == {"P0000"}
+    assert {r.patch_code for r in listed.rows} == {"P0000"}

@@ -17,7 +17,7 @@ from weipian.domain.roles import Actor, Role
 from weipian.errors import InputError, PermissionDenied, TransitionRefused
 from weipian.rules import ApprovalClaim, Determination, load_rules
 from weipian.services import workflow
-from weipian.services.lists import closure, special_list
+from weipian.services.lists import HousingRow, ReturnedRow, closure, special_list
 from weipian.services.sheets import export_template, import_sheet
 from weipian.storage.store import Store
 from weipian.storage.tables import determinations, events, suggestions
@@ -168,13 +168,30 @@ def test_lists_and_monthly_closure(county: Store) -> None:
         returned = special_list(s, "returned", on=TODAY)
         overdue = special_list(s, "overdue", on=TODAY)
         months = closure(s)
-    assert [(r["JCBH"], r["confirmed"]) for r in housing][:1] == [("P0000", True)]
-    assert [r["JCBH"] for r in military] == ["P0002"]
-    assert returned[0]["JCBH"] == "P0000" and returned[0]["reasons"] == ["return.need_field_photos"]
+    assert [(r.patch_code, isinstance(r, HousingRow) and r.confirmed) for r in housing][:1] == [
+        ("P0000", True)
+    ]
+    assert [r.patch_code for r in military] == ["P0002"]
+    assert isinstance(back := returned[0], ReturnedRow)
+    assert back.patch_code == "P0000" and back.reasons == ("return.need_field_photos",)
     # The 补正期限 comes from the dated rules (county_correction_days), not the old deadline.
     days = RULES.whole("county_correction_days", TODAY)
-    assert returned[0]["due_on"] == TODAY + dt.timedelta(days=days) and days == 5
-    assert sorted(r["JCBH"] for r in overdue) == ["P0001", "P0002"]  # due 2022-11-16, still open
+    assert back.due_on == TODAY + dt.timedelta(days=days) and days == 5
+    assert sorted(r.patch_code for r in overdue) == ["P0001", "P0002"]  # due 2022-11-16, still open
+    # ``weipian lists show --json`` prints these keys, in this order (INTERFACE.md)
+    common = ["JCBH", "source", "township_code", "township", "area_m2", "state", "suggestion", "determination",
+              "priority"]  # fmt: skip
+    assert list(military[0].as_json()) == common
+    assert list(housing[0].as_json()) == [
+        *common,
+        "confirmed",
+        "housing_class",
+        "farmland_area_m2",
+        "basic_farmland_area_m2",
+    ]
+    assert list(overdue[0].as_json()) == [*common, "due_on", "days_overdue"]
+    assert back.as_json()["reasons"] == ["return.need_field_photos"]
+    assert list(back.as_json()) == [*common, "reasons", "due_on", "days_left"]
     assert {(m.month, m.issued) for m in months} >= {("2022-11", 1)}
     assert sum(m.issued for m in months) == 3
 
@@ -193,6 +210,9 @@ def _fill(path: Path, values: dict[str, dict[str, Any]]) -> None:
 def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
     path = tmp_path / "填报.xlsx"
     assert export_template(county, path, rules=RULES, on=TODAY, township=HONGLAI) == 1
+    assert (
+        openpyxl.load_workbook(path).active["A1"].value == f"卫片图斑合法性判定填报表（全部批次，{HONGLAI}）"
+    )
     _fill(
         path,
         {
@@ -231,6 +251,25 @@ def test_excel_round_trip(county: Store, tmp_path: Path) -> None:
     assert sorted((r.id, r.code) for r in info.value.params["rejected"]) == [
         ("NOPE", "row.unknown_patch"), ("P0001", "row.other_township"),
     ]  # fmt: skip
+
+
+def test_sheet_rows_that_cannot_be_read_say_why_in_chinese(county: Store, tmp_path: Path) -> None:
+    """Every refused row travels as codes and is worded at the edge (the CLI's rejection list)."""
+    from weipian.cli.output import rejections_json
+
+    path = tmp_path / "填报.xlsx"
+    assert export_template(county, path, rules=RULES, on=TODAY) == 2
+    for cells, code, words in (
+        ({"WFMJ": "五百"}, "row.sheet_number", "“违法用地面积（㎡）”应填数字（平方米），现为“五百”"),
+        ({"PW": "用地审批 闽政地1号"}, "row.sheet_approvals", "批文“用地审批 闽政地1号”无法识别"),
+        ({"WFMJ": "500"}, "row.invalid", "判定为违法时须填写违法类型；判定为违法时须注明新增或存量。"),
+    ):
+        _fill(path, {"P0000": {"PDJG": "违法", "WFMJ": None, "PW": None, **cells}})
+        with pytest.raises(InputError) as info:
+            import_sheet(county, path, actor=ADMIN, rules=RULES, on=TODAY)
+        (row,) = [r for r in rejections_json(info.value.params["rejected"]) if r["id"] == "P0000"]
+        assert row["code"] == code and words in row["message"], row
+        assert not any(c.isascii() and c.isalpha() for c in row["message"].replace("P0000", "")), row
 
 
 def current_determination_data(store: Store, code: str) -> dict[str, Any]:

@@ -161,3 +161,19 @@ def test_problems_passed_as_codes_are_worded_and_joined() -> None:
                 {"code": "case.number_needed"}]  # fmt: skip
     text = message("ledger.areas_invalid", code="P1", problems=problems)
     assert text.endswith("：拆除面积不能为负数（-1）；请填写立案号。"), text
+
+
+def test_a_period_is_codes_in_the_core_and_words_at_the_edge() -> None:
+    from weipian.messages import period_text
+    from weipian.stats.periods import Period
+
+    cases = {
+        Period(): "全部",
+        Period(month="2022-03", source="province"): "2022年3月省卫片",
+        Period(year=2022): "2022年度",
+        Period(year=2022, quarter=4, batch="2022年第1批"): "2022年度第4季度2022年第1批",
+        Period(source="self", unit="350583113"): "自主发现",
+    }
+    for period, words in cases.items():
+        assert all(set(p) == {"code", "params"} for p in period.label())
+        assert period_text(period.label()) == words

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from weipian.messages import message
 from weipian.rules import (
     RULE_MESSAGES,
     ApprovalClaim,
@@ -157,8 +158,10 @@ def test_basic_farmland_may_exceed_farmland() -> None:
 
 
 def _texts(det: Determination) -> list[str]:
+    """The sentences as the edges word them: the core names a field by its code, the catalogue
+    by its label (``{field_label}``)."""
     return [
-        RULE_MESSAGES[r.code].format(**r.params)
+        message(r.code, **dict(r.params))
         for r in validate_determination(det, patch_area_m2=PATCH, rules=RULES, on=ON)
     ]
 
@@ -174,6 +177,7 @@ def test_sentences_name_fields_in_chinese_and_list_the_choices() -> None:
     assert texts[0].startswith("违法类型“乱建”不在当日有效的字典中，可选：违法占地、")
     for text in [*texts, *_texts(replace(LEGAL, mineral_verdict="持证开采"))]:
         assert not any(c.isascii() and c.isalpha() for c in text), text
+    assert "违法面积不能为负数。" in texts
 
 
 def test_labels_are_checked_against_the_dictionary_in_force() -> None:
@@ -200,8 +204,9 @@ def test_every_reason_has_a_sentence_that_formats() -> None:
     ]
     for det in bad:
         for r in validate_determination(det, patch_area_m2=PATCH, rules=RULES, on=ON):
-            text = RULE_MESSAGES[r.code].format(**r.params)
-            assert "{" not in text
+            assert r.code in RULE_MESSAGES
+            text = message(r.code, **dict(r.params))
+            assert "{" not in text and "_" not in text, text
 
 
 areas = st.one_of(st.none(), st.floats(min_value=0, max_value=10_000, allow_nan=False))

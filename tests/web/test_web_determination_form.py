@@ -139,3 +139,24 @@ def test_review_from_the_patch_page_and_the_returned_banner(
         # Another township's patch: 404 to the reviewer's form posted by that township's user.
         r = town.post(f"/patches/{ids['P0001']}/review", data={"csrf_token": csrf_t, "outcome": "pass"})
         assert r.status_code == 404
+
+
+def test_inputs_and_rule_sentences_name_a_field_alike(client: TestClient, ids: dict[str, int]) -> None:
+    """One label a determination field: the form's input and the rules' sentence use the same words."""
+    from weipian.messages.rules import FIELD_LABELS
+
+    csrf = login(client, "honglai")
+    pid = ids["P0000"]
+    page = client.get(f"/patches/{pid}").text
+    for name in ("verdict", "illegal_area_m2", "farmland_area_m2", "mineral_verdict", "field_description"):
+        label = re.search(rf'<label class="label-text" for="f-{name}">([^<]+)', page)
+        assert label and label.group(1) == FIELD_LABELS[name], name
+    r = _post(client, pid, csrf, action="save", illegal_area_m2="400", farmland_area_m2="450", based_on="0")
+    assert r.status_code == 422  # type: ignore[attr-defined]
+    text: str = r.text  # type: ignore[attr-defined]
+    assert "违法占用耕地面积 450.0 平方米超过违法面积 400.0 平方米" in text
+    assert 'data-field="farmland_area_m2"' in text
+    r = _post(client, pid, csrf, action="save", verdict="合法", violation_type="", based_on="0")
+    text = r.text  # type: ignore[attr-defined]
+    assert r.status_code == 422 and "判定为合法时不能填写违法面积" in text  # type: ignore[attr-defined]
+    assert "违法用地面积" not in text and "{field_label}" not in text

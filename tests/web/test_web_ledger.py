@@ -11,6 +11,7 @@ from web_helpers import login
 from ledger_helpers import illegal, reported
 from photos import field_photo, minimal_pdf
 from weipian.domain import clock
+from weipian.services.evidence import list_evidence
 from weipian.storage.store import Store
 
 
@@ -49,6 +50,12 @@ def test_township_fills_ledger_and_bureau_closes_out(
     assert ok.status_code == 303, ok.text
     page = client.get(f"/ledger/{pid}").text
     assert "已全部拆除" in page and "/preview.jpg" in page
+    # the photo's note is stored as a code and worded where it is shown
+    with county.reading() as s:
+        assert {e.note for e in list_evidence(s, pid)} == {"ledger.progress_photo"}
+    assert "整改进展照片" in client.get(f"/patches/{pid}").text
+    photos = client.get("/api/map/photos", params={"patch_id": pid}).json()["features"]
+    assert [f["properties"]["note"] for f in photos] == ["整改进展照片"]
     ok = client.post(f"/ledger/{pid}/close", data={"csrf_token": csrf, "note": "请验收"},
                      files=[("evidence", ("验收.pdf", minimal_pdf(), "application/pdf"))])  # fmt: skip
     assert ok.status_code == 303

@@ -107,13 +107,15 @@ def test_ledger_export_for_a_township_is_its_own(
 def referral_county(county: Store, ids: dict[str, int]) -> Store:
     with county.reading() as s:
         admin = account_by_name(s, "admin")
-    refer(county, ids["P0000"], kind="referral", department="林业", matter=EVIL, actor=admin, today=TODAY,
-          now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC))  # fmt: skip
-    refer(
-        county, ids["P0001"], kind="referral", department="水利", matter="侵占河道", actor=admin, today=TODAY
-    )
-    refer(county, ids["P0002"], kind="referral", department="执法监察大队", matter="涉军图斑核查", actor=admin,
-          today=TODAY)  # internal only  # fmt: skip
+
+    def to(pid: int, department: str, matter: str, **at: dt.datetime) -> None:
+        refer(
+            county, pid, kind="referral", department=department, matter=matter, actor=admin, today=TODAY, **at
+        )
+
+    to(ids["P0000"], "林业", EVIL, now=dt.datetime(2022, 12, 1, tzinfo=dt.UTC))
+    to(ids["P0001"], "水利", "侵占河道")
+    to(ids["P0002"], "执法监察大队", "涉军图斑核查")  # internal only
     return county
 
 

@@ -75,10 +75,10 @@ def test_list_pages_match_the_joined_list(busy: Store, who: str) -> None:
             page = list_patches(s, f, scope=scope, today=TODAY)
             assert page.total == len(full), f
             start = (page.page - 1) * 50
-            assert [r["id"] for r in page.rows] == [r.id for r in full[start : start + 50]], f
+            assert [r.id for r in page.rows] == [r.id for r in full[start : start + 50]], f
             grouped = latest_determinations()
             verdicts = dict(s.execute(select(grouped.c.patch_id, grouped.c.verdict)).all())
-            assert [r["determination"] for r in page.rows] == [verdicts.get(r["id"]) for r in page.rows]
+            assert [r.determination for r in page.rows] == [verdicts.get(r.id) for r in page.rows]
 
 
 @pytest.mark.parametrize("who", list(SCOPES))

@@ -14,7 +14,7 @@ from weipian.cli.output import emit_json, guarded, out
 from weipian.domain import clock
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.rules import load_rules
-from weipian.services.lists import closure, special_list
+from weipian.services.lists import ListRow, closure, special_list
 from weipian.services.queries.lists import TITLES
 from weipian.services.sheets import SheetImport, export_template, import_sheet
 
@@ -32,7 +32,7 @@ def show_cmd(
 ) -> None:
     """显示专项清单：housing 乱占耕地建房、military 涉军、overdue 逾期、returned 退回。重点关注图斑在前，其余按截止日期先后排列。"""
 
-    def run() -> list[dict[str, Any]]:
+    def run() -> list[ListRow]:
         store = open_store(settings())
         with store.reading() as session:
             return special_list(
@@ -41,14 +41,14 @@ def show_cmd(
 
     rows = guarded(as_json, run)
     if as_json:
-        emit_json({"list": name, "rows": rows})
+        emit_json({"list": name, "rows": [r.as_json() for r in rows]})
         return
     t = Table(title=f"{TITLES[name]}（{len(rows)} 个）")
     for col in ("监测编号", "重点关注", "乡镇（街道）", "面积（㎡）", "状态", "预判", "判定"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["JCBH"], "、".join(r["priority"]), r["township"] or "", f"{r['area_m2']:.2f}",
-                  STATE_LABELS[State(r["state"])], r["suggestion"] or "", r["determination"] or "")  # fmt: skip
+        t.add_row(r.patch_code, "、".join(r.priority), r.township or "", f"{r.area_m2:.2f}",
+                  STATE_LABELS[State(r.state)], r.suggestion or "", r.determination or "")  # fmt: skip
     out.print(t)
 
 

@@ -12,7 +12,7 @@ from weipian.cli.output import emit_json, guarded, out
 from weipian.domain import clock
 from weipian.domain.townships import COUNTY_CODE
 from weipian.domain.units import M2_PER_MU
-from weipian.messages import message
+from weipian.messages import message, period_text
 from weipian.rules import load_rules
 from weipian.services.exclusions import clear_exclusion, set_exclusion
 from weipian.services.stats import StatsResult, compute_stats, figures_json
@@ -55,7 +55,7 @@ def stats_json(result: StatsResult) -> dict[str, Any]:
             "quarter": p.quarter,
             "batch": p.batch,
             "source": p.source,
-            "label": p.label(),
+            "label": period_text(p.label()),
         },
         "on": result.on,
         "rules_day": result.rules_day,
@@ -107,7 +107,9 @@ def _num(v: float | None, digits: int = 2) -> str:
 
 def _print(result: StatsResult) -> None:
     mu = M2_PER_MU
-    t = Table(title=f"{result.county_name}卫片执法统计（{result.period.label()}，截至 {result.on:%Y-%m-%d}）")
+    t = Table(
+        title=f"{result.county_name}卫片执法统计（{period_text(result.period.label())}，截至 {result.on:%Y-%m-%d}）"
+    )
     heads = (
         "排名",
         "单位",

@@ -2,21 +2,32 @@
 
 The core, the services and the event log carry codes and parameters; :func:`message` makes the
 sentence. One module per area (``core`` first, then ``rules``, ``web``, ``evidence``, ``stats``,
-``ledger``, ``split``, ``cases``); labels of the core's codes in :mod:`weipian.messages.labels`.
+``ledger``, ``split``, ``cases``, ``documents``); labels of the core's codes in :mod:`weipian.messages.labels`.
 This package imports nothing else from weipian (an import contract checks), so ``errors`` and
 every layer may use it. Tests assert codes, not these sentences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from weipian.messages.cases import CASE_MESSAGES  # the case register (立案查处)
 from weipian.messages.core import MESSAGES  # packages, files, coordinates, workflow, sheets
+from weipian.messages.documents import DOCUMENT_MESSAGES  # titles and remarks of the files written
 from weipian.messages.evidence import EVIDENCE_MESSAGES  # imagery, photos, attachments, referrals
-from weipian.messages.labels import ACTION_LABELS, COMPASS_LABELS, MINING_STATUS_LABELS, STATE_LABELS
-from weipian.messages.ledger import AREA_FIELD_LABELS, LEDGER_MESSAGES  # ledger, 销号, reminders
+from weipian.messages.labels import (
+    ACTION_LABELS,
+    COMPASS_LABELS,
+    MINING_STATUS_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+)
+from weipian.messages.ledger import (
+    AREA_FIELD_LABELS,
+    ATTACHMENT_NOTES,
+    LEDGER_MESSAGES,
+)  # ledger, 销号, reminders
 from weipian.messages.rules import FIELD_LABELS, RULE_MESSAGES, TRACE_MESSAGES  # the rules' codes
 from weipian.messages.split import SPLIT_MESSAGES  # patch splits (图斑拆分)
 from weipian.messages.stats import STATS_MESSAGES  # statistics, documents, platform exports
@@ -34,6 +45,8 @@ __all__ = [
     "is_sentence",
     "join_messages",
     "message",
+    "note_text",
+    "period_text",
     "sentences",
     "trace_text",
 ]
@@ -48,6 +61,7 @@ TABLES: tuple[dict[str, str], ...] = (
     LEDGER_MESSAGES,
     SPLIT_MESSAGES,
     CASE_MESSAGES,
+    DOCUMENT_MESSAGES,
 )
 
 
@@ -99,6 +113,26 @@ def check_text(check: Mapping[str, Any]) -> str:
     return str(check.get("detail") or "")
 
 
+def note_text(note: str | None) -> str:
+    """An attachment's note in words: a note stored as a code (a ledger upload's), or the text a
+    person typed (and notes stored as words before), as it is.
+
+    >>> note_text("ledger.progress_photo"), note_text("东侧全景"), note_text(None)
+    ('整改进展照片', '东侧全景', '')
+    """
+    return ATTACHMENT_NOTES.get(note or "", note or "")
+
+
+def period_text(parts: Sequence[Mapping[str, Any]]) -> str:
+    """A statistic's period in words, from its codes (``stats.periods.Period.label``).
+
+    >>> period_text([{"code": "period.month", "params": {"year": 2022, "month": 11}},
+    ...              {"code": "period.source", "params": {"source": "ministry"}}]), period_text([])
+    ('2022年11月部卫片', '全部')
+    """
+    return "".join(message(p["code"], **dict(p.get("params") or {})) for p in parts) or message("period.all")
+
+
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
     """Sentences joined as one: "甲。" and "乙。" → "甲；乙。" (never "。；").
 
@@ -126,6 +160,10 @@ def _with_labels(params: dict[str, Any]) -> dict[str, Any]:
         out["mining_status_label"] = MINING_STATUS_LABELS.get(status, status)
     if "status_label" in out and "mining_status_label" not in out:  # reasons stored before the code
         out["mining_status_label"] = out["status_label"]
+    if "platform" in out and "platform_label" not in out:  # 部卫片 / 省卫片
+        out["platform_label"] = SOURCE_LABELS.get(str(out["platform"]), out["platform"])
+    if "source" in out and "source_label" not in out:
+        out["source_label"] = SOURCE_LABELS.get(str(out["source"]), out["source"])
     if "compass_point" in out and "compass" not in out:
         out["compass"] = COMPASS_LABELS.get(str(out["compass_point"]), out["compass_point"])
     if "field" in out and "field_label" not in out:

@@ -93,6 +93,9 @@ MESSAGES: dict[str, str] = {
     "row.unknown_patch": "第 {row} 行：找不到图斑 {id}。",
     "row.other_township": "第 {row} 行：图斑 {id} 不属于您的单位（{township}），请删去该行或交由其所属乡镇填报。",
     "row.invalid": "第 {row} 行（{id}）：{problems}",
+    "row.sheet_number": "第 {row} 行（{id}）“{column}”应填数字（平方米），现为“{value}”。",
+    "row.sheet_approvals": "第 {row} 行（{id}）的批文“{value}”无法识别：请按“途径:文号:占比%”填写，多个用“；”分隔。",
+    "row.sheet_date": "第 {row} 行（{id}）的建设时间“{value}”不是有效日期，请按 YYYY-MM-DD 填写。",
     "row.not_editable": "第 {row} 行：图斑 {id} 当前状态为“{state_label}”，不能修改判定。",
     # rows (rejected one by one, the rest of the package goes on)
     "row.coordinates_invalid": "第 {row} 行（{id}）的坐标超出经纬度范围或不是有效数值，请检查数据和 .prj 坐标系文件。",

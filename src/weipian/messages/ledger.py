@@ -62,3 +62,10 @@ AREA_FIELD_LABELS = {
     "regularised": "补办面积",
     "regularised_farmland": "补办耕地面积",
 }
+
+ATTACHMENT_NOTES = {
+    "ledger.progress_photo": "整改进展照片",
+    "ledger.closure_evidence": "销号佐证材料",
+}
+"""The note a ledger upload is stored with (a code in ``attachments.note``) → its words; a note a
+person typed, or one stored as words before, is shown as it is (``messages.note_text``)."""

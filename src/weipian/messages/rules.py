@@ -133,21 +133,28 @@ FIELD_LABELS: dict[str, str] = {
     "verdict": "判定结果",
     "subtype": "细类",
     "opinion": "核实认定意见",
+    "project_name": "项目名称",
+    "project_owner": "项目主体",
+    "build_date": "建设时间",
+    "field_description": "实地情况描述",
+    "approvals": "批准手续",
     "route": "举证类型",
     "doc_no": "批准文号",
     "ratio_pct": "占比",
     "violation_type": "违法类型",
-    "illegal_area_m2": "违法用地面积",
+    "illegal_area_m2": "违法面积",
     "farmland_area_m2": "违法占用耕地面积",
     "basic_farmland_area_m2": "违法占用永久基本农田面积",
     "is_new": "新增/存量",
-    "mineral_verdict": "矿产判定结果",
+    "is_mining": "是否涉矿",
+    "mineral_verdict": "矿产判定",
     "mineral_handling": "矿产处理方式",
     "farmland_housing": "乱占耕地建房标注",
     "farmland_housing_class": "乱占耕地建房类别",
-    "build_date": "建设时间",
 }
-"""Determination fields → the Chinese names people know them by (no field codes in sentences)."""
+"""Determination fields → the Chinese names people know them by: the form's labels and the words
+of the determination checks' sentences (``{field_label}``). The areas are named as the delivered
+fields WFMJ, WFGDMJ and WFJBNTMJ (domain/delivery.py)."""
 
 _CLAIMS = {
     "claim.no_record": "申报的{route}文号“{doc_no}”在审批类图层中找不到与本图斑相交的记录，请核实文号、查看材料。",
@@ -164,12 +171,12 @@ _DETERMINATION = {
     "determination.ratio_out_of_range": "第 {index} 项批准手续的占比 {ratio_pct}% 应大于 0 且不超过 100。",
     "determination.facility_needs_registry": "判定为设施农用地时须填写{route}上图入库号及占比。",
     "determination.illegal_needs_type": "判定为违法时须填写违法类型。",
-    "determination.illegal_needs_area": "判定为违法时须填写违法用地面积。",
+    "determination.illegal_needs_area": "判定为违法时须填写违法面积。",
     "determination.new_flag_needed": "判定为违法时须注明新增或存量。",
     "determination.area_exceeds_patch": "{field_label} {area_m2} 平方米超过图斑面积 {patch_area_m2} 平方米。",
     "determination.negative_area": "{field_label}不能为负数。",
-    "determination.farmland_exceeds_illegal": "违法占用耕地面积 {farmland_m2} 平方米超过违法用地面积 {illegal_m2} 平方米。",
-    "determination.basic_exceeds_illegal": "违法占用永久基本农田面积 {basic_m2} 平方米超过违法用地面积 {illegal_m2} 平方米。",
+    "determination.farmland_exceeds_illegal": "违法占用耕地面积 {farmland_m2} 平方米超过违法面积 {illegal_m2} 平方米。",
+    "determination.basic_exceeds_illegal": "违法占用永久基本农田面积 {basic_m2} 平方米超过违法面积 {illegal_m2} 平方米。",
     "determination.impossible_combination": "判定为{verdict}时不能填写{field_label}。",
     "determination.not_mining_field": "未标注为涉矿图斑时不能填写{field_label}；涉矿的请先勾选“涉矿”。",
     "determination.subtype_needed": "判定为{verdict}时须选择细类。",

@@ -5,6 +5,23 @@
 from __future__ import annotations
 
 STATS_MESSAGES: dict[str, str] = {
+    # the period a statistic covers (stats.periods.Period.label; messages.period_text joins them)
+    "period.month": "{year}年{month}月",
+    "period.year": "{year}年度",
+    "period.quarter": "{year}年度第{quarter}季度",
+    "period.source": "{source_label}",
+    "period.batch": "{batch}",
+    "period.all": "全部",
+    # the remarks of the 非农违法图斑清单 (stats.tables.illegal_items), joined with "；"
+    "stats.remark.new": "新增",
+    "stats.remark.stock": "存量",
+    "stats.remark.excluded": "排除：{category}",
+    "stats.remark.closed": "已销号",
+    # 乱占耕地建房 (stats.tables.housing_table): classes and opinions the core leaves as None/flags
+    "stats.housing.unclassified": "未分类",
+    "stats.housing.candidate": "规则提示（未认定）",
+    "stats.housing.flagged": "规则提示",
+    "stats.housing.undetermined": "未认定",
     "stats.month_invalid": "月份“{value}”无效。请使用 YYYY-MM，例如 2022-11。",
     "stats.year_invalid": "年度“{value}”无效。请使用四位年份，例如 2022。",
     "stats.month_year_mismatch": "月份 {month} 不在所选年度 {year} 内。请只给 --month，或让两者一致。",

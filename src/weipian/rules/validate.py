@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from weipian.messages.rules import FIELD_LABELS
 from weipian.rules.model import Reason
 from weipian.rules.ruleset import RuleSet
 
@@ -75,8 +74,9 @@ def _text(value: str | None) -> bool:
 
 
 def _field(name: str, **params: object) -> dict[str, object]:
-    """Parameters naming a field: its code (for forms) and its Chinese label (for sentences)."""
-    return {"field": name, "field_label": FIELD_LABELS.get(name, name), **params}
+    """Parameters naming a field by its code: the form puts the sentence under that input, and
+    ``messages.message`` words it as ``{field_label}`` (``messages.rules.FIELD_LABELS``)."""
+    return {"field": name, **params}
 
 
 def _unknown(name: str, value: str | None, options: list[str]) -> Reason:

@@ -18,6 +18,7 @@ from weipian.domain.cases import Outcome
 from weipian.domain.ledger import CASE_KIND_LABELS
 from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.io.case_sheet import write_case_sheet
+from weipian.messages import message
 from weipian.messages.labels import CASE_STAGE_LABELS
 from weipian.rules import RuleSet
 from weipian.services.case_records import CaseRecord, list_cases
@@ -43,7 +44,7 @@ def _persons(c: CaseRecord) -> str:
 
 def _case_cells(c: CaseRecord | None) -> list[Any]:
     if c is None:
-        return ["未立案", *([None] * (len(CASE_HEADERS) - 1))]
+        return [message("document.case_none"), *([None] * (len(CASE_HEADERS) - 1))]
     f = c.fields
     counts = [sum(p.outcome is o for p in c.confirmed_persons) for o in Outcome]
     return [
@@ -73,7 +74,7 @@ def export_register(session: Session, path: Path, *, within: Collection[str] | N
     ]  # fmt: skip
     offset = len(REGISTER_HEADERS) - len(CASE_HEADERS)
     write_case_sheet(
-        path, sheet="立案查处台账", title=f"立案查处台账（{on:%Y年%m月%d日}导出，共 {len(rows)} 件）",
+        path, sheet="立案查处台账", title=message("document.title.case_register", on=on, count=len(rows)),
         headers=REGISTER_HEADERS, rows=rows, money=[offset + j for j in MONEY_COLUMNS],
     )  # fmt: skip
     return len(rows)
@@ -113,7 +114,7 @@ def mineral_rows(
             continue
         rows.append([
             len(rows) + 1, r.patch_code, _source(r.source), r.year, r.township_name or r.township_code,
-            r.mining_licence or "无", r.mining_mineral, verdict, data.get("mineral_handling"), *_case_cells(case),
+            r.mining_licence or message("document.licence_none"), r.mining_mineral, verdict, data.get("mineral_handling"), *_case_cells(case),
         ])  # fmt: skip
     return rows
 
@@ -125,7 +126,7 @@ def export_mineral(
     rows = mineral_rows(session, rules, on, within=within)
     offset = len(MINERAL_HEADERS) - len(CASE_HEADERS)
     write_case_sheet(
-        path, sheet="矿产执法台账", title=f"矿产执法台账（{on:%Y年%m月%d日}导出，共 {len(rows)} 宗）",
+        path, sheet="矿产执法台账", title=message("document.title.mineral_register", on=on, count=len(rows)),
         headers=MINERAL_HEADERS, rows=rows, money=[offset + j for j in MONEY_COLUMNS],
     )  # fmt: skip
     return len(rows)

@@ -44,7 +44,7 @@ from weipian.storage.tables import (
 )
 from weipian.storage.workflow import latest_determinations
 
-PLATFORMS = {"ministry": "部卫片", "province": "省卫片"}
+PLATFORMS = ("ministry", "province")  # the platforms a filing goes to (labels: messages SOURCE_LABELS)
 # The filing fields that are the result export's own (services/export.FIELDS: same meaning,
 # column and rounding); the rest are built below.
 SHARED = ("JCBH", "XZQDM", "XZQMC", "XZDM", "XZMC", "PC", "NF", "TBLX", "QSX", "HSX", "LZB", "BZB", "JCMJ", "GDMJ",
@@ -204,8 +204,8 @@ def export_delivery(
     if not rows:
         raise InputError(
             "delivery.nothing",
-            platform_label=PLATFORMS[platform],
-            batch_note=f"（批次：{batch}）" if batch else "",
+            platform=platform,
+            batch_note={"code": "document.batch_note", "params": {"batch": batch}} if batch else "",
         )
     incomplete = [Incomplete(r["JCBH"], tuple(m)) for r in rows if (m := missing_fields(r))]
     summary = DeliverySummary(Path(path), fmt, platform, len(rows), restricted, incomplete)
@@ -220,7 +220,9 @@ def export_delivery(
     ids = {name: list(codes) for name in identifier_fields(r["ID_FIELD"] for r in rows)}
     columns = {**ids, **{name: [r[name] for r in rows] for name, _ in DELIVERY_FIELDS if name != "JCBH"}}
     geoms = shapely.from_wkb(wkbs) if wkbs else np.zeros(0, dtype=object)
-    title = f"{PLATFORMS[platform]}图斑核查成果报送表（{batch or '全部批次'}）"
+    title = message(
+        "document.title.delivery", platform=platform, batch=batch or {"code": "document.all_batches"}
+    )
     write_delivery(Path(path), fmt, columns, geoms, title=title, layer=f"{platform}_delivery")
     summary.written = True
     return summary

@@ -18,9 +18,10 @@ from weipian.domain.roles import Actor
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError, PermissionDenied
 from weipian.io.reports import charts
-from weipian.io.reports.content import Charts, ReportContent, mu
+from weipian.io.reports.content import Charts, ReportContent, housing_words, mu
 from weipian.io.reports.docx_report import write_annual, write_monthly_docx
 from weipian.io.reports.xlsx_ledgers import Sheet, write_ledger
+from weipian.messages import message, period_text
 from weipian.rules import RuleSet
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.stats.periods import parse_month
@@ -35,8 +36,7 @@ from weipian.stats.tables import (
 )
 from weipian.storage.tables import layer_features, layers
 
-LEDGERS = {"illegal": "非农违法图斑清单", "rectification": "整改统计表", "housing": "乱占耕地建房清单"}
-SECRET = "涉密　仅限离线报送（机要渠道），不得网络传输"
+LEDGERS = ("illegal", "rectification", "housing")  # their names: document.ledger.<kind>
 
 
 def _suffix(path: Path, allowed: tuple[str, ...]) -> str:
@@ -56,7 +56,7 @@ def _content(result: StatsResult, rules: RuleSet, *, kind: str, title: str, with
         due = dt.date(year + 1, int(month_no), int(day_no))
     classes = rules.labels("farmland_housing_class", result.rules_day)
     content = ReportContent(
-        kind=kind, title=title, county=result.county_name, period_label=result.period.label(), on=result.on,
+        kind=kind, title=title, county=result.county_name, period_label=period_text(result.period.label()), on=result.on,
         county_figures=result.summary.county, units=units,
         line_pct=round(100 * result.policy.line, 2), warning_pct=round(100 * result.policy.warning, 2),
         lead=lead_table([(u.name, u.figures) for u in units]), housing=housing_table(result.records, classes),
@@ -93,13 +93,13 @@ def _with_charts(c: ReportContent, result: StatsResult, session: Session) -> Rep
             [mu(u.figures.unrectified_farmland_m2) for u in units],
         ),
         housing=charts.housing_chart(
-            [f"{h.housing_class}·{h.opinion}" for h in c.housing if h.count],
+            ["·".join(housing_words(h)) for h in c.housing if h.count],
             [h.count for h in c.housing if h.count],
         ),
-        unit_map=charts.unit_map(shapes, [], c.line_pct, c.warning_pct, "各乡镇（街道）违法占用耕地比例分布"),
+        unit_map=charts.unit_map(shapes, [], c.line_pct, c.warning_pct, message("document.chart.unit_ratio")),
         patch_map=charts.unit_map(
             [(n, g, None) for n, g, _ in shapes], [(x, y, k) for x, y, k in points], c.line_pct, c.warning_pct,
-            "卫片图斑分布（不含涉军事用地图斑）",
+            message("document.chart.patches"),
         ),
     )  # fmt: skip
     return replace(c, charts=images)
@@ -140,7 +140,9 @@ def monthly_report(
     if parse_month(month) is None:
         raise InputError("stats.month_invalid", value=month)
     result = compute_stats(session, rules, on=on, month=month, farmland_source=farmland_source)
-    title = f"{result.county_name}{result.period.label()}卫片执法月清月结情况报告"
+    title = message(
+        "document.title.monthly", county=result.county_name, period=period_text(result.period.label())
+    )
     c = _content(result, rules, kind="monthly", title=title, with_charts=False, session=None)
     if suffix == ".docx":
         return write_monthly_docx(path, c)
@@ -151,7 +153,7 @@ def monthly_report(
     total: list[Any] = ["合计", f.closure_issued, f.closure_done, f.closure_rate_pct, f.on_time_rate_pct, f.overdue, f.illegal,
              mu(f.illegal_area_m2), f.housing]  # fmt: skip
     sheet = Sheet(
-        name="月清月结", title=title, subtitle=f"统计日期：{on:%Y-%m-%d}",
+        name="月清月结", title=title, subtitle=message("document.subtitle.on", on=on),
         groups=[("单位", ()), ("月清", ("本月下发", "当月完成", "月清率(%)")), ("按期率(%)", ()), ("逾期", ()),
                 ("违法", ("宗数", "面积(亩)")), ("乱占", ())],
         rows=rows, total=total, area_columns=frozenset({3, 4, 7}),
@@ -171,7 +173,7 @@ def annual_report(
     """The annual results report for ``year`` (.docx), with charts and maps."""
     _suffix(path, (".docx",))
     result = compute_stats(session, rules, on=on, year=year, farmland_source=farmland_source)
-    title = f"{result.county_name}{year}年度卫片执法工作成果报告"
+    title = message("document.title.annual", county=result.county_name, year=year)
     return write_annual(
         path, _content(result, rules, kind="annual", title=title, with_charts=True, session=session)
     )
@@ -184,23 +186,29 @@ def ledger(
     """One of LEDGERS as a printable workbook (restricted patches never listed)."""
     if kind not in LEDGERS:
         raise InputError("document.unknown_kind", kind=kind, kinds="、".join(LEDGERS))
+    name = message(f"document.ledger.{kind}")
     _suffix(path, (".xlsx",))
     result = compute_stats(session, rules, on=on, year=year, month=month, unit=unit)
-    label = result.period.label()
-    title = f"{result.county_name}{label}卫片执法{LEDGERS[kind]}"
-    sub = f"统计日期：{on:%Y-%m-%d}　面积单位：亩"
+    title = message(
+        "document.title.ledger",
+        county=result.county_name,
+        period=period_text(result.period.label()),
+        ledger=name,
+    )
+    sub = message("document.subtitle.on_mu", on=on)
     if kind == "illegal":
         items = illegal_items(result.records, result.unit_names, result.county_name)
         rows: list[list[Any]] = [[i.seq, i.county, i.unit_name, i.batch, i.code, i.project_name, i.project_owner, i.use, mu(i.area_m2),
                  mu(i.farmland_m2), mu(i.basic_farmland_m2), "是" if i.rectified else "否", i.method,
-                 "是" if i.major_case else "否", i.remark] for i in items]  # fmt: skip
+                 "是" if i.major_case else "否", "；".join(message(p["code"], **p["params"]) for p in i.remark)]
+                for i in items]  # fmt: skip
         total: list[Any] = ["合计", "", "", "", f"{len(items)} 宗", "", "", "", round(sum(r[8] for r in rows), 2),
                  round(sum(r[9] for r in rows), 2), round(sum(r[10] for r in rows), 2),
                  f"{sum(1 for i in items if i.rectified)} 宗", "", "", ""]  # fmt: skip
         groups = [("序号", ()), ("县", ()), ("乡镇（街道）", ()), ("监测批次", ()), ("线索编号", ()), ("项目名称", ()),
                   ("项目主体", ()), ("用途", ()), ("面积（亩）", ("图斑", "耕地", "永久基本农田")), ("是否整改", ()),
                   ("整改方式", ()), ("重大典型问题", ()), ("备注", ())]  # fmt: skip
-        sheet = Sheet("非农违法图斑清单", title, groups, rows, frozenset({8, 9, 10}), total, sub)
+        sheet = Sheet(name, title, groups, rows, frozenset({8, 9, 10}), total, sub)
     elif kind == "rectification":
         lead = lead_table([(u.name, u.figures) for u in result.summary.units])
 
@@ -225,21 +233,22 @@ def ledger(
         groups = [("单位", ()), ("违法图斑合计", three), ("已整改", three), ("其中：拆除", three), ("其中：补办", three),
                   ("未整改", three), ("校验", ("总=已+未", "已=拆+补"))]  # fmt: skip
         area = frozenset({2, 3, 5, 6, 8, 9, 11, 12, 14, 15})
-        sub += "　拆补组合的图斑同时计入拆除与补办宗数"
-        sheet = Sheet("整改统计表", title, groups, rows, area, total, sub)
+        sub += message("document.subtitle.combined")
+        sheet = Sheet(name, title, groups, rows, area, total, sub)
     else:
         chosen = [r for r in result.records if not r.restricted and (r.housing or r.housing_candidate)]
         from weipian.stats.tables import housing_opinion
 
         rows = [[i, result.unit_names.get(r.unit or "", "（未归属）"), r.batch, r.code,
-                 (r.housing_class or "未分类") if r.filed and r.housing else "规则提示", housing_opinion(r),
+                 (r.housing_class or message("stats.housing.unclassified")) if r.filed and r.housing
+                 else message("stats.housing.flagged"), housing_opinion(r) or message("stats.housing.undetermined"),
                  mu(r.area_m2), mu(r.farmland), mu(r.basic_farmland_m2 or r.desk_basic_farmland_m2 or 0.0),
                  STATE_LABELS[State(r.state)]] for i, r in enumerate(sorted(chosen, key=lambda r: (r.unit or "~", r.code)), 1)]  # fmt: skip
         total = ["合计", "", "", f"{len(rows)} 宗", "", "", round(sum(x[6] for x in rows), 2),
                  round(sum(x[7] for x in rows), 2), round(sum(x[8] for x in rows), 2), ""]  # fmt: skip
         groups = [("序号", ()), ("乡镇（街道）", ()), ("监测批次", ()), ("监测编号", ()), ("类别", ()), ("认定意见", ()),
                   ("面积（亩）", ("图斑", "占耕地", "占永久基本农田")), ("状态", ())]  # fmt: skip
-        sheet = Sheet("乱占耕地建房清单", title, groups, rows, frozenset({6, 7, 8}), total, sub)
+        sheet = Sheet(name, title, groups, rows, frozenset({6, 7, 8}), total, sub)
     return write_ledger(path, [sheet])
 
 
@@ -272,10 +281,10 @@ def military_packet(session: Session, rules: RuleSet, path: Path, *, actor: Acto
     ]
     groups = [("序号", ()), ("监测批次", ()), ("监测编号", ()), ("乡镇（街道）", ()), ("面积（亩）", ()),
               ("中心点", ("经度", "纬度")), ("判定", ()), ("备注", ()), ("状态", ())]  # fmt: skip
-    sheet = Sheet(
-        "涉密-仅限离线报送", f"【涉密·仅限离线报送】{result.county_name}涉军事用地卫片图斑清单", groups, rows,
-        frozenset({4}), total, f"{SECRET}　生成：{actor.name}　{on:%Y-%m-%d}", SECRET,
-    )  # fmt: skip
+    secret = message("document.secret")
+    title = message("document.title.military", county=result.county_name)
+    subtitle = message("document.subtitle.military", secret=secret, actor=actor.name, on=on)
+    sheet = Sheet("涉密-仅限离线报送", title, groups, rows, frozenset({4}), total, subtitle, secret)
     return write_ledger(path, [sheet])
 
 

@@ -21,6 +21,7 @@ from weipian.domain.sources import Source
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.errors import InputError
 from weipian.io.exports import FORMATS, RESULT_FIELDS, write_results
+from weipian.messages import message
 from weipian.messages.labels import MINING_STATUS_LABELS
 from weipian.storage.patches import filter_batch, withheld_from_export
 from weipian.storage.store import Store
@@ -47,7 +48,7 @@ def export_results(store: Store, path: Path, *, fmt: str, batch: str | None = No
     kept = [r for r in rows if not r.withheld]
     columns = _columns(kept)
     geoms = shapely.from_wkb([r.wkb for r in kept]) if kept else np.zeros(0, dtype=object)
-    title = f"卫片图斑内业比对结果（{batch or '全部批次'}）"
+    title = message("document.title.results", batch=batch or {"code": "document.all_batches"})
     write_results(Path(path), fmt, columns, geoms, title)
     return ExportSummary(
         path=Path(path),

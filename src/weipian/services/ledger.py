@@ -39,6 +39,9 @@ PERSON_MAX = 64
 NOTE_MAX = 2000
 REASON_MAX = 500
 MAX_FILES = 20  # per progress entry or 销号 request
+# The note a ledger upload is stored with: a code, worded where it is shown (messages.note_text).
+PROGRESS_PHOTO = "ledger.progress_photo"  # 整改进展照片
+CLOSURE_EVIDENCE = "ledger.closure_evidence"  # 销号佐证材料
 
 
 @dataclass(frozen=True)
@@ -298,7 +301,7 @@ def save_progress(
             codes=[p.code for p in problems],
         )  # fmt: skip
     files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
-                    max_distance_m=max_distance_m, note="整改进展照片", written=written) for u in uploads]  # fmt: skip
+                    max_distance_m=max_distance_m, note=PROGRESS_PHOTO, written=written) for u in uploads]  # fmt: skip
     remaining = after.remaining(row.illegal_area_m2)
     payload = {"demolished_m2": after.demolished, "demolished_farmland_m2": after.demolished_farmland,
                "regularised_m2": after.regularised, "regularised_farmland_m2": after.regularised_farmland,
@@ -382,7 +385,7 @@ def request_close_out(
                     "ledger.unrectified", code=patch.patch_code, remaining=f"{row.remaining_m2:.2f}"
                 )
             files = [attach(session, files_dir, patch, upload=u, uploader=actor.name,
-                            max_distance_m=max_distance_m, note="销号佐证材料", written=written)
+                            max_distance_m=max_distance_m, note=CLOSURE_EVIDENCE, written=written)
                      for u in uploads]  # fmt: skip
             payload = {
                 "note": text,

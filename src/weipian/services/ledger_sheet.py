@@ -106,17 +106,9 @@ def import_ledger(
                     )
                 _apply(session, files_dir, patch.id, r, actor=actor, rules=rules, on=on, at=at)
                 done += 1
-            except WeipianError as exc:
-                from weipian.messages import message
-
-                rejected.append(
-                    Rejection(
-                        n,
-                        code,
-                        "row.invalid",
-                        {"problems": message(exc.code, **exc.params), "cause": exc.code},
-                    )
-                )
+            except WeipianError as exc:  # the cause as a code; the edge words it
+                why = {"code": exc.code, "params": dict(exc.params)}
+                rejected.append(Rejection(n, code, "row.invalid", {"problems": why, "cause": exc.code}))
         if rejected:
             raise InputError("sheet.rejected", path=str(path), count=len(rejected), rejected=rejected)
     return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import func, select
@@ -63,24 +64,77 @@ def _base(session: Session) -> Any:
     )
 
 
-def _row(r: Any, **extra: Any) -> dict[str, Any]:
-    return {
-        "JCBH": r.patch_code,
-        "source": r.source,
-        "township_code": r.township_code,
-        "township": r.township_name,
-        "area_m2": round(r.area_m2, 2),
-        "state": r.state,
-        "suggestion": r.suggestion,
-        "determination": r.verdict,
-        "priority": priority_labels(r.flags),
-        **extra,
-    }
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """A row of a special list (the military list's whole row; the others add their columns).
+    :meth:`as_json` is what ``weipian lists show --json`` prints (INTERFACE.md)."""
+
+    patch_code: str  # JCBH
+    source: str
+    township_code: str | None
+    township: str | None  # the township's name
+    area_m2: float  # rounded to 0.01
+    state: str  # ZT
+    suggestion: str | None  # YPJG
+    determination: str | None  # PDJG of the current version
+    priority: tuple[str, ...]  # 重点关注 labels
+
+    @staticmethod
+    def values(r: Any) -> dict[str, Any]:
+        """The common fields from a row of :func:`_base`."""
+        return {
+            "patch_code": r.patch_code,
+            "source": r.source,
+            "township_code": r.township_code,
+            "township": r.township_name,
+            "area_m2": round(r.area_m2, 2),
+            "state": r.state,
+            "suggestion": r.suggestion,
+            "determination": r.verdict,
+            "priority": tuple(priority_labels(r.flags)),
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The row under the CLI's keys, in field order: ``JCBH`` for the patch code, lists as lists."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out["JCBH" if f.name == "patch_code" else f.name] = (
+                list(value) if isinstance(value, tuple) else value
+            )
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class HousingRow(ListRow):
+    """乱占耕地建房: confirmed by a determination, or a candidate of the judge not yet determined."""
+
+    confirmed: bool
+    housing_class: str | None
+    farmland_area_m2: float | None
+    basic_farmland_area_m2: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRow(ListRow):
+    """逾期: past its running deadline."""
+
+    due_on: dt.date  # the running deadline
+    days_overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedRow(ListRow):
+    """被退回: the reasons of the latest return and the correction deadline."""
+
+    reasons: tuple[str, ...]  # review reason codes
+    due_on: dt.date | None
+    days_left: int | None
 
 
 def special_list(
     session: Session, name: str, *, on: dt.date, townships: Collection[str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[ListRow]:
     """One of LISTS as rows; ``townships`` narrows to those townships (a unit's)."""
     query = _base(session)
     if townships is not None:
@@ -89,10 +143,10 @@ def special_list(
         # A split patch is late through its parts (its state is theirs): listed once, as parts.
         late = session.execute(query.where(deadlines.overdue(on), not_split_parent())).all()
         running = deadlines.return_deadlines(session, [r.id for r in late])
-        out = []
+        out: list[ListRow] = []
         for r in late:
             late_on = deadlines.effective_due(r, running)
-            out.append(_row(r, due_on=late_on, days_overdue=-days_left(late_on, on)))
+            out.append(OverdueRow(**ListRow.values(r), due_on=late_on, days_overdue=-days_left(late_on, on)))
         return out
     rows = session.execute(query).all()
     if name == "housing":
@@ -102,8 +156,8 @@ def special_list(
             candidate = "farmland_housing_candidate" in (r.flags or [])
             if data.get("farmland_housing") or (candidate and r.verdict is None):
                 out.append(
-                    _row(
-                        r,
+                    HousingRow(
+                        **ListRow.values(r),
                         confirmed=bool(data.get("farmland_housing")),
                         housing_class=data.get("farmland_housing_class"),
                         farmland_area_m2=data.get("farmland_area_m2"),
@@ -112,7 +166,7 @@ def special_list(
                 )
         return out
     if name == "military":
-        return [_row(r) for r in rows if r.restricted or "restricted" in (r.flags or [])]
+        return [ListRow(**ListRow.values(r)) for r in rows if r.restricted or "restricted" in (r.flags or [])]
     if name == "returned":
         parents = split_parents(session)  # returned through a part: the part is listed
         back = [
@@ -125,7 +179,12 @@ def special_list(
             if r.state in (State.county_returned, State.returned):
                 reasons, due = reasons_of.get(r.id, []), running.get(r.id)
                 out.append(
-                    _row(r, reasons=reasons, due_on=due, days_left=days_left(due, on) if due else None)
+                    ReturnedRow(
+                        **ListRow.values(r),
+                        reasons=tuple(reasons),
+                        due_on=due,
+                        days_left=days_left(due, on) if due else None,
+                    )
                 )
         return out
     raise ValueError(name)
@@ -147,20 +206,6 @@ def return_reasons(session: Session, ids: list[int]) -> dict[int, list[str]]:
 def priority_labels(flags: Any) -> list[str]:
     """The badge texts of the priority flags among a suggestion's ``flags`` (None: none)."""
     return [PRIORITY_LABELS.get(flag, flag) for flag in PRIORITY_FLAGS if flag in (flags or ())]
-
-
-def priorities(session: Session, patch_ids: list[int]) -> dict[int, list[str]]:
-    """The priority labels (重点关注) of each patch that has any, from its suggestion's flags."""
-    out: dict[int, list[str]] = {}
-    for start in range(0, len(patch_ids), 1000):
-        part = patch_ids[start : start + 1000]
-        for pid, flags in session.execute(
-            select(suggestions.c.patch_id, suggestions.c.flags).where(suggestions.c.patch_id.in_(part))
-        ):
-            found = priority_labels(flags)
-            if found:
-                out[pid] = found
-    return out
 
 
 def closure(

@@ -20,7 +20,7 @@ from weipian.domain.workflow import OPEN_STATES, State
 from weipian.errors import InputError
 from weipian.io.patch_rows import Rejection, yyyymmdd
 from weipian.io.sheets import FILL, read_sheet, write_sheet
-from weipian.messages import join_messages, message
+from weipian.messages import join_messages, message, sentences
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
 from weipian.services.export import fields_of
@@ -78,7 +78,9 @@ def export_template(
         }
         for r in rows
     ]  # fmt: skip
-    title = f"卫片图斑合法性判定填报表（{batch or '全部批次'}{'，' + township if township else ''}）"
+    which = {"code": "document.all_batches"}
+    code = "document.title.sheet_township" if township else "document.title.sheet"
+    title = message(code, batch=batch or which, township=township)
     write_sheet(path, data, title, rules.labels("determination", on))
     return len(data)
 
@@ -90,10 +92,22 @@ def _text(v: Any) -> str | None:
     return s or None
 
 
-def _number(v: Any) -> float | None:
+class _BadValue(ValueError):
+    """A fill-in cell the importer cannot read: the rejection's code and parameters."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+
+def _number(r: dict[str, Any], column: str) -> float | None:
+    v = r.get(column)
     if v in (None, ""):
         return None
-    return float(v)
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise _BadValue("row.sheet_number", column=dict(FILL)[column], value=v) from None
 
 
 def _approvals(v: Any) -> tuple[ApprovalClaim, ...]:
@@ -103,16 +117,30 @@ def _approvals(v: Any) -> tuple[ApprovalClaim, ...]:
     out = []
     for part in text.replace(";", "；").split("；"):
         if part.strip():
-            route, doc, ratio = part.strip().replace("：", ":").rsplit(":", 2)
-            out.append(
-                ApprovalClaim(route=route.strip(), doc_no=doc.strip(), ratio_pct=float(ratio.rstrip("%")))
-            )
+            try:
+                route, doc, ratio = part.strip().replace("：", ":").rsplit(":", 2)
+                claim = ApprovalClaim(
+                    route=route.strip(), doc_no=doc.strip(), ratio_pct=float(ratio.rstrip("%"))
+                )
+            except ValueError:
+                raise _BadValue("row.sheet_approvals", value=part.strip()) from None
+            out.append(claim)
     return tuple(out)
 
 
+def _build_date(v: Any) -> dt.date | None:
+    build = yyyymmdd(v)
+    if build is None:
+        return None
+    try:
+        return dt.date(int(build[:4]), int(build[4:6]), int(build[6:]))
+    except ValueError:
+        raise _BadValue("row.sheet_date", value=v) from None
+
+
 def _determination(r: dict[str, Any]) -> Determination:
+    """The row's determination as filed; :class:`_BadValue` for a cell that cannot be read."""
     new = _text(r.get("XZ"))
-    build = yyyymmdd(r.get("JSSJ"))
     housing = _text(r.get("LZLB"))
     return Determination(
         verdict=_text(r.get("PDJG")) or "",
@@ -120,13 +148,13 @@ def _determination(r: dict[str, Any]) -> Determination:
         opinion=_text(r.get("RDYJ")),
         project_name=_text(r.get("XMMC")),
         project_owner=_text(r.get("XMZT")),
-        build_date=dt.date(int(build[:4]), int(build[4:6]), int(build[6:])) if build else None,
+        build_date=_build_date(r.get("JSSJ")),
         field_description=_text(r.get("SDMS")),
         approvals=_approvals(r.get("PW")),
         violation_type=_text(r.get("WFLX")),
-        illegal_area_m2=_number(r.get("WFMJ")),
-        farmland_area_m2=_number(r.get("WFZYGDMJ")),
-        basic_farmland_area_m2=_number(r.get("WFZYJBNTMJ")),
+        illegal_area_m2=_number(r, "WFMJ"),
+        farmland_area_m2=_number(r, "WFZYGDMJ"),
+        basic_farmland_area_m2=_number(r, "WFZYJBNTMJ"),
         is_new=None if new is None else new == "新增",
         is_mining=_text(r.get("SFSK")) == "是",
         mineral_verdict=_text(r.get("KCPD")),
@@ -191,26 +219,19 @@ def import_sheet(
                 continue
             try:
                 det = _determination(r)
-            except (ValueError, TypeError) as exc:
-                rejected.append(Rejection(n, code, "row.invalid", {"problems": str(exc)}))
+            except _BadValue as bad:
+                rejected.append(Rejection(n, code, bad.code, bad.params))
                 continue
             problems = validate_determination(det, patch_area_m2=patch.area_m2, rules=rules, on=on)
             missing = (
                 workflow.mineral_missing(session, patch, workflow.determination_data(det)) if submit else None
             )
-            if missing is not None:
-                rejected.append(
-                    Rejection(
-                        n,
-                        code,
-                        "row.invalid",
-                        {"problems": message("determination.mineral_required", **missing)},
-                    )
-                )
+            if missing is not None:  # the reasons travel as codes; the edge words them
+                why = {"code": "determination.mineral_required", "params": missing}
+                rejected.append(Rejection(n, code, "row.invalid", {"problems": why}))
                 continue
             if problems:
-                text = join_messages([message(p.code, **dict(p.params)) for p in problems])
-                rejected.append(Rejection(n, code, "row.invalid", {"problems": text}))
+                rejected.append(Rejection(n, code, "row.invalid", {"problems": sentences(problems)}))
                 continue
             plan.append((patch, det))
         if rejected:

@@ -16,8 +16,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.stats.records import PatchRecord
 
 
@@ -66,16 +66,22 @@ class Period:
     def select(self, records: Iterable[PatchRecord]) -> Iterator[PatchRecord]:
         return (r for r in records if self.keeps(r))
 
-    def label(self) -> str:
-        """The period in Chinese, for titles and file names."""
-        parts = []
+    def label(self) -> tuple[dict[str, Any], ...]:
+        """The period as codes for titles and file names (``messages.period_text`` words them):
+        the month, or the year and quarter, then the source and the batch; none: every patch.
+
+        >>> [p["code"] for p in Period(year=2022, quarter=4, source="ministry").label()]
+        ['period.quarter', 'period.source']
+        """
+        parts: list[dict[str, Any]] = []
         if self.month:
             y, m = self.month.split("-")
-            parts.append(f"{y}年{int(m)}月")
+            parts.append({"code": "period.month", "params": {"year": int(y), "month": int(m)}})
         elif self.year is not None:
-            parts.append(f"{self.year}年度" + (f"第{self.quarter}季度" if self.quarter else ""))
+            code = "period.quarter" if self.quarter else "period.year"
+            parts.append({"code": code, "params": {"year": self.year, "quarter": self.quarter}})
         if self.source:
-            parts.append(SOURCE_LABELS.get(Source(self.source), self.source))
+            parts.append({"code": "period.source", "params": {"source": self.source}})
         if self.batch:
-            parts.append(self.batch)
-        return "".join(parts) or "全部"
+            parts.append({"code": "period.batch", "params": {"batch": self.batch}})
+        return tuple(parts)

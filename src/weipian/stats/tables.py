@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from weipian.domain.ledger import Method
 from weipian.messages.labels import METHOD_LABELS
@@ -127,7 +128,7 @@ class IllegalItem:
     rectified: bool
     method: str  # 拆除复耕 / 补办手续 / 拆补组合 / 未整改
     major_case: bool
-    remark: str
+    remark: tuple[dict[str, Any], ...]  # codes (stats.remark.*): 新增/存量, 排除, 已销号; documents word them
 
 
 # The figures' 整改方式 (stats.figures) as the ledger's codes, worded by their one label.
@@ -153,11 +154,13 @@ def illegal_items(
         if rect is not None and (rect.demolished_m2 > 0 or rect.regularised_m2 > 0):
             both = rect.demolished_m2 > 0 and rect.regularised_m2 > 0
             method = "combined" if both else ("demolished" if rect.demolished_m2 > 0 else "regularised")
-        remark = [] if r.is_new is None else ["新增" if r.is_new else "存量"]
+        remark: list[dict[str, Any]] = []
+        if r.is_new is not None:
+            remark.append({"code": "stats.remark.new" if r.is_new else "stats.remark.stock", "params": {}})
         if r.exclusion:
-            remark.append(f"排除：{r.exclusion}")
+            remark.append({"code": "stats.remark.excluded", "params": {"category": r.exclusion}})
         if rect is not None and rect.closed_out:
-            remark.append("已销号")
+            remark.append({"code": "stats.remark.closed", "params": {}})
         out.append(
             IllegalItem(
                 seq=i,
@@ -174,7 +177,7 @@ def illegal_items(
                 rectified=done,
                 method=METHOD_LABELS[_METHODS[method] if method else Method.none],
                 major_case=bool(rect and rect.major_case),
-                remark="；".join(remark),
+                remark=tuple(remark),
             )
         )
     return out
@@ -182,35 +185,38 @@ def illegal_items(
 
 @dataclass
 class HousingRow:
-    """Table 4 (乱占耕地建房), one class and opinion: count and areas (m²)."""
+    """Table 4 (乱占耕地建房), one class and opinion: count and areas (m²). Words for the
+    unclassified, the rule-flagged and the not yet determined are the documents' (io.reports.content
+    .housing_words)."""
 
-    housing_class: str
-    opinion: str  # 违法 / 存疑 / 合法 / 未认定
+    housing_class: str | None  # a class of the rule dictionary; None: confirmed without a class
+    opinion: str | None  # 违法 / 存疑 / 合法; None: not determined (未认定)
+    candidate: bool = False  # flagged by the rules, not confirmed (规则提示)
     count: int = 0
     area_m2: float = 0.0
     farmland_m2: float = 0.0
     basic_farmland_m2: float = 0.0
 
 
-def housing_opinion(r: PatchRecord) -> str:
-    """The 乱占 opinion: the verdict when filed (违法 or 合法), 存疑 for any other filed verdict."""
+def housing_opinion(r: PatchRecord) -> str | None:
+    """The 乱占 opinion: the verdict when filed (违法 or 合法), 存疑 for any other filed verdict;
+    None when not determined (未认定)."""
     if not (r.filed and r.housing):
-        return "未认定"
+        return None
     return r.verdict if r.verdict in ("违法", "合法") else "存疑"
 
 
 def housing_table(records: Iterable[PatchRecord], classes: Sequence[str]) -> list[HousingRow]:
     """Table 4: confirmed 乱占 by class and opinion, plus rule-flagged candidates not confirmed."""
-    rows: dict[tuple[str, str], HousingRow] = {}
+    rows: dict[tuple[str | None, str | None, bool], HousingRow] = {}
     for c in classes:
         for o in ("违法", "存疑", "合法"):
-            rows[(c, o)] = HousingRow(c, o)
+            rows[(c, o, False)] = HousingRow(c, o)
     for r in records:
         confirmed = r.filed and r.housing
         if not confirmed and not r.housing_candidate:
             continue
-        cls = (r.housing_class or "未分类") if confirmed else "规则提示（未认定）"
-        key = (cls, housing_opinion(r))
+        key = (r.housing_class if confirmed else None, housing_opinion(r), not confirmed)
         row = rows.setdefault(key, HousingRow(*key))
         row.count += 1
         row.area_m2 += r.area_m2
@@ -226,7 +232,7 @@ def housing_table(records: Iterable[PatchRecord], classes: Sequence[str]) -> lis
 class CaseRow:
     """Table 5 (annual cases), land or mineral: carried over, filed, closed, still open, persons."""
 
-    kind: str  # 土地 / 矿产
+    kind: str  # a CaseKind value: land (土地) or mineral (矿产); the documents word it
     carried_over: int = 0  # filed before the year, not closed before it
     filed: int = 0
     closed: int = 0
@@ -239,14 +245,14 @@ class CaseRow:
 
 def case_table(records: Iterable[PatchRecord], year: int) -> list[CaseRow]:
     """Table 5 for ``year`` from the case register held in the ledger."""
-    rows = {"土地": CaseRow("土地"), "矿产": CaseRow("矿产")}
+    rows = {"land": CaseRow("land"), "mineral": CaseRow("mineral")}
     for r in records:
         case = r.case
         if case is None or case.filed_on is None or case.filed_on.year > year:
             continue
         if case.closed_on is not None and case.closed_on.year < year:
             continue
-        row = rows["矿产" if case.kind == "mineral" else "土地"]
+        row = rows["mineral" if case.kind == "mineral" else "land"]
         if case.filed_on.year < year:
             row.carried_over += 1
         else:

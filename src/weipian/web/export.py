@@ -19,6 +19,8 @@ from weipian.domain.workflow import STATE_LABELS, State
 from weipian.io.exports import write_results
 from weipian.io.reports.xlsx_ledgers import Group, Sheet, write_ledger
 from weipian.services.access import Scope
+from weipian.services.lists import HousingRow, ListRow, OverdueRow, ReturnedRow
+from weipian.services.queries.review import ReviewItem
 
 
 def list_workbook(path: Path, columns: dict[str, list[Any]], today: dt.date) -> Path:
@@ -50,34 +52,38 @@ def _mu(m2: Any) -> float | None:
     return None if m2 is None or m2 == "" else round(float(m2) / M2_PER_MU, 2)
 
 
-def _special_extra(name: str, r: dict[str, Any], reasons: dict[str, str]) -> list[Any]:
-    if name == "housing":
+def _special_extra(r: ListRow, reasons: dict[str, str]) -> list[Any]:
+    """The columns a list adds (SPECIAL_COLUMNS), from the row of that list."""
+    if isinstance(r, HousingRow):
         return [
-            "是" if r.get("confirmed") else "待判定",
-            r.get("housing_class") or "",
-            _mu(r.get("farmland_area_m2")),
-            _mu(r.get("basic_farmland_area_m2")),
+            "是" if r.confirmed else "待判定",
+            r.housing_class or "",
+            _mu(r.farmland_area_m2),
+            _mu(r.basic_farmland_area_m2),
         ]
-    if name == "overdue":
-        return [r["due_on"], r["days_overdue"]]
-    return ["；".join(reasons.get(c, c) for c in r.get("reasons") or []), r.get("due_on"), r.get("days_left")]
+    if isinstance(r, OverdueRow):
+        return [r.due_on, r.days_overdue]
+    if isinstance(r, ReturnedRow):
+        return ["；".join(reasons.get(c, c) for c in r.reasons), r.due_on, r.days_left]
+    return []
 
 
 def special_list_workbook(
-    path: Path, name: str, title: str, rows: list[dict[str, Any]], *, scope_label: str, today: dt.date,
+    path: Path, name: str, title: str, rows: Sequence[ListRow], *, scope_label: str, today: dt.date,
     reasons: dict[str, str],
 ) -> Path:  # fmt: skip
-    """One special list (``queries.lists.scoped_list`` rows) as a printable workbook: what the page
-    shows, in the same order, with the filter and the day in the title."""
+    """One special list (``services.lists.special_list`` rows, as ``queries.lists.scoped_list``
+    keeps them) as a printable workbook: what the page shows, in the same order, with the filter
+    and the day in the title."""
     extra = SPECIAL_COLUMNS[name]
     base: tuple[Group, ...] = (
         ("序号", ()), ("监测编号", ()), ("来源", ()), ("乡镇（街道）", ()), ("面积（亩）", ()), ("状态", ()),
         ("预判", ()), ("判定", ()), ("重点关注", ()),
     )  # fmt: skip
     body = [
-        [i, r["JCBH"], SOURCE_LABELS.get(Source(r["source"]), r["source"]), r.get("township") or "（未归属）",
-         _mu(r["area_m2"]), STATE_LABELS[State(r["state"])], r.get("suggestion") or "", r.get("determination") or "",
-         "、".join(r.get("priority") or ()), *_special_extra(name, r, reasons)]
+        [i, r.patch_code, SOURCE_LABELS.get(Source(r.source), r.source), r.township or "（未归属）",
+         _mu(r.area_m2), STATE_LABELS[State(r.state)], r.suggestion or "", r.determination or "",
+         "、".join(r.priority), *_special_extra(r, reasons)]
         for i, r in enumerate(rows, start=1)
     ]  # fmt: skip
     area = {4} | ({11, 12} if name == "housing" else set())
@@ -189,11 +195,11 @@ REVIEW_GROUPS: tuple[Group, ...] = (
 )  # fmt: skip
 
 
-def review_table(queue: Sequence[dict[str, Any]]) -> list[list[Any]]:
-    """审核队列 rows (``services.queries.review.review_queue`` with priorities) in the page's order."""
+def review_table(queue: Sequence[ReviewItem]) -> list[list[Any]]:
+    """审核队列 rows (``services.queries.review.review_queue``) in the page's order."""
     return [
-        [r["patch_code"], r.get("township_name") or "（未归属）", r.get("batch_name") or "", _mu2(r["area_m2"]),
-         r.get("suggestion") or "", r.get("determination") or "", r.get("violation_type") or "",
-         beijing_text(r.get("submitted_at")), "、".join(r.get("priority") or []), r.get("failed_photo_checks") or 0]
+        [r.patch_code, r.township_name or "（未归属）", r.batch_name or "", _mu2(r.area_m2), r.suggestion or "",
+         r.determination or "", r.violation_type or "", beijing_text(r.submitted_at), "、".join(r.priority_labels),
+         r.failed_photo_checks]
         for r in queue
     ]  # fmt: skip

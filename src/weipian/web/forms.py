@@ -15,28 +15,6 @@ from weipian.messages import message as say
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 
 APPROVAL_ROWS = 3
-FIELD_LABELS = {
-    "verdict": "判定结果",
-    "subtype": "细类",
-    "opinion": "核实认定意见",
-    "project_name": "项目名称",
-    "project_owner": "项目主体",
-    "build_date": "建设时间",
-    "field_description": "实地情况",
-    "approvals": "批准手续",
-    "route": "举证类型",
-    "doc_no": "批准文号",
-    "violation_type": "违法类型",
-    "illegal_area_m2": "违法面积",
-    "farmland_area_m2": "占用耕地面积",
-    "basic_farmland_area_m2": "占用永久基本农田面积",
-    "is_new": "新增/存量",
-    "is_mining": "是否涉矿",
-    "mineral_verdict": "矿产判定",
-    "mineral_handling": "矿产处理方式",
-    "farmland_housing": "乱占耕地建房",
-    "farmland_housing_class": "乱占耕地建房类别",
-}
 # Which input a rules objection belongs to, when its parameters do not say.
 FIELD_OF_CODE = {
     "determination.illegal_needs_type": "violation_type",
@@ -182,8 +160,6 @@ def explain(
     for reason in validate_determination(det, patch_area_m2=patch_area_m2, rules=rules, on=on):
         params = dict(reason.params)
         name = str(params.get("field") or FIELD_OF_CODE.get(reason.code) or "verdict")
-        if "field" in params:
-            params["field"] = FIELD_LABELS.get(str(params["field"]), params["field"])
         if name in ("route", "doc_no"):
             name = "approvals"
         f.add(name, message(reason.code, **params))

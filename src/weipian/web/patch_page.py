@@ -18,6 +18,7 @@ from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import OPEN_STATES, TRANSITIONS, Action, State
 from weipian.messages import check_text, message
 from weipian.messages.labels import COMPASS_LABELS, EVIDENCE_KIND_LABELS, PHOTO_CHECK_LABELS
+from weipian.messages.rules import FIELD_LABELS
 from weipian.services.access import Scope, scope_of
 from weipian.services.claims import claim_texts
 from weipian.services.evidence import Evidence, evidence_gaps, list_evidence
@@ -28,7 +29,7 @@ from weipian.services.split import split_of
 from weipian.services.users import Account
 from weipian.services.workflow import correction_due
 from weipian.storage.tables import patches
-from weipian.web.forms import FIELD_LABELS, DeterminationForm, padded_approvals, prefill
+from weipian.web.forms import DeterminationForm, padded_approvals, prefill
 from weipian.web.routes.cases import case_panel
 from weipian.web.settings import WebSettings
 from weipian.web.templating import templates

@@ -19,7 +19,7 @@ from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.townships import township_by_code
 from weipian.domain.units import m2_to_mu
 from weipian.domain.workflow import ACTION_LABELS, STATE_LABELS, Action, State
-from weipian.messages import is_sentence, trace_text
+from weipian.messages import is_sentence, note_text, period_text, trace_text
 from weipian.messages import message as say
 from weipian.messages.labels import MINING_STATUS_LABELS
 from weipian.storage.users import display_names
@@ -177,5 +177,7 @@ env.filters.update(
 env.globals["say"] = say
 # An event's summary: a code with parameters worded now, or the text stored before codes.
 env.globals["sentence"] = lambda v: say(v["code"], **dict(v.get("params") or {})) if is_sentence(v) else v
+env.globals["period_text"] = period_text  # a statistic's period (stats Period.label codes)
+env.filters["note_text"] = note_text  # an attachment's note: a code (ledger uploads) or text
 env.globals["state_labels"] = dict(STATE_LABELS)
 env.globals["mining_status_labels"] = MINING_STATUS_LABELS

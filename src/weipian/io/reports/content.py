@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from weipian.domain.units import M2_PER_MU
+from weipian.messages import message
 from weipian.stats.figures import Figures
 from weipian.stats.summary import UnitFigures
 from weipian.stats.tables import CaseRow, HousingRow, IllegalItem, LeadRow, ReferralRow
@@ -15,6 +16,16 @@ from weipian.stats.tables import CaseRow, HousingRow, IllegalItem, LeadRow, Refe
 def mu(m2: float | None) -> float:
     """m² → 亩, two decimals (display only)."""
     return round((m2 or 0.0) / M2_PER_MU, 2)
+
+
+def housing_words(h: HousingRow) -> tuple[str, str]:
+    """A 乱占耕地建房 row's class and opinion in words: the rule-flagged patches not confirmed,
+    the confirmed without a class, and the not determined are codes in the core."""
+    if h.candidate:
+        cls = message("stats.housing.candidate")
+    else:
+        cls = h.housing_class or message("stats.housing.unclassified")
+    return cls, h.opinion or message("stats.housing.undetermined")
 
 
 def pct_text(v: float | None) -> str:

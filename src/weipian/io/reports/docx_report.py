@@ -19,8 +19,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from weipian.io.reports.content import ReportContent, mu, pct_text
+from weipian.io.reports.content import ReportContent, housing_words, mu, pct_text
 from weipian.io.reports.files import save_atomically
+from weipian.messages.labels import CASE_KIND_LABELS
 from weipian.stats.figures import Figures
 from weipian.stats.tables import LeadRow, lead_row
 
@@ -214,13 +215,13 @@ def write_annual(path: Path, c: ReportContent) -> Path:
     if c.charts:
         _picture(doc, c.charts.rectification)
     _heading(doc, "四、新增农村乱占耕地建房")
-    housing = [[h.housing_class, h.opinion, h.count, mu(h.area_m2), mu(h.farmland_m2), mu(h.basic_farmland_m2)]
+    housing = [[*housing_words(h), h.count, mu(h.area_m2), mu(h.farmland_m2), mu(h.basic_farmland_m2)]
                for h in c.housing]  # fmt: skip
     _table(doc, ("类别", "认定意见", "宗数", "面积(亩)", "占耕地(亩)", "占永久基本农田(亩)"), housing)
     if c.charts:
         _picture(doc, c.charts.housing, 13)
     _heading(doc, "五、立案查处与问责")
-    cases = [[r.kind, r.carried_over, r.filed, r.closed, r.open_at_end, r.discipline, r.organisational, r.judicial,
+    cases = [[CASE_KIND_LABELS[r.kind], r.carried_over, r.filed, r.closed, r.open_at_end, r.discipline, r.organisational, r.judicial,
               f"{r.fine_yuan:.2f}"] for r in c.cases]  # fmt: skip
     _table(doc, ("类别", "上年结转", "本年立案", "本年结案", "年末未结", "党纪政务处分(人)", "组织处理(人)",
                  "移送司法(人)", "罚款(元)"), cases)  # fmt: skip

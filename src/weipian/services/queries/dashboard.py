@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.workflow import State
 from weipian.services.access import Scope
-from weipian.services.deadlines import due_between, effective_due, overdue, return_deadlines
+from weipian.services.deadlines import due_between, overdue, return_deadlines
 from weipian.services.lists import closure
-from weipian.services.queries.patches import current_det, list_query
+from weipian.services.queries.patches import PatchRow, current_det, list_query, patch_row
 from weipian.services.queries.referrals import overdue_count
 from weipian.services.queries.scope import visible
 from weipian.stats.deadlines import MonthlyClosure
@@ -23,14 +23,14 @@ from weipian.storage.tables import patches, suggestions, townships
 DUE_SOON_DAYS = 7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dashboard:
     total: int
     by_state: list[tuple[str, int]]  # state code, count; every state, in workflow order
     by_suggestion: list[tuple[str, int]]  # YPJG label (or None: not judged), count
     by_determination: list[tuple[str, int]]  # PDJG label (or None: none yet), count
     overdue: int
-    due_soon: list[dict[str, Any]]
+    due_soon: list[PatchRow]  # the first 20 by running deadline
     closure: list[MonthlyClosure]
     overdue_referrals: int = 0  # 抄告/移交 past their feedback day, within the scope
 
@@ -75,8 +75,7 @@ def dashboard(session: Session, scope: Scope, today: dt.date) -> Dashboard:
     )
     soon_rows = session.execute(soon.order_by(patches.c.due_on, patches.c.patch_code).limit(100)).all()
     returns = return_deadlines(session, [r.id for r in soon_rows])
-    due_soon = [{**r._asdict(), "due": effective_due(r, returns)} for r in soon_rows]
-    due_soon.sort(key=lambda r: (r["due"], r["patch_code"]))
+    due_soon = sorted((patch_row(r, returns, today) for r in soon_rows), key=lambda r: (r.due, r.patch_code))
     return Dashboard(
         total=total,
         by_state=[(s.value, states.get(s.value, 0)) for s in State],

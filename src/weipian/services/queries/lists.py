@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weipian.services.access import Scope
-from weipian.services.lists import special_list
+from weipian.services.lists import ListRow, special_list
 from weipian.services.queries.scope import visible
 from weipian.storage.tables import patches
 
@@ -23,13 +23,22 @@ TITLES = {
 BUREAU_ONLY = frozenset({"military"})
 
 
-def scoped_list(session: Session, name: str, *, scope: Scope, today: dt.date) -> list[dict[str, Any]]:
-    """The rows of list ``name`` that ``scope`` may see, each with the patch ``id`` to link to and
-    whether it is ``restricted`` (military land: on the page for 市局 roles, never in a download)."""
+@dataclass(frozen=True, slots=True)
+class ScopedRow:
+    """A special list's row as a page shows it: with the patch to link to and whether it is
+    restricted (military land: on the page for 市局 roles, never in a download)."""
+
+    row: ListRow
+    id: int | None  # None: the JCBH names more than one patch (the page links a search)
+    restricted: bool
+
+
+def scoped_list(session: Session, name: str, *, scope: Scope, today: dt.date) -> list[ScopedRow]:
+    """The rows of list ``name`` that ``scope`` may see, in the list's order."""
     if scope.nothing:
         return []
     rows = special_list(session, name, on=today, townships=scope.townships)
-    codes = sorted({r["JCBH"] for r in rows})
+    codes = sorted({r.patch_code for r in rows})
     ids: dict[tuple[str, str, str | None], list[tuple[int, bool]]] = defaultdict(list)
     for start in range(0, len(codes), 500):
         query = select(
@@ -43,9 +52,8 @@ def scoped_list(session: Session, name: str, *, scope: Scope, today: dt.date) ->
             ids[(p.patch_code, p.source, p.township_code)].append((p.id, bool(p.restricted)))
     out = []
     for row in rows:
-        found = ids.get((row["JCBH"], row["source"], row["township_code"]))
+        found = ids.get((row.patch_code, row.source, row.township_code))
         if found:  # not found: outside the scope (a restricted patch for a non-bureau role)
-            out.append({
-                **row, "id": found[0][0] if len(found) == 1 else None, "restricted": any(r for _, r in found),
-            })  # fmt: skip
+            one = found[0][0] if len(found) == 1 else None
+            out.append(ScopedRow(row, one, any(r for _, r in found)))
     return out

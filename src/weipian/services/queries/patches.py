@@ -44,9 +44,55 @@ class PatchFilter:
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class ListedPatch:
+    """A patch as the lists show it: one row of :func:`list_query`, with the 重点关注 labels of
+    its suggestion's flags in place of the flags."""
+
+    id: int
+    patch_code: str  # JCBH
+    source: str
+    year: int
+    admin_code: str  # XZQDM as delivered
+    township_code: str | None
+    township_name: str | None
+    change_type: str | None  # TBLX
+    area_m2: float  # JCMJ
+    state: str  # ZT
+    due_on: dt.date  # the patch's own deadline (the running one: ``PatchRow.due``)
+    before_date: str | None  # QSX
+    after_date: str | None  # HSX
+    batch_name: str
+    suggestion: str | None  # YPJG
+    priority: bool  # patches.priority, the list's first sort key
+    priority_labels: tuple[str, ...]  # the badges of that priority (重点关注)
+    determination: str | None  # PDJG of the current version
+    violation_type: str | None  # WFLX
+    farmland_m2: float | None
+    basic_farmland_m2: float | None
+    stable_farmland_m2: float | None
+    restricted: bool
+    approval_no: str | None  # PZWH
+
+    @staticmethod
+    def values(r: Row[Any]) -> dict[str, Any]:
+        """The fields of a :func:`list_query` row, by name (for this class and those built on it)."""
+        values = r._asdict()
+        values["priority_labels"] = tuple(priority_labels(values.pop("flags")))
+        return {name: values[name] for name in ListedPatch.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class PatchRow(ListedPatch):
+    """A row of the patch list (and the dashboard's due soon): with the running deadline."""
+
+    due: dt.date  # the deadline that runs now (services.deadlines.effective_due)
+    days_left: int  # to ``due`` from today; negative when late
+
+
+@dataclass(frozen=True, slots=True)
 class PatchPage:
-    rows: list[dict[str, Any]]
+    rows: list[PatchRow]
     total: int
     page: int
     pages: int
@@ -130,11 +176,11 @@ def _filtered(query: Select[Any], f: PatchFilter, scope: Scope, today: dt.date) 
     return query
 
 
-def _row(r: Row[Any], returns: dict[int, dt.date], today: dt.date) -> dict[str, Any]:
+def patch_row(r: Row[Any], returns: dict[int, dt.date], today: dt.date) -> PatchRow:
+    """A :func:`list_query` row with its running deadline (``returns``: the patches' latest
+    return deadlines, ``services.deadlines.return_deadlines``)."""
     due = effective_due(r, returns)
-    row = {**r._asdict(), "due": due, "days_left": (due - today).days}
-    row["priority_labels"] = priority_labels(row.pop("flags"))
-    return row
+    return PatchRow(**ListedPatch.values(r), due=due, days_left=(due - today).days)
 
 
 def ordered(query: Select[Any]) -> Select[Any]:
@@ -210,7 +256,7 @@ def list_patches(session: Session, f: PatchFilter, *, scope: Scope, today: dt.da
         return PatchPage([], total, page, pages)
     found = {r.id: r for r in session.execute(list_query().where(patches.c.id.in_(page_ids)))}
     returns = return_deadlines(session, page_ids)
-    return PatchPage([_row(found[i], returns, today) for i in page_ids], total, page, pages)
+    return PatchPage([patch_row(found[i], returns, today) for i in page_ids], total, page, pages)
 
 
 def count_patches(session: Session, f: PatchFilter, *, scope: Scope, today: dt.date) -> int:

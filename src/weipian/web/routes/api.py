@@ -8,19 +8,18 @@ from typing import Any
 from fastapi import APIRouter
 
 from weipian.services.queries.detail import patch_detail
-from weipian.services.queries.patches import list_patches
+from weipian.services.queries.patches import PatchRow, list_patches
 from weipian.web.deps import CurrentUser, FilterDep, ScopeDep, StoreDep, Today
 from weipian.web.schemas import EventOut, PatchDetailOut, PatchOut, PatchPageOut
 
 router = APIRouter(prefix="/api")
 
 
-def _patch(r: dict[str, Any]) -> PatchOut:
+def _patch(r: PatchRow) -> PatchOut:
     return PatchOut(
-        id=r["id"], JCBH=r["patch_code"], source=r["source"], year=r["year"],
-        XZQDM=r["township_code"] or r["admin_code"], XZQMC=r["township_name"], TBLX=r["change_type"],
-        JCMJ=round(r["area_m2"], 2), ZT=r["state"], YPJG=r["suggestion"], PDJG=r["determination"],
-        WFLX=r["violation_type"], due_on=r["due"],
+        id=r.id, JCBH=r.patch_code, source=r.source, year=r.year, XZQDM=r.township_code or r.admin_code,
+        XZQMC=r.township_name, TBLX=r.change_type, JCMJ=round(r.area_m2, 2), ZT=r.state, YPJG=r.suggestion,
+        PDJG=r.determination, WFLX=r.violation_type, due_on=r.due,
     )  # fmt: skip
 
 

@@ -43,7 +43,7 @@ def list_page(
     context = {
         "name": name, "title": TITLES[name], "titles": titles, "rows": rows, "today": today,
         "review_labels": {r.code: r.label for r in rules.review_reasons(today)},
-        "offline_only": name in BUREAU_ONLY, "restricted": sum(1 for r in rows if r["restricted"]),
+        "offline_only": name in BUREAU_ONLY, "restricted": sum(1 for r in rows if r.restricted),
     }  # fmt: skip
     return templates.TemplateResponse(request, "lists.html", context)
 
@@ -57,7 +57,7 @@ def list_export(
     if name in BUREAU_ONLY:
         raise PermissionDenied("list.offline_only")  # restricted patches never leave as a download
     with store.reading() as session:
-        rows = [r for r in scoped_list(session, name, scope=scope, today=today) if not r["restricted"]]
+        rows = [r.row for r in scoped_list(session, name, scope=scope, today=today) if not r.restricted]
     label = scope_label(scope)
     reasons = {r.code: r.label for r in rules.review_reasons(today)}
     with tempfile.TemporaryDirectory() as tmp:

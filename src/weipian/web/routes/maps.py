@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from weipian.domain.layers import LayerKind
 from weipian.errors import InputError, NotFound
+from weipian.messages import note_text
 from weipian.services.evidence import list_evidence
 from weipian.services.queries.maps import (
     FeatureCollection,
@@ -85,7 +86,7 @@ def map_photos(patch_id: int, user: CurrentUser, scope: ScopeDep, store: StoreDe
         {
             "type": "Feature", "id": e.id,
             "geometry": {"type": "Point", "coordinates": [e.lon, e.lat]},
-            "properties": {"name": e.original_name, "azimuth": e.azimuth, "failed": e.failed, "note": e.note},
+            "properties": {"name": e.original_name, "azimuth": e.azimuth, "failed": e.failed, "note": note_text(e.note) or None},
         }
         for e in items
         if e.is_photo and e.lon is not None and e.lat is not None

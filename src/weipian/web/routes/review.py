@@ -15,7 +15,6 @@ from weipian.messages import message as say
 from weipian.services import workflow
 from weipian.services.claims import claim_problems
 from weipian.services.export import withheld_ids
-from weipian.services.lists import priorities
 from weipian.services.queries.patches import filter_choices
 from weipian.services.queries.review import review_queue
 from weipian.services.queries.scope import get_patch
@@ -43,18 +42,14 @@ def _reviewer(user: Account) -> None:
 
 def _context(store: Any, scope: Any, rules: Any, today: Any, township: str | None) -> dict[str, Any]:
     with store.reading() as session:
-        queue = review_queue(session, scope, township)
+        queue = review_queue(session, scope, township)  # 重点关注 first, then oldest first
         towns = filter_choices(session, scope)["townships"]
         # Claimed approval numbers that match no layer record, or cover too little: a badge.
-        claims = claim_problems(session, [r["id"] for r in queue], rules=rules, on=today)
-        priority = priorities(session, [r["id"] for r in queue])
-    for r in queue:
-        r["claim_flags"] = [say(c.code, **dict(c.params)) for c in claims.get(r["id"], ())]
-        r["priority"] = priority.get(r["id"], [])
-    queue.sort(key=lambda r: not r["priority"])  # 重点关注 first; stable, so oldest first within
+        claims = claim_problems(session, [r.id for r in queue], rules=rules, on=today)
     reasons = rules.review_reasons(today)
     return {
         "queue": queue, "townships": towns, "township": township,
+        "claim_flags": {pid: [say(c.code, **dict(c.params)) for c in found] for pid, found in claims.items() if found},
         "correction_days": rules.whole("county_correction_days", today),
         "pass_reasons": [r for r in reasons if r.outcome == "pass"],
         "return_reasons": [r for r in reasons if r.outcome == "return"],
@@ -87,8 +82,8 @@ def review_export(
     _reviewer(user)
     context = _context(store, scope, rules, today, township or None)
     with store.reading() as session:
-        withheld = withheld_ids(session, [r["id"] for r in context["queue"]])
-    rows = review_table([r for r in context["queue"] if r["id"] not in withheld])
+        withheld = withheld_ids(session, [r.id for r in context["queue"]])
+    rows = review_table([r for r in context["queue"] if r.id not in withheld])
     place = township_name(township) if township else "全市"
     with tempfile.TemporaryDirectory() as tmp:
         path = table_workbook(

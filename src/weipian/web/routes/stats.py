@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from weipian.domain.roles import Role
 from weipian.domain.townships import COUNTY_NAME
 from weipian.errors import InputError, PermissionDenied
-from weipian.messages import message
+from weipian.messages import message, period_text
 from weipian.services import documents
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.services.users import Account
@@ -165,7 +165,7 @@ def _need_county(user: Account) -> None:
 
 def _label(result: StatsResult) -> str:
     unit = result.unit_names.get(result.period.unit or "", "")
-    return f"{result.county_name}{unit}{result.period.label()}"
+    return f"{result.county_name}{unit}{period_text(result.period.label())}"
 
 
 @router.get("/documents/monthly.{suffix}")
@@ -208,4 +208,4 @@ def ledger_download(
             session, rules, on=today, year=y, month=month or None, unit=unit or None, with_records=False
         )  # the label
         body = path.read_bytes()
-    return _download(body, f"{_label(result)}{documents.LEDGERS[kind]}.xlsx", XLSX)
+    return _download(body, f"{_label(result)}{message(f'document.ledger.{kind}')}.xlsx", XLSX)
