@@ -13,6 +13,7 @@ from weipian.cli.output import emit_json, err, guarded, out
 from weipian.domain.sources import Source
 from weipian.domain.units import m2_to_mu
 from weipian.domain.workflow import State
+from weipian.messages.labels import NO_UNIT
 from weipian.services.admin import init_store
 from weipian.storage.patches import batch_summaries, count_by, township_counts
 from weipian.storage.tables import patches, suggestions
@@ -69,7 +70,7 @@ def summary_command(as_json: JsonOpt = False) -> None:
     out.print(bt)
     by_town: dict[tuple[str, str], dict[str, float]] = {}
     for r in result["townships"]:
-        key = (r["township_code"] or "", r["name"] or "（未归属）")
+        key = (r["township_code"] or "", r["name"] or NO_UNIT)
         cell = by_town.setdefault(key, {"ministry": 0, "province": 0, "self": 0, "area": 0.0})
         cell[r["source"]] += r["patches"]
         cell["area"] += r["area_m2"] or 0.0

@@ -8,6 +8,8 @@ each enum has a label).
 from __future__ import annotations
 
 # Workflow states (ZT, ``domain.workflow.State``).
+NO_UNIT = "（未归属）"  # a patch outside every township, or a unit not known
+
 STATE_LABELS: dict[str, str] = {
     "issued": "已下发",
     "verifying": "核查中",

@@ -22,6 +22,7 @@ from weipian.io.reports.content import Charts, ReportContent, housing_words, mu
 from weipian.io.reports.docx_report import write_annual, write_monthly_docx
 from weipian.io.reports.xlsx_ledgers import Sheet, write_ledger
 from weipian.messages import message, period_text
+from weipian.messages.labels import NO_UNIT
 from weipian.rules import RuleSet
 from weipian.services.stats import StatsResult, compute_stats
 from weipian.stats.periods import parse_month
@@ -239,7 +240,7 @@ def ledger(
         chosen = [r for r in result.records if not r.restricted and (r.housing or r.housing_candidate)]
         from weipian.stats.tables import housing_opinion
 
-        rows = [[i, result.unit_names.get(r.unit or "", "（未归属）"), r.batch, r.code,
+        rows = [[i, result.unit_names.get(r.unit or "", NO_UNIT), r.batch, r.code,
                  (r.housing_class or message("stats.housing.unclassified")) if r.filed and r.housing
                  else message("stats.housing.flagged"), housing_opinion(r) or message("stats.housing.undetermined"),
                  mu(r.area_m2), mu(r.farmland), mu(r.basic_farmland_m2 or r.desk_basic_farmland_m2 or 0.0),
@@ -264,7 +265,7 @@ def military_packet(session: Session, rules: RuleSet, path: Path, *, actor: Acto
     where = {pid: (lon, lat) for pid, lon, lat in session.execute(
         select(patches.c.id, patches.c.lon, patches.c.lat).where(patches.c.id.in_([r.patch_id for r in chosen]))
     )}  # fmt: skip
-    rows: list[list[Any]] = [[i, r.batch, r.code, result.unit_names.get(r.unit or "", "（未归属）"), mu(r.area_m2),
+    rows: list[list[Any]] = [[i, r.batch, r.code, result.unit_names.get(r.unit or "", NO_UNIT), mu(r.area_m2),
              round(where[r.patch_id][0], 7), round(where[r.patch_id][1], 7), r.verdict or "未判定",
              r.opinion or "", STATE_LABELS[State(r.state)]] for i, r in enumerate(chosen, 1)]  # fmt: skip
     total: list[Any] = [

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from weipian.domain.clock import BEIJING
 from weipian.domain.workflow import Action, State
-from weipian.messages.labels import PRIORITY_LABELS
+from weipian.messages.labels import NO_UNIT, PRIORITY_LABELS
 from weipian.rules import PRIORITY_FLAGS
 from weipian.services import deadlines
 from weipian.services.deadlines import RETURN_ACTIONS
@@ -28,7 +28,7 @@ from weipian.storage.tables import (
 )
 from weipian.storage.workflow import latest_determinations
 
-NO_TOWNSHIP = "（未归属）"  # patches outside every township
+NO_TOWNSHIP = NO_UNIT  # patches outside every township
 
 LISTS = ("housing", "military", "overdue", "returned")
 

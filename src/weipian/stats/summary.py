@@ -19,11 +19,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from weipian.messages.labels import NO_UNIT
 from weipian.stats.evaluation import Evaluation, InterviewThresholds, evaluate
 from weipian.stats.figures import Figures, RatioPolicy, add_up, combine, figures, finish, group_by
 from weipian.stats.records import PatchRecord
-
-NO_UNIT = "（未归属）"
 
 
 @dataclass(frozen=True)

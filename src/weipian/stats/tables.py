@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weipian.domain.ledger import Method
-from weipian.messages.labels import METHOD_LABELS
+from weipian.messages.labels import METHOD_LABELS, NO_UNIT
 from weipian.stats.figures import Figures, RatioPolicy, figures, group_by
 from weipian.stats.periods import month_key, quarter_of
 from weipian.stats.records import PatchRecord, ReferralRecord
@@ -167,7 +167,7 @@ def illegal_items(
                 county=county,
                 batch=r.batch,
                 code=r.code,
-                unit_name=unit_names.get(r.unit or "", "（未归属）"),
+                unit_name=unit_names.get(r.unit or "", NO_UNIT),
                 project_name=r.project_name,
                 project_owner=r.project_owner,
                 use=r.subtype,

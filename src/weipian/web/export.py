@@ -18,6 +18,7 @@ from weipian.domain.units import M2_PER_MU
 from weipian.domain.workflow import STATE_LABELS, State
 from weipian.io.exports import write_results
 from weipian.io.reports.xlsx_ledgers import Group, Sheet, write_ledger
+from weipian.messages.labels import NO_UNIT
 from weipian.services.access import Scope
 from weipian.services.lists import HousingRow, ListRow, OverdueRow, ReturnedRow
 from weipian.services.queries.review import ReviewItem
@@ -81,7 +82,7 @@ def special_list_workbook(
         ("预判", ()), ("判定", ()), ("重点关注", ()),
     )  # fmt: skip
     body = [
-        [i, r.patch_code, SOURCE_LABELS.get(Source(r.source), r.source), r.township or "（未归属）",
+        [i, r.patch_code, SOURCE_LABELS.get(Source(r.source), r.source), r.township or NO_UNIT,
          _mu(r.area_m2), STATE_LABELS[State(r.state)], r.suggestion or "", r.determination or "",
          "、".join(r.priority), *_special_extra(r, reasons)]
         for i, r in enumerate(rows, start=1)
@@ -110,7 +111,7 @@ def scope_label(scope: Scope) -> str:
 
 def township_name(code: str | None) -> str:
     if not code:
-        return "（未归属）"
+        return NO_UNIT
     town = township_by_code(code)
     return town.name if town else code
 
@@ -198,7 +199,7 @@ REVIEW_GROUPS: tuple[Group, ...] = (
 def review_table(queue: Sequence[ReviewItem]) -> list[list[Any]]:
     """审核队列 rows (``services.queries.review.review_queue``) in the page's order."""
     return [
-        [r.patch_code, r.township_name or "（未归属）", r.batch_name or "", _mu2(r.area_m2), r.suggestion or "",
+        [r.patch_code, r.township_name or NO_UNIT, r.batch_name or "", _mu2(r.area_m2), r.suggestion or "",
          r.determination or "", r.violation_type or "", beijing_text(r.submitted_at), "、".join(r.priority_labels),
          r.failed_photo_checks]
         for r in queue
