@@ -83,6 +83,7 @@ def test_annual_report_matches_the_stats(county: Store, tmp_path: Path) -> None:
     assert unit_table.rows[-1].cells[0].text == "合计" and unit_table.rows[-1].cells[1].text == str(c.patches)
     assert "警示约谈" in text and "15日按期核查率" in text
     assert "P0002" not in text  # military patches are only counted
+    assert "2022年第4季度" in text and "2022Q4" not in text  # the quarter table in words (issued 2022-11-01)
 
 
 def test_annual_report_tables_check_and_print_well(county: Store, tmp_path: Path) -> None:

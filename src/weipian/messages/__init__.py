@@ -133,6 +133,28 @@ def period_text(parts: Sequence[Mapping[str, Any]]) -> str:
     return "".join(message(p["code"], **dict(p.get("params") or {})) for p in parts) or message("period.all")
 
 
+def period_key_text(key: str) -> str:
+    """A period key of the statistics (``stats.tables.period_key``) in words.
+
+    >>> [period_key_text(k) for k in ("2022Q4", "2022-11", "2022Q?", "2022-??", "2022")]
+    ['2022年第4季度', '2022年11月', '2022年（下发季度不详）', '2022年（下发月份不详）', '2022']
+    """
+    year, quarter, month = key[:4], key.partition("Q")[2], key.partition("-")[2]
+    if quarter:
+        return (
+            message("period.key_quarter", year=year, quarter=quarter)
+            if quarter != "?"
+            else message("period.key_unknown_quarter", year=year)
+        )
+    if month:
+        return (
+            message("period.key_month", year=year, month=int(month))
+            if month != "??"
+            else message("period.key_unknown_month", year=year)
+        )
+    return key
+
+
 def join_messages(texts: list[str] | tuple[str, ...]) -> str:
     """Sentences joined as one: "甲。" and "乙。" → "甲；乙。" (never "。；").
 

@@ -12,6 +12,10 @@ STATS_MESSAGES: dict[str, str] = {
     "period.source": "{source_label}",
     "period.batch": "{batch}",
     "period.all": "全部",
+    "period.key_quarter": "{year}年第{quarter}季度",
+    "period.key_month": "{year}年{month}月",
+    "period.key_unknown_quarter": "{year}年（下发季度不详）",
+    "period.key_unknown_month": "{year}年（下发月份不详）",
     # the remarks of the 非农违法图斑清单 (stats.tables.illegal_items), joined with "；"
     "stats.remark.new": "新增",
     "stats.remark.stock": "存量",

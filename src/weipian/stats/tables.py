@@ -30,13 +30,15 @@ TOLERANCE_M2 = 0.005  # areas are printed to the centiare; sums of rounded value
 
 
 def period_key(by: str) -> Callable[[PatchRecord], str]:
-    """The period a record falls in: ``year`` (NF), ``quarter`` or ``month`` (of the issue date)."""
+    """The period a record falls in: ``year`` (NF), ``quarter`` (``2022Q4``) or ``month``
+    (``2022-11``) of the issue date; ``2022Q?`` / ``2022-??`` when the date is not known (worded at
+    the edge: ``messages.period_key_text``)."""
     if by == "year":
         return lambda r: str(r.year)
     if by == "quarter":
-        return lambda r: quarter_of(r.issued_on) if r.issued_on else f"{r.year}未知季度"
+        return lambda r: quarter_of(r.issued_on) if r.issued_on else f"{r.year}Q?"
     if by == "month":
-        return lambda r: month_key(r.issued_on) if r.issued_on else f"{r.year}未知月份"
+        return lambda r: month_key(r.issued_on) if r.issued_on else f"{r.year}-??"
     raise ValueError(by)
 
 

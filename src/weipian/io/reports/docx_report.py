@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 
 from weipian.io.reports.content import ReportContent, housing_words, mu, pct_text
 from weipian.io.reports.files import save_atomically
+from weipian.messages import period_key_text
 from weipian.messages.labels import CASE_KIND_LABELS
 from weipian.stats.figures import Figures
 from weipian.stats.tables import LeadRow, lead_row
@@ -239,8 +240,8 @@ def write_annual(path: Path, c: ReportContent) -> Path:
            [[r.department, r.sent, r.finished, r.finished_late, r.open, r.overdue] for r in c.referrals])  # fmt: skip
     _heading(doc, "八、分季度情况")
     _table(doc, ("季度", "图斑", "已判定", "合法", "违法", "违法面积(亩)", "违法占耕(亩)"), [
-        [k, f.patches, f.determined, f.legal, f.illegal, mu(f.illegal_area_m2), mu(f.illegal_farmland_m2)]
-        for k, f in c.by_period])  # fmt: skip
+        [period_key_text(k), f.patches, f.determined, f.legal, f.illegal, mu(f.illegal_area_m2),
+         mu(f.illegal_farmland_m2)] for k, f in c.by_period])  # fmt: skip
     if c.charts:
         _heading(doc, "九、图斑分布")
         _picture(doc, c.charts.patch_map, 14)
