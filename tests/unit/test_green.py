@@ -130,6 +130,23 @@ def test_multipart_polygons_sum_their_parts() -> None:
     assert ok and area == pytest.approx(shapely.intersection(two, strip).area, rel=1e-9, abs=ROUNDING)
 
 
+def test_one_part_multipolygons_as_layers_deliver_them() -> None:
+    # GeoPackages and shapefiles hold MultiPolygons of one part: read as one ring (or a shell and
+    # its holes), mixed with Polygons and true multiparts in one call.
+    rng = np.random.default_rng(5)
+    parcels = _parcels(rng, 60, 400.0)  # every third has a hole
+    wrapped = np.array([shapely.MultiPolygon([p]) for p in parcels], dtype=object)
+    mixed = np.where(np.arange(len(parcels)) % 2 == 0, wrapped, parcels)
+    two = shapely.MultiPolygon([parcels[1], parcels[40]])
+    mixed[7] = two if not two.intersects(parcels[7]) else mixed[7]
+    centres = shapely.get_coordinates(shapely.point_on_surface(parcels))
+    stars = np.array([_star(rng, c, 40.0) for c in centres], dtype=object)
+    for a, b in ((stars, mixed), (mixed, stars)):
+        area, ok = intersection_areas(a, b)
+        assert (ok & (area > 100)).sum() > len(parcels) // 2
+        _assert_exact(a, b, area, ok)
+
+
 @pytest.mark.parametrize(
     ("name", "other"),
     [

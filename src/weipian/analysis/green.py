@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-__all__ = ["intersection_areas"]
+__all__ = ["intersection_areas", "warm"]
 
 _REL_EXTENT = 1e-9  # tolerance: share of the pair's extent
 _REL_COORD = 1e-12  # and of the coordinates' magnitude (rounding when shifted to the pair's origin)
@@ -51,6 +51,12 @@ def _compile() -> None:
         for name in _KERNEL:  # all replaced before any runs: each calls the compiled others
             names[name] = numba.njit(cache=True, nogil=True)(names[name])
         _compiled = True
+
+
+def warm() -> None:
+    """Compile (or load from the cache) the kernel now: a pool worker does it while the parent plans."""
+    square = np.array([shapely.box(0, 0, 2, 2)], dtype=object)
+    intersection_areas(square, np.array([shapely.box(1, 1, 3, 4)], dtype=object))
 
 
 def intersection_areas(
@@ -119,6 +125,10 @@ def _flat(geoms: NDArray[np.object_]) -> tuple[_Flat, NDArray[np.bool_]]:
     # rings listed (to_ragged_array makes a geometry a ring, several times slower).
     n_xy = shapely.get_num_coordinates(g)
     simple = (types[good] == 3) & (shapely.get_num_interior_rings(g) == 0)
+    # Delivered layers and packages store MultiPolygons of one part (GeoPackage, shapefile):
+    # their coordinates are that part's, so one without holes is one ring too.
+    one = np.flatnonzero((types[good] == 6) & (shapely.get_num_geometries(g) == 1))
+    simple[one] = shapely.get_num_interior_rings(shapely.get_geometry(g[one], 0)) == 0
     rings_per = (simple & (n_xy > 0)).astype(np.int64)
     ring_len = n_xy[simple & (n_xy > 0)].astype(np.int64)
     shell = np.ones(len(ring_len), np.bool_)

@@ -66,9 +66,17 @@ def layer_field_names() -> dict[str, object]:
     return dict(yaml.safe_load(text))
 
 
+class UpperKeys(dict[str, object]):
+    """Attributes with their names upper-cased once, for a caller that picks from them often."""
+
+    @classmethod
+    def of(cls, attrs: dict[str, object]) -> UpperKeys:
+        return cls((k.upper(), v) for k, v in attrs.items())
+
+
 def pick_attribute(attrs: dict[str, object], names: list[str]) -> object | None:
     """The first present, non-empty value among ``names`` (case-insensitive)."""
-    upper = {k.upper(): v for k, v in attrs.items()}
+    upper = attrs if isinstance(attrs, UpperKeys) else {k.upper(): v for k, v in attrs.items()}
     for name in names:
         v = upper.get(name.upper())
         if v not in (None, ""):

@@ -10,15 +10,17 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from weipian.analysis.area import AreaMethod
 from weipian.analysis.desk import spatial_chunks
+from weipian.analysis.green import warm
 from weipian.analysis.overlay import patch_centre
 from weipian.domain import clock
 from weipian.services.analyze_chunk import (
@@ -67,6 +69,22 @@ def analyze(
 ) -> AnalysisSummary:
     """Overlay the patches (of one batch, or all) with every current layer and store the figures."""
     method = method or AreaMethod()
+    with store.reading() as session:  # one chunk is measured inline: no pool to start
+        count = session.scalar(filter_batch(session, select(func.count(patches.c.id)), batch)) or 0
+    with _pool(workers if count > chunk_size else 1, scheduler) as pool:
+        return _analyze(store, batch, pool, workers, scheduler, method, chunk_size, progress)
+
+
+def _analyze(
+    store: Store,
+    batch: str | None,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+    scheduler: str | None,
+    method: AreaMethod,
+    chunk_size: int,
+    progress: Progress,
+) -> AnalysisSummary:
     with store.reading() as session:
         query = select(patches.c.id, patches.c.wkb)
         query = filter_batch(session, query, batch)
@@ -103,7 +121,7 @@ def analyze(
         ).scalar_one()  # fmt: skip
     done = 0
     progress("内业比对", 0, len(ids))
-    for task, result in _run(tasks, workers, scheduler):
+    for task, result in _run(tasks, pool, scheduler):
         _write(store, summary.run_id, task, result)
         summary.restricted += sum(result.facts["restricted"])
         done += len(task.patch_ids)
@@ -115,24 +133,37 @@ def analyze(
     return summary
 
 
+@contextmanager
+def _pool(workers: int, scheduler: str | None) -> Iterator[ProcessPoolExecutor | None]:
+    """The local worker processes, started before the parent reads and plans, or None.
+
+    fork: the workers start at once (before the parent holds the patches) and open their own
+    database connections; each loads the area kernel meanwhile, not on its first chunk.
+    """
+    if scheduler or workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=warm) as pool:
+        pool.submit(int)  # starts them
+        yield pool
+
+
 def _run(
-    tasks: list[ChunkTask], workers: int, scheduler: str | None
+    tasks: list[ChunkTask], pool: ProcessPoolExecutor | None, scheduler: str | None
 ) -> Iterator[tuple[ChunkTask, ChunkFacts]]:
     """Yield each task with its result as it finishes, from a Dask cluster, a pool, or inline."""
     if scheduler:
         from weipian.services.analyze_dask import run_on_dask
 
         yield from run_on_dask(tasks, scheduler)
-    elif workers <= 1 or len(tasks) <= 1:
+    elif pool is None or len(tasks) <= 1:
         try:
             for task in tasks:
                 yield task, analyze_chunk(task)
         finally:
             release_stores()  # inline: close this process's chunk engine with the run
     else:
-        # fork: workers start at once and open their own database connections.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            yield from zip(tasks, pool.map(analyze_chunk, tasks), strict=True)
+        yield from zip(tasks, pool.map(analyze_chunk, tasks), strict=True)
 
 
 def _write(store: Store, run_id: int, task: ChunkTask, result: ChunkFacts) -> None:

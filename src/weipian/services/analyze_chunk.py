@@ -21,7 +21,7 @@ from weipian.analysis.desk import covered_area, land_use, mining_status, share_o
 from weipian.analysis.overlay import PlanarLayer, overlay_projected, repair_patches, sum_by
 from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
-from weipian.domain.layers import APPROVAL_LAYERS, LayerKind, layer_field_names, pick_attribute
+from weipian.domain.layers import APPROVAL_LAYERS, LayerKind, UpperKeys, layer_field_names, pick_attribute
 from weipian.io.patch_rows import yyyymmdd
 from weipian.storage.layers import feature_attrs, load_layers
 from weipian.storage.store import Store
@@ -119,8 +119,8 @@ def analyze_chunk(task: ChunkTask) -> ChunkFacts:
             if kind in ATTR_KINDS:  # attributes of the features a patch meets, not of the whole box
                 hit = np.unique(res.feature_index)
                 found = feature_attrs(session, [int(i) for i in feats.ids[hit]])
-                for i in hit:
-                    feats.attrs[i] = found.get(int(feats.ids[i]), {})
+                for i in hit:  # picked from several times a feature (dates, numbers, 城镇村属性码)
+                    feats.attrs[i] = UpperKeys.of(found.get(int(feats.ids[i]), {}))
             results[kind] = (feats, res)
     return _facts(task, list(rows), geoms, plane, results)
 
