@@ -120,6 +120,33 @@ def test_known_areas_records_and_flags(store: Store, tmp_path: Path) -> None:
     ]
 
 
+def test_farmland_outside_basic_farmland_by_each_route(store: Store, tmp_path: Path) -> None:
+    # 永农 a copy of a 耕地 parcel, one inside a parcel, one across two parcels, one over a whole
+    # parcel and beyond: each route (永农 ⊆ 耕地, 耕地 ⊆ 永农, the union) gives the known figure.
+    x, y = ORIGIN
+    land = [(-50, -50, "0101"), (50, -50, "0101"), (-50, 50, "0404"), (50, 50, "0103"), (300, 0, "0101"), (350, 0, "0404")]
+    squares = [gk_square(dx, dy, 50 if dx >= 300 else 100) for dx, dy, _ in land]
+    _layer(store, tmp_path, "landuse", [{"DLBM": c} for *_, c in land], squares)
+    basic = [
+        squares[0],  # the same polygon as the SW parcel
+        shapely.box(x + 60, y - 40, x + 140, y + 40),  # inside the SE parcel
+        shapely.box(x + 20, y + 60, x + 80, y + 90),  # across NW (0404) and NE (0103)
+        shapely.box(x + 290, y - 10, x + 360, y + 60),  # over the 0101 at 300 and beyond
+    ]
+    _layer(store, tmp_path, "basic_farmland", [{"ID": i} for i in range(4)], basic)
+    _patches(store, tmp_path, [gk_square(), gk_square(-40, -40, 50), gk_square(100, -20, 80), gk_square(320, 10, 60)])
+    analyze(store, workers=1)
+    f = _facts(store)
+    k = A / 10_000  # ellipsoidal m² a GK m² here
+    # P0000: 耕地 7,500 less 永农 on 耕地 2,500 + 1,600 + 900 (the NE part of the strip)
+    assert f["P0000"].farmland_m2 == pytest.approx(7_500 * k, rel=1e-4)
+    assert f["P0000"].farmland_outside_basic_m2 == pytest.approx(2_500 * k, rel=1e-4)
+    assert f["P0001"].farmland_outside_basic_m2 == pytest.approx(0.0, abs=0.01)  # all under the copy
+    assert f["P0002"].farmland_outside_basic_m2 == pytest.approx((4_000 - 2_400) * k, rel=1e-4)
+    assert f["P0003"].basic_farmland_m2 == pytest.approx(2_000 * k, rel=1e-4)  # more than its 耕地
+    assert f["P0003"].farmland_outside_basic_m2 == pytest.approx(0.0, abs=0.01)
+
+
 def test_gauss_kruger_method_and_rerun_replaces(store: Store, tmp_path: Path) -> None:
     _county(store, tmp_path)
     _patches(store, tmp_path, [gk_square(), gk_square(-50, -50, 50)])

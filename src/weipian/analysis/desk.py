@@ -16,6 +16,7 @@ from weipian.domain.mining import MiningStatus
 __all__ = [
     "LandUse",
     "covered_area",
+    "covered_rows",
     "land_use",
     "mining_status",
     "share_outside",
@@ -82,11 +83,12 @@ def _overlapping(geoms: NDArray[np.object_]) -> NDArray[np.bool_]:
     """True for each geometry whose interior meets another's (touching edges or corners is not)."""
     tree = shapely.STRtree(geoms)
     i, j = tree.query(geoms, predicate="intersects")
-    other = i != j
-    i, j = i[other], j[other]
+    once = i < j  # each pair is found from both sides; touches is symmetric
+    i, j = i[once], j[once]
     inner = ~shapely.touches(geoms[i], geoms[j])
     out = np.zeros(len(geoms), bool)
     out[i[inner]] = True
+    out[j[inner]] = True
     return out
 
 
@@ -118,6 +120,42 @@ def share_outside(
         return 0.0
     rest = shapely.difference(part, shapely.union_all(plane[1 + len(keep) :])) if len(minus) else part
     return min(1.0, float(shapely.area(rest)) / whole)
+
+
+def covered_rows(
+    patch_of: NDArray[np.int64],
+    inner: NDArray[np.object_],
+    patch_of_outer: NDArray[np.int64],
+    outer: NDArray[np.object_],
+) -> NDArray[np.bool_]:
+    """Whether each ``inner[r]`` is covered by one ``outer`` geometry of the same patch.
+
+    Rows are overlaps, ``patch_of`` and ``patch_of_outer`` their patches. An exact predicate
+    (GEOS ``covers``, or the same coordinates) on the pairs whose boxes nest: for 耕地 and 永农
+    polygons cut from the same 三调 parcels, most 永农 polygons are a 耕地 parcel.
+
+    >>> import shapely
+    >>> inner = np.array([shapely.box(0, 0, 1, 1), shapely.box(5, 0, 7, 1)])
+    >>> outer = np.array([shapely.box(0, 0, 2, 2), shapely.box(5, 0, 6, 1)])
+    >>> covered_rows(np.array([0, 1]), inner, np.array([0, 1]), outer).tolist()
+    [True, False]
+    """
+    order = np.argsort(patch_of_outer, kind="stable")
+    start = np.searchsorted(patch_of_outer[order], patch_of, side="left")
+    count = np.searchsorted(patch_of_outer[order], patch_of, side="right") - start
+    row = np.repeat(np.arange(len(patch_of)), count)  # every (inner row, outer row) of one patch
+    first = np.repeat(start - np.concatenate([[0], np.cumsum(count)[:-1]]), count)
+    other = order[np.arange(len(row)) + first] if len(row) else np.zeros(0, np.int64)
+    ib, ob = shapely.bounds(inner)[row], shapely.bounds(outer)[other]
+    nest = np.flatnonzero(
+        (ob[:, 0] <= ib[:, 0]) & (ob[:, 1] <= ib[:, 1]) & (ob[:, 2] >= ib[:, 2]) & (ob[:, 3] >= ib[:, 3])
+    )
+    a, b = outer[other[nest]], inner[row[nest]]
+    covers = shapely.equals_exact(a, b, tolerance=0)  # the same polygon: ~30× faster than covers
+    covers[~covers] = shapely.covers(a[~covers], b[~covers])
+    out = np.zeros(len(patch_of), bool)
+    out[row[nest[covers]]] = True
+    return out
 
 
 @dataclass(frozen=True)

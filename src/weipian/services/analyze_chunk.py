@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 
 from weipian.analysis.area import AreaMethod, areas, project_equal_area
-from weipian.analysis.desk import covered_area, land_use, mining_status, share_outside
+from weipian.analysis.desk import covered_area, covered_rows, land_use, mining_status, share_outside
 from weipian.analysis.overlay import PlanarLayer, overlay_projected, repair_patches, sum_by
 from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
@@ -207,25 +207,33 @@ def _farmland_outside_basic(
 ) -> list[float]:
     """耕地 not in 永久基本农田, m² per patch (永农 may exceed 耕地: it is not a part of it).
 
-    ``plane`` and the layers' geometries are in the task's equal-area plane already.
+    Where each 永农 polygon under the patch lies in one of its 耕地 parcels (永农 cut from 三调
+    parcels), 永农 ⊆ 耕地 there and the figure is 耕地 less 永农; where each 耕地 parcel lies in one
+    永农 polygon, it is 0 (both figures are the patch's, parcels tiling). Other patches are
+    measured on the union of their parcels. ``plane`` and the layers' geometries are in the
+    task's equal-area plane already.
     """
     lu_feats, lu = results["landuse"]
     bf_feats, bf = results["basic_farmland"]
     farm = np.array([land_classes().is_farmland(c) for c in lu_feats.codes], dtype=bool)
     farmland, basic = np.array(f["farmland_m2"]), np.array(f["basic_farmland_m2"])
     both = (farmland > 0) & (basic > 0)
-    out = [float(a) for a in farmland]
+    out = farmland.copy()
     if not both.any():
-        return out
+        return out.tolist()
     lu_rows = both[lu.patch_index] & farm[lu.feature_index]
     bf_rows = both[bf.patch_index]
     lu_plane = lu_feats.geoms[lu.feature_index[lu_rows]]
     bf_plane = bf_feats.geoms[bf.feature_index[bf_rows]]
     lu_of, bf_of = lu.patch_index[lu_rows], bf.patch_index[bf_rows]
-    for i in np.flatnonzero(both):
-        share = share_outside(plane[i], lu_plane[lu_of == i], bf_plane[bf_of == i], None)
-        out[i] = float(farmland[i]) * share
-    return out
+    n = len(plane)
+    basic_in_farm = both & (np.bincount(bf_of[~covered_rows(bf_of, bf_plane, lu_of, lu_plane)], minlength=n) == 0)
+    farm_in_basic = both & (np.bincount(lu_of[~covered_rows(lu_of, lu_plane, bf_of, bf_plane)], minlength=n) == 0)
+    out[basic_in_farm] = np.maximum(farmland - basic, 0.0)[basic_in_farm]
+    out[farm_in_basic & ~basic_in_farm] = 0.0
+    for i in np.flatnonzero(both & ~basic_in_farm & ~farm_in_basic):
+        out[i] = farmland[i] * share_outside(plane[i], lu_plane[lu_of == i], bf_plane[bf_of == i], None)
+    return out.tolist()
 
 
 def _records(
