@@ -152,15 +152,24 @@ def main() -> None:
         replace_section(text, SECTION)
 
 
+NOTES = "<!-- written by hand from here to the next section: a benchmark run keeps it -->"
+
+
 def replace_section(text: str, section: str = SECTION) -> None:
-    """Replace the ``section`` heading's part of docs/performance.md with ``text`` (or append it)."""
+    """Replace the ``section`` heading's part of docs/performance.md with ``text`` (or append it).
+
+    What follows a :data:`NOTES` line in the section (analysis written by hand) is kept.
+    """
     doc = DOC.read_text() if DOC.exists() else "# Performance\n"
     start = doc.find(section)
     if start < 0:
         doc = doc.rstrip("\n") + "\n\n" + text
     else:
         end = doc.find("\n## ", start + len(section))
-        doc = doc[:start] + text + ("" if end < 0 else doc[end:])
+        end = len(doc) if end < 0 else end
+        notes = doc.find(NOTES, start, end)
+        kept = "" if notes < 0 else "\n" + doc[notes:end].rstrip("\n") + "\n"
+        doc = doc[:start] + text + kept + doc[end:]
     DOC.write_text(doc)
 
 

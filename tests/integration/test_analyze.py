@@ -124,7 +124,14 @@ def test_farmland_outside_basic_farmland_by_each_route(store: Store, tmp_path: P
     # 永农 a copy of a 耕地 parcel, one inside a parcel, one across two parcels, one over a whole
     # parcel and beyond: each route (永农 ⊆ 耕地, 耕地 ⊆ 永农, the union) gives the known figure.
     x, y = ORIGIN
-    land = [(-50, -50, "0101"), (50, -50, "0101"), (-50, 50, "0404"), (50, 50, "0103"), (300, 0, "0101"), (350, 0, "0404")]
+    land = [
+        (-50, -50, "0101"),
+        (50, -50, "0101"),
+        (-50, 50, "0404"),
+        (50, 50, "0103"),
+        (300, 0, "0101"),
+        (350, 0, "0404"),
+    ]
     squares = [gk_square(dx, dy, 50 if dx >= 300 else 100) for dx, dy, _ in land]
     _layer(store, tmp_path, "landuse", [{"DLBM": c} for *_, c in land], squares)
     basic = [
@@ -134,7 +141,11 @@ def test_farmland_outside_basic_farmland_by_each_route(store: Store, tmp_path: P
         shapely.box(x + 290, y - 10, x + 360, y + 60),  # over the 0101 at 300 and beyond
     ]
     _layer(store, tmp_path, "basic_farmland", [{"ID": i} for i in range(4)], basic)
-    _patches(store, tmp_path, [gk_square(), gk_square(-40, -40, 50), gk_square(100, -20, 80), gk_square(320, 10, 60)])
+    _patches(
+        store,
+        tmp_path,
+        [gk_square(), gk_square(-40, -40, 50), gk_square(100, -20, 80), gk_square(320, 10, 60)],
+    )
     analyze(store, workers=1)
     f = _facts(store)
     k = A / 10_000  # ellipsoidal m² a GK m² here

@@ -10,8 +10,8 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,7 +143,9 @@ def _pool(workers: int, scheduler: str | None) -> Iterator[ProcessPoolExecutor |
     if scheduler or workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=warm) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=warm
+    ) as pool:
         pool.submit(int)  # starts them
         yield pool
 

@@ -220,20 +220,24 @@ def _farmland_outside_basic(
     both = (farmland > 0) & (basic > 0)
     out = farmland.copy()
     if not both.any():
-        return out.tolist()
+        return [float(v) for v in out]
     lu_rows = both[lu.patch_index] & farm[lu.feature_index]
     bf_rows = both[bf.patch_index]
     lu_plane = lu_feats.geoms[lu.feature_index[lu_rows]]
     bf_plane = bf_feats.geoms[bf.feature_index[bf_rows]]
     lu_of, bf_of = lu.patch_index[lu_rows], bf.patch_index[bf_rows]
     n = len(plane)
-    basic_in_farm = both & (np.bincount(bf_of[~covered_rows(bf_of, bf_plane, lu_of, lu_plane)], minlength=n) == 0)
-    farm_in_basic = both & (np.bincount(lu_of[~covered_rows(lu_of, lu_plane, bf_of, bf_plane)], minlength=n) == 0)
+    basic_in_farm = both & (
+        np.bincount(bf_of[~covered_rows(bf_of, bf_plane, lu_of, lu_plane)], minlength=n) == 0
+    )
+    farm_in_basic = both & (
+        np.bincount(lu_of[~covered_rows(lu_of, lu_plane, bf_of, bf_plane)], minlength=n) == 0
+    )
     out[basic_in_farm] = np.maximum(farmland - basic, 0.0)[basic_in_farm]
     out[farm_in_basic & ~basic_in_farm] = 0.0
     for i in np.flatnonzero(both & ~basic_in_farm & ~farm_in_basic):
         out[i] = farmland[i] * share_outside(plane[i], lu_plane[lu_of == i], bf_plane[bf_of == i], None)
-    return out.tolist()
+    return [float(v) for v in out]
 
 
 def _records(

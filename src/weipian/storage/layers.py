@@ -199,7 +199,9 @@ def _rows_by_id(session: Session, ids: list[int], layer_ids: set[int], planar: f
                 f"SELECT id, layer_id, code, {geom} FROM layer_features WHERE id IN ({', '.join([mark] * len(part))})",
                 part,
             )
-            rows += [_Row(i, layer, code, wkb) for i, layer, code, wkb in cur.fetchall() if layer in layer_ids]
+            rows += [
+                _Row(i, layer, code, wkb) for i, layer, code, wkb in cur.fetchall() if layer in layer_ids
+            ]
     finally:
         cur.close()
     rows.sort(key=lambda r: r.id)
