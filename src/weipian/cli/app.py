@@ -2,82 +2,52 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from functools import cache
+
 import typer
 
 from weipian import __version__
-from weipian.cli import (
-    cases,
-    document,
-    export,
-    imagery,
-    layers,
-    ledger,
-    manual,
-    referrals,
-    split,
-    units,
-    users,
-)
-from weipian.cli.analyze import analyze_command
 from weipian.cli.context import apply_clock
-from weipian.cli.demo import demo_command
-from weipian.cli.due import due_command
-from weipian.cli.eventlog import verify_log_command
-from weipian.cli.intake import import_command
-from weipian.cli.lists import lists_app, sheets_app
-from weipian.cli.serve import serve_command
-from weipian.cli.stats import exclusions_app, stats_command
-from weipian.cli.store import init_command, summary_command
-from weipian.cli.workflow import (
-    determine_command,
-    field_check_command,
-    history_command,
-    judge_command,
-    report_command,
-    review_command,
-    submit_command,
-    upper_command,
-)
 
-app = typer.Typer(
-    name="weipian",
-    help="卫片执法：图斑接收、内业比对、合法性判定、整改台账与统计报表。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command("init")(init_command)
-app.command("demo")(demo_command)
-app.command("import")(import_command)
-app.command("analyze")(analyze_command)
-app.command("judge")(judge_command)
-app.command("field-check")(field_check_command)
-app.command("determine")(determine_command)
-app.command("submit")(submit_command)
-app.command("review")(review_command)
-app.command("report")(report_command)
-app.command("upper")(upper_command)
-app.command("history")(history_command)
-app.command("summary")(summary_command)
-app.command("due")(due_command)
-app.command("serve")(serve_command)
-app.command("stats")(stats_command)
-app.command("verify-log")(verify_log_command)
-app.add_typer(manual.app, name="intake")
-app.add_typer(layers.app, name="layers")
-app.add_typer(export.app, name="export")
-app.add_typer(document.app, name="document")
-app.add_typer(lists_app, name="lists")
-app.add_typer(sheets_app, name="determinations")
-app.add_typer(users.app, name="users")
-app.add_typer(units.app, name="units")
-app.add_typer(imagery.app, name="imagery")
-app.add_typer(referrals.app, name="referrals")
-app.add_typer(exclusions_app, name="exclusions")
-app.add_typer(ledger.app, name="rectify")
-app.add_typer(ledger.sheet_app, name="ledger")
-app.add_typer(split.app, name="split")
-app.add_typer(cases.app, name="case")
+# Command → (module of weipian.cli, attribute): a function is a command, a Typer a group. In the
+# order of ``weipian --help``. A run imports only its command's module, so ``weipian analyze``
+# does not load the spreadsheet, document, imagery and migration libraries others need.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("store", "init_command"),
+    "demo": ("demo", "demo_command"),
+    "import": ("intake", "import_command"),
+    "analyze": ("analyze", "analyze_command"),
+    "judge": ("workflow", "judge_command"),
+    "field-check": ("workflow", "field_check_command"),
+    "determine": ("workflow", "determine_command"),
+    "submit": ("workflow", "submit_command"),
+    "review": ("workflow", "review_command"),
+    "report": ("workflow", "report_command"),
+    "upper": ("workflow", "upper_command"),
+    "history": ("workflow", "history_command"),
+    "summary": ("store", "summary_command"),
+    "due": ("due", "due_command"),
+    "serve": ("serve", "serve_command"),
+    "stats": ("stats", "stats_command"),
+    "verify-log": ("eventlog", "verify_log_command"),
+    "intake": ("manual", "app"),
+    "layers": ("layers", "app"),
+    "export": ("export", "app"),
+    "document": ("document", "app"),
+    "lists": ("lists", "lists_app"),
+    "determinations": ("lists", "sheets_app"),
+    "users": ("users", "app"),
+    "units": ("units", "app"),
+    "imagery": ("imagery", "app"),
+    "referrals": ("referrals", "app"),
+    "exclusions": ("stats", "exclusions_app"),
+    "rectify": ("ledger", "app"),
+    "ledger": ("ledger", "sheet_app"),
+    "split": ("split", "app"),
+    "case": ("cases", "app"),
+}
 
 
 def _version(value: bool) -> None:
@@ -86,7 +56,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本"),
 ) -> None:
@@ -94,5 +63,34 @@ def _root(
     apply_clock()
 
 
+def build(only: str | None = None) -> typer.Typer:
+    """The command line with every command, or with ``only`` that one (and the same root)."""
+    app = typer.Typer(
+        name="weipian",
+        help="卫片执法：图斑接收、内业比对、合法性判定、整改台账与统计报表。",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    for name, (module, attribute) in COMMANDS.items():
+        if only is None or name == only:
+            found = getattr(importlib.import_module(f"weipian.cli.{module}"), attribute)
+            if isinstance(found, typer.Typer):
+                app.add_typer(found, name=name)
+            else:
+                app.command(name)(found)
+    return app
+
+
+@cache
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole command line (tests, docs/cli.md)."""
+    if name == "app":
+        return build()
+    raise AttributeError(name)
+
+
 def main() -> None:
-    app()
+    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    build(words[0] if words and words[0] in COMMANDS else None)()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,6 +21,8 @@ from weipian.domain.fields import Alias, aliases_of, match_columns
 from weipian.domain.units import mu_to_m2
 from weipian.errors import InputError
 from weipian.io.readers import column_values
+from weipian.io.values import clean_text as _text
+from weipian.io.values import yyyymmdd
 
 TEXT_FIELDS = ("XZQDM", "XZQMC", "TBLX", "QQJCBH", "QQTBLX", "TYWZJCTBWQBH", "SFSK")
 
@@ -53,49 +54,6 @@ class PatchFields:
 
 def _values(attrs: pd.DataFrame, alias: Alias | None) -> NDArray[np.object_]:
     return column_values(attrs, alias.name if alias else None)
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    s = str(v).strip()
-    return s or None
-
-
-def yyyymmdd(v: Any) -> str | None:
-    """A delivered date (20220315, '2022-03-15', datetime) as ``YYYYMMDD``, or None.
-
-    >>> yyyymmdd("2022-3-5"), yyyymmdd(20220315.0), yyyymmdd("bad")
-    ('20220305', '20220315', None)
-    """
-    if isinstance(v, str):
-        return _yyyymmdd_text(v)  # delivered dates repeat: parse each distinct text once
-    return _yyyymmdd(v)
-
-
-def _yyyymmdd(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
-        return v.strftime("%Y%m%d")
-    s = _text(v)
-    if s is None:
-        return None
-    m = re.fullmatch(r"(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?(?:[ T].*)?", s)
-    if not m:
-        return None
-    y, mo, d = (int(g) for g in m.groups())
-    try:
-        return dt.date(y, mo, d).strftime("%Y%m%d")
-    except ValueError:
-        return None
-
-
-@lru_cache(maxsize=4096)
-def _yyyymmdd_text(v: str) -> str | None:
-    return _yyyymmdd(v)
 
 
 @lru_cache(maxsize=65536)

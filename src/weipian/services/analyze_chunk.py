@@ -22,7 +22,7 @@ from weipian.analysis.overlay import PlanarLayer, overlay_projected, repair_patc
 from weipian.domain.fields import aliases_of
 from weipian.domain.landclass import land_classes
 from weipian.domain.layers import APPROVAL_LAYERS, LayerKind, UpperKeys, layer_field_names, pick_attribute
-from weipian.io.patch_rows import yyyymmdd
+from weipian.io.values import yyyymmdd
 from weipian.storage.layers import feature_attrs, load_layers
 from weipian.storage.store import Store
 from weipian.storage.tables import patches

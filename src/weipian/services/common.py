@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -12,7 +13,9 @@ from numpy.typing import NDArray
 from weipian.analysis.area import to_crs
 from weipian.analysis.validity import repair
 from weipian.errors import InputError
-from weipian.io.readers import VectorTable
+
+if TYPE_CHECKING:  # reading a vector file needs pandas and GDAL; analysing does not
+    from weipian.io.readers import VectorTable
 
 # progress(step label in Chinese, done, total)
 Progress = Callable[[str, int, int], None]

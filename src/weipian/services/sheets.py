@@ -18,8 +18,9 @@ from weipian.domain.roles import Actor
 from weipian.domain.sources import SOURCE_LABELS, Source
 from weipian.domain.workflow import OPEN_STATES, State
 from weipian.errors import InputError
-from weipian.io.patch_rows import Rejection, yyyymmdd
+from weipian.io.patch_rows import Rejection
 from weipian.io.sheets import FILL, read_sheet, write_sheet
+from weipian.io.values import yyyymmdd
 from weipian.messages import join_messages, message, sentences
 from weipian.rules import ApprovalClaim, Determination, RuleSet, validate_determination
 from weipian.services import workflow
