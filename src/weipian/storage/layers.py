@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,37 +176,45 @@ class _Row:
 
 
 def _rows_by_id(session: Session, ids: list[int], layer_ids: set[int], planar: frozenset[int]) -> list[_Row]:
-    """The features of ``layer_ids`` among ``ids`` (sorted), the ``planar`` ones' equal-area copy.
+    """The features of ``layer_ids`` among ``ids``, the ``planar`` ones' equal-area copy, by id.
 
     By primary key only: with the layer in the WHERE clause too, SQLite walks the layer's index
-    instead (every feature of the layer, for each thousand ids). Through the driver's cursor, in
-    the session's transaction: a chunk reads tens of thousands, where SQLAlchemy's statement
-    compiling (an expanding IN a thousand ids) and row building cost more than the query.
+    instead (every feature of the layer, for each thousand ids).
     """
     geom = (
         f"CASE WHEN layer_id IN ({', '.join(str(int(i)) for i in sorted(planar))}) THEN plane_wkb ELSE wkb END"
         if planar
         else "wkb"
     )
-    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+    rows = [
+        _Row(i, layer, code, wkb)
+        for i, layer, code, wkb in _by_id(session, f"id, layer_id, code, {geom}", ids)
+        if layer in layer_ids
+    ]
+    rows.sort(key=lambda r: r.id)
+    return rows
+
+
+def _by_id(session: Session, columns: str, ids: list[int]) -> Iterator[tuple[Any, ...]]:
+    """``SELECT columns FROM layer_features`` for ``ids``, a thousand ids a query.
+
+    Through the driver's cursor, in the session's transaction: analyze reads tens of thousands
+    of rows a chunk, where SQLAlchemy's statement compiling (an expanding IN a thousand ids),
+    row building and JSON processing cost more than the query.
+    """
     raw = session.connection().connection.dbapi_connection
     assert raw is not None
-    rows: list[_Row] = []
+    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
     cur = raw.cursor()
     try:
         for start in range(0, len(ids), 1000):
-            part = ids[start : start + 1000]
+            part = [int(i) for i in ids[start : start + 1000]]
             cur.execute(
-                f"SELECT id, layer_id, code, {geom} FROM layer_features WHERE id IN ({', '.join([mark] * len(part))})",
-                part,
+                f"SELECT {columns} FROM layer_features WHERE id IN ({', '.join([mark] * len(part))})", part
             )
-            rows += [
-                _Row(i, layer, code, wkb) for i, layer, code, wkb in cur.fetchall() if layer in layer_ids
-            ]
+            yield from cur.fetchall()
     finally:
         cur.close()
-    rows.sort(key=lambda r: r.id)
-    return rows
 
 
 def layer_planes(session: Session, layer_ids: list[int]) -> dict[int, tuple[float, float]]:
@@ -238,24 +247,8 @@ def mark_stale(session: Session, kind: str, current_id: int) -> int:
 
 
 def feature_attrs(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Attributes of the given features, by id.
-
-    Through the driver's cursor (in the session's transaction): analyze asks for tens of
-    thousands a run, and SQLAlchemy's row and JSON processing cost more than the query.
-    """
-    out: dict[int, dict[str, Any]] = {}
-    raw = session.connection().connection.dbapi_connection
-    assert raw is not None
-    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
-    cur = raw.cursor()
-    try:
-        for start in range(0, len(ids), 1000):
-            part = [int(i) for i in ids[start : start + 1000]]
-            cur.execute(
-                f"SELECT id, attrs FROM layer_features WHERE id IN ({', '.join([mark] * len(part))})", part
-            )
-            for i, attrs in cur.fetchall():  # JSON text on SQLite, decoded already by psycopg
-                out[int(i)] = (json.loads(attrs) if isinstance(attrs, str | bytes) else attrs) or {}
-    finally:
-        cur.close()
-    return out
+    """Attributes of the given features, by id (JSON text on SQLite, decoded already by psycopg)."""
+    return {
+        int(i): (json.loads(attrs) if isinstance(attrs, str | bytes) else attrs) or {}
+        for i, attrs in _by_id(session, "id, attrs", ids)
+    }
