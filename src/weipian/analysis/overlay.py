@@ -35,6 +35,7 @@ __all__ = [
     "ClassAreas",
     "OverlayResult",
     "PlanarLayer",
+    "bbox_within",
     "overlay",
     "overlay_batches",
     "overlay_classes",
@@ -516,12 +517,12 @@ def _measure(
     todo = np.ones(len(p_idx), bool)
     if skip_contained and len(p_idx):
         pb, fb = shapely.bounds(projected)[p_idx], shapely.bounds(feats)[inverse]
-        in_feature = _bbox_within(pb, fb)
+        in_feature = bbox_within(pb, fb)
         shapely.prepare(b[in_feature])  # prepared covers; the objects are shared with `feats`
         in_feature[in_feature] = _covers(b[in_feature], a[in_feature])
         area[in_feature] = patch_area[p_idx[in_feature]]
         todo &= ~in_feature
-        in_patch = todo & _bbox_within(fb, pb)
+        in_patch = todo & bbox_within(fb, pb)
         shapely.prepare(a[in_patch])
         in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = shapely.area(b[in_patch])
@@ -565,11 +566,11 @@ def _settle_planar(
     if skip_contained and len(p_idx):
         pb, fb = shapely.bounds(projected)[p_idx], layer.bounds[f_idx]
         shapely.prepare(projected)
-        in_feature = _bbox_within(pb, fb)  # a feature can cover the patch only if its box does
+        in_feature = bbox_within(pb, fb)  # a feature can cover the patch only if its box does
         in_feature[in_feature] = _covered_by(a[in_feature], b[in_feature])
         area[in_feature] = patch_area[p_idx[in_feature]]
         todo &= ~in_feature
-        in_patch = todo & _bbox_within(fb, pb)
+        in_patch = todo & bbox_within(fb, pb)
         in_patch[in_patch] = _covers(a[in_patch], b[in_patch])
         area[in_patch] = layer.area[f_idx[in_patch]]
         todo &= ~in_patch
@@ -711,7 +712,8 @@ def _covered_by(a: Geoms, b: Geoms) -> NDArray[np.bool_]:
         return np.zeros(len(a), bool)
 
 
-def _bbox_within(inner: NDArray[np.float64], outer: NDArray[np.float64]) -> NDArray[np.bool_]:
+def bbox_within(inner: NDArray[np.float64], outer: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Whether each box (rows of minx, miny, maxx, maxy) lies within the ``outer`` box of its row."""
     return (  # type: ignore[no-any-return]
         (outer[:, 0] <= inner[:, 0])
         & (outer[:, 1] <= inner[:, 1])

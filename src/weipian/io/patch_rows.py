@@ -21,8 +21,7 @@ from weipian.domain.fields import Alias, aliases_of, match_columns
 from weipian.domain.units import mu_to_m2
 from weipian.errors import InputError
 from weipian.io.readers import column_values
-from weipian.io.values import clean_text as _text
-from weipian.io.values import yyyymmdd
+from weipian.io.values import clean_text, yyyymmdd
 
 TEXT_FIELDS = ("XZQDM", "XZQMC", "TBLX", "QQJCBH", "QQTBLX", "TYWZJCTBWQBH", "SFSK")
 
@@ -58,11 +57,11 @@ def _values(attrs: pd.DataFrame, alias: Alias | None) -> NDArray[np.object_]:
 
 @lru_cache(maxsize=65536)
 def _text_cached(v: Any) -> str | None:
-    return _text(v)
+    return clean_text(v)
 
 
 def _texts(values: NDArray[np.object_]) -> NDArray[np.object_]:
-    """``_text`` of a column; delivered codes and names repeat, so each distinct value once."""
+    """``clean_text`` of a column; delivered codes and names repeat, so each distinct value once."""
     return np.array([_text_cached(v) for v in values.tolist()], dtype=object)
 
 
@@ -101,7 +100,7 @@ def map_fields(attrs: pd.DataFrame, path: str) -> PatchFields:
         raise InputError(
             "package.missing_field", path=path, field="JCBH", aliases="、".join(aliases_of("JCBH"))
         )
-    jcbh = np.array([_text(v) for v in _values(attrs, found["JCBH"]).tolist()], dtype=object)
+    jcbh = np.array([clean_text(v) for v in _values(attrs, found["JCBH"]).tolist()], dtype=object)
     text = {f: _texts(_values(attrs, found.get(f))) for f in TEXT_FIELDS}
     area_alias = found.get("JCMJ")
     raw_area = [_number(v) for v in _values(attrs, area_alias)]

@@ -72,19 +72,41 @@ def analyze(
     with store.reading() as session:  # one chunk is measured inline: no pool to start
         count = session.scalar(filter_batch(session, select(func.count(patches.c.id)), batch)) or 0
     with _pool(workers if count > chunk_size else 1, scheduler) as pool:
-        return _analyze(store, batch, pool, workers, scheduler, method, chunk_size, progress)
+        tasks, layers, n = _plan(store, batch, method, chunk_size)
+        engine = f"dask:{scheduler}" if scheduler else f"local:{workers}"
+        summary = AnalysisSummary(
+            patches=n, chunks=len(tasks), engine=engine, area_method=method.code, layers=layers,
+            missing_kinds=[k for k in ANALYSED_KINDS if k not in layers],
+        )  # fmt: skip
+        with store.writing() as session:
+            summary.run_id = session.execute(
+                insert(analysis_runs)
+                .values(
+                    started_at=clock.now(), engine=engine, area_method=method.code,
+                    layer_versions=layers, missing_kinds=summary.missing_kinds, patch_count=n,
+                )
+                .returning(analysis_runs.c.id)
+            ).scalar_one()  # fmt: skip
+        done = 0
+        progress("内业比对", 0, n)
+        for task, result in _run(tasks, pool, scheduler):
+            _write(store, summary.run_id, task, result)
+            summary.restricted += sum(result.facts["restricted"])
+            done += len(task.patch_ids)
+            progress("内业比对", done, n)
+        with store.writing() as session:
+            session.execute(
+                update(analysis_runs)
+                .where(analysis_runs.c.id == summary.run_id)
+                .values(finished_at=clock.now())
+            )
+        return summary
 
 
-def _analyze(
-    store: Store,
-    batch: str | None,
-    pool: ProcessPoolExecutor | None,
-    workers: int,
-    scheduler: str | None,
-    method: AreaMethod,
-    chunk_size: int,
-    progress: Progress,
-) -> AnalysisSummary:
+def _plan(
+    store: Store, batch: str | None, method: AreaMethod, chunk_size: int
+) -> tuple[list[ChunkTask], dict[str, int], int]:
+    """The chunks of the patches to measure, the current layer of each kind, and how many patches."""
     with store.reading() as session:
         query = select(patches.c.id, patches.c.wkb)
         query = filter_batch(session, query, batch)
@@ -105,32 +127,7 @@ def _analyze(
         ChunkTask(store.url, chunk, layers, centre, method.code, planar=planar)
         for chunk in _chunks(ids, geoms, chunk_size)
     ]
-    engine = f"dask:{scheduler}" if scheduler else f"local:{workers}"
-    summary = AnalysisSummary(
-        patches=len(ids), chunks=len(tasks), engine=engine, area_method=method.code, layers=layers,
-        missing_kinds=[k for k in ANALYSED_KINDS if k not in layers],
-    )  # fmt: skip
-    with store.writing() as session:
-        summary.run_id = session.execute(
-            insert(analysis_runs)
-            .values(
-                started_at=clock.now(), engine=engine, area_method=method.code,
-                layer_versions=layers, missing_kinds=summary.missing_kinds, patch_count=len(ids),
-            )
-            .returning(analysis_runs.c.id)
-        ).scalar_one()  # fmt: skip
-    done = 0
-    progress("内业比对", 0, len(ids))
-    for task, result in _run(tasks, pool, scheduler):
-        _write(store, summary.run_id, task, result)
-        summary.restricted += sum(result.facts["restricted"])
-        done += len(task.patch_ids)
-        progress("内业比对", done, len(ids))
-    with store.writing() as session:
-        session.execute(
-            update(analysis_runs).where(analysis_runs.c.id == summary.run_id).values(finished_at=clock.now())
-        )
-    return summary
+    return tasks, layers, len(ids)
 
 
 @contextmanager
